@@ -1,0 +1,677 @@
+"""How concentrated funding is over donors: the pure formulas.
+
+This module holds shares, the Herfindahl-Hirschman index (HHI) and its merger-guideline
+bands, concentration ratios CR_k, the Gini coefficient, Shannon entropy, Pielou evenness,
+effective numbers of donors (Hill numbers), the HHI change when two donors merge, and a
+low/high range for money that arrives through pooled funds. Nothing here touches a store.
+
+Every function takes donor totals first: a dict ``donor -> amount``, a pandas Series
+indexed by donor, or a plain sequence (donors are then known by position). Amounts must
+be numbers >= 0. Donors with amount 0 are dropped: they are not donors of this money,
+so ``n`` is always the number of donors with a positive amount.
+
+Errors: :class:`~graph.errors.EmptySelection` when nothing is given or the amounts sum
+to 0; :class:`~graph.errors.AnalysisError` for a negative, NaN, infinite or non-numeric
+amount; :class:`~graph.errors.UnknownEntity` for a donor that is not in the data.
+
+Examples
+--------
+The worked example of the design notes (shares 50 %, 25 %, 15 %, 10 %):
+
+>>> amounts = {"A": 500, "B": 250, "C": 150, "D": 100}
+>>> hhi(amounts)
+3450.0
+>>> concentration_ratio(amounts, 1), concentration_ratio(amounts, 3)
+(0.5, 0.9)
+>>> print(f"{effective_number(amounts):.2f} {effective_number(amounts, order=1):.2f}")
+2.90 3.35
+>>> print(f"{evenness(amounts):.3f} {gini(amounts):.3f} {gini(amounts, corrected=True):.3f}")
+0.871 0.325 0.433
+>>> hhi_band(hhi(amounts)).band
+'highly concentrated'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+
+__all__ = [
+    "HHIBand",
+    "shares",
+    "hhi",
+    "concentration_ratio",
+    "gini",
+    "shannon",
+    "evenness",
+    "effective_number",
+    "hhi_band",
+    "concentration_summary",
+    "merger_delta",
+    "pooled_range",
+]
+
+Amounts: TypeAlias = Mapping[Hashable, float] | pd.Series | Sequence[float] | np.ndarray
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _number(v: Any, name: str) -> float:
+    """``v`` as a finite float >= 0, or AnalysisError naming it (``name`` starts the text)."""
+    if isinstance(v, (bool, np.bool_, str, bytes)):
+        raise AnalysisError(f"{name} is {v!r}; it must be a number >= 0")
+    try:
+        x = float(v)
+    except (TypeError, ValueError) as e:
+        raise AnalysisError(f"{name} is {v!r}; it must be a number >= 0") from e
+    if math.isnan(x):
+        raise AnalysisError(f"{name} is NaN; it must be a number >= 0")
+    if math.isinf(x):
+        raise AnalysisError(f"{name} is infinite; it must be a finite number >= 0")
+    if x < 0:
+        raise AnalysisError(f"{name} is negative ({x:g}); it must be >= 0")
+    return x
+
+
+def _amounts(
+    amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
+) -> pd.Series:
+    """Validated amounts as a float Series; labels kept, zeros kept.
+
+    ``what`` and ``of`` only shape the error messages ("amount for donor 'A' ...").
+    """
+    if amounts is None:
+        if allow_empty:
+            return pd.Series([], dtype=float)
+        raise EmptySelection(f"no {what}s given; there is nothing to compute over")
+    if isinstance(amounts, (str, bytes)):
+        raise AnalysisError(f"{what}s must be numbers, not the text {amounts!r}")
+    positional = False
+    if isinstance(amounts, pd.Series):
+        labels, raw = list(amounts.index), list(amounts.to_numpy())
+    elif isinstance(amounts, Mapping):
+        labels, raw = list(amounts.keys()), list(amounts.values())
+    elif isinstance(amounts, Iterable):
+        raw = list(amounts)
+        labels, positional = list(range(len(raw))), True
+    else:
+        raise AnalysisError(
+            f"{what}s must be a dict, a pandas Series or a sequence of numbers, "
+            f"not {type(amounts).__name__}"
+        )
+    if not raw:
+        if allow_empty:
+            return pd.Series([], dtype=float)
+        raise EmptySelection(f"no {what}s given; there is nothing to compute over")
+
+    def where(label: Hashable) -> str:
+        return f"at position {label}" if positional else f"for {of} {label!r}"
+
+    values = np.array(
+        [_number(v, f"{what} {where(label)}") for label, v in zip(labels, raw, strict=True)],
+        dtype=float,
+    )
+    index = pd.Index(labels, tupleize_cols=False)
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise AnalysisError(f"{of} {dup!r} is listed more than once; add its {what}s up first")
+    return pd.Series(values, index=index, dtype=float)
+
+
+def _positive(amounts: Any) -> pd.Series:
+    """Validated amounts with the zeros dropped; EmptySelection if they sum to 0."""
+    s = _amounts(amounts)
+    s = s[s > 0]
+    if s.empty:
+        raise EmptySelection(
+            "the donor amounts sum to 0; shares (and every measure built on them) are undefined"
+        )
+    return s
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    """``x`` times a power of two so that its largest value lies in [0.5, 1).
+
+    Scaling by a power of two is exact, so sums of squares cannot overflow and whole-number
+    amounts still give exact results (HHI 3450.0, not 3450.0000000000005).
+    """
+    _, exponent = math.frexp(float(x.max()))
+    return np.ldexp(x, -exponent)
+
+
+def _entropy(p: np.ndarray) -> float:
+    """``-sum p ln p`` over shares, with ``0 ln 0 = 0`` (a share can round to 0)."""
+    p = p[p > 0]
+    return max(0.0, -math.fsum(p * np.log(p)))
+
+
+# ----------------------------------------------------------------------------- measures
+
+
+def shares(amounts: Amounts) -> pd.Series:
+    """Each donor's share of the total, donors with amount 0 left out.
+
+    Parameters
+    ----------
+    amounts : dict, pandas.Series or sequence of numbers
+        Donor totals, each >= 0.
+
+    Returns
+    -------
+    pandas.Series
+        Shares named ``"share"`` (labels kept; positions for a plain sequence); they sum
+        to 1 up to rounding.
+
+    Raises
+    ------
+    EmptySelection
+        Nothing given, or the amounts sum to 0 (no division by zero is attempted).
+    AnalysisError
+        A negative, NaN, infinite or non-numeric amount, or a donor listed twice.
+
+    Examples
+    --------
+    >>> shares({"A": 500, "B": 250, "C": 150, "D": 100, "E": 0})
+    A    0.50
+    B    0.25
+    C    0.15
+    D    0.10
+    Name: share, dtype: float64
+    >>> shares([0, 0])
+    Traceback (most recent call last):
+    ...
+    graph.errors.EmptySelection: the donor amounts sum to 0; shares (and every measure built on them) are undefined
+    """  # noqa: E501
+    s = _positive(amounts)
+    y = _scaled(s.to_numpy())
+    return pd.Series(y / math.fsum(y), index=s.index, name="share")
+
+
+def hhi(amounts: Amounts) -> float:
+    """Herfindahl-Hirschman index, HHI = sum of (100 * s_i)**2, on 0-10,000.
+
+    10,000 means one donor gives everything; ``10_000 / n`` is the lowest value ``n``
+    donors can reach (all give the same).
+
+    Parameters
+    ----------
+    amounts : dict, pandas.Series or sequence of numbers
+        Donor totals, each >= 0.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> hhi([500, 250, 150, 100])
+    3450.0
+    >>> hhi([1, 1, 1, 1])
+    2500.0
+    """
+    y = _scaled(_positive(amounts).to_numpy())
+    return 10_000 * math.fsum(y * y) / math.fsum(y) ** 2
+
+
+def concentration_ratio(amounts: Amounts, k: int) -> float:
+    """CR_k: the combined share of the ``k`` largest donors.
+
+    Parameters
+    ----------
+    amounts : dict, pandas.Series or sequence of numbers
+        Donor totals, each >= 0.
+    k : int
+        How many of the largest donors to add up, >= 1. When ``k`` is at least the number
+        of donors the result is exactly 1.0.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+
+    Examples
+    --------
+    >>> concentration_ratio([500, 250, 150, 100], 3)
+    0.9
+    >>> concentration_ratio([500, 250, 150, 100], 5)
+    1.0
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise AnalysisError(f"k must be a whole number >= 1, not {k!r}")
+    y = np.sort(_scaled(_positive(amounts).to_numpy()))[::-1]
+    if k >= len(y):
+        return 1.0
+    return math.fsum(y[:k]) / math.fsum(y)
+
+
+def gini(amounts: Amounts, *, corrected: bool = False) -> float:
+    """Gini coefficient of the donor totals.
+
+    ``G = sum_i (2i - n - 1) x_(i) / (n * sum x)`` with the totals sorted ascending
+    (equivalently mean absolute difference over twice the mean). It is 0 when all donors
+    give the same and stays below ``(n - 1) / n``, approached when one donor gives nearly
+    everything (donors with 0 are dropped, so every one of the ``n`` gives something).
+
+    Parameters
+    ----------
+    amounts : dict, pandas.Series or sequence of numbers
+        Donor totals, each >= 0.
+    corrected : bool, default False
+        Multiply by ``n / (n - 1)``, which stretches that ceiling to 1. With a single
+        donor the factor is undefined and the corrected value is ``nan``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> gini([500, 250, 150, 100])
+    0.325
+    >>> round(gini([500, 250, 150, 100], corrected=True), 4)
+    0.4333
+    >>> gini([7]), gini([7], corrected=True)
+    (0.0, nan)
+    """
+    y = np.sort(_scaled(_positive(amounts).to_numpy()))
+    n = len(y)
+    weights = 2 * np.arange(1, n + 1) - n - 1
+    g = math.fsum(weights * y) / (n * math.fsum(y))
+    if corrected:
+        return g * n / (n - 1) if n > 1 else math.nan
+    return g
+
+
+def shannon(amounts: Amounts) -> float:
+    """Shannon entropy of the shares, ``H = -sum s_i ln s_i`` (natural log).
+
+    Examples
+    --------
+    >>> round(shannon([500, 250, 150, 100]), 4)
+    1.208
+    >>> shannon([3])
+    0.0
+    """
+    return _entropy(shares(amounts).to_numpy())
+
+
+def evenness(amounts: Amounts) -> float:
+    """Pielou evenness ``J = H / ln n``: 1 when all ``n`` donors give the same.
+
+    With a single donor ``J`` is 0/0 and this returns ``nan`` on purpose: calling one donor
+    "perfectly even" (1.0) would show the most concentrated case possible as the best.
+
+    Examples
+    --------
+    >>> round(evenness([500, 250, 150, 100]), 3)
+    0.871
+    >>> evenness([5, 5])
+    1.0
+    >>> evenness([5, 0])
+    nan
+    """
+    s = shares(amounts).to_numpy()
+    n = len(s)
+    if n == 1:
+        return math.nan
+    if np.all(s == s[0]):
+        return 1.0  # exactly, rather than 0.9999999999999998 from rounding
+    return min(1.0, _entropy(s) / math.log(n))
+
+
+def effective_number(amounts: Amounts, *, order: float = 2) -> float:
+    """Effective number of donors: the Hill number of the given order.
+
+    ``D_q = (sum s_i**q) ** (1 / (1 - q))``; order 2 is ``1 / sum s_i**2`` (10,000 / HHI),
+    order 1 is its limit ``exp(H)``, order 0 is the count ``n``. It lies between 1 and
+    ``n`` and never grows with the order.
+
+    Parameters
+    ----------
+    amounts : dict, pandas.Series or sequence of numbers
+        Donor totals, each >= 0.
+    order : float, default 2
+        ``q >= 0``.
+
+    Examples
+    --------
+    >>> a = [500, 250, 150, 100]
+    >>> print(f"{effective_number(a):.2f} {effective_number(a, order=1):.2f}")
+    2.90 3.35
+    >>> effective_number(a, order=0)
+    4.0
+    """
+    try:
+        q = float(order)
+    except (TypeError, ValueError) as e:
+        raise AnalysisError(f"order must be a number >= 0, not {order!r}") from e
+    if not q >= 0 or math.isinf(q):
+        raise AnalysisError(f"order must be a finite number >= 0, not {order!r}")
+    s = _positive(amounts)
+    n = len(s)
+    if q == 0:
+        return float(n)
+    y = _scaled(s.to_numpy())
+    if q == 2:
+        d = math.fsum(y) ** 2 / math.fsum(y * y)
+    else:
+        p = y / math.fsum(y)
+        if q == 1:
+            d = math.exp(_entropy(p))
+        else:
+            d = math.fsum(p**q) ** (1 / (1 - q))
+    return min(float(n), max(1.0, d))
+
+
+# -------------------------------------------------------------------------------- bands
+
+
+@dataclass(frozen=True)
+class HHIBand:
+    """Where an HHI value falls under one set of US merger guidelines.
+
+    Attributes
+    ----------
+    band : str
+        ``"unconcentrated"``, ``"moderately concentrated"`` or ``"highly concentrated"``.
+    guideline : str
+        The guideline's name, to show next to the band.
+    thresholds : tuple of float
+        ``(low, high)``: below ``low`` unconcentrated, above ``high`` highly concentrated.
+    """
+
+    band: str
+    guideline: str
+    thresholds: tuple[float, float]
+
+
+_GUIDELINES: dict[str, tuple[str, tuple[float, float]]] = {
+    "2023": ("2023 US merger guidelines", (1_000.0, 1_800.0)),
+    "2010": ("2010 US Horizontal Merger Guidelines", (1_500.0, 2_500.0)),
+}
+
+
+def hhi_band(value: float, *, guideline: str = "2023") -> HHIBand:
+    """The concentration band of an HHI value under the 2023 or 2010 US guidelines.
+
+    2023: above 1,800 highly concentrated, 1,000 to 1,800 moderately, below 1,000
+    unconcentrated. 2010: above 2,500 highly, 1,500 to 2,500 moderately, below 1,500
+    unconcentrated. Boundaries follow the guidelines' wording ("above", "between",
+    "below"): a value exactly on a threshold is *moderately concentrated*, so 1,800 and
+    1,000 are moderate under 2023, and 2,500 and 1,500 under 2010.
+
+    Parameters
+    ----------
+    value : float
+        An HHI on 0-10,000.
+    guideline : {"2023", "2010"}, default "2023"
+
+    Returns
+    -------
+    HHIBand
+
+    Examples
+    --------
+    >>> hhi_band(3450)
+    HHIBand(band='highly concentrated', guideline='2023 US merger guidelines', thresholds=(1000.0, 1800.0))
+    >>> hhi_band(1800).band, hhi_band(1800.5).band, hhi_band(999.9).band
+    ('moderately concentrated', 'highly concentrated', 'unconcentrated')
+    >>> hhi_band(2000, guideline="2010").band
+    'moderately concentrated'
+    """  # noqa: E501
+    key = str(guideline)
+    if key not in _GUIDELINES:
+        raise AnalysisError(f"unknown guideline {guideline!r}; use '2023' or '2010'")
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as e:
+        raise AnalysisError(f"HHI must be a number on 0-10,000, not {value!r}") from e
+    if not -1e-6 <= v <= 10_000 + 1e-6:
+        raise AnalysisError(f"HHI must be a number on 0-10,000, not {value!r}")
+    name, (low, high) = _GUIDELINES[key]
+    if v > high:
+        band = "highly concentrated"
+    elif v >= low:
+        band = "moderately concentrated"
+    else:
+        band = "unconcentrated"
+    return HHIBand(band=band, guideline=name, thresholds=(low, high))
+
+
+# ------------------------------------------------------------------------------ summary
+
+
+def concentration_summary(amounts: Amounts) -> dict[str, Any]:
+    """Every concentration figure of one set of donor totals, as plain data.
+
+    Returns
+    -------
+    dict
+        ``n_donors`` (donors with a positive amount), ``total``, ``hhi``, ``band_2023`` and
+        ``band_2010`` (band names, see :func:`hhi_band`), ``cr1``, ``cr3``, ``cr5``,
+        ``gini``, ``gini_corrected``, ``shannon``, ``evenness``, ``effective_order1``
+        (exp H), ``effective_order2`` (1 / sum s**2) and ``top_share`` (the largest single
+        share; the same figure as ``cr1``).
+
+    Examples
+    --------
+    >>> s = concentration_summary({"A": 500, "B": 250, "C": 150, "D": 100})
+    >>> s["n_donors"], s["total"], s["hhi"], s["band_2023"], s["band_2010"]
+    (4, 1000.0, 3450.0, 'highly concentrated', 'highly concentrated')
+    >>> s["cr1"], s["cr3"], s["cr5"], s["top_share"]
+    (0.5, 0.9, 1.0, 0.5)
+    >>> print(f"{s['effective_order2']:.2f} {s['effective_order1']:.2f} {s['evenness']:.3f}")
+    2.90 3.35 0.871
+    >>> print(f"{s['gini']:.3f} {s['gini_corrected']:.3f} {s['shannon']:.3f}")
+    0.325 0.433 1.208
+    """
+    s = _positive(amounts)
+    h = hhi(s)
+    cr1 = concentration_ratio(s, 1)
+    return {
+        "n_donors": len(s),
+        "total": math.fsum(s.to_numpy()),
+        "hhi": h,
+        "band_2023": hhi_band(h, guideline="2023").band,
+        "band_2010": hhi_band(h, guideline="2010").band,
+        "cr1": cr1,
+        "cr3": concentration_ratio(s, 3),
+        "cr5": concentration_ratio(s, 5),
+        "gini": gini(s),
+        "gini_corrected": gini(s, corrected=True),
+        "shannon": shannon(s),
+        "evenness": evenness(s),
+        "effective_order1": effective_number(s, order=1),
+        "effective_order2": effective_number(s, order=2),
+        "top_share": cr1,
+    }
+
+
+def merger_delta(amounts: Amounts, a: Hashable, b: Hashable) -> float:
+    """How much the HHI rises if donors ``a`` and ``b`` were one: ``2 (100 s_a)(100 s_b)``.
+
+    Parameters
+    ----------
+    amounts : dict or pandas.Series (or a sequence, with positions as keys)
+        Donor totals, each >= 0.
+    a, b : hashable
+        Two different donor keys of ``amounts``. A donor present with amount 0 adds 0.
+
+    Raises
+    ------
+    UnknownEntity
+        ``a`` or ``b`` is not a key of ``amounts``.
+    AnalysisError
+        ``a`` and ``b`` are the same donor.
+
+    Examples
+    --------
+    >>> amounts = {"A": 500, "B": 250, "C": 150, "D": 100}
+    >>> merger_delta(amounts, "C", "D")
+    300.0
+    >>> hhi({"A": 500, "B": 250, "C+D": 250}) - hhi(amounts)
+    300.0
+    >>> merger_delta(amounts, "A", "Z")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UnknownEntity: donor 'Z' is not among the 4 donors given
+    """
+    s = _amounts(amounts)
+    for key in (a, b):
+        if key not in s.index:
+            raise UnknownEntity(f"donor {key!r} is not among the {len(s)} donors given")
+    if a == b:
+        raise AnalysisError(f"cannot merge donor {a!r} with itself; give two different donors")
+    pos = s[s > 0]
+    if pos.empty:
+        raise EmptySelection(
+            "the donor amounts sum to 0; shares (and every measure built on them) are undefined"
+        )
+    y = pd.Series(_scaled(pos.to_numpy()), index=pos.index)
+    ya, yb = float(y.get(a, 0.0)), float(y.get(b, 0.0))
+    return 20_000 * ya * yb / math.fsum(y.to_numpy()) ** 2
+
+
+# ------------------------------------------------------------------------- pooled funds
+
+_METRICS = (
+    "n_donors",
+    "total",
+    "hhi",
+    "cr1",
+    "cr3",
+    "cr5",
+    "gini",
+    "gini_corrected",
+    "shannon",
+    "evenness",
+    "effective_order1",
+    "effective_order2",
+    "top_share",
+)
+
+_POOLED_NOTE = (
+    "Money given through pooled funds cannot be traced to one donor, so each figure is shown "
+    "for two reference cases. 'concentrated': each pool's whole amount goes to one member, "
+    "the one that is already largest, which pushes concentration up. 'spread': each pool is "
+    "split evenly over its members. 'low' and 'high' are the smaller and larger of the two "
+    "results for each figure. They are reference cases, not hard bounds: a real split of the "
+    "pools could fall outside them."
+)
+
+
+def pooled_range(
+    known: Mapping[Hashable, float],
+    pools: Sequence[tuple[float, Sequence[Hashable]]],
+) -> dict[str, Any]:
+    """Concentration figures when part of the money arrives through pooled funds.
+
+    Two attributions of the pools are computed, each added to the ``known`` direct amounts:
+
+    * ``"spread"``: each pool is split evenly over its members.
+    * ``"concentrated"``: each pool goes whole to one member. Pools are placed in the order
+      given; each goes to the member with the largest amount at that point, counting its
+      known amount, the pools already placed, and even shares of the pools not yet placed
+      (ties, including "nobody known", go to the first member listed). For one pool this is
+      the member with the largest known amount, which is exactly the HHI maximum. For
+      several pools it is a rule rather than a search, but it always gives an HHI at least
+      as high as ``"spread"`` (each choice keeps the average over all whole-pool attributions
+      from falling, and by convexity that average is at least the spread HHI).
+
+    Parameters
+    ----------
+    known : dict
+        Donor -> amount given directly (may be empty).
+    pools : list of (pool_amount, [member donor ids])
+        Each pool's amount (>= 0) and its members (at least one; a repeated id counts once).
+
+    Returns
+    -------
+    dict
+        ``"concentrated"`` and ``"spread"``: the :func:`concentration_summary` of each case;
+        ``"low"`` and ``"high"``: for every numeric figure the smaller and larger of the two
+        (``nan`` if either case is ``nan``, e.g. evenness with one donor), plus
+        ``band_2023`` / ``band_2010`` of the low and high HHI; ``"allocations"``: the donor
+        totals used in each case; ``"note"``: these rules in plain words.
+
+    Examples
+    --------
+    >>> r = pooled_range({"A": 500, "B": 250}, [(250, ["B", "C"])])
+    >>> r["allocations"]["concentrated"]
+    {'A': 500.0, 'B': 500.0}
+    >>> r["allocations"]["spread"]
+    {'A': 500.0, 'B': 375.0, 'C': 125.0}
+    >>> r["low"]["hhi"], r["high"]["hhi"]
+    (4062.5, 5000.0)
+    >>> r["low"]["n_donors"], r["high"]["n_donors"]
+    (2, 3)
+    """
+    base = _amounts(known, allow_empty=True)
+    checked: list[tuple[float, list[Hashable]]] = []
+    for i, pool in enumerate(pools):
+        try:
+            amount, members = pool
+        except (TypeError, ValueError) as e:
+            raise AnalysisError(
+                f"pool {i} must be a pair (amount, [member ids]), not {pool!r}"
+            ) from e
+        amt = _number(amount, f"amount of pool {i}")
+        if isinstance(members, (str, bytes)) or not isinstance(members, Iterable):
+            raise AnalysisError(f"members of pool {i} must be a list of donor ids, not {members!r}")
+        ids = list(dict.fromkeys(members))
+        if not ids:
+            raise AnalysisError(f"pool {i} has no members; its {amt:g} cannot be attributed")
+        checked.append((amt, ids))
+
+    spread: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
+    for amt, ids in checked:
+        for m in ids:
+            spread[m] = spread.get(m, 0.0) + amt / len(ids)
+
+    placed: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
+    for i, (amt, ids) in enumerate(checked):
+        later: dict[Hashable, list[float]] = {}
+        for amt_j, ids_j in checked[i + 1 :]:
+            for m in ids_j:
+                later.setdefault(m, []).append(amt_j / len(ids_j))
+
+        standing = {m: placed.get(m, 0.0) + math.fsum(later.get(m, [])) for m in ids}
+        best = max(ids, key=standing.__getitem__)  # max keeps the first of equal values
+        placed[best] = placed.get(best, 0.0) + amt
+
+    allocations = {
+        "concentrated": {k: v for k, v in placed.items() if v > 0},
+        "spread": {k: v for k, v in spread.items() if v > 0},
+    }
+    if not allocations["spread"]:
+        raise EmptySelection(
+            "the known amounts and the pools sum to 0; there is no funding to measure"
+        )
+    cases = {name: concentration_summary(alloc) for name, alloc in allocations.items()}
+    low: dict[str, Any] = {}
+    high: dict[str, Any] = {}
+    for metric in _METRICS:
+        pair = [cases["concentrated"][metric], cases["spread"][metric]]
+        if any(isinstance(v, float) and math.isnan(v) for v in pair):
+            low[metric] = high[metric] = math.nan
+        else:
+            low[metric], high[metric] = min(pair), max(pair)
+    for side in (low, high):
+        side["band_2023"] = hhi_band(side["hhi"], guideline="2023").band
+        side["band_2010"] = hhi_band(side["hhi"], guideline="2010").band
+    return {
+        "concentrated": cases["concentrated"],
+        "spread": cases["spread"],
+        "low": low,
+        "high": high,
+        "allocations": allocations,
+        "note": _POOLED_NOTE,
+    }

@@ -1,0 +1,218 @@
+"""Every Cypher statement the project sends, in one place, always parameterized.
+
+Labels and relationship types cannot be parameters in Cypher; they are filled in here only
+from the schema's fixed lists (:data:`graph.schema.NODE_LABELS`, :data:`REL_TYPES`), never
+from user input. Values always travel as ``$parameters``.
+
+The statements stay in the subset that Neo4j 5 and ArcadeDB's openCypher both run.
+
+Examples
+--------
+>>> print(merge_nodes("Project"))
+UNWIND $rows AS row MERGE (n:Project {id: row.id}) SET n += row.props
+>>> merge_nodes("Project) DETACH DELETE (x")
+Traceback (most recent call last):
+...
+ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Region, Country, Organization, Project, Network, Event
+"""
+
+from __future__ import annotations
+
+from .schema import LOAD_LABEL, NODE_LABELS, REL_TYPES
+from .store import check_label, check_rel_type
+
+__all__ = [
+    "node_constraint",
+    "rel_constraint",
+    "merge_nodes",
+    "merge_rels",
+    "existing_node_ids",
+    "existing_rel_ids",
+    "PING",
+    "MARK_LOAD",
+    "LOAD_HISTORY",
+    "COUNT_NODES",
+    "COUNT_RELS",
+    "node_table",
+    "node_by_id",
+    "delete_all",
+    "rel_table",
+    "filtered_nodes",
+    "FUNDING_FLOWS",
+    "neighbours",
+    "all_constraints",
+]
+
+
+def node_constraint(label: str) -> str:
+    """Uniqueness of ``id`` for one label (created before any MERGE)."""
+    label = check_label(label) if label != LOAD_LABEL else label
+    name = f"{label.lower()}_id"
+    return f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+
+
+def rel_constraint(rel_type: str) -> str:
+    """Uniqueness of ``id`` for one relationship type."""
+    t = check_rel_type(rel_type)
+    return (
+        f"CREATE CONSTRAINT {t.lower()}_id IF NOT EXISTS FOR ()-[r:{t}]-() REQUIRE r.id IS UNIQUE"
+    )
+
+
+def all_constraints() -> list[str]:
+    """Every constraint statement, nodes first."""
+    return (
+        [node_constraint(label) for label in NODE_LABELS]
+        + [node_constraint(LOAD_LABEL)]
+        + [rel_constraint(t) for t in REL_TYPES]
+    )
+
+
+def merge_nodes(label: str) -> str:
+    """Idempotent batch write of nodes: ``$rows`` = ``[{id, props}]``."""
+    label = check_label(label)
+    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+
+
+def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
+    """Idempotent batch write of relationships: ``$rows`` = ``[{id, start, end, props}]``."""
+    t, a, b = check_rel_type(rel_type), check_label(start_label), check_label(end_label)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{a} {{id: row.start}}) MATCH (b:{b} {{id: row.end}}) "
+        f"MERGE (a)-[r:{t} {{id: row.id}}]->(b) SET r += row.props"
+    )
+
+
+def existing_node_ids(label: str) -> str:
+    """Which of ``$ids`` exist as nodes of ``label``."""
+    label = check_label(label)
+    return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"
+
+
+def existing_rel_ids(rel_type: str) -> str:
+    """Which of ``$ids`` exist as relationships of a type."""
+    t = check_rel_type(rel_type)
+    return f"MATCH ()-[r:{t}]->() WHERE r.id IN $ids RETURN r.id AS id"
+
+
+#: A query that only proves the database answers.
+PING = "RETURN 1 AS one"
+
+MARK_LOAD = f"MERGE (l:{LOAD_LABEL} {{id: $id}}) SET l += $props"
+LOAD_HISTORY = f"MATCH (l:{LOAD_LABEL}) RETURN properties(l) AS p"
+
+COUNT_NODES = "MATCH (n) RETURN labels(n) AS labels, count(*) AS n"
+COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
+
+
+def node_table(label: str) -> str:
+    """Every node of a label with its properties."""
+    label = check_label(label)
+    return f"MATCH (n:{label}) RETURN properties(n) AS p"
+
+
+def node_by_id(label: str) -> str:
+    """The node of ``label`` whose id is ``$id``."""
+    label = check_label(label)
+    return f"MATCH (n:{label} {{id: $id}}) RETURN properties(n) AS p"
+
+
+def delete_all() -> list[str]:
+    """Statements that delete every node of the schema's labels and the load markers."""
+    return [f"MATCH (n:{label}) DETACH DELETE n" for label in (*NODE_LABELS, LOAD_LABEL)]
+
+
+def rel_table(rel_type: str) -> str:
+    """Every relationship of a type, with its ends' ids and labels."""
+    t = check_rel_type(rel_type)
+    return (
+        f"MATCH (a)-[r:{t}]->(b) RETURN properties(r) AS p, a.id AS start, b.id AS end, "
+        "labels(a) AS start_labels, labels(b) AS end_labels"
+    )
+
+
+_PLACE = {
+    # label → (country pattern, region pattern) used by the country/region filters
+    "Organization": (
+        "EXISTS { MATCH (n)-[:BASED_IN]->(:Country {id: $country}) }",
+        "EXISTS { MATCH (n)-[:BASED_IN]->(:Country)-[:IN_REGION]->(:Region {id: $region}) }",
+    ),
+    "Project": (
+        "EXISTS { MATCH (n)-[:TARGETS]->(:Country {id: $country}) }",
+        "(EXISTS { MATCH (n)-[:TARGETS]->(:Region {id: $region}) } OR "
+        "EXISTS { MATCH (n)-[:TARGETS]->(:Country)-[:IN_REGION]->(:Region {id: $region}) })",
+    ),
+    "Event": (
+        "EXISTS { MATCH (n)-[:HELD_IN|INVOLVES]->(:Country {id: $country}) }",
+        "EXISTS { MATCH (n)-[:HELD_IN|INVOLVES]->(:Country)-[:IN_REGION]->(:Region {id: $region}) }",
+    ),
+    "Network": (
+        "EXISTS { MATCH (n)<-[:MEMBER_OF]-(:Organization)-[:BASED_IN]->(:Country {id: $country}) }",
+        "EXISTS { MATCH (n)<-[:MEMBER_OF]-(:Organization)-[:BASED_IN]->(:Country)"
+        "-[:IN_REGION]->(:Region {id: $region}) }",
+    ),
+    "Country": (
+        "n.id = $country",
+        "EXISTS { MATCH (n)-[:IN_REGION]->(:Region {id: $region}) }",
+    ),
+}
+
+_SECTOR = {
+    "Organization": "n.sector = $sector",
+    "Project": "EXISTS { MATCH (o:Organization)-[:PARTNER_IN]->(n) WHERE o.sector = $sector }",
+    "Event": "EXISTS { MATCH (o:Organization)-[:ORGANIZED]->(n) WHERE o.sector = $sector }",
+    "Network": "EXISTS { MATCH (o:Organization)-[:MEMBER_OF]->(n) WHERE o.sector = $sector }",
+}
+
+_YEARS = {
+    "Project": (
+        "($year_to IS NULL OR n.start_year IS NULL OR n.start_year <= $year_to) AND "
+        "($year_from IS NULL OR n.end_year IS NULL OR n.end_year >= $year_from)"
+    ),
+    "Event": (
+        "($year_from IS NULL OR (n.year IS NOT NULL AND n.year >= $year_from)) AND "
+        "($year_to IS NULL OR (n.year IS NOT NULL AND n.year <= $year_to))"
+    ),
+}
+
+
+def filtered_nodes(label: str) -> str:
+    """Nodes of a label that pass the filters ``$year_from, $year_to, $region, $country,
+    $sector`` (each may be null); the meaning of each filter per label is documented in
+    :class:`graph.store.Filters`."""
+    label = check_label(label)
+    conds = []
+    if label in _YEARS:
+        conds.append(_YEARS[label])
+    if label in _SECTOR:
+        conds.append(f"($sector IS NULL OR {_SECTOR[label]})")
+    if label in _PLACE:
+        country, region = _PLACE[label]
+        conds.append(f"($country IS NULL OR {country})")
+        conds.append(f"($region IS NULL OR {region})")
+    where = " WHERE " + " AND ".join(conds) if conds else ""
+    return f"MATCH (n:{label}){where} RETURN properties(n) AS p"
+
+
+FUNDING_FLOWS = (
+    "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+    "WHERE ($year_from IS NULL OR (r.year IS NOT NULL AND r.year >= $year_from)) "
+    "AND ($year_to IS NULL OR (r.year IS NOT NULL AND r.year <= $year_to)) "
+    "AND ($sector IS NULL OR d.sector = $sector) "
+    f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
+    f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
+    "RETURN properties(r) AS p, d.id AS donor_id, d.name AS donor, d.sector AS donor_sector, "
+    "d.country AS donor_country, rc.id AS recipient_id, rc.name AS recipient"
+)
+
+
+def neighbours(label: str) -> str:
+    """One hop from the nodes of ``label`` whose ids are in ``$ids``, either direction."""
+    label = check_label(label)
+    return (
+        f"MATCH (a:{label})-[r]-(b) WHERE a.id IN $ids "
+        "RETURN r.id AS id, type(r) AS type, startNode(r).id AS start, endNode(r).id AS end, "
+        "labels(startNode(r)) AS start_labels, labels(endNode(r)) AS end_labels, "
+        "b.id AS other, labels(b) AS other_labels, "
+        "coalesce(b.name, b.title, b.id) AS other_name"
+    )

@@ -1,0 +1,303 @@
+"""The embedded store: a networkx multigraph in memory, no server needed.
+
+Nodes are keyed ``"Label:id"`` and carry ``label``, ``id`` and their properties; every
+relationship is an edge keyed by its own id, so two flows between the same pair stay two.
+
+Examples
+--------
+>>> from graph.batch import GraphBatch
+>>> store = MemoryStore()
+>>> b = GraphBatch(nodes={"Organization": [{"id": "a", "props": {"name": "A"}},
+...                                         {"id": "b", "props": {"name": "B"}}]},
+...                rels={("FUNDS", "Organization", "Organization"): [
+...                    {"id": "f1", "start": "a", "end": "b", "props": {"year": 2024}},
+...                    {"id": "f2", "start": "a", "end": "b", "props": {"year": 2025}}]})
+>>> store.write(b).created
+{'nodes': 2, 'relationships': 2}
+>>> store.write(b).created
+{'nodes': 0, 'relationships': 0}
+>>> store.counts()["relationships"]["FUNDS"]
+2
+"""
+
+from __future__ import annotations
+
+import copy
+
+import networkx as nx
+import pandas as pd
+
+from .batch import GraphBatch
+from .schema import NODE_LABELS
+from .store import (
+    FLOW_COLUMNS,
+    Filters,
+    GraphStore,
+    check_label,
+    check_rel_type,
+    display_name,
+    frame,
+)
+
+__all__ = ["MemoryStore"]
+
+
+def _key(label: str, node_id) -> str:
+    return f"{label}:{node_id}"
+
+
+class MemoryStore(GraphStore):
+    """A graph store held in a networkx ``MultiDiGraph``.
+
+    Parameters
+    ----------
+    name : str
+        What :meth:`describe` calls it (e.g. the folder it was loaded from).
+    """
+
+    kind = "memory"
+
+    def __init__(self, name: str = "in-memory"):
+        self.name = name
+        self.graph = nx.MultiDiGraph()
+        self._edge_index: dict[tuple[str, str], tuple] = {}
+        self._loads: dict[str, dict] = {}
+
+    def describe(self) -> str:
+        return f"In-memory store ({self.name})"
+
+    # -- writing -----------------------------------------------------------------------
+    def existing_ids(self, label, ids):
+        check_label(label)
+        return {i for i in ids if _key(label, i) in self.graph}
+
+    def existing_rel_ids(self, rel_type, ids):
+        check_rel_type(rel_type)
+        return {i for i in ids if (rel_type, i) in self._edge_index}
+
+    def _write_batch(self, batch: GraphBatch) -> None:
+        # Work on a copy and swap at the end: all or nothing.
+        g = self.graph.copy()
+        index = dict(self._edge_index)
+        for label, rows in batch.nodes.items():
+            check_label(label)
+            for r in rows:
+                k = _key(label, r["id"])
+                if k in g:
+                    g.nodes[k].update(copy.deepcopy(r["props"]))
+                else:
+                    g.add_node(k, label=label, id=r["id"], **copy.deepcopy(r["props"]))
+        for (t, sl, el), rows in batch.rels.items():
+            check_rel_type(t)
+            for r in rows:
+                u, v = _key(sl, r["start"]), _key(el, r["end"])
+                for end in (u, v):
+                    if end not in g:
+                        raise KeyError(f"{t} {r['id']}: no node {end}")
+                old = index.get((t, r["id"]))
+                if old is not None and (old[0], old[1]) == (u, v):
+                    g.edges[old].update(copy.deepcopy(r["props"]))
+                    continue
+                if old is not None:
+                    g.remove_edge(*old)
+                ek = f"{t}:{r['id']}"
+                g.add_edge(u, v, key=ek, type=t, id=r["id"], **copy.deepcopy(r["props"]))
+                index[(t, r["id"])] = (u, v, ek)
+        self.graph, self._edge_index = g, index
+
+    def _mark_load(self, load_id, props):
+        self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
+
+    def load_history(self) -> pd.DataFrame:
+        return frame(list(self._loads.values()), ("load_id", "source", "status"), sort="started")
+
+    # -- reading -----------------------------------------------------------------------
+    def counts(self):
+        nodes = {label: 0 for label in NODE_LABELS}
+        for _, d in self.graph.nodes(data=True):
+            nodes[d["label"]] += 1
+        rels: dict[str, int] = {}
+        for *_, d in self.graph.edges(keys=True, data=True):
+            rels[d["type"]] = rels.get(d["type"], 0) + 1
+        return {"nodes": nodes, "relationships": dict(sorted(rels.items()))}
+
+    def _props(self, k: str) -> dict:
+        d = self.graph.nodes[k]
+        return {kk: vv for kk, vv in d.items() if kk != "label"}
+
+    def node_table(self, label):
+        check_label(label)
+        rows = [self._props(k) for k, d in self.graph.nodes(data=True) if d["label"] == label]
+        return frame(rows, ("id",))
+
+    def _edges(self, rel_type):
+        for u, v, _k, d in self.graph.edges(keys=True, data=True):
+            if d["type"] == rel_type:
+                yield u, v, d
+
+    def rel_table(self, rel_type):
+        check_rel_type(rel_type)
+        rows = []
+        for u, v, d in self._edges(rel_type):
+            row = {kk: vv for kk, vv in d.items() if kk != "type"}
+            row.update(
+                start=self.graph.nodes[u]["id"],
+                end=self.graph.nodes[v]["id"],
+                start_label=self.graph.nodes[u]["label"],
+                end_label=self.graph.nodes[v]["label"],
+            )
+            rows.append(row)
+        return frame(rows, ("id", "start", "end", "start_label", "end_label"))
+
+    # filters -------------------------------------------------------------------------
+    def _out(self, k: str, rel_type: str, label: str | None = None) -> list[str]:
+        return [
+            v
+            for _, v, d in self.graph.out_edges(k, data=True)
+            if d["type"] == rel_type and (label is None or self.graph.nodes[v]["label"] == label)
+        ]
+
+    def _in(self, k: str, rel_type: str) -> list[str]:
+        return [u for u, _, d in self.graph.in_edges(k, data=True) if d["type"] == rel_type]
+
+    def _country_regions(self, country_key: str) -> set[str]:
+        return {self.graph.nodes[r]["id"] for r in self._out(country_key, "IN_REGION")}
+
+    def _places_match(self, country_keys: list[str], region_keys: list[str], f: Filters) -> bool:
+        ids = {self.graph.nodes[c]["id"] for c in country_keys}
+        if f.country is not None and f.country not in ids:
+            return False
+        if f.region is not None:
+            regions = {self.graph.nodes[r]["id"] for r in region_keys}
+            for c in country_keys:
+                regions |= self._country_regions(c)
+            if f.region not in regions:
+                return False
+        return True
+
+    def _org_matches(self, k: str, f: Filters) -> bool:
+        if f.sector is not None and self.graph.nodes[k].get("sector") != f.sector:
+            return False
+        return self._places_match(self._out(k, "BASED_IN"), [], f)
+
+    def _any_org(self, org_keys, f: Filters) -> bool:
+        return any(self.graph.nodes[o].get("sector") == f.sector for o in org_keys)
+
+    def _matches(self, label: str, k: str, f: Filters) -> bool:
+        d = self.graph.nodes[k]
+        if label == "Organization":
+            return self._org_matches(k, f)
+        if label == "Project":
+            if f.year_to is not None and d.get("start_year") is not None:
+                if d["start_year"] > f.year_to:
+                    return False
+            if f.year_from is not None and d.get("end_year") is not None:
+                if d["end_year"] < f.year_from:
+                    return False
+            if f.sector is not None and not self._any_org(self._in(k, "PARTNER_IN"), f):
+                return False
+            return self._places_match(
+                self._out(k, "TARGETS", "Country"), self._out(k, "TARGETS", "Region"), f
+            )
+        if label == "Event":
+            y = d.get("year")
+            if f.year_from is not None and (y is None or y < f.year_from):
+                return False
+            if f.year_to is not None and (y is None or y > f.year_to):
+                return False
+            if f.sector is not None and not self._any_org(self._in(k, "ORGANIZED"), f):
+                return False
+            return self._places_match(self._out(k, "HELD_IN") + self._out(k, "INVOLVES"), [], f)
+        if label == "Network":
+            members = self._in(k, "MEMBER_OF")
+            if f.sector is not None and not self._any_org(members, f):
+                return False
+            if f.country is None and f.region is None:
+                return True
+            return any(self._places_match(self._out(m, "BASED_IN"), [], f) for m in members)
+        if label == "Country":
+            return self._places_match([k], [], f)
+        return True
+
+    def nodes(self, label, filters=None):
+        check_label(label)
+        f = filters or Filters()
+        rows = [
+            self._props(k)
+            for k, d in self.graph.nodes(data=True)
+            if d["label"] == label and self._matches(label, k, f)
+        ]
+        return frame(rows, ("id",))
+
+    def funding_flows(self, filters=None):
+        f = filters or Filters()
+        rows = []
+        for u, v, d in self._edges("FUNDS"):
+            y = d.get("year")
+            if f.year_from is not None and (y is None or y < f.year_from):
+                continue
+            if f.year_to is not None and (y is None or y > f.year_to):
+                continue
+            if not self._org_matches(u, f):
+                continue
+            donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
+            row = {c: d.get(c) for c in FLOW_COLUMNS}
+            row.update(
+                flow_id=d["id"],
+                donor_id=donor["id"],
+                donor=display_name(donor),
+                donor_sector=donor.get("sector"),
+                donor_country=donor.get("country"),
+                recipient_id=recipient["id"],
+                recipient=display_name(recipient),
+            )
+            rows.append(row)
+        return frame(rows, FLOW_COLUMNS, sort="flow_id")
+
+    def neighbourhood(self, label, node_id, depth=1):
+        check_label(label)
+        start = _key(label, node_id)
+        if start not in self.graph:
+            return frame([], ("label", "id", "name")), frame([], ("id", "type", "start", "end"))
+        seen = {start}
+        frontier = {start}
+        rels = {}
+        for _ in range(max(0, int(depth))):
+            nxt = set()
+            for k in frontier:
+                edges = list(self.graph.out_edges(k, keys=True, data=True)) + list(
+                    self.graph.in_edges(k, keys=True, data=True)
+                )
+                for u, v, _ek, d in edges:
+                    rels[(d["type"], d["id"])] = (u, v)
+                    for other in (u, v):
+                        if other not in seen:
+                            seen.add(other)
+                            nxt.add(other)
+            frontier = nxt
+        nodes = [
+            {
+                "label": self.graph.nodes[k]["label"],
+                "id": self.graph.nodes[k]["id"],
+                "name": display_name(self.graph.nodes[k]),
+            }
+            for k in seen
+        ]
+        rel_rows = [
+            {
+                "id": rid,
+                "type": t,
+                "start": self.graph.nodes[u]["id"],
+                "end": self.graph.nodes[v]["id"],
+                "start_label": self.graph.nodes[u]["label"],
+                "end_label": self.graph.nodes[v]["label"],
+            }
+            for (t, rid), (u, v) in rels.items()
+        ]
+        nodes_df = frame(nodes, ("label", "id", "name"), sort=None)
+        if len(nodes_df):
+            nodes_df = nodes_df.sort_values(["label", "id"]).reset_index(drop=True)
+        rels_df = frame(rel_rows, ("id", "type", "start", "end"), sort=None)
+        if len(rels_df):
+            rels_df = rels_df.sort_values(["type", "id"]).reset_index(drop=True)
+        return nodes_df, rels_df

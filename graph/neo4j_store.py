@@ -1,0 +1,256 @@
+"""The shared team store: Neo4j (or any Bolt server that speaks its Cypher) over the
+official ``neo4j`` driver.
+
+One driver per store object (and the app keeps one store per process). Reads go with
+routing READ and turn results into plain data inside the transaction; writes create the
+uniqueness constraints first and then run batched ``UNWIND … MERGE`` statements, all in one
+transaction per load. Connection problems become :mod:`graph.errors` classes with a message
+that says what to do, within the configured timeout.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from neo4j import GraphDatabase, RoutingControl
+from neo4j import exceptions as nx_exc
+
+from . import cypher
+from .batch import GraphBatch
+from .errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
+from .schema import NODE_LABELS
+from .settings import Neo4jSettings
+from .store import FLOW_COLUMNS, Filters, GraphStore, check_label, frame
+
+__all__ = ["Neo4jStore", "BATCH_SIZE"]
+
+#: Rows per ``UNWIND`` statement.
+BATCH_SIZE = 1000
+
+
+def _first_label(labels) -> str | None:
+    for label in labels or ():
+        if label in NODE_LABELS:
+            return label
+    return None
+
+
+class Neo4jStore(GraphStore):
+    """A graph store on a Bolt server.
+
+    Parameters
+    ----------
+    settings : Neo4jSettings
+        URI, user, password, database, timeout.
+    """
+
+    kind = "neo4j"
+
+    def __init__(self, settings: Neo4jSettings):
+        self.settings = settings
+        self._constraints_done = False
+        try:
+            self.driver = GraphDatabase.driver(
+                settings.uri,
+                auth=(settings.user, settings.password),
+                connection_timeout=settings.timeout,
+                connection_acquisition_timeout=settings.timeout,
+                max_transaction_retry_time=settings.timeout,
+            )
+        except (ValueError, nx_exc.ConfigurationError) as e:
+            raise StoreUnavailable(
+                f"'{settings.uri}' is not a usable Bolt URI ({e}); "
+                "write it as bolt://host:7687 or neo4j://host:7687"
+            ) from e
+        try:
+            self.driver.verify_connectivity()
+            self._read(cypher.PING)
+        except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
+            self.driver.close()
+            raise self._translate(e) from e
+        except BaseException:
+            self.driver.close()
+            raise
+
+    def describe(self) -> str:
+        return self.settings.describe()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _translate(self, e: Exception) -> StoreError:
+        s = self.settings
+        if isinstance(e, nx_exc.AuthError):
+            return AuthenticationFailed(
+                f"the server at {s.uri} refused user '{s.user}' with the given password; "
+                "check NEO4J_USER and NEO4J_PASSWORD"
+            )
+        text = str(e)
+        code = getattr(e, "code", "") or ""
+        if "DatabaseNotFound" in code or (
+            "database" in text.lower()
+            and any(w in text.lower() for w in ("not found", "does not exist", "not exist"))
+        ):
+            return DatabaseNotFound(
+                f"the server at {s.uri} has no database '{s.database}'; "
+                "set NEO4J_DATABASE to one that exists, or create it"
+            )
+        if isinstance(e, nx_exc.ServiceUnavailable | nx_exc.SessionExpired | OSError):
+            return StoreUnavailable(
+                f"no Bolt server is answering at {s.uri} (waited {s.timeout:g} s); "
+                "start the server or check NEO4J_URI"
+            )
+        return StoreError(f"the server at {s.uri} reported an error: {text}")
+
+    def _run(self, query: str, routing, **params) -> list[dict]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                query,
+                params,
+                database_=self.settings.database,
+                routing_=routing,
+            )
+        except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
+            raise self._translate(e) from e
+        return [r.data() for r in records]
+
+    def _read(self, query: str, **params) -> list[dict]:
+        return self._run(query, RoutingControl.READ, **params)
+
+    def _write(self, query: str, **params) -> list[dict]:
+        return self._run(query, RoutingControl.WRITE, **params)
+
+    def ensure_constraints(self) -> None:
+        """Create every uniqueness constraint (idempotent)."""
+        if self._constraints_done:
+            return
+        for stmt in cypher.all_constraints():
+            self._write(stmt)
+        self._constraints_done = True
+
+    # -- writing -----------------------------------------------------------------------
+    def existing_ids(self, label, ids):
+        q = cypher.existing_node_ids(label)
+        return {r["id"] for r in self._read(q, ids=list(ids))}
+
+    def existing_rel_ids(self, rel_type, ids):
+        q = cypher.existing_rel_ids(rel_type)
+        return {r["id"] for r in self._read(q, ids=list(ids))}
+
+    def write(self, batch: GraphBatch, *, source: str = ""):
+        self.ensure_constraints()
+        return super().write(batch, source=source)
+
+    def _write_batch(self, batch: GraphBatch) -> None:
+        statements = []
+        for label, rows in batch.nodes.items():
+            statements.append((cypher.merge_nodes(label), rows))
+        for (t, a, b), rows in batch.rels.items():
+            statements.append((cypher.merge_rels(t, a, b), rows))
+        try:
+            with self.driver.session(database=self.settings.database) as session:
+                with session.begin_transaction() as tx:
+                    for query, rows in statements:
+                        for i in range(0, len(rows), BATCH_SIZE):
+                            tx.run(query, rows=rows[i : i + BATCH_SIZE]).consume()
+                    tx.commit()
+        except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
+            raise self._translate(e) from e
+
+    def _mark_load(self, load_id, props):
+        self._write(cypher.MARK_LOAD, id=load_id, props=props)
+
+    def load_history(self) -> pd.DataFrame:
+        rows = []
+        for r in self._read(cypher.LOAD_HISTORY):
+            p = dict(r["p"])
+            p["load_id"] = p.pop("id")
+            rows.append(p)
+        return frame(rows, ("load_id", "source", "status"), sort="started")
+
+    # -- reading -----------------------------------------------------------------------
+    def counts(self):
+        nodes = {label: 0 for label in NODE_LABELS}
+        for r in self._read(cypher.COUNT_NODES):
+            label = _first_label(r["labels"])
+            if label is not None:
+                nodes[label] += r["n"]
+        rels = {r["type"]: r["n"] for r in self._read(cypher.COUNT_RELS)}
+        return {"nodes": nodes, "relationships": dict(sorted(rels.items()))}
+
+    def node_table(self, label):
+        rows = [dict(r["p"]) for r in self._read(cypher.node_table(label))]
+        return frame(rows, ("id",))
+
+    def rel_table(self, rel_type):
+        rows = []
+        for r in self._read(cypher.rel_table(rel_type)):
+            row = dict(r["p"])
+            row.update(
+                start=r["start"],
+                end=r["end"],
+                start_label=_first_label(r["start_labels"]),
+                end_label=_first_label(r["end_labels"]),
+            )
+            rows.append(row)
+        return frame(rows, ("id", "start", "end", "start_label", "end_label"))
+
+    def nodes(self, label, filters=None):
+        f = filters or Filters()
+        rows = [dict(r["p"]) for r in self._read(cypher.filtered_nodes(label), **f.params())]
+        return frame(rows, ("id",))
+
+    def funding_flows(self, filters=None):
+        f = filters or Filters()
+        rows = []
+        for r in self._read(cypher.FUNDING_FLOWS, **f.params()):
+            p = dict(r.pop("p"))
+            row = {c: p.get(c) for c in FLOW_COLUMNS}
+            row.update(r)
+            row["flow_id"] = p["id"]
+            row["donor"] = row["donor"] or row["donor_id"]
+            row["recipient"] = row["recipient"] or row["recipient_id"]
+            rows.append(row)
+        return frame(rows, FLOW_COLUMNS, sort="flow_id")
+
+    def neighbourhood(self, label, node_id, depth=1):
+        check_label(label)
+        start = self._read(cypher.node_by_id(label), id=node_id)
+        if not start:
+            return frame([], ("label", "id", "name")), frame([], ("id", "type", "start", "end"))
+        p = start[0]["p"]
+        seen = {(label, node_id): p.get("name") or p.get("title") or node_id}
+        frontier = {(label, node_id)}
+        rels = {}
+        for _ in range(max(0, int(depth))):
+            nxt = set()
+            by_label: dict[str, list] = {}
+            for lab, i in frontier:
+                by_label.setdefault(lab, []).append(i)
+            for lab, ids in by_label.items():
+                for r in self._read(cypher.neighbours(lab), ids=ids):
+                    rels[(r["type"], r["id"])] = {
+                        "id": r["id"],
+                        "type": r["type"],
+                        "start": r["start"],
+                        "end": r["end"],
+                        "start_label": _first_label(r["start_labels"]),
+                        "end_label": _first_label(r["end_labels"]),
+                    }
+                    other = (_first_label(r["other_labels"]), r["other"])
+                    if other not in seen:
+                        seen[other] = r["other_name"]
+                        nxt.add(other)
+            frontier = nxt
+        nodes = [{"label": lab, "id": i, "name": str(n)} for (lab, i), n in seen.items()]
+        nodes_df = frame(nodes, ("label", "id", "name"), sort=None)
+        nodes_df = nodes_df.sort_values(["label", "id"]).reset_index(drop=True)
+        rels_df = frame(list(rels.values()), ("id", "type", "start", "end"), sort=None)
+        if len(rels_df):
+            rels_df = rels_df.sort_values(["type", "id"]).reset_index(drop=True)
+        return nodes_df, rels_df
+
+    def clear(self) -> None:
+        """Delete every node this project's schema knows (tests and re-imports)."""
+        for stmt in cypher.delete_all():
+            self._write(stmt)

@@ -1,0 +1,94 @@
+"""Connection settings, listed as data and each documented, and choosing a store.
+
+=================  =========================================  =========
+setting            meaning                                    default
+=================  =========================================  =========
+``NEO4J_URI``      Bolt URI, e.g. ``bolt://localhost:7687``;   (none: in-memory store)
+                   unset means the embedded in-memory store
+``NEO4J_USER``     user name                                   ``neo4j``
+``NEO4J_PASSWORD`` password                                    (empty)
+``NEO4J_DATABASE`` database name                               ``neo4j``
+``NEO4J_TIMEOUT``  seconds to wait for the server              ``5``
+=================  =========================================  =========
+
+Examples
+--------
+>>> s = Neo4jSettings.from_mapping({"NEO4J_URI": "bolt://127.0.0.1:7687",
+...                                 "NEO4J_PASSWORD": "secret"})
+>>> s.uri, s.user, s.database
+('bolt://127.0.0.1:7687', 'neo4j', 'neo4j')
+>>> "secret" in repr(s)
+False
+>>> Neo4jSettings.from_mapping({}) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["SETTINGS", "Neo4jSettings", "open_store"]
+
+#: Every setting: name, default, meaning.
+SETTINGS = (
+    ("NEO4J_URI", None, "Bolt URI of a Neo4j 5 (or Bolt-compatible) server; unset = in-memory"),
+    ("NEO4J_USER", "neo4j", "user name"),
+    ("NEO4J_PASSWORD", "", "password"),
+    ("NEO4J_DATABASE", "neo4j", "database name"),
+    ("NEO4J_TIMEOUT", "5", "seconds to wait for the server before giving up"),
+)
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where the Neo4j store is. The password never shows in ``repr``."""
+
+    uri: str
+    user: str = "neo4j"
+    password: str = field(default="", repr=False)
+    database: str = "neo4j"
+    timeout: float = 5.0
+
+    @classmethod
+    def from_mapping(cls, m: Mapping) -> Neo4jSettings | None:
+        """Settings from a mapping of the names in :data:`SETTINGS` (case-insensitive
+        ``uri``, ``user``... also work, as in a ``[neo4j]`` secrets section); ``None`` when
+        no URI is given."""
+        low = {str(k).lower().removeprefix("neo4j_"): v for k, v in m.items()}
+        if not low.get("uri"):
+            return None
+        return cls(
+            uri=str(low["uri"]),
+            user=str(low.get("user") or "neo4j"),
+            password=str(low.get("password") or ""),
+            database=str(low.get("database") or "neo4j"),
+            timeout=float(low.get("timeout") or 5),
+        )
+
+    @classmethod
+    def from_env(cls) -> Neo4jSettings | None:
+        """Settings from the environment, or ``None`` when ``NEO4J_URI`` is unset."""
+        return cls.from_mapping({k: v for k, v in os.environ.items() if k.startswith("NEO4J_")})
+
+    def describe(self) -> str:
+        """Server and database, without credentials."""
+        return f"Neo4j at {self.uri}, database '{self.database}'"
+
+
+def open_store(settings: Neo4jSettings | None = None, *, data_dir=None):
+    """The Neo4j store when settings are given, else an in-memory store of ``data_dir``.
+
+    Raises
+    ------
+    graph.errors.StoreError
+        When the server is down, refuses the credentials or lacks the database.
+    """
+    if settings is not None:
+        from .neo4j_store import Neo4jStore
+
+        return Neo4jStore(settings)
+    from loaders.load import DATA_DIR, load_memory
+
+    return load_memory(data_dir or DATA_DIR)

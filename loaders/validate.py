@@ -1,0 +1,340 @@
+"""Validate raw rows into typed records, reporting every problem in one pass.
+
+Rules, each with its own message and hint: required values; types and number formats
+(no thousands separators, no text in number columns); non-negative amounts; ISO 4217
+currencies; ISO 3166-1 alpha-3 countries; years in range; start ≤ end; allowed values of
+enumerations; duplicate ids; references to organizations, projects, networks, events,
+countries and regions that are neither in the same load nor already in the store.
+
+Examples
+--------
+>>> from loaders.readers import RawRow
+>>> from loaders.problems import Location
+>>> rows = [RawRow("countries", {"iso3": "KAZ", "name": "Kazakhstan", "source_id": "s",
+...                              "quote": "q"}, Location("countries.csv", line=2))]
+>>> records, problems = validate_rows(rows, known={"sources": {"s"}})
+>>> records["countries"][0]["iso3"], problems
+('KAZ', [])
+>>> bad = [RawRow("countries", {"iso3": "KZ", "name": "Kazakhstan", "source_id": "s",
+...                             "quote": "q"}, Location("countries.csv", line=2))]
+>>> _, problems = validate_rows(bad, known={"sources": {"s"}})
+>>> print(problems[0])
+countries.csv, line 2, column 'iso3', value 'KZ': not an ISO 3166-1 alpha-3 country code. Fix: use the three-letter code, e.g. KAZ for Kazakhstan
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import math
+import re
+from collections.abc import Iterable
+
+from graph.schema import KINDS, LOAD_ORDER, YEAR_MAX, YEAR_MIN, Field, Kind
+
+from .problems import Problem
+from .readers import RawRow
+
+__all__ = ["validate_rows", "Records", "derive_link_id", "is_country_code", "is_currency_code"]
+
+#: Validated records: kind → list of dicts of typed values (plus ``_location``).
+Records = dict
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_SEPARATED = re.compile(r"^[+-]?\d{1,3}([ ,'\u00a0]\d{3})+(\.\d+)?$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n"}
+
+
+def is_country_code(code: str) -> bool:
+    """Whether ``code`` is an ISO 3166-1 alpha-3 code.
+
+    >>> is_country_code("MUS"), is_country_code("XYZ"), is_country_code("mus")
+    (True, False, False)
+    """
+    import pycountry
+
+    return (
+        bool(re.fullmatch(r"[A-Z]{3}", code)) and pycountry.countries.get(alpha_3=code) is not None
+    )
+
+
+def is_currency_code(code: str) -> bool:
+    """Whether ``code`` is an ISO 4217 currency code.
+
+    >>> is_currency_code("RUB"), is_currency_code("RUR"), is_currency_code("usd")
+    (True, False, False)
+    """
+    import pycountry
+
+    return (
+        bool(re.fullmatch(r"[A-Z]{3}", code)) and pycountry.currencies.get(alpha_3=code) is not None
+    )
+
+
+def derive_link_id(kind: Kind, values: dict) -> str:
+    """Stable id for a relationship row that has none: its ends (and role).
+
+    >>> derive_link_id(KINDS["partnerships"], {"org_id": "bnu", "project_id": "p1", "role": "donor"})
+    'bnu|p1|donor'
+    """
+    parts = [values.get(kind.start), values.get(kind.end)]
+    if "role" in kind.columns and values.get("role"):
+        parts.append(values["role"])
+    return "|".join(str(p) for p in parts)
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _parse_number(text: str) -> float:
+    t = text.strip()
+    if _SEPARATED.match(t) and not _NUMBER.match(t):
+        raise _Bad(
+            "numbers must not contain thousands separators",
+            f"write {re.sub(r'[ ,' + chr(39) + chr(160) + ']', '', t)} (a dot for decimals)",
+        )
+    if re.match(r"^[+-]?\d+,\d+$", t):
+        raise _Bad("decimal comma is not accepted", f"write {t.replace(',', '.')}")
+    if not _NUMBER.match(t):
+        raise _Bad("not a number", "write digits only, e.g. 414000 or 885654.00")
+    value = float(t)
+    if math.isnan(value) or math.isinf(value):
+        raise _Bad("not a finite number", "write a number")
+    return value
+
+
+def _convert(f: Field, text: str):  # noqa: C901 - one branch per type, on purpose
+    t = f.type
+    if t in ("str", "text", "ref"):
+        return text
+    if t == "number":
+        value = _parse_number(text)
+        if value < 0:
+            raise _Bad("amounts cannot be negative", "give the amount as a positive number")
+        return int(value) if value.is_integer() and "." not in text else value
+    if t in ("int", "year"):
+        value = _parse_number(text)
+        if not value.is_integer():
+            raise _Bad("not a whole number", "write a whole number")
+        value = int(value)
+        if t == "year" and not YEAR_MIN <= value <= YEAR_MAX:
+            raise _Bad(
+                f"year out of range {YEAR_MIN}–{YEAR_MAX}", "write a four-digit year, e.g. 2025"
+            )
+        if value < 0:
+            raise _Bad("cannot be negative", "write a count of zero or more")
+        return value
+    if t == "share":
+        pct = text.endswith("%")
+        value = _parse_number(text.rstrip("%").strip())
+        if pct or value > 1:
+            value = value / 100
+        if not 0 <= value <= 1:
+            raise _Bad("a share must be between 0 and 1 (or 0% and 100%)", "e.g. 0.4 or 40%")
+        return value
+    if t == "date":
+        m = _DATE.match(text)
+        if not m:
+            raise _Bad("not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-04-24")
+        y, mo, d = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+        try:
+            _dt.date(y, mo, d)
+        except ValueError as e:
+            raise _Bad(f"not a real date ({e})", "check the month and the day") from e
+        if not YEAR_MIN <= y <= YEAR_MAX:
+            raise _Bad(f"year out of range {YEAR_MIN}–{YEAR_MAX}", "check the year")
+        return text
+    if t == "bool":
+        low = text.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise _Bad("not true or false", "write true or false")
+    if t == "enum":
+        low = text.lower().replace(" ", "_").replace("-", "_")
+        if low in f.choices:
+            return low
+        close = difflib.get_close_matches(low, f.choices, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise _Bad("not an allowed value", hint + f"allowed: {', '.join(f.choices)}")
+    if t == "iso3":
+        if not is_country_code(text):
+            raise _Bad(
+                "not an ISO 3166-1 alpha-3 country code",
+                "use the three-letter code, e.g. KAZ for Kazakhstan",
+            )
+        return text
+    if t == "currency":
+        if not is_currency_code(text):
+            raise _Bad("not an ISO 4217 currency code", "use a code such as USD, EUR or RUB")
+        return text
+    raise AssertionError(f"unknown field type {t}")
+
+
+def validate_rows(
+    rows: Iterable[RawRow], *, known: dict[str, set] | None = None
+) -> tuple[Records, list[Problem]]:
+    """Check every row; return the typed records and every problem found.
+
+    Parameters
+    ----------
+    rows : iterable of RawRow
+        As read by :mod:`loaders.readers`.
+    known : dict of kind → set of keys, optional
+        Keys already in the target store; references to them are accepted.
+
+    Returns
+    -------
+    records : dict of kind → list of dict
+        Typed values by column, with the row's ``_location``. Only meaningful when
+        ``problems`` is empty.
+    problems : list of Problem
+        Every problem, in file order.
+    """
+    known = known or {}
+    records: Records = {k: [] for k in LOAD_ORDER}
+    problems: list[Problem] = []
+    first_seen: dict[tuple[str, str], object] = {}
+
+    for row in rows:
+        spec = KINDS[row.kind]
+        out = {"_location": row.location}
+        bad: set[str] = set()
+        for f in spec.fields:
+            text = row.values.get(f.name)
+            if text is None:
+                if f.required:
+                    problems.append(
+                        Problem(
+                            row.location,
+                            f.name,
+                            None,
+                            "a value is required",
+                            f"fill in {f.doc or f.name}",
+                        )
+                    )
+                out[f.name] = None
+                continue
+            try:
+                out[f.name] = _convert(f, text)
+            except _Bad as e:
+                problems.append(Problem(row.location, f.name, text, e.message, e.hint))
+                out[f.name] = None
+                bad.add(f.name)
+        problems.extend(_row_rules(spec, out, bad))
+        if spec.rel_type and spec.key == "link_id" and not out.get("link_id"):
+            out["link_id"] = derive_link_id(spec, out)
+        key = out.get(spec.key)
+        if key is not None:
+            where = first_seen.get((row.kind, key))
+            if where is not None:
+                problems.append(
+                    Problem(
+                        row.location,
+                        spec.key,
+                        key,
+                        f"duplicate id (first at {where})",
+                        "give each record its own id, or remove the repeated row",
+                    )
+                )
+                continue
+            first_seen[(row.kind, key)] = row.location
+        records[row.kind].append(out)
+
+    problems.extend(_reference_problems(records, known))
+    return records, problems
+
+
+def _row_rules(spec: Kind, rec: dict, bad: set[str]) -> list[Problem]:
+    """Rules across columns; columns already reported as ``bad`` are not judged again."""
+    loc = rec["_location"]
+    out = []
+    pairs = (("start_year", "end_year"), ("date", "end_date"))
+    for a, b in pairs:
+        if a in spec.columns and rec.get(a) is not None and rec.get(b) is not None:
+            if str(rec[a]) > str(rec[b]) if isinstance(rec[a], str) else rec[a] > rec[b]:
+                out.append(
+                    Problem(
+                        loc,
+                        b,
+                        rec[b],
+                        f"{b} is before {a} ({rec[a]})",
+                        f"make {a} ≤ {b}, or swap them",
+                    )
+                )
+    if spec.name == "funding":
+        if rec.get("amount") is not None and not rec.get("currency") and "currency" not in bad:
+            out.append(
+                Problem(loc, "currency", None, "an amount needs a currency", "fill in e.g. USD")
+            )
+        if rec.get("currency") == "USD" and rec.get("amount") is not None:
+            if rec.get("amount_usd") is None:
+                rec["amount_usd"] = rec["amount"]
+            if rec.get("usd_rate") is None:
+                rec["usd_rate"] = 1
+        elif (
+            rec.get("amount") is not None
+            and rec.get("amount_usd") is None
+            and rec.get("usd_rate") is not None
+        ):
+            rec["amount_usd"] = round(rec["amount"] * rec["usd_rate"], 2)
+    if (
+        spec.name == "projects"
+        and rec.get("budget") is not None
+        and not rec.get("currency")
+        and "currency" not in bad
+    ):
+        out.append(Problem(loc, "currency", None, "a budget needs a currency", "fill in e.g. USD"))
+    return out
+
+
+def _reference_problems(records: Records, known: dict[str, set]) -> list[Problem]:
+    keys = {
+        k: {r[KINDS[k].key] for r in rows if r.get(KINDS[k].key)} for k, rows in records.items()
+    }
+    for k, extra in known.items():
+        keys.setdefault(k, set()).update(extra)
+    out = []
+    for kind, rows in records.items():
+        spec = KINDS[kind]
+        for f in spec.fields:
+            if f.type != "ref":
+                continue
+            targets = f.ref.split("|")
+            for rec in rows:
+                value = rec.get(f.name)
+                if value is None:
+                    continue
+                if any(value in keys.get(t, ()) for t in targets):
+                    continue
+                if targets == ["countries"] and not is_country_code(str(value)):
+                    out.append(
+                        Problem(
+                            rec["_location"],
+                            f.name,
+                            value,
+                            "not an ISO 3166-1 alpha-3 country code",
+                            "use the three-letter code, e.g. KAZ for Kazakhstan",
+                        )
+                    )
+                    continue
+                names = " or ".join(targets)
+                pool = set().union(*(keys.get(t, set()) for t in targets))
+                close = difflib.get_close_matches(str(value), sorted(pool), n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                out.append(
+                    Problem(
+                        rec["_location"],
+                        f.name,
+                        value,
+                        f"refers to an unknown {names.replace('_', ' ')} id",
+                        hint + f"add it to {targets[0]} first, or correct the id",
+                    )
+                )
+    return out
