@@ -43,6 +43,7 @@ __all__ = [
     "YEAR_MIN",
     "YEAR_MAX",
     "LOAD_LABEL",
+    "columns_markdown",
 ]
 
 YEAR_MIN = 1945
@@ -498,3 +499,29 @@ REL_TYPES: tuple[str, ...] = tuple(
         | {r.rel_type for k in _KINDS for r in k.references}
     )
 )
+
+
+def columns_markdown() -> str:
+    """The column reference of every record kind as Markdown (the README embeds it).
+
+    >>> print(columns_markdown().splitlines()[0])
+    #### `sources.csv` — Documents the dataset was built from.
+    """
+    out = []
+    for kind in _KINDS:
+        what = f"node `{kind.label}`" if kind.is_node else f"relationship `{kind.rel_type}`"
+        out.append(f"#### `{kind.name}.csv` — {kind.doc}")
+        out.append("")
+        out.append(f"Becomes: {what}; key column `{kind.key}`.")
+        out.append("")
+        out.append("| column | type | required | meaning |")
+        out.append("|---|---|---|---|")
+        for f in kind.fields:
+            t = f.type
+            if f.type == "enum":
+                t = "one of " + ", ".join(f"`{c}`" for c in f.choices)
+            elif f.type == "ref":
+                t = "id in " + " or ".join(f"`{r}`" for r in f.ref.split("|"))
+            out.append(f"| `{f.name}` | {t} | {'yes' if f.required else ''} | {f.doc} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,23 @@
+"""The README stays true: its column reference is the schema's, its commands exist."""
+
+from pathlib import Path
+
+from graph.schema import columns_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_column_reference_is_current():
+    start = README.index("<!-- columns:start -->\n") + len("<!-- columns:start -->\n")
+    end = README.index("<!-- columns:end -->")
+    assert README[start:end] == columns_markdown(), (
+        "README column reference is out of date: regenerate it from graph.schema.columns_markdown()"
+    )
+
+
+def test_the_two_commands_come_first_and_ci_runs_the_test_command():
+    blocks = README.split("```")
+    assert blocks[1].strip() == "pip install -e . && streamlit run app.py"
+    assert blocks[3].strip() == "bash tests/run.sh"
+    assert "bash tests/run.sh" in (ROOT / ".ci" / "run").read_text()

@@ -1,0 +1,223 @@
+"""Both stores, the same answers: the in-memory store and a real Bolt server.
+
+The Bolt server is the one ``NEO4J_URI`` names, or ArcadeDB started by the ``bolt`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.errors import AuthenticationFailed, StoreUnavailable
+from graph.memory_store import MemoryStore
+from graph.neo4j_store import Neo4jStore
+from graph.settings import Neo4jSettings
+from graph.store import Filters
+from loaders.load import DATA_DIR, load
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.bolt
+
+
+def settings_of(bolt) -> Neo4jSettings:
+    return Neo4jSettings(
+        uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database, timeout=10
+    )
+
+
+@pytest.fixture
+def neo(bolt):
+    """An empty Neo4j store on the session's Bolt server."""
+    store = Neo4jStore(settings_of(bolt))
+    store.clear()
+    yield store
+    store.clear()
+    store.close()
+
+
+@pytest.fixture(params=["memory", "neo4j"])
+def store(request):
+    """Each store in turn, empty."""
+    if request.param == "memory":
+        yield MemoryStore()
+    else:
+        yield request.getfixturevalue("neo")
+
+
+def test_bundled_dataset_gives_the_same_graph_in_both_stores(neo):
+    mem = MemoryStore()
+    load(DATA_DIR, mem)
+    load(DATA_DIR, neo)
+    a, b = mem.snapshot(), neo.snapshot()
+    assert a["nodes"].keys() == b["nodes"].keys()
+    assert a["relationships"].keys() == b["relationships"].keys()
+    assert a == b
+    assert mem.counts() == neo.counts()
+
+
+def test_reload_creates_nothing(store):
+    first = load(FIXTURE, store)
+    assert first.created["nodes"] > 0 and first.created["relationships"] > 0
+    before = store.snapshot()
+    second = load(FIXTURE, store)
+    assert second.created == {"nodes": 0, "relationships": 0}
+    assert second.existing == first.created
+    assert store.snapshot() == before
+    history = store.load_history()
+    assert list(history["status"]) == ["complete"]
+    assert len(store.incomplete_loads()) == 0
+
+
+def test_two_flows_between_the_same_pair_stay_two(store):
+    load(FIXTURE, store)
+    flows = store.funding_flows()
+    pair = flows[(flows.donor_id == "evil") & (flows.recipient_id == "iite")]
+    assert sorted(pair.flow_id) == ["f1", "f2"]
+    assert sorted(pair.amount) == [250, 500]
+
+
+def test_names_with_cypher_and_html_round_trip(store):
+    load(FIXTURE, store)
+    orgs = store.node_table("Organization").set_index("id")
+    assert orgs.loc["evil", "name"] == "<img src=x onerror=alert(1)>"
+    assert orgs.loc["cypher", "name"] == 'Acme"}) DETACH DELETE n // {braces} MATCH'
+    assert orgs.loc["script", "name"] == "</script><script>alert(1)</script>"
+    assert store.node_table("Project").set_index("id").loc["p1", "description"] == (
+        "Line one\nline two, with comma"
+    )
+    assert len(orgs) == 5  # nothing was deleted by the name
+
+
+FILTERS = [
+    ("Organization", Filters(sector="un_system")),
+    ("Organization", Filters(region="focus:eeca")),
+    ("Organization", Filters(country="KAZ")),
+    ("Project", Filters(year_from=2025, year_to=2025)),
+    ("Project", Filters(year_to=2022)),
+    ("Project", Filters(region="focus:eeca")),
+    ("Project", Filters(country="MUS")),
+    ("Project", Filters(sector="private_company")),
+    ("Event", Filters(year_from=2025)),
+    ("Event", Filters(country="RUS")),
+    ("Event", Filters(region="focus:eeca", sector="foundation")),
+    ("Network", Filters(country="KAZ")),
+    ("Network", Filters(sector="university")),
+    ("Country", Filters(region="unesco:africa")),
+]
+
+
+def test_filters_answer_the_same_on_both_stores(neo):
+    mem = MemoryStore()
+    load(FIXTURE, mem)
+    load(FIXTURE, neo)
+    for label, f in FILTERS:
+        a = list(mem.nodes(label, f)["id"])
+        b = list(neo.nodes(label, f)["id"])
+        assert a == b, (label, f)
+    for f in (Filters(), Filters(year_from=2025), Filters(sector="foundation"), Filters(region="focus:eeca")):
+        a, b = mem.funding_flows(f), neo.funding_flows(f)
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_filter_meanings(store):
+    load(FIXTURE, store)
+    ids = lambda label, **kw: list(store.nodes(label, Filters(**kw))["id"])  # noqa: E731
+    assert ids("Organization", region="focus:eeca") == ["evil", "iite", "unit"]
+    assert ids("Project", year_to=2022) == ["p1"]
+    assert ids("Project", region="focus:eeca") == ["p1"]
+    assert ids("Event", country="RUS") == ["e2"]  # took part, held in KAZ
+    assert ids("Country", region="unesco:africa") == ["MUS"]
+    assert list(store.funding_flows(Filters(year_from=2025))["flow_id"]) == ["f2", "f3", "f4"]
+
+
+def test_neighbourhood_is_the_same_on_both_stores(neo):
+    mem = MemoryStore()
+    load(FIXTURE, mem)
+    load(FIXTURE, neo)
+    for depth in (0, 1, 2):
+        n1, r1 = mem.neighbourhood("Organization", "evil", depth)
+        n2, r2 = neo.neighbourhood("Organization", "evil", depth)
+        pd.testing.assert_frame_equal(n1, n2, check_dtype=False)
+        pd.testing.assert_frame_equal(r1, r2, check_dtype=False)
+    nodes, rels = mem.neighbourhood("Organization", "evil", 1)
+    assert set(nodes["id"]) == {"evil", "KAZ", "iite", "p1", "n1"}
+    assert mem.neighbourhood("Organization", "nobody", 2)[0].empty
+
+
+def test_wrong_password_is_a_clear_error(bolt):
+    s = settings_of(bolt)
+    bad = Neo4jSettings(uri=s.uri, user=s.user, password=s.password + "x", database=s.database)
+    t0 = time.monotonic()
+    with pytest.raises(AuthenticationFailed, match="refused user"):
+        Neo4jStore(bad)
+    assert time.monotonic() - t0 < 15
+
+
+def test_server_down_is_a_clear_error():
+    t0 = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="no Bolt server is answering at bolt://127.0.0.1:9"):
+        Neo4jStore(Neo4jSettings(uri="bolt://127.0.0.1:9", timeout=2))
+    assert time.monotonic() - t0 < 10
+
+
+def _big_folder(tmp_path: Path, n: int) -> Path:
+    """The minimal fixture plus ``n`` generated organizations: a load that takes a while."""
+    import shutil
+
+    dst = tmp_path / "big"
+    shutil.copytree(FIXTURE, dst)
+    with (dst / "organizations.csv").open("a", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(f"gen{i},Generated {i},,ngo,ngo,KAZ,,,s1,Test sentence.\n")
+    return dst
+
+
+def test_killed_load_leaves_no_partial_graph_and_rerun_completes(neo, bolt, tmp_path):
+    folder = _big_folder(tmp_path, 20000)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    script = textwrap.dedent(
+        f"""
+        from graph.neo4j_store import Neo4jStore
+        from graph.settings import Neo4jSettings
+        from loaders.load import load
+        s = Neo4jSettings(uri={bolt.uri!r}, user={bolt.user!r}, password={bolt.password!r},
+                          database={bolt.database!r}, timeout=10)
+        load({str(folder)!r}, Neo4jStore(s))
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            h = neo.load_history()
+            if len(h) and (h["status"] == "started").any():
+                break
+            assert proc.poll() is None, "the load finished before it could be interrupted"
+            time.sleep(0.05)
+        else:
+            pytest.fail("the load never started")
+        time.sleep(0.3)  # well inside the transaction
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # Either nothing of the load is visible, or the whole of it; and the marker says so.
+    orgs = len(neo.node_table("Organization"))
+    assert orgs in (0, 20005)
+    unfinished = neo.incomplete_loads()
+    assert len(unfinished) == 1 and unfinished["source"][0] == str(folder)
+    report = load(folder, neo)
+    assert len(neo.node_table("Organization")) == 20005
+    assert len(neo.incomplete_loads()) == 0
+    assert report.created["nodes"] + report.existing["nodes"] == 20005 + 2 + 1 + 2 + 3 + 2 + 1
