@@ -59,8 +59,7 @@ def loaded_summary(store: GraphStore) -> dict:
 
     rows = [{"kind": k, "what": "nodes", "count": n} for k, n in counts["nodes"].items()]
     rows += [
-        {"kind": k, "what": "relationships", "count": n}
-        for k, n in counts["relationships"].items()
+        {"kind": k, "what": "relationships", "count": n} for k, n in counts["relationships"].items()
     ]
     by_kind = pd.DataFrame(rows, columns=["kind", "what", "count"])
 

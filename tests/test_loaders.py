@@ -82,7 +82,7 @@ def test_other_encoding_gets_a_clear_message(folder):
     (folder / "countries.csv").write_bytes(text.encode("cp1252"))
     msgs = messages(folder)
     assert msgs == [
-        "countries.csv, line 2, value \"KAZ,C\ufffdte d'Ivoire,s1,Test sentence.\": the file is "
+        'countries.csv, line 2, value "KAZ,C\ufffdte d\'Ivoire,s1,Test sentence.": the file is '
         "not UTF-8 text (byte 0xf4 at position 30). Fix: save it as UTF-8 (in Excel: "
         '"CSV UTF-8"; in LibreOffice: character set Unicode (UTF-8))'
     ] or all("not UTF-8" in m or "unknown" in m for m in msgs)
@@ -283,7 +283,9 @@ def test_every_bad_row_in_one_report_and_nothing_written(folder):
 
 def test_header_problems(folder):
     text = (folder / "networks.csv").read_text(encoding="utf-8")
-    (folder / "networks.csv").write_text(text.replace("network_id,name,scope", "network_id,nam,scope"))
+    (folder / "networks.csv").write_text(
+        text.replace("network_id,name,scope", "network_id,nam,scope")
+    )
     assert messages(folder)[:2] == [
         "networks.csv, line 1, column 'nam', value 'nam': unknown column for networks. "
         "Fix: did you mean 'name'?",

@@ -124,7 +124,12 @@ def test_filters_answer_the_same_on_both_stores(neo):
         a = list(mem.nodes(label, f)["id"])
         b = list(neo.nodes(label, f)["id"])
         assert a == b, (label, f)
-    for f in (Filters(), Filters(year_from=2025), Filters(sector="foundation"), Filters(region="focus:eeca")):
+    for f in (
+        Filters(),
+        Filters(year_from=2025),
+        Filters(sector="foundation"),
+        Filters(region="focus:eeca"),
+    ):
         a, b = mem.funding_flows(f), neo.funding_flows(f)
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
