@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 
 import networkx as nx
 import pandas as pd
@@ -84,9 +83,9 @@ class MemoryStore(GraphStore):
             for r in rows:
                 k = _key(label, r["id"])
                 if k in g:
-                    g.nodes[k].update(copy.deepcopy(r["props"]))
+                    g.nodes[k].update(dict(r["props"]))
                 else:
-                    g.add_node(k, label=label, id=r["id"], **copy.deepcopy(r["props"]))
+                    g.add_node(k, label=label, id=r["id"], **dict(r["props"]))
         for (t, sl, el), rows in batch.rels.items():
             check_rel_type(t)
             for r in rows:
@@ -96,12 +95,12 @@ class MemoryStore(GraphStore):
                         raise KeyError(f"{t} {r['id']}: no node {end}")
                 old = index.get((t, r["id"]))
                 if old is not None and (old[0], old[1]) == (u, v):
-                    g.edges[old].update(copy.deepcopy(r["props"]))
+                    g.edges[old].update(dict(r["props"]))
                     continue
                 if old is not None:
                     g.remove_edge(*old)
                 ek = f"{t}:{r['id']}"
-                g.add_edge(u, v, key=ek, type=t, id=r["id"], **copy.deepcopy(r["props"]))
+                g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
                 index[(t, r["id"])] = (u, v, ek)
         self.graph, self._edge_index = g, index
 
