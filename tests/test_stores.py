@@ -226,3 +226,35 @@ def test_killed_load_leaves_no_partial_graph_and_rerun_completes(neo, bolt, tmp_
     assert len(neo.node_table("Organization")) == 20005
     assert len(neo.incomplete_loads()) == 0
     assert report.created["nodes"] + report.existing["nodes"] == 20005 + 2 + 1 + 2 + 3 + 2 + 1
+
+
+def test_missing_database_is_a_clear_error(bolt):
+    from graph.errors import DatabaseNotFound
+
+    s = settings_of(bolt)
+    with pytest.raises(DatabaseNotFound, match="has no database 'no_such_db'"):
+        Neo4jStore(
+            Neo4jSettings(uri=s.uri, user=s.user, password=s.password, database="no_such_db")
+        )
+
+
+def test_cli_load_twice_reports_created_then_existing(bolt, neo, capsys, monkeypatch):
+    from loaders.__main__ import main as cli
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    args = ["load", str(FIXTURE), "--uri", bolt.uri, "--user", bolt.user]
+    args += ["--password", bolt.password, "--database", bolt.database]
+    assert cli(args) == 0
+    first = capsys.readouterr().out
+    assert (
+        "Created 16 nodes and 25 relationships; 0 nodes and 0 relationships were already there."
+        in first
+    )
+    assert "  Organization: 5 created, 0 already there" in first
+    assert bolt.password not in first
+    assert cli(args) == 0
+    second = capsys.readouterr().out
+    assert (
+        "Created 0 nodes and 0 relationships; 16 nodes and 25 relationships were already there."
+        in second
+    )
