@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-
 import networkx as nx
 import pandas as pd
 
@@ -300,3 +299,109 @@ class MemoryStore(GraphStore):
         if len(rels_df):
             rels_df = rels_df.sort_values(["type", "id"]).reset_index(drop=True)
         return nodes_df, rels_df
+
+    # -- funding aggregation: grouped by pandas ----------------------------------------
+    def _flow_rows(self, f: Filters, flow_types) -> list[dict]:
+        """One row per flow that passes the filters, with every grouping key."""
+        types = set(flow_types)
+        rows = []
+        for u, v, d in self._edges("FUNDS"):
+            y = d.get("year")
+            if f.year_from is not None and (y is None or y < f.year_from):
+                continue
+            if f.year_to is not None and (y is None or y > f.year_to):
+                continue
+            if (d.get("flow_type") or "income") not in types:
+                continue
+            if not self._org_matches(u, f):
+                continue
+            donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
+            rows.append(
+                {
+                    "donor": donor["id"],
+                    "donor_sector": donor.get("sector"),
+                    "donor_country": donor.get("country"),
+                    "recipient": recipient["id"],
+                    "project": d.get("project_id"),
+                    "year": y,
+                    "channel": d.get("channel"),
+                    "kind": d.get("kind"),
+                    "flow_type": d.get("flow_type") or "income",
+                    "pooled": bool(d.get("pooled")) or donor.get("sector") == "pool",
+                    "currency": d.get("currency"),
+                    "usd": d.get("amount_usd"),
+                    "amount": d.get("amount"),
+                }
+            )
+        return rows
+
+    def _funding_sums(self, keys, filters, flow_types):
+        flows = pd.DataFrame(self._flow_rows(filters, flow_types))
+        if flows.empty:
+            return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
+        flows["usd_is_known"] = flows["usd"].notna()
+        flows["amount_is_known"] = flows["amount"].notna()
+        flows["usd"] = flows["usd"].astype(float)
+        if not keys:
+            flows["_all"] = 0
+        group = list(keys) or ["_all"]
+        g = (
+            flows.astype({k: object for k in group})
+            .groupby(group, dropna=False, sort=False)
+            .agg(
+                amount_usd=("usd", "sum"),
+                flows=("usd", "size"),
+                usd_known=("usd_is_known", "sum"),
+                amount_known=("amount_is_known", "sum"),
+            )
+            .reset_index()
+        )
+        return g.drop(columns=["_all"], errors="ignore").to_dict("records")
+
+    def _org_region_rows(self, scheme):
+        rows = []
+        for k, d in self.graph.nodes(data=True):
+            if d["label"] != "Organization":
+                continue
+            regions = {
+                self.graph.nodes[g]["id"]
+                for c in self._out(k, "BASED_IN")
+                for g in self._out(c, "IN_REGION")
+                if self.graph.nodes[g].get("scheme") == scheme
+            }
+            if regions:
+                rows.append({"id": d["id"], "regions": sorted(regions)})
+        return rows
+
+    def _project_target_rows(self, scheme):
+        rows = []
+        for u, v, d in self._edges("TARGETS"):
+            x = self.graph.nodes[v]
+            regions = sorted(
+                {
+                    self.graph.nodes[g]["id"]
+                    for g in self._out(v, "IN_REGION")
+                    if self.graph.nodes[g].get("scheme") == scheme
+                }
+            )
+            rows.append(
+                {
+                    "project": self.graph.nodes[u]["id"],
+                    "target": x["id"],
+                    "label": x["label"],
+                    "target_scheme": x.get("scheme"),
+                    "share": d.get("share"),
+                    "regions": regions,
+                }
+            )
+        return rows
+
+    def _region_member_rows(self, scheme):
+        rows = []
+        for k, d in self.graph.nodes(data=True):
+            if d["label"] == "Region" and d.get("scheme") == scheme:
+                countries = sorted(
+                    {self.graph.nodes[c]["id"] for c in self._in(k, "IN_REGION")}
+                )
+                rows.append({"region": d["id"], "countries": countries})
+        return rows
