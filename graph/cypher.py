@@ -41,6 +41,11 @@ __all__ = [
     "FUNDING_FLOWS",
     "neighbours",
     "all_constraints",
+    "FUNDING_KEY_EXPR",
+    "funding_sums",
+    "ORG_REGIONS",
+    "PROJECT_TARGETS",
+    "REGION_MEMBERS",
 ]
 
 
@@ -216,3 +221,88 @@ def neighbours(label: str) -> str:
         "b.id AS other, labels(b) AS other_labels, "
         "coalesce(b.name, b.title, b.id) AS other_name"
     )
+
+
+# -- funding aggregation (graph.store.GraphStore.funding_totals) -----------------------
+
+#: Cypher expression of each flow-level grouping key (``d`` donor, ``r`` flow, ``rc``
+#: recipient). Keys are checked against :data:`graph.store.FLOW_KEYS`; values never
+#: come from users.
+FUNDING_KEY_EXPR = {
+    "donor": "d.id",
+    "donor_sector": "d.sector",
+    "donor_country": "d.country",
+    "recipient": "rc.id",
+    "project": "r.project_id",
+    "year": "r.year",
+    "channel": "r.channel",
+    "kind": "r.kind",
+    "flow_type": "coalesce(r.flow_type, 'income')",
+    "pooled": "(coalesce(r.pooled, false) OR coalesce(d.sector = 'pool', false))",
+    "currency": "r.currency",
+}
+
+_FUNDING_WHERE = (
+    "WHERE ($year_from IS NULL OR (r.year IS NOT NULL AND r.year >= $year_from)) "
+    "AND ($year_to IS NULL OR (r.year IS NOT NULL AND r.year <= $year_to)) "
+    "AND ($sector IS NULL OR d.sector = $sector) "
+    f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
+    f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
+    "AND coalesce(r.flow_type, 'income') IN $flow_types "
+)
+
+
+def funding_sums(keys: tuple[str, ...]) -> str:
+    """Sums of funding grouped by ``keys`` in the database.
+
+    Parameters: the filters (``$year_from`` … ``$sector``) and ``$flow_types``. Returns
+    the keys, ``amount_usd`` (sum of known USD amounts), ``flows``, ``usd_known`` and
+    ``amount_known`` (counts of flows with a USD amount, with an amount).
+
+    >>> print(funding_sums(("donor", "year")).split("RETURN ")[1])
+    d.id AS donor, r.year AS year, sum(r.amount_usd) AS amount_usd, count(r) AS flows, count(r.amount_usd) AS usd_known, count(r.amount) AS amount_known
+    >>> funding_sums(("donor) DETACH DELETE d //",))
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown funding key 'donor) DETACH DELETE d //'
+    """  # noqa: E501
+    parts = []
+    for k in keys:
+        if k not in FUNDING_KEY_EXPR:
+            raise ValueError(f"unknown funding key {k!r}")
+        parts.append(f"{FUNDING_KEY_EXPR[k]} AS {k}")
+    parts += [
+        "sum(r.amount_usd) AS amount_usd",
+        "count(r) AS flows",
+        "count(r.amount_usd) AS usd_known",
+        "count(r.amount) AS amount_known",
+    ]
+    return (
+        "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+        + _FUNDING_WHERE
+        + "RETURN "
+        + ", ".join(parts)
+    )
+
+
+#: Organizations and the regions of ``$scheme`` their country lies in.
+ORG_REGIONS = (
+    "MATCH (o:Organization)-[:BASED_IN]->(:Country)-[:IN_REGION]->(g:Region) "
+    "WHERE g.scheme = $scheme RETURN o.id AS id, collect(DISTINCT g.id) AS regions"
+)
+
+#: Every TARGETS relationship with its share, the target's label and scheme, and for a
+#: country the regions of ``$scheme`` it lies in.
+PROJECT_TARGETS = (
+    "MATCH (p:Project)-[t:TARGETS]->(x) "
+    "OPTIONAL MATCH (x)-[:IN_REGION]->(g:Region) WHERE g.scheme = $scheme "
+    "RETURN p.id AS project, x.id AS target, labels(x) AS labels, x.scheme AS target_scheme, "
+    "t.share AS share, collect(DISTINCT g.id) AS regions"
+)
+
+#: Every region of ``$scheme`` with the countries in it.
+REGION_MEMBERS = (
+    "MATCH (g:Region) WHERE g.scheme = $scheme "
+    "OPTIONAL MATCH (c:Country)-[:IN_REGION]->(g) "
+    "RETURN g.id AS region, collect(DISTINCT c.id) AS countries"
+)

@@ -400,8 +400,6 @@ class MemoryStore(GraphStore):
         rows = []
         for k, d in self.graph.nodes(data=True):
             if d["label"] == "Region" and d.get("scheme") == scheme:
-                countries = sorted(
-                    {self.graph.nodes[c]["id"] for c in self._in(k, "IN_REGION")}
-                )
+                countries = sorted({self.graph.nodes[c]["id"] for c in self._in(k, "IN_REGION")})
                 rows.append({"region": d["id"], "countries": countries})
         return rows

@@ -254,3 +254,22 @@ class Neo4jStore(GraphStore):
         """Delete every node this project's schema knows (tests and re-imports)."""
         for stmt in cypher.delete_all():
             self._write(stmt)
+
+    # -- funding aggregation: grouped by Cypher in the database --------------------------
+    def _funding_sums(self, keys, filters, flow_types):
+        return self._read(
+            cypher.funding_sums(keys), flow_types=list(flow_types), **filters.params()
+        )
+
+    def _org_region_rows(self, scheme):
+        return self._read(cypher.ORG_REGIONS, scheme=scheme)
+
+    def _project_target_rows(self, scheme):
+        rows = []
+        for r in self._read(cypher.PROJECT_TARGETS, scheme=scheme):
+            r["label"] = _first_label(r.pop("labels"))
+            rows.append(r)
+        return rows
+
+    def _region_member_rows(self, scheme):
+        return self._read(cypher.REGION_MEMBERS, scheme=scheme)

@@ -1,0 +1,339 @@
+"""Funding as the analyses see it: USD totals per donor, coverage, pooled money.
+
+Everything here reads sums that the store computes where the data lives
+(:meth:`graph.store.GraphStore.funding_totals`: Cypher on Neo4j, pandas in memory) and
+adds the rules the analyses share:
+
+* **USD.** Flows in other currencies count at the USD amount recorded with the flow (the
+  rate the document gives, ``usd_rate``); a flow whose amount is unknown, or that has no
+  USD amount, adds nothing and is counted as unknown.
+* **Own funds.** A flow whose donor is its recipient (carry-over, interest) is the
+  recipient's own money, not a donor's: it is left out of donor figures and reported as
+  ``own_funds_usd``.
+* **Pools.** A flow from a pooled donor (``pooled`` true, or sector ``pool``) stands for the
+  pool's members (``POOLS`` relationships); its money cannot be traced to one of them, so
+  concentration over it is a range (see :func:`graph.concentration.pooled_range`).
+* **Flow types.** By default :data:`graph.store.DEFAULT_FLOW_TYPES` (empty = income);
+  every result names the types it used.
+
+Examples
+--------
+>>> from loaders.load import load_memory
+>>> store = load_memory("tests/fixtures/minimal")
+>>> c = coverage(store)
+>>> c["flows"], c["flows_with_amount"], c["donor_usd"]
+(4, 3, 762.0)
+>>> donor_totals(store)[["donor_id", "amount_usd", "share"]]
+  donor_id  amount_usd     share
+0     evil       750.0  0.984252
+1   cypher        12.0  0.015748
+2   script         0.0  0.000000
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .errors import AnalysisError, EmptySelection, UnknownEntity
+from .store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
+
+__all__ = [
+    "DEFAULT_FLOW_TYPES",
+    "coverage",
+    "donor_totals",
+    "donor_amounts",
+    "pool_members",
+    "org_names",
+    "check_org",
+    "usd",
+    "pct",
+]
+
+
+def usd(x: float | None) -> str:
+    """A USD amount for people: ``USD 1,234,567`` (``unknown`` for None or NaN).
+
+    >>> usd(4648786.0), usd(None)
+    ('USD 4,648,786', 'unknown')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "unknown"
+    return f"USD {x:,.0f}"
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    """A share for people: ``42.3 %`` (``n/a`` for None or NaN).
+
+    >>> pct(0.4234), pct(float("nan"))
+    ('42.3 %', 'n/a')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{100 * x:.{digits}f} %"
+
+
+def org_names(store: GraphStore) -> pd.DataFrame:
+    """Every organization with ``name`` (acronym-free display name), ``sector``, ``country``.
+
+    Indexed by organization id.
+    """
+    orgs = store.node_table("Organization")
+    if orgs.empty:
+        return pd.DataFrame(columns=["name", "sector", "country", "acronym"]).rename_axis("id")
+    out = pd.DataFrame(
+        {
+            "name": [display_name(r) for r in orgs.to_dict("records")],
+            **{
+                c: (orgs[c].to_numpy() if c in orgs.columns else [None] * len(orgs))
+                for c in ("sector", "country", "acronym")
+            },
+        },
+        index=pd.Index(orgs["id"], name="id"),
+    )
+    return out.astype(object).where(out.notna(), None)
+
+
+def check_org(store: GraphStore, org_id, *, what: str = "organization") -> str:
+    """``org_id`` if the store holds such an organization, else :class:`UnknownEntity`.
+
+    >>> from loaders.load import load_memory
+    >>> check_org(load_memory("tests/fixtures/minimal"), "nobody", what="donor")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UnknownEntity: no donor with id 'nobody' in the store (5 organizations)
+    """
+    ids = set(store.node_table("Organization")["id"])
+    if org_id not in ids:
+        raise UnknownEntity(f"no {what} with id {org_id!r} in the store ({len(ids)} organizations)")
+    return org_id
+
+
+def pool_members(store: GraphStore) -> dict[str, list[str]]:
+    """Each pooled donor and the donors it stands for (sorted).
+
+    >>> from loaders.load import load_memory
+    >>> pool_members(load_memory("tests/fixtures/minimal"))
+    {}
+    """
+    rels = store.rel_table("POOLS")
+    out: dict[str, list[str]] = {}
+    for rec in rels.to_dict("records") if len(rels) else []:
+        out.setdefault(rec["start"], []).append(rec["end"])
+    return {k: sorted(set(v)) for k, v in sorted(out.items())}
+
+
+def _totals(store, keys, filters, *, recipient, flow_types, scheme="focus"):
+    """Totals by ``donor``, ``recipient``, ``pooled`` and ``keys``, own funds split off."""
+    types = check_flow_types(flow_types)
+    if recipient is not None:
+        check_org(store, recipient, what="recipient")
+    base = ("donor", "recipient", "pooled")
+    t = store.funding_totals(
+        base + tuple(k for k in keys if k not in base), filters, scheme=scheme, flow_types=types
+    )
+    if recipient is not None:
+        t = t[t["recipient"] == recipient]
+    own = t[t["donor"] == t["recipient"]]
+    t = t[t["donor"] != t["recipient"]].reset_index(drop=True)
+    return t, own.reset_index(drop=True), types
+
+
+def coverage(
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    recipient: str | None = None,
+    flow_types=None,
+) -> dict:
+    """How much of the funding picture is known: amounts, donors, pools.
+
+    Parameters
+    ----------
+    store : GraphStore
+    filters : Filters, optional
+        Flow year, donor sector, donor country or region.
+    recipient : str, optional
+        Only flows to this organization (e.g. the institute).
+    flow_types : iterable of str, optional
+        Flow types counted (default :data:`DEFAULT_FLOW_TYPES`).
+
+    Returns
+    -------
+    dict
+        ``flows`` and ``flows_with_amount`` / ``flows_without_amount`` (donor flows; own
+        funds left out), ``flows_without_usd`` (an amount but no USD value), ``donors``,
+        ``donors_with_amount``, ``donor_usd`` (known USD from donors), ``direct_usd``
+        (from named donors), ``pooled_usd`` (through pools), ``known_donor_share``
+        (``direct_usd / donor_usd``), ``own_funds_usd``, ``flow_types`` and ``statement``
+        (the same in one sentence). Unknown amounts are never guessed: they are counted,
+        not valued.
+
+    Examples
+    --------
+    >>> from loaders.load import load_memory
+    >>> print(coverage(load_memory("tests/fixtures/minimal"))["statement"])
+    3 of 4 donor flows (75.0 %) state an amount; 1 flow from 1 donor has no amount, so that money is not in any figure. Of the USD 762 stated, 100.0 % comes from named donors and 0.0 % through pooled funds. Flow types counted: commitment, grant, income, incoming_commitment, incoming_funds.
+    """  # noqa: E501
+    t, own, types = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
+    flows = int(t["flows"].sum())
+    with_amount = int(t["amount_known"].sum())
+    with_usd = int(t["usd_known"].sum())
+    donor_usd = math.fsum(t["amount_usd"])
+    pooled_usd = math.fsum(t.loc[t["pooled"].astype(bool), "amount_usd"])
+    direct_usd = donor_usd - pooled_usd
+    per_donor = t.groupby("donor")[["flows", "amount_known"]].sum()
+    missing = per_donor[per_donor["amount_known"] < per_donor["flows"]]
+    n_missing_flows = flows - with_amount
+    out = {
+        "flows": flows,
+        "flows_with_amount": with_amount,
+        "flows_without_amount": n_missing_flows,
+        "flows_without_usd": with_amount - with_usd,
+        "donors": int(t["donor"].nunique()),
+        "donors_with_amount": int((t.groupby("donor")["usd_known"].sum() > 0).sum()),
+        "donors_without_amount": int(len(missing)),
+        "donor_usd": donor_usd,
+        "direct_usd": direct_usd,
+        "pooled_usd": pooled_usd,
+        "known_donor_share": direct_usd / donor_usd if donor_usd > 0 else math.nan,
+        "own_funds_usd": math.fsum(own["amount_usd"]),
+        "flow_types": types,
+    }
+    if flows == 0:
+        out["statement"] = "No donor flows match the selection."
+        return out
+    s = f"{with_amount} of {flows} donor flows ({pct(with_amount / flows)}) state an amount"
+    if n_missing_flows:
+        s += (
+            f"; {n_missing_flows} flow{'s' if n_missing_flows != 1 else ''} from "
+            f"{len(missing)} donor{'s' if len(missing) != 1 else ''} "
+            f"{'have' if n_missing_flows != 1 else 'has'} no amount, so that money is not "
+            "in any figure"
+        )
+    s += "."
+    if with_amount - with_usd:
+        s += f" {with_amount - with_usd} stated amounts have no USD value and are left out."
+    if donor_usd > 0:
+        s += (
+            f" Of the {usd(donor_usd)} stated, {pct(direct_usd / donor_usd)} comes from named "
+            f"donors and {pct(pooled_usd / donor_usd)} through pooled funds."
+        )
+    if out["own_funds_usd"] > 0:
+        s += f" Own funds (carry-over, interest: {usd(out['own_funds_usd'])}) are not donor money."
+    s += f" Flow types counted: {', '.join(types)}."
+    out["statement"] = s
+    return out
+
+
+def donor_totals(
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    recipient: str | None = None,
+    flow_types=None,
+) -> pd.DataFrame:
+    """Known USD per donor, largest first, with names, sector, country and pool flag.
+
+    Returns
+    -------
+    DataFrame
+        ``donor_id``, ``donor``, ``sector``, ``country``, ``pooled``, ``amount_usd``,
+        ``flows``, ``usd_known`` and ``share`` (of all known donor money, pools included).
+        Donors whose amounts are all unknown appear with ``amount_usd`` 0 and
+        ``usd_known`` 0. Own funds are left out.
+
+    Examples
+    --------
+    >>> from loaders.load import load_memory
+    >>> donor_totals(load_memory("tests/fixtures/minimal"), recipient="iite")[
+    ...     ["donor_id", "sector", "amount_usd", "usd_known"]]
+      donor_id           sector  amount_usd  usd_known
+    0     evil  private_company       750.0          2
+    1   cypher       foundation        12.0          1
+    2   script       university         0.0          0
+    """
+    t, _own, _ = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
+    cols = ["donor_id", "donor", "sector", "country", "pooled", "amount_usd", "flows"]
+    cols += ["usd_known", "share"]
+    if t.empty:
+        return pd.DataFrame(columns=cols)
+    g = (
+        t.groupby("donor", sort=False)
+        .agg(
+            pooled=("pooled", "max"),
+            amount_usd=("amount_usd", "sum"),
+            flows=("flows", "sum"),
+            usd_known=("usd_known", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"donor": "donor_id"})
+    )
+    names = org_names(store)
+    g["donor"] = [names.at[d, "name"] if d in names.index else d for d in g["donor_id"]]
+    g["sector"] = [names.at[d, "sector"] if d in names.index else None for d in g["donor_id"]]
+    g["country"] = [names.at[d, "country"] if d in names.index else None for d in g["donor_id"]]
+    g["pooled"] = g["pooled"].astype(bool)
+    total = math.fsum(g["amount_usd"])
+    g["share"] = g["amount_usd"] / total if total > 0 else math.nan
+    g = g.sort_values(["amount_usd", "donor_id"], ascending=[False, True], kind="stable")
+    return g[cols].reset_index(drop=True)
+
+
+def donor_amounts(
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    recipient: str | None = None,
+    flow_types=None,
+    totals: pd.DataFrame | None = None,
+) -> tuple[dict, list]:
+    """The inputs of :func:`graph.concentration.pooled_range`: known amounts and pools.
+
+    Returns
+    -------
+    known : dict
+        Named donor → known USD (donors with a known positive amount only).
+    pools : list of (amount, members)
+        One entry per pooled donor with a known amount; members from ``POOLS``. A pool
+        with no members listed stands for itself (one unknown donor) and the figures say so
+        through :func:`coverage`.
+
+    Examples
+    --------
+    >>> from loaders.load import load_memory
+    >>> donor_amounts(load_memory("tests/fixtures/minimal"))
+    ({'evil': 750.0, 'cypher': 12.0}, [])
+    """
+    d = (
+        totals
+        if totals is not None
+        else donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
+    )
+    d = d[d["amount_usd"] > 0]
+    members = pool_members(store) if d["pooled"].any() else {}
+    known = {r["donor_id"]: float(r["amount_usd"]) for r in d.to_dict("records") if not r["pooled"]}
+    pools = [
+        (float(r["amount_usd"]), members.get(r["donor_id"]) or [r["donor_id"]])
+        for r in d.to_dict("records")
+        if r["pooled"]
+    ]
+    return known, pools
+
+
+def _require_money(cov: dict, what: str = "the selection") -> None:
+    """EmptySelection with the reason when nothing in ``cov`` has a known amount."""
+    if cov["flows"] == 0:
+        raise EmptySelection(f"no donor flows in {what}; widen the years or drop a filter")
+    if cov["donor_usd"] <= 0:
+        raise EmptySelection(
+            f"none of the {cov['flows']} donor flows in {what} has a known USD amount; "
+            "shares cannot be computed (unknown amounts are never guessed)"
+        )
+
+
+def _check_options(**kw) -> None:
+    for name, value in kw.items():
+        if value is not None and not isinstance(value, str):
+            raise AnalysisError(f"{name} must be an id (text), not {value!r}")

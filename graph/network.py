@@ -1,0 +1,345 @@
+"""Network structure: centrality, communities, neighbourhoods, paths, co-partnership.
+
+The graph is built from the store's node and relationship tables
+(:meth:`graph.store.GraphStore.node_table` / ``rel_table``), so it is the same for both
+stores. The *partnership graph* holds organizations, projects, networks and events and the
+relationships that tie them (``PARTNER_IN``, ``MEMBER_OF``, ``ORGANIZED``, ``FUNDS``,
+``PART_OF_PROJECT``, ``PART_OF``, ``POOLS``); places and sources are left out, since two
+organizations being in the same country is not a partnership. Nodes are keyed
+``"Label:id"``.
+
+Examples
+--------
+>>> from graph.examples import example_store
+>>> g = partnership_graph(example_store())
+>>> g.number_of_nodes(), g.number_of_edges()
+(15, 24)
+>>> c = centrality(example_store())
+>>> c.at[0, "id"], int(c.at[0, "degree"])
+('inst', 12)
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+
+from .errors import AnalysisError, UnknownEntity
+from .schema import NODE_LABELS
+from .store import GraphStore, display_name
+
+__all__ = [
+    "PARTNERSHIP_LABELS",
+    "PARTNERSHIP_RELS",
+    "to_networkx",
+    "partnership_graph",
+    "centrality",
+    "communities",
+    "ego_network",
+    "shortest_paths",
+    "co_partnership",
+    "brokers",
+]
+
+PARTNERSHIP_LABELS = ("Organization", "Project", "Network", "Event")
+PARTNERSHIP_RELS = (
+    "PARTNER_IN",
+    "MEMBER_OF",
+    "ORGANIZED",
+    "FUNDS",
+    "PART_OF_PROJECT",
+    "PART_OF",
+    "POOLS",
+)
+
+
+def _key(label: str, i) -> str:
+    return f"{label}:{i}"
+
+
+def to_networkx(
+    store: GraphStore, *, labels=NODE_LABELS, rel_types=None, multigraph: bool = True
+) -> nx.Graph:
+    """The store's graph (or part of it) as an undirected networkx graph.
+
+    Parameters
+    ----------
+    labels : iterable of str
+        Node labels to include.
+    rel_types : iterable of str, optional
+        Relationship types to include (default: every type whose ends are included).
+    multigraph : bool, default True
+        A ``MultiGraph`` (one edge per relationship, ``type`` and ``id`` on each) or a
+        simple ``Graph`` whose edges carry ``weight`` (how many relationships) and
+        ``types``.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> g = to_networkx(example_store(), labels=("Organization",), rel_types=("FUNDS",))
+    >>> g.number_of_edges(), sorted(g.nodes["Organization:gov"])
+    (9, ['country', 'id', 'label', 'name', 'sector'])
+    """
+    from .schema import REL_TYPES
+
+    labels = tuple(labels)
+    types = tuple(REL_TYPES if rel_types is None else rel_types)
+    g = nx.MultiGraph() if multigraph else nx.Graph()
+    for label in labels:
+        for rec in store.node_table(label).to_dict("records"):
+            attrs = {"label": label, "id": rec["id"], "name": display_name(rec)}
+            for k in ("sector", "country"):
+                if k in rec and isinstance(rec[k], str):
+                    attrs[k] = rec[k]
+            g.add_node(_key(label, rec["id"]), **attrs)
+    for t in sorted(types):
+        rt = store.rel_table(t)
+        for rec in rt.to_dict("records") if len(rt) else []:
+            u, v = _key(rec["start_label"], rec["start"]), _key(rec["end_label"], rec["end"])
+            if u not in g or v not in g:
+                continue
+            if multigraph:
+                g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"])
+            elif g.has_edge(u, v):
+                g.edges[u, v]["weight"] += 1
+                g.edges[u, v]["types"] = sorted(set(g.edges[u, v]["types"]) | {t})
+            else:
+                g.add_edge(u, v, weight=1, types=[t])
+    return g
+
+
+def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:
+    """The simple partnership graph (see the module notes), without the organizations in
+    ``exclude`` (ids)."""
+    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=PARTNERSHIP_RELS, multigraph=False)
+    g.remove_edges_from(list(nx.selfloop_edges(g)))
+    g.remove_nodes_from([_key("Organization", o) for o in exclude])
+    return g
+
+
+def _frame(g: nx.Graph, nodes, **cols) -> pd.DataFrame:
+    rows = []
+    for n in nodes:
+        d = g.nodes[n]
+        row = {"id": d["id"], "label": d["label"], "name": d["name"]}
+        row.update({c: v[n] for c, v in cols.items()})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["id", "label", "name", *cols])
+
+
+def centrality(
+    store: GraphStore, *, labels=("Organization",), graph: nx.Graph | None = None
+) -> pd.DataFrame:
+    """Degree, betweenness and eigenvector centrality in the partnership graph.
+
+    Computed on the whole partnership graph and reported for nodes of ``labels``.
+    Eigenvector centrality is computed per connected component (it is not defined across
+    components) and scaled so that the largest value in the graph is 1.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``label``, ``name``, ``degree`` (number of neighbours),
+        ``degree_centrality``, ``betweenness`` (normalised), ``eigenvector``; highest
+        degree first.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> c = centrality(example_store())
+    >>> print(c.head(3)[["id", "degree", "betweenness"]].round(3).to_string())
+         id  degree  betweenness
+    0  inst      12        0.780
+    1   fdn       4        0.068
+    2   uni       4        0.024
+    """
+    g = graph if graph is not None else partnership_graph(store)
+    if g.number_of_nodes() == 0:
+        return _frame(g, [], degree=[], degree_centrality=[], betweenness=[], eigenvector=[])
+    deg = dict(g.degree())
+    dc = nx.degree_centrality(g)
+    bc = nx.betweenness_centrality(g, normalized=True)
+    ev: dict = {}
+    for comp in nx.connected_components(g):
+        sub = g.subgraph(comp)
+        if len(comp) < 3:
+            ev.update({n: 1.0 / len(comp) ** 0.5 for n in comp})
+            continue
+        try:
+            ev.update(nx.eigenvector_centrality_numpy(sub))
+        except (nx.NetworkXException, ValueError, TypeError):
+            ev.update({n: 0.0 for n in comp})
+    top = max((abs(v) for v in ev.values()), default=1.0) or 1.0
+    ev = {n: round(abs(v) / top, 12) for n, v in ev.items()}
+    nodes = [n for n in g.nodes if g.nodes[n]["label"] in labels]
+    df = _frame(g, nodes, degree=deg, degree_centrality=dc, betweenness=bc, eigenvector=ev)
+    return df.sort_values(
+        ["degree", "betweenness", "id"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+
+
+def communities(
+    store: GraphStore, *, seed: int = 42, resolution: float = 1.0, graph: nx.Graph | None = None
+) -> pd.DataFrame:
+    """Communities of the partnership graph (Louvain, fixed seed: same answer every run).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``label``, ``name``, ``community`` (0 = largest), ``size``.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> c = communities(example_store())
+    >>> c["community"].nunique() >= 2, c.loc[c["id"] == "inst", "label"].item()
+    (True, 'Organization')
+    """
+    g = graph if graph is not None else partnership_graph(store)
+    if g.number_of_nodes() == 0:
+        return pd.DataFrame(columns=["id", "label", "name", "community", "size"])
+    h = nx.Graph()
+    h.add_nodes_from(sorted(g.nodes))
+    h.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in g.edges(data=True)))
+    parts = nx.community.louvain_communities(h, seed=seed, resolution=resolution, weight="weight")
+    parts = sorted((sorted(p) for p in parts), key=lambda p: (-len(p), p[0]))
+    cid = {n: i for i, p in enumerate(parts) for n in p}
+    size = {n: len(p) for p in parts for n in p}
+    df = _frame(g, sorted(g.nodes, key=lambda n: (cid[n], n)), community=cid, size=size)
+    return df
+
+
+def ego_network(store: GraphStore, org_id: str, *, depth: int = 1) -> dict:
+    """The neighbourhood of an organization to ``depth`` hops (all relationship types).
+
+    Uses :meth:`graph.store.GraphStore.neighbourhood` (on Neo4j the hops run in the
+    database).
+
+    Returns
+    -------
+    dict
+        ``nodes`` (DataFrame label, id, name) and ``relationships`` (id, type, start, end).
+
+    Raises
+    ------
+    UnknownEntity
+        No organization ``org_id``.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> e = ego_network(example_store(), "ngo")
+    >>> sorted(e["nodes"]["id"])
+    ['KAZ', 'e1', 'ngo', 'p2']
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise AnalysisError(f"depth must be a whole number >= 0, not {depth!r}")
+    nodes, rels = store.neighbourhood("Organization", org_id, depth)
+    if nodes.empty:
+        raise UnknownEntity(f"no organization with id {org_id!r} in the store")
+    return {"nodes": nodes, "relationships": rels}
+
+
+def shortest_paths(
+    store: GraphStore, a: str, b: str, *, limit: int = 10, graph: nx.Graph | None = None
+) -> list[list[dict]]:
+    """All shortest paths between two organizations in the partnership graph.
+
+    Returns
+    -------
+    list of paths
+        Each path a list of ``{"label", "id", "name"}`` steps; at most ``limit`` paths,
+        in a stable order; ``[]`` when the two are not connected.
+
+    Raises
+    ------
+    UnknownEntity
+        ``a`` or ``b`` is not an organization.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> [[s["id"] for s in p] for p in shortest_paths(example_store(), "ngo", "uni")]
+    [['ngo', 'e1', 'inst', 'uni'], ['ngo', 'p2', 'inst', 'uni']]
+    """
+    g = graph if graph is not None else partnership_graph(store)
+    ka, kb = _key("Organization", a), _key("Organization", b)
+    for k, i in ((ka, a), (kb, b)):
+        if k not in g:
+            raise UnknownEntity(f"no organization with id {i!r} in the store")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise AnalysisError(f"limit must be a whole number >= 1, not {limit!r}")
+    if not nx.has_path(g, ka, kb):
+        return []
+    paths = sorted(nx.all_shortest_paths(g, ka, kb))[:limit]
+    return [[{k: g.nodes[n][k] for k in ("label", "id", "name")} for n in path] for path in paths]
+
+
+def co_partnership(
+    store: GraphStore, *, via=("project", "network", "event"), min_weight: int = 1
+) -> pd.DataFrame:
+    """Organizations linked by shared projects, networks or events, weighted by how many.
+
+    Returns
+    -------
+    DataFrame
+        ``a``, ``b`` (organization ids, ``a < b``), ``a_name``, ``b_name``, ``weight``
+        (shared things) and one count per kind in ``via``; heaviest first.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> print(co_partnership(example_store()).head(3)[["a", "b", "weight", "project", "network", "event"]].to_string())
+          a     b  weight  project  network  event
+    0   fdn  inst       2        1        0      1
+    1  inst   ngo       2        1        0      1
+    2  inst   uni       2        1        1      0
+    """
+    rels = {"project": "PARTNER_IN", "network": "MEMBER_OF", "event": "ORGANIZED"}
+    via = tuple(via)
+    for v in via:
+        if v not in rels:
+            raise AnalysisError(f"cannot link organizations via {v!r}; use project, network, event")
+    names = {r["id"]: display_name(r) for r in store.node_table("Organization").to_dict("records")}
+    pairs: dict = {}
+    for v in via:
+        rt = store.rel_table(rels[v])
+        members: dict = {}
+        for rec in rt.to_dict("records") if len(rt) else []:
+            members.setdefault(rec["end"], set()).add(rec["start"])
+        for orgs in members.values():
+            orgs = sorted(orgs)
+            for i, x in enumerate(orgs):
+                for y in orgs[i + 1 :]:
+                    c = pairs.setdefault((x, y), dict.fromkeys(via, 0))
+                    c[v] += 1
+    rows = [
+        {
+            "a": x,
+            "b": y,
+            "a_name": names.get(x, x),
+            "b_name": names.get(y, y),
+            "weight": sum(c.values()),
+            **c,
+        }
+        for (x, y), c in pairs.items()
+        if sum(c.values()) >= min_weight
+    ]
+    df = pd.DataFrame(rows, columns=["a", "b", "a_name", "b_name", "weight", *via])
+    return df.sort_values(["weight", "a", "b"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
+
+
+def brokers(g: nx.Graph, *, labels=("Organization",)) -> set:
+    """Organizations whose removal would split their part of the graph (cut vertices).
+
+    >>> brokers(nx.path_graph(["Organization:a", "Organization:b", "Organization:c"]))
+    {'b'}
+    """
+    out = set()
+    for n in nx.articulation_points(g):
+        label = g.nodes[n].get("label", str(n).split(":", 1)[0])
+        if label in labels:
+            out.add(g.nodes[n].get("id", str(n).split(":", 1)[1]))
+    return out

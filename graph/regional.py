@@ -1,0 +1,406 @@
+"""Regional balance: money, projects, partners and events per target region and country,
+against target shares.
+
+Rules (the same on both stores; the store sums money by project, see
+:meth:`graph.store.GraphStore.funding_totals`):
+
+* A project's money, and the project itself, is split over its targets by their stated
+  shares when every target states one, otherwise evenly; the result says how many
+  projects were split which way.
+* A target country counts in its region of the chosen scheme; a region nested in a larger
+  one of the same scheme (``focus:central-asia`` in ``focus:eeca``) rolls up into it, so
+  nothing is counted twice; a region target of another scheme (e.g. an M49 continent
+  under the focus scheme) and money not tied to a project are *unassigned* and reported
+  apart, never spread by guess.
+* Partners are organizations that take part in something (a project, network, event or a
+  funding flow), counted in the region where they are based; events count in the regions
+  of the countries where they are held or whose people take part.
+
+Examples
+--------
+>>> from graph.examples import example_store
+>>> p = regional_picture(example_store())
+>>> print(p[["region", "money_usd", "projects", "projects_weighted", "partners", "events"]].to_string())
+         region  money_usd  projects  projects_weighted  partners  events
+0  focus:africa      150.0         1                1.0         1       1
+1    focus:eeca      100.0         1                1.0         3       1
+2          None      990.0         1                1.0         3       1
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import balance as bal
+from .errors import AnalysisError, EmptySelection, UnknownEntity
+from .schema import REGION_SCHEMES
+from .store import Filters, GraphStore
+
+__all__ = [
+    "OTHER",
+    "DEFAULT_TARGETS",
+    "TARGETS_REASONING",
+    "MEASURES",
+    "regional_picture",
+    "country_picture",
+    "regional_balance",
+]
+
+#: Target key that stands for every region not named in the targets.
+OTHER = "other"
+
+#: Default target shares over the focus scheme (see :data:`TARGETS_REASONING`).
+DEFAULT_TARGETS = {
+    "focus:africa": 0.40,
+    "focus:eeca": 0.35,
+    "focus:middle-east": 0.15,
+    OTHER: 0.10,
+}
+
+TARGETS_REASONING = (
+    "Default targets follow the Director's report, Part 6 ('Priorities and Regional Focus'): "
+    "'Maintain regional focus on Eastern Europe and Central Asia, Africa, and the Middle East' "
+    "and 'Continue contributing to UNESCO priorities, including Priority Africa'. So the three "
+    "focus regions share 90 %: Africa the most (40 %) because Priority Africa is one of "
+    "UNESCO's two global priorities; Eastern Europe and Central Asia 35 %, the institute's "
+    "established base (Russian-language platforms, health education in EECA); the Middle East "
+    "15 %, a named focus with a newer, smaller portfolio (the Huawei project, the Riyadh "
+    "events); and 10 % for the rest of the world, the global networks and platforms. Central "
+    "Asia rolls up into EECA. These are a starting point for the governing board to set, not "
+    "figures from the documents: pass your own dict of region id -> share (summing to 1, "
+    "'other' for all regions not named)."
+)
+
+#: What a region's balance can be measured on.
+MEASURES = ("money", "projects", "partners", "events")
+_MEASURE_COLUMN = {
+    "money": "money_usd",
+    "projects": "projects_weighted",
+    "partners": "partners",
+    "events": "events",
+}
+
+
+def _scheme(scheme: str) -> str:
+    if scheme not in REGION_SCHEMES:
+        raise AnalysisError(
+            f"unknown region scheme {scheme!r}; use one of: {', '.join(REGION_SCHEMES)}"
+        )
+    return scheme
+
+
+def _country_regions(store: GraphStore, scheme: str) -> dict:
+    """Country → sorted list of (rolled-up) regions of ``scheme``."""
+    regions = store.node_table("Region")
+    ids = set(regions.loc[regions["scheme"] == scheme, "id"]) if len(regions) else set()
+    up = store.region_rollup(scheme)
+    links = store.rel_table("IN_REGION")
+    out: dict = {}
+    for rec in links.to_dict("records") if len(links) else []:
+        if rec["end"] in ids:
+            out.setdefault(rec["start"], set()).add(up.get(rec["end"], rec["end"]))
+    return {c: sorted(v) for c, v in out.items()}
+
+
+def _active_orgs(store: GraphStore) -> set:
+    active = set()
+    for t, side in (("PARTNER_IN", "start"), ("MEMBER_OF", "start"), ("ORGANIZED", "start")):
+        rt = store.rel_table(t)
+        if len(rt):
+            active |= set(rt[side])
+    ft = store.rel_table("FUNDS")
+    if len(ft):
+        active |= set(ft["start"]) | set(ft["end"])
+    return active
+
+
+def _event_places(store: GraphStore) -> dict:
+    out: dict = {}
+    for t in ("HELD_IN", "INVOLVES"):
+        rt = store.rel_table(t)
+        for rec in rt.to_dict("records") if len(rt) else []:
+            out.setdefault(rec["start"], set()).add(rec["end"])
+    return out
+
+
+def _sort_key(v):
+    return (v is None, str(v))
+
+
+def _picture(store, filters, *, level, scheme, flow_types):
+    f = filters or Filters()
+    key = "target_region" if level == "region" else "target_country"
+    money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
+    projects = set(store.nodes("Project", f)["id"])
+    weights = store.project_targets(scheme=scheme, level=level)
+    weights = weights[weights["project"].isin(projects)]
+    rows: dict = {}
+
+    def row(k):
+        return rows.setdefault(
+            k,
+            {
+                "money_usd": 0.0,
+                "flows": 0,
+                "flows_with_usd": 0,
+                "projects": 0,
+                "projects_weighted": 0.0,
+                "partners": 0,
+                "events": 0,
+            },
+        )
+
+    for rec in money.to_dict("records"):
+        r = row(rec[key])
+        r["money_usd"] += rec["amount_usd"]
+        r["flows"] += rec["flows"]
+        r["flows_with_usd"] += rec["usd_known"]
+    targeted = set(weights["project"])
+    for rec in weights.to_dict("records"):
+        r = row(rec["key"])
+        r["projects"] += 1
+        r["projects_weighted"] += rec["weight"]
+    for _p in projects - targeted:
+        r = row(None)
+        r["projects"] += 1
+        r["projects_weighted"] += 1.0
+
+    orgs = store.nodes("Organization", f)
+    active = _active_orgs(store)
+    orgs = orgs[orgs["id"].isin(active) & (orgs.get("sector", pd.Series(dtype=object)) != "pool")]
+    events = set(store.nodes("Event", f)["id"])
+    places = _event_places(store)
+    if level == "region":
+        c2r = _country_regions(store, scheme)
+        for rec in orgs.to_dict("records"):
+            c = rec.get("country")
+            for g in (c2r.get(c) if isinstance(c, str) else None) or [None]:
+                row(g)["partners"] += 1
+        for e in events:
+            regs = {g for c in places.get(e, ()) for g in c2r.get(c, [])}
+            for g in sorted(regs, key=_sort_key) or [None]:
+                row(g)["events"] += 1
+    else:
+        for rec in orgs.to_dict("records"):
+            c = rec.get("country")
+            row(c if isinstance(c, str) else None)["partners"] += 1
+        for e in events:
+            for c in sorted(places.get(e, ()), key=_sort_key) or [None]:
+                row(c)["events"] += 1
+    out = [{level: k, **v} for k, v in sorted(rows.items(), key=lambda kv: _sort_key(kv[0]))]
+    cols = [level, "name", "money_usd", "flows", "flows_with_usd", "projects"]
+    cols += ["projects_weighted", "partners", "events"]
+    table = store.node_table("Region" if level == "region" else "Country")
+    names = dict(zip(table["id"], table["name"], strict=True)) if len(table) else {}
+    df = pd.DataFrame(out)
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df[level] = pd.Series([r[level] for r in out], dtype=object)
+    df["name"] = pd.Series(
+        [names.get(k, k) if k is not None else "unassigned" for k in df[level]], dtype=object
+    )
+    df["money_usd"] = df["money_usd"].round(2)
+    return df[cols]
+
+
+def regional_picture(
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    scheme: str = "focus",
+    flow_types=None,
+) -> pd.DataFrame:
+    """Money, projects, partners and events per target region of ``scheme``.
+
+    Parameters
+    ----------
+    store : GraphStore
+    filters : Filters, optional
+        Years (flow year, project overlap, event year), sector, country/region.
+    scheme : str, default "focus"
+        One of ``unesco``, ``m49``, ``m49_subregion``, ``focus``.
+
+    Returns
+    -------
+    DataFrame
+        ``region`` (None = unassigned), ``name``, ``money_usd`` (known USD, split as the
+        module says), ``flows``, ``flows_with_usd``, ``projects`` (each project once per
+        region it reaches), ``projects_weighted`` (its split shares, summing to the number
+        of projects), ``partners`` and ``events``.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> p = regional_picture(example_store(), scheme="unesco")
+    >>> print(p[["region", "name", "money_usd", "projects_weighted"]].to_string())
+                            region                      name  money_usd  projects_weighted
+    0                unesco:africa                    Africa      150.0                1.0
+    1          unesco:asia-pacific      Asia and the Pacific       50.0                1.5
+    2  unesco:europe-north-america  Europe and North America        0.0                0.0
+    3                         None                unassigned     1040.0                0.5
+    """
+    return _picture(store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types)
+
+
+def country_picture(
+    store: GraphStore, filters: Filters | None = None, *, flow_types=None
+) -> pd.DataFrame:
+    """Money, projects, partners and events per target country.
+
+    A region target (a regional bucket) has no single country: its part is unassigned.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> c = country_picture(example_store())
+    >>> print(c[["country", "money_usd", "projects", "partners", "events"]].to_string())
+      country  money_usd  projects  partners  events
+    0     CHN        0.0         1         2       0
+    1     FRA        0.0         0         1       0
+    2     KAZ       50.0         1         1       1
+    3     KEN       75.0         1         1       1
+    4     MUS       75.0         1         0       1
+    5     RUS        0.0         0         2       0
+    6    None     1040.0         1         0       1
+    """
+    return _picture(store, filters, level="country", scheme="focus", flow_types=flow_types)
+
+
+def _check_targets(store: GraphStore, targets: dict, scheme: str) -> dict:
+    if not isinstance(targets, dict) or not targets:
+        raise AnalysisError("targets must be a non-empty dict region id -> share (summing to 1)")
+    regions = store.node_table("Region")
+    known = set(regions.loc[regions["scheme"] == scheme, "id"]) if len(regions) else set()
+    for k in targets:
+        if k != OTHER and k not in known:
+            raise UnknownEntity(
+                f"target region {k!r} is not a region of the {scheme!r} scheme in the store; "
+                f"use one of: {', '.join(sorted(known)) or '(none)'}, or {OTHER!r}"
+            )
+    return dict(targets)
+
+
+def regional_balance(
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    scheme: str = "focus",
+    targets: dict | None = None,
+    measure: str = "projects",
+    flow_types=None,
+) -> dict:
+    """Actual shares per region against target shares, with a balance score.
+
+    Parameters
+    ----------
+    scheme : str, default "focus"
+    targets : dict, optional
+        Region id → target share (fractions summing to 1); the key ``"other"`` stands
+        for every region not named. Default :data:`DEFAULT_TARGETS` for the focus scheme
+        (reasoning in :data:`TARGETS_REASONING`); for other schemes no targets (evenness
+        only) unless given.
+    measure : {"money", "projects", "partners", "events"}, default "projects"
+        What is balanced. Money counts known USD tied to projects only.
+
+    Returns
+    -------
+    dict
+        ``table`` (region, name, actual, actual_share, target_share, gap), ``evenness``,
+        ``distance_to_targets`` (total variation, 0 = on target), ``score``
+        (``1 - distance``), ``unassigned`` (the measure's value left out) and
+        ``unassigned_share``, ``measure``, ``targets``, ``reasoning``, ``splits`` (projects
+        split by stated shares / evenly / single target) and ``note``.
+
+    Raises
+    ------
+    EmptySelection
+        Nothing of the measure is assigned to a region (e.g. every amount unknown).
+    UnknownEntity
+        A target names a region the scheme does not have.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> b = regional_balance(example_store(), measure="money")
+    >>> print(b["table"].round(3).to_string())
+                  region                             name  actual  actual_share  target_share   gap
+    0       focus:africa                           Africa   150.0           0.6          0.40  0.20
+    1         focus:eeca  Eastern Europe and Central Asia   100.0           0.4          0.35  0.05
+    2  focus:middle-east                      Middle East     0.0           0.0          0.15 -0.15
+    3              other                    other regions     0.0           0.0          0.10 -0.10
+    >>> round(b["score"], 2), b["unassigned"]
+    (0.75, 990.0)
+    """
+    scheme = _scheme(scheme)
+    if measure not in MEASURES:
+        raise AnalysisError(f"unknown measure {measure!r}; use one of: {', '.join(MEASURES)}")
+    if targets is None:
+        targets = dict(DEFAULT_TARGETS) if scheme == "focus" else None
+    if targets is not None:
+        targets = _check_targets(store, targets, scheme)
+    pic = regional_picture(store, filters, scheme=scheme, flow_types=flow_types)
+    col = _MEASURE_COLUMN[measure]
+    assigned = pic[pic["region"].notna()]
+    unassigned = float(pic.loc[pic["region"].isna(), col].sum()) if len(pic) else 0.0
+    actual: dict = {}
+    names = dict(zip(pic["region"], pic["name"], strict=True))
+    for rec in assigned.to_dict("records"):
+        k = rec["region"]
+        if targets is not None and OTHER in targets and k not in targets:
+            k = OTHER
+        actual[k] = actual.get(k, 0.0) + float(rec[col])
+    if targets is not None:
+        for k in targets:
+            actual.setdefault(k, 0.0)
+    if not actual or math.fsum(actual.values()) <= 0:
+        raise EmptySelection(
+            f"no {measure} is assigned to a region of the {scheme!r} scheme in this selection"
+            + (f" ({unassigned:g} unassigned)" if unassigned else "")
+            + "; try another measure or scheme"
+        )
+    regions = store.node_table("Region")
+    all_names = dict(zip(regions["id"], regions["name"], strict=True)) if len(regions) else {}
+    names = {**all_names, **names, OTHER: "other regions"}
+    if targets is not None:
+        table = bal.target_shares_check(actual, targets)
+        score = bal.balance_score(actual, targets)
+    else:
+        s = pd.Series(actual)
+        table = pd.DataFrame(
+            {
+                "region": list(s.index),
+                "actual": s.to_numpy(dtype=float),
+                "actual_share": s.to_numpy(dtype=float) / s.sum(),
+                "target_share": math.nan,
+                "gap": math.nan,
+            }
+        )
+        score = bal.balance_score(actual)
+    table.insert(1, "name", [names.get(r, r) for r in table["region"]])
+    w = store.project_targets(scheme=scheme)
+    projects = set(store.nodes("Project", filters or Filters())["id"])
+    w = w[w["project"].isin(projects)].drop_duplicates("project")
+    splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
+    total = math.fsum(actual.values()) + unassigned
+    note = (
+        f"{splits['shares']} projects split by their stated shares, {splits['even']} evenly "
+        f"over their targets (no shares stated), {splits['single']} with one target. Nested "
+        "regions roll up into the region that contains them; targets in another scheme and "
+        f"money not tied to a project are unassigned ({unassigned:,.6g} of {total:,.6g})."
+    )
+    return {
+        "table": table,
+        "evenness": score["evenness"],
+        "distance_to_targets": score["distance_to_targets"],
+        "score": score["score"],
+        "unassigned": unassigned,
+        "unassigned_share": unassigned / total if total > 0 else math.nan,
+        "measure": measure,
+        "scheme": scheme,
+        "targets": targets,
+        "reasoning": TARGETS_REASONING if targets == DEFAULT_TARGETS else "targets as given",
+        "splits": splits,
+        "note": note,
+    }

@@ -1,0 +1,347 @@
+"""Headline findings for the governing board, as data and as plain text.
+
+:func:`findings` gathers the figures (every one from the analyses of this package);
+:func:`render_report` writes them as a plain-text report; :func:`board_report` does both.
+``python -m graph report`` prints it for the bundled data (see :mod:`graph.__main__`).
+
+Examples
+--------
+>>> from graph.examples import example_store
+>>> text = board_report(example_store(), as_of="2025-01-01")
+>>> print(text.splitlines()[0])
+DONOR AND PARTNERSHIP FINDINGS
+>>> "highly concentrated" in text and "USD 1,200" in text
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+
+import pandas as pd
+
+from .cliff import as_date, donors_ending, ending_within, funding_cliff
+from .diversity import donor_diversity
+from .donor_concentration import concentration_trend, donor_concentration
+from .errors import AnalysisError, EmptySelection
+from .funding import org_names, pct, usd
+from .regional import regional_balance, regional_picture
+from .scenarios import donor_exit, main_recipient
+from .store import Filters, GraphStore
+
+__all__ = ["findings", "render_report", "board_report", "largest_donor"]
+
+
+def largest_donor(
+    store: GraphStore, *, channel: str | None = "extrabudgetary", recipient=None, flow_types=None
+) -> str | None:
+    """The donor with the most known USD (through ``channel``), own funds left out.
+
+    Ties and all-unknown amounts go to the donor with more flows, then the smaller id.
+
+    >>> from graph.examples import example_store
+    >>> largest_donor(example_store()), largest_donor(example_store(), channel=None)
+    ('pool', 'gov')
+    """
+    t = store.funding_totals(("donor", "recipient", "channel"), flow_types=flow_types)
+    t = t[t["donor"] != t["recipient"]]
+    if recipient is not None:
+        t = t[t["recipient"] == recipient]
+    if channel is not None:
+        t = t[t["channel"] == channel]
+    if t.empty:
+        return None
+    g = t.groupby("donor")[["amount_usd", "flows"]].sum().reset_index()
+    g = g.sort_values(["amount_usd", "flows", "donor"], ascending=[False, False, True])
+    return str(g.iloc[0]["donor"])
+
+
+def _safe(fn, *a, **kw):
+    try:
+        return fn(*a, **kw)
+    except (EmptySelection, AnalysisError) as e:
+        return {"error": str(e)}
+
+
+def findings(
+    store: GraphStore,
+    *,
+    as_of=None,
+    recipient: str | None = None,
+    scheme: str = "focus",
+    targets: dict | None = None,
+    flow_types=None,
+) -> dict:
+    """Every headline figure of the board report, as plain data.
+
+    Parameters
+    ----------
+    as_of : date or "YYYY-MM-DD", optional
+        The date the funding cliff counts from (default: 1 January of the latest year
+        with a funding flow).
+    recipient : str, optional
+        The institute (default: the organization receiving the most flows).
+    scheme, targets : see :func:`graph.regional.regional_balance`.
+
+    Returns
+    -------
+    dict
+        ``store``, ``recipient``, ``as_of``, ``concentration``, ``trend``, ``sectors``,
+        ``countries``, ``regions`` (balance on projects), ``regional_money``, ``cliff``,
+        ``ending`` (``{year: {"projects", "donors"}}`` for the as-of year and the next),
+        ``exit`` (scenario of the largest extrabudgetary donor) and ``exit_donor``.
+        A part that cannot be computed holds ``{"error": message}``.
+    """
+    inst = recipient or main_recipient(store)
+    flows = store.funding_totals(("year",), flow_types=flow_types)
+    years = [y for y in flows["year"] if y is not None]
+    start = (
+        as_date(as_of)
+        if as_of is not None
+        else dt.date(max(years) if years else dt.date.today().year, 1, 1)
+    )
+    out: dict = {"store": store.describe(), "recipient": inst, "as_of": start}
+    out["names"] = org_names(store)
+    out["concentration"] = _safe(donor_concentration, store, recipient=inst, flow_types=flow_types)
+    out["trend"] = _safe(concentration_trend, store, recipient=inst, flow_types=flow_types)
+    out["sectors"] = _safe(
+        donor_diversity, store, by="donor_sector", recipient=inst, flow_types=flow_types
+    )
+    out["countries"] = _safe(
+        donor_diversity, store, by="donor_country", recipient=inst, flow_types=flow_types
+    )
+    out["regions"] = _safe(
+        regional_balance,
+        store,
+        scheme=scheme,
+        targets=targets,
+        measure="projects",
+        flow_types=flow_types,
+    )
+    out["regional_money"] = _safe(regional_picture, store, scheme=scheme, flow_types=flow_types)
+    out["cliff"] = _safe(funding_cliff, store, flow_types=flow_types)
+    out["ending"] = {}
+    for y in (start.year, start.year + 1):
+        end = dt.date(y, 12, 31)
+        out["ending"][y] = {
+            "projects": _safe(ending_within, store, as_of=start, until=end, flow_types=flow_types),
+            "donors": _safe(donors_ending, store, by=end, since=start, flow_types=flow_types),
+        }
+    who = largest_donor(store, recipient=inst, flow_types=flow_types)
+    out["exit_donor"] = who
+    out["exit"] = (
+        _safe(donor_exit, store, [who], recipient=inst, scheme=scheme, flow_types=flow_types)
+        if who
+        else {"error": "no extrabudgetary donor in the data"}
+    )
+    return out
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, width=92, initial_indent=indent, subsequent_indent=indent)
+
+
+def _name(f: dict, org_id) -> str:
+    names = f["names"]
+    if org_id in names.index:
+        n, a = names.at[org_id, "name"], names.at[org_id, "acronym"]
+        return f"{n} ({a})" if isinstance(a, str) and a and a not in n else n
+    return str(org_id)
+
+
+def _num(x, digits=0):
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+
+
+def _range(lo, hi, fmt) -> str:
+    a, b = fmt(lo), fmt(hi)
+    return a if a == b else f"{a}–{b}"
+
+
+def render_report(f: dict) -> str:
+    """The findings of :func:`findings` as a plain-text board report."""
+    L: list[str] = []
+    L.append("DONOR AND PARTNERSHIP FINDINGS")
+    L.append("=" * 30)
+    L.append(f"Data: {f['store']}. Institute: {_name(f, f['recipient'])}.")
+    c = f["concentration"]
+    if "error" in c:
+        L += ["", "1. Donor concentration", _wrap(f"Cannot be computed: {c['error']}")]
+    else:
+        L.append(f"Flow types counted: {', '.join(c['flow_types'])} (empty = income).")
+        L += ["", "1. What is known"]
+        L.append(_wrap(c["coverage"]["statement"]))
+        lo, hi = c["low"], c["high"]
+        L += ["", "2. Donor concentration (known amounts, own funds excluded)"]
+        L.append(
+            _wrap(
+                f"HHI {_range(lo['hhi'], hi['hhi'], lambda x: _num(x))} of 10,000: "
+                f"{c['bands']['2023']} under the 2023 US merger guidelines (above 1,800), "
+                f"{c['bands']['2010']} under the 2010 guidelines (above 2,500)."
+            )
+        )
+        L.append(
+            _wrap(
+                f"Largest donor's share (CR1) {_range(lo['cr1'], hi['cr1'], pct)}; "
+                f"top three (CR3) {_range(lo['cr3'], hi['cr3'], pct)}; "
+                f"Gini {_range(lo['gini'], hi['gini'], lambda x: _num(x, 2))}."
+            )
+        )
+        L.append(
+            _wrap(
+                "Effective number of donors: "
+                f"{_range(lo['effective_order2'], hi['effective_order2'], lambda x: _num(x, 2))} "
+                f"(1/sum of squared shares), "
+                f"{_range(lo['effective_order1'], hi['effective_order1'], lambda x: _num(x, 2))} "
+                f"(exp of Shannon entropy), among "
+                f"{_range(lo['n_donors'], hi['n_donors'], lambda x: _num(x))} donors with a known amount."
+            )
+        )
+        if c["pooled"]:
+            pools = ", ".join(
+                f"{_name(f, p)} stands for {len(m)} donors" for p, m in c["pools"].items()
+            )
+            L.append(
+                _wrap(
+                    f"Range: pooled money ({pools}) cannot be traced to one donor. The first figure "
+                    "spreads each pool evenly over its members or gives it whole to one member, "
+                    "whichever is lower; the second whichever is higher. Neither is a guess of the "
+                    "real split."
+                )
+            )
+        t = f["trend"]
+        if isinstance(t, pd.DataFrame) and len(t):
+            parts = []
+            for r in t.to_dict("records"):
+                if r["hhi_low"] == r["hhi_low"]:
+                    parts.append(f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], _num)}")
+            L.append(_wrap("HHI by year: " + "; ".join(parts) + "."))
+        L += ["", "3. Largest donors (known USD)"]
+        for r in c["top_donors"].to_dict("records"):
+            tag = " [pool]" if r["pooled"] else ""
+            L.append(
+                f"  {_name(f, r['donor_id'])}{tag}: {usd(r['amount_usd'])} ({pct(r['share'])})"
+            )
+    L += ["", "4. Donors by sector and by country"]
+    for key, label in (("sectors", "donor_sector"), ("countries", "donor_country")):
+        d = f[key]
+        if "error" in d:
+            L.append(_wrap(f"{key}: {d['error']}"))
+            continue
+        parts = [
+            f"{r[label] or 'not stated'} {r['donors']} ({usd(r['amount_usd'])})"
+            for r in d["table"].to_dict("records")
+        ]
+        what = "Sector" if key == "sectors" else "Country"
+        L.append(_wrap(f"{what}: " + "; ".join(parts) + "."))
+        ix = d["index"]
+        L.append(
+            _wrap(
+                f"Diversity ({key}): effective number {_num(ix['donors']['effective_number'], 1)} "
+                f"by donor count, {_num(ix['money']['effective_number'], 1)} by money; evenness "
+                f"{_num(ix['donors']['evenness'], 2)} and {_num(ix['money']['evenness'], 2)}."
+            )
+        )
+    L.append(_wrap("Pooled money is spread evenly over the pool's members for these counts."))
+    L += ["", "5. Regional balance (projects per focus region, against targets)"]
+    r = f["regions"]
+    if "error" in r:
+        L.append(_wrap(r["error"]))
+    else:
+        for row in r["table"].to_dict("records"):
+            L.append(
+                f"  {row['name']:<34} {row['actual']:5.1f} projects  {pct(row['actual_share']):>8}"
+                f"  target {pct(row['target_share']):>8}  gap {100 * row['gap']:+.1f} pts"
+            )
+        L.append(
+            _wrap(
+                f"Balance score {_num(r['score'], 2)} (1 = on target; distance "
+                f"{_num(r['distance_to_targets'], 2)}), evenness {_num(r['evenness'], 2)}. "
+                f"{_num(r['unassigned'], 1)} projects ({pct(r['unassigned_share'])}) are not tied "
+                f"to a focus region. {r['note']}"
+            )
+        )
+        m = f["regional_money"]
+        if isinstance(m, pd.DataFrame) and len(m):
+            tied = m.loc[m["region"].notna(), "money_usd"].sum()
+            L.append(
+                _wrap(
+                    f"Money: {usd(tied)} of known USD is tied to a focus region; the rest is core or "
+                    "pooled funding with no project, so money cannot be balanced by region yet."
+                )
+            )
+        L.append(_wrap("Targets: " + (r["reasoning"] or "")))
+    L += ["", "6. What ends (agreements end on 31 December of their end year)"]
+    for y, e in f["ending"].items():
+        p, d = e["projects"], e["donors"]
+        if isinstance(p, dict):
+            L.append(_wrap(f"By end of {y}: {p['error']}"))
+            continue
+        names = ", ".join(f"{x['title']} ({x['end_year']})" for x in p.to_dict("records"))
+        L.append(
+            _wrap(
+                f"By end of {y}: {len(p)} projects, known committed funding "
+                f"{usd(p['funding_usd'].sum())}: {names or 'none'}."
+            )
+        )
+        if isinstance(d, pd.DataFrame):
+            who = ", ".join(_name(f, x) for x in d["donor_id"])
+            L.append(_wrap(f"Donors whose agreements all end by then: {who or 'none'}."))
+    L += ["", "7. If the largest extrabudgetary donor left"]
+    x = f["exit"]
+    if "error" in x:
+        L.append(_wrap(x["error"]))
+    else:
+        who = f["exit_donor"]
+        pools = f["concentration"].get("pools", {}) if isinstance(f["concentration"], dict) else {}
+        tag = f" (a pool of {len(pools[who])} donors)" if who in pools else ""
+        L.append(
+            _wrap(
+                f"{_name(f, who)}{tag}: known donor money falls from {usd(x['money_before'])} to "
+                f"{usd(x['money_after'])} (-{usd(x['money_lost'])[4:]}, "
+                f"{pct(x['money_lost'] / x['money_before'] if x['money_before'] else math.nan)})."
+            )
+        )
+        a, b = x["concentration_before"], x["concentration_after"]
+        if a and b:
+            L.append(
+                _wrap(
+                    f"HHI goes from {_range(a['low']['hhi'], a['high']['hhi'], _num)} to "
+                    f"{_range(b['low']['hhi'], b['high']['hhi'], _num)} "
+                    f"({b['bands']['2023']}, 2023 guidelines)."
+                )
+            )
+        reg = x["lost_by_region"]
+        lost = reg[reg["lost"] > 0] if len(reg) else reg
+        if len(lost):
+            L.append(
+                _wrap(
+                    "Money lost by target region: "
+                    + "; ".join(
+                        f"{r['target_region'] or 'not tied to a region'} {usd(r['lost'])}"
+                        for r in lost.to_dict("records")
+                    )
+                    + "."
+                )
+            )
+        L.append(
+            _wrap(
+                f"Projects left with no known funder: {', '.join(x['projects_unfunded']) or 'none'}. "
+                f"Partners that lose their only link to the institute: "
+                f"{', '.join(_name(f, p) for p in x['partners_cut_off']) or 'none'}. "
+                f"Partnership network: {x['components_before']} connected parts before, "
+                f"{x['components_after']} after; new brokers: "
+                f"{', '.join(_name(f, p) for p in x['new_brokers']) or 'none'}."
+            )
+        )
+    return "\n".join(L) + "\n"
+
+
+def board_report(store: GraphStore, **kw) -> str:
+    """:func:`findings` rendered by :func:`render_report`."""
+    return render_report(findings(store, **kw))
+
+
+_ = Filters

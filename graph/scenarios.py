@@ -1,0 +1,358 @@
+"""What-if scenarios: donors leave, or a new donor arrives.
+
+A leaving donor takes its known money with it. When it is a member of a pool, the pool
+loses that member's even share (pool amount / members) and no longer stands for it; when
+it is a pool, the whole pool goes. Projects left with no funder (no flow and no ``donor``
+role from anyone who stays) are treated as stopping, so the partnership network is
+recomputed without the leaving donors and without those projects.
+
+Examples
+--------
+>>> from graph.examples import example_store
+>>> s = donor_exit(example_store(), ["uni"])
+>>> s["money_before"], s["money_after"], s["money_lost"]
+(1200.0, 950.0, 250.0)
+>>> s["projects_unfunded"]
+[]
+>>> a = add_donor(example_store(), amount=500, sector="foundation", country="KEN")
+>>> round(a["concentration_before"]["high"]["hhi"]), round(a["concentration_after"]["high"]["hhi"])
+(3090, 2405)
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pandas as pd
+
+from .cliff import project_funding
+from .diversity import diversity_index
+from .donor_concentration import concentration_of
+from .errors import AnalysisError, EmptySelection, UnknownEntity
+from .funding import (
+    _require_money,
+    _totals,
+    check_org,
+    coverage,
+    donor_amounts,
+    donor_totals,
+    org_names,
+    pool_members,
+)
+from .network import brokers, partnership_graph
+from .regional import _country_regions
+from .schema import SECTORS
+from .store import Filters, GraphStore
+
+__all__ = ["donor_exit", "add_donor", "main_recipient"]
+
+
+def main_recipient(store: GraphStore) -> str | None:
+    """The organization that receives the most funding flows (the institute), or None.
+
+    >>> from graph.examples import example_store
+    >>> main_recipient(example_store())
+    'inst'
+    """
+    ft = store.rel_table("FUNDS")
+    if not len(ft):
+        return None
+    counts = ft["end"].value_counts()
+    top = counts[counts == counts.max()].index
+    return sorted(top)[0]
+
+
+def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
+    """Donor id → share of its money that stays (0 for leavers, (k-r)/k for pools)."""
+    f = {}
+    for rec in totals.to_dict("records"):
+        d = rec["donor_id"]
+        if d in removed:
+            f[d] = 0.0
+        elif rec["pooled"] and members.get(d):
+            ms = members[d]
+            f[d] = (len(ms) - len(set(ms) & removed)) / len(ms)
+        else:
+            f[d] = 1.0
+    return f
+
+
+def _losses(t: pd.DataFrame, key: str, factors: dict) -> pd.DataFrame:
+    if t.empty:
+        return pd.DataFrame(columns=[key, "before", "after", "lost"])
+    rows: dict = {}
+    for rec in t.to_dict("records"):
+        k = rec[key]
+        r = rows.setdefault(k, {"before": [], "after": []})
+        r["before"].append(rec["amount_usd"])
+        r["after"].append(rec["amount_usd"] * factors.get(rec["donor"], 1.0))
+    out = [
+        {key: k, "before": math.fsum(v["before"]), "after": math.fsum(v["after"])}
+        for k, v in rows.items()
+    ]
+    df = pd.DataFrame(out)
+    df[key] = pd.Series([r[key] for r in out], dtype=object)
+    df["lost"] = df["before"] - df["after"]
+    df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
+    return df.reset_index(drop=True)
+
+
+def donor_exit(
+    store: GraphStore,
+    donors,
+    filters: Filters | None = None,
+    *,
+    scheme: str = "focus",
+    recipient: str | None = None,
+    institute: str | None = None,
+    flow_types=None,
+) -> dict:
+    """Remove one or more donors and report what changes.
+
+    Parameters
+    ----------
+    donors : str or list of str
+        Organization ids of the leaving donors.
+    scheme : str, default "focus"
+        Region scheme for the money lost per target region.
+    recipient : str, optional
+        Only funding of this organization.
+    institute : str, optional
+        The organization whose partners are checked for losing their link (default: the
+        one receiving the most flows, see :func:`main_recipient`).
+
+    Returns
+    -------
+    dict
+        ``removed``, ``money_before`` / ``money_after`` / ``money_lost`` (known USD),
+        ``lost_from_pools`` (part of the loss that is an even share of a pool),
+        ``concentration_before`` / ``concentration_after`` (see
+        :func:`graph.donor_concentration.concentration_of`; ``after`` is None when no
+        known money is left), ``lost_by_region`` and ``lost_by_project`` (DataFrames:
+        before, after, lost), ``projects_unfunded`` (ids), ``partners_cut_off`` (ids of
+        organizations no longer connected to the institute), ``components_before`` /
+        ``components_after`` (connected parts of the partnership graph), ``new_brokers``
+        (organizations that become cut vertices), ``flow_types`` and ``note``.
+
+    Raises
+    ------
+    UnknownEntity
+        A donor id is not an organization of the store.
+    AnalysisError
+        A donor has no funding flow in the selection, or no donor is named.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> s = donor_exit(example_store(), "firm")
+    >>> s["projects_unfunded"], s["partners_cut_off"], s["money_lost"]
+    ([], [], 200.0)
+    >>> s["lost_by_project"][["project", "before", "after", "lost"]]
+      project  before  after   lost
+    0      p2   100.0    0.0  100.0
+    1      p1   150.0  150.0    0.0
+    """
+    removed = [donors] if isinstance(donors, str) else list(donors or [])
+    if not removed:
+        raise AnalysisError("name at least one donor to remove")
+    for d in removed:
+        check_org(store, d, what="donor")
+    removed_set = set(removed)
+    cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
+    if cov["flows"] == 0:
+        raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
+    totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
+    members = pool_members(store)
+    givers = set(totals["donor_id"]) | {m for p in totals["donor_id"] for m in members.get(p, [])}
+    for d in removed:
+        if d not in givers:
+            raise AnalysisError(
+                f"{d!r} has no funding flow in this selection; it is not a donor here"
+            )
+    factors = _factors(removed_set, totals, members)
+    money_before = math.fsum(totals["amount_usd"])
+    kept = {
+        d: a * factors[d] for d, a in zip(totals["donor_id"], totals["amount_usd"], strict=True)
+    }
+    money_after = math.fsum(kept.values())
+    pooled = totals.set_index("donor_id")["pooled"].to_dict()
+    lost_from_pools = math.fsum(
+        a * (1 - factors[d])
+        for d, a in zip(totals["donor_id"], totals["amount_usd"], strict=True)
+        if pooled[d] and d not in removed_set
+    )
+
+    before = concentration_of(*donor_amounts(store, totals=totals)) if money_before > 0 else None
+    after_totals = totals.assign(amount_usd=[kept[d] for d in totals["donor_id"]])
+    known, pools = donor_amounts(store, totals=after_totals)
+    pools = [(a, [m for m in ms if m not in removed_set] or ms) for a, ms in pools]
+    try:
+        after = concentration_of(known, pools) if money_after > 0 else None
+    except EmptySelection:
+        after = None
+
+    by_region, _o, _ = _totals(
+        store,
+        ("target_region",),
+        filters,
+        recipient=recipient,
+        flow_types=flow_types,
+        scheme=scheme,
+    )
+    lost_by_region = _losses(by_region, "target_region", factors)
+    by_project, _o, _ = _totals(
+        store, ("project",), filters, recipient=recipient, flow_types=flow_types
+    )
+    lost_by_project = _losses(by_project[by_project["project"].notna()], "project", factors)
+
+    pf = project_funding(store, filters, flow_types=flow_types)
+    unfunded = sorted(
+        r["project_id"]
+        for r in pf.to_dict("records")
+        if r["donors"] and all(d in removed_set for d in r["donors"])
+    )
+    inst = institute or recipient or main_recipient(store)
+    g0 = partnership_graph(store)
+    g1 = partnership_graph(store, exclude=removed)
+    g1.remove_nodes_from([f"Project:{p}" for p in unfunded])
+
+    def reach(g):
+        k = f"Organization:{inst}"
+        if inst is None or k not in g:
+            return set()
+        return {
+            g.nodes[n]["id"]
+            for n in nx.node_connected_component(g, k)
+            if g.nodes[n]["label"] == "Organization"
+        }
+
+    cut_off = sorted(reach(g0) - reach(g1) - removed_set)
+    new_brokers = sorted(brokers(g1) - brokers(g0))
+    names = org_names(store)
+    return {
+        "removed": removed,
+        "removed_names": [names.at[d, "name"] if d in names.index else d for d in removed],
+        "money_before": money_before,
+        "money_after": money_after,
+        "money_lost": money_before - money_after,
+        "lost_from_pools": lost_from_pools,
+        "concentration_before": before,
+        "concentration_after": after,
+        "lost_by_region": lost_by_region,
+        "lost_by_project": lost_by_project,
+        "projects_unfunded": unfunded,
+        "partners_cut_off": cut_off,
+        "institute": inst,
+        "components_before": nx.number_connected_components(g0),
+        "components_after": nx.number_connected_components(g1),
+        "new_brokers": new_brokers,
+        "flow_types": cov["flow_types"],
+        "note": (
+            "Known USD only; a leaving pool member takes its even share of the pool. Projects "
+            "with no remaining funder are treated as stopping."
+        ),
+    }
+
+
+def add_donor(
+    store: GraphStore,
+    *,
+    amount: float,
+    sector: str,
+    country: str | None = None,
+    name: str = "New donor",
+    filters: Filters | None = None,
+    recipient: str | None = None,
+    scheme: str = "unesco",
+    flow_types=None,
+) -> dict:
+    """Add a hypothetical donor with a yearly ``amount`` (USD), ``sector`` and ``country``.
+
+    Returns
+    -------
+    dict
+        ``concentration_before`` / ``concentration_after``, ``sector_before`` /
+        ``sector_after`` and ``region_before`` / ``region_after`` (diversity indices of
+        money by donor sector and by donor region of ``scheme``), ``region`` (where the new
+        donor counts) and ``name``.
+
+    Raises
+    ------
+    AnalysisError
+        ``amount`` is not a positive number, or ``sector`` is not one of the schema's.
+    UnknownEntity
+        ``country`` is not a country of the store.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> a = add_donor(example_store(), amount=300, sector="ngo", country="KEN")
+    >>> a["region"], round(a["sector_after"]["effective_number"], 2)
+    (['unesco:africa'], 4.73)
+    """
+    try:
+        value = float(amount)
+    except (TypeError, ValueError) as e:
+        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}") from e
+    if not value > 0 or math.isinf(value):
+        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}")
+    if sector not in SECTORS or sector == "pool":
+        raise AnalysisError(
+            f"unknown sector {sector!r}; use one of: {', '.join(s for s in SECTORS if s != 'pool')}"
+        )
+    c2r = _country_regions(store, scheme)
+    if country is not None:
+        countries = set(store.node_table("Country")["id"])
+        if country not in countries:
+            raise UnknownEntity(f"no country {country!r} in the store; use an ISO3 code it holds")
+    cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
+    _require_money(cov)
+    totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
+    known, pools = donor_amounts(store, totals=totals)
+    new_id = "\0new"
+    before = concentration_of(known, pools)
+    after = concentration_of({**known, new_id: value}, pools)
+    after["allocations"] = {
+        k: {(name if d == new_id else d): v for d, v in alloc.items()}
+        for k, alloc in after["allocations"].items()
+    }
+    names = org_names(store)
+    spread = before["allocations"]["spread"]
+
+    def by(group_of):
+        acc: dict = {}
+        for d, v in spread.items():
+            for g, w in group_of(d):
+                acc[str(g)] = acc.get(str(g), 0.0) + v * w
+        return acc
+
+    def sector_of(d):
+        return [(names.at[d, "sector"] if d in names.index else None, 1.0)]
+
+    def region_of(d):
+        c = names.at[d, "country"] if d in names.index else None
+        regs = c2r.get(c, []) if isinstance(c, str) else []
+        return [(g, 1.0 / len(regs)) for g in regs] or [(None, 1.0)]
+
+    sectors, regions = by(sector_of), by(region_of)
+    new_regions = c2r.get(country, []) if country else []
+    sectors_after = dict(sectors)
+    sectors_after[sector] = sectors_after.get(sector, 0.0) + value
+    regions_after = dict(regions)
+    for g in new_regions or [None]:
+        regions_after[str(g)] = regions_after.get(str(g), 0.0) + value / max(1, len(new_regions))
+    return {
+        "name": name,
+        "amount": value,
+        "sector": sector,
+        "country": country,
+        "region": new_regions,
+        "concentration_before": before,
+        "concentration_after": after,
+        "sector_before": diversity_index(sectors),
+        "sector_after": diversity_index(sectors_after),
+        "region_before": diversity_index(regions),
+        "region_after": diversity_index(regions_after),
+        "flow_types": cov["flow_types"],
+    }

@@ -1,0 +1,391 @@
+"""Analyses on a store: worked example, invariants (hypothesis), typed errors.
+
+The store-level differential tests (in-memory against a real Bolt server) are in
+``tests/test_analyses_stores.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.batch import build_batch
+from graph.cliff import donors_ending, ending_within, funding_cliff
+from graph.diversity import donor_diversity
+from graph.donor_concentration import (
+    concentration_by,
+    concentration_trend,
+    donor_concentration,
+    merger_effect,
+)
+from graph.errors import AnalysisError, EmptySelection, ExplorerError, UnknownEntity
+from graph.examples import example_records, example_store
+from graph.funding import coverage, donor_totals
+from graph.memory_store import MemoryStore
+from graph.network import centrality, co_partnership, communities, ego_network, shortest_paths
+from graph.regional import regional_balance, regional_picture
+from graph.scenarios import add_donor, donor_exit
+from graph.store import Filters
+
+WORKED = Filters(year_from=2024)  # the example's direct donors: 500 / 250 / 150 / 100
+
+
+def portfolio_records(seed: int, *, n_donors: int = 6, n_flows: int = 20, unknown: float = 0.3):
+    """A generated portfolio: random donors, flows (some unknown, some pooled, some in RUB),
+    projects with targets, partnerships, a network and events, around institute ``inst``."""
+    rnd = random.Random(seed)
+    recs = example_records()
+    q = {"source_id": "ex", "quote": "Generated."}
+    sectors = ["government", "un_system", "university", "private_company", "foundation", "ngo"]
+    countries = ["KEN", "MUS", "KAZ", "RUS", "CHN", "FRA"]
+    recs["organizations"] = [o for o in recs["organizations"] if o["org_id"] in ("inst", "pool")]
+    recs["pool_members"] = []
+    recs["funding"], recs["partnerships"] = [], []
+    recs["memberships"], recs["event_organizers"] = [], []
+    for i in range(n_donors):
+        recs["organizations"].append(
+            dict(
+                org_id=f"d{i}",
+                name=f"Donor {i}",
+                sector=rnd.choice(sectors),
+                org_type="other",
+                country=rnd.choice(countries + [None]),
+                **q,
+            )
+        )
+    members = rnd.sample([f"d{i}" for i in range(n_donors)], k=min(3, n_donors))
+    recs["pool_members"] = [
+        dict(link_id=f"pool|{m}", pool_id="pool", org_id=m, **q) for m in members
+    ]
+    projects = [p["project_id"] for p in recs["projects"]]
+    for j in range(n_flows):
+        donor = rnd.choice([f"d{i}" for i in range(n_donors)] + ["pool", "inst"])
+        known = rnd.random() > unknown
+        amount = round(rnd.uniform(1, 1e6), 2) if known else None
+        rub = known and rnd.random() < 0.2
+        rate = 0.0109 if rub else 1
+        recs["funding"].append(
+            dict(
+                flow_id=f"g{j}",
+                donor_id=donor,
+                recipient_id="inst",
+                project_id=rnd.choice(projects + [None]),
+                year=rnd.choice([2023, 2024, 2025]),
+                amount=amount,
+                currency=("RUB" if rub else "USD") if known else None,
+                amount_usd=round(amount * rate, 2) if known else None,
+                usd_rate=rate if known else None,
+                kind=rnd.choice(["cash", "cash", "in_kind"]),
+                channel=rnd.choice(["extrabudgetary", "regular_budget", "host_country"]),
+                pooled=donor == "pool",
+                flow_type=rnd.choice([None, None, "commitment", "disbursement"]),
+                **q,
+            )
+        )
+    for i in range(n_donors):
+        for p in rnd.sample(projects, k=rnd.randint(0, 2)):
+            recs["partnerships"].append(
+                dict(
+                    link_id=f"d{i}|{p}",
+                    org_id=f"d{i}",
+                    project_id=p,
+                    role=rnd.choice(["donor", "partner"]),
+                    **q,
+                )
+            )
+        if rnd.random() < 0.5:
+            recs["memberships"].append(
+                dict(link_id=f"d{i}|n1", org_id=f"d{i}", network_id="n1", role="member", **q)
+            )
+    for p in projects:
+        recs["partnerships"].append(
+            dict(link_id=f"inst|{p}", org_id="inst", project_id=p, role="lead", **q)
+        )
+    recs["memberships"].append(
+        dict(link_id="inst|n1", org_id="inst", network_id="n1", role="member", **q)
+    )
+    for e in ("e1", "e2", "e3"):
+        recs["event_organizers"].append(
+            dict(link_id=f"inst|{e}", org_id="inst", event_id=e, role="organizer", **q)
+        )
+    recs["event_countries"] = []
+    return recs
+
+
+def portfolio_store(seed: int, **kw) -> MemoryStore:
+    store = MemoryStore(name=f"portfolio {seed}")
+    store.write(build_batch(portfolio_records(seed, **kw)), source="generated")
+    return store
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return example_store()
+
+
+# ------------------------------------------------------------------------ worked example
+
+
+def test_worked_example_figures_at_store_level(ex):
+    c = donor_concentration(ex, WORKED)
+    lo, hi = c["low"], c["high"]
+    assert lo == hi and c["pooled"] is False
+    assert lo["hhi"] == 3450
+    assert lo["cr1"] == pytest.approx(0.5) and lo["cr3"] == pytest.approx(0.9)
+    assert lo["effective_order2"] == pytest.approx(2.90, abs=0.005)
+    assert lo["effective_order1"] == pytest.approx(3.35, abs=0.005)
+    assert lo["evenness"] == pytest.approx(0.871, abs=0.0005)
+    assert lo["gini"] == pytest.approx(0.325, abs=1e-9)
+    assert lo["gini_corrected"] == pytest.approx(0.433, abs=0.0005)
+    assert c["bands"] == {"2023": "highly concentrated", "2010": "highly concentrated"}
+    # RUB flow counted at the rate recorded with it
+    assert donor_totals(ex, WORKED).set_index("donor_id").at["firm", "amount_usd"] == 100
+
+
+def test_pooled_money_gives_a_range_and_says_so(ex):
+    c = donor_concentration(ex)
+    assert c["pooled"] and c["low"]["hhi"] < c["high"]["hhi"]
+    assert c["pools"] == {"pool": ["firm", "uni"]}
+    assert "pool" in c["note"]
+    cov = c["coverage"]
+    assert cov["pooled_usd"] == 200 and cov["direct_usd"] == 1000 and cov["own_funds_usd"] == 40
+    assert cov["flows_without_amount"] == 2
+    assert "no amount" in cov["statement"] and "pooled" in cov["statement"]
+
+
+def test_merger_delta_at_store_level(ex):
+    m = merger_effect(ex, "uni", "firm", WORKED)
+    assert m["delta"] == pytest.approx(2 * 15 * 10)
+    assert m["hhi_after"] - m["hhi_before"] == pytest.approx(m["delta"])
+
+
+def test_breakdowns_and_trend(ex):
+    for by in (
+        "year",
+        "recipient",
+        "project",
+        "target_region",
+        "target_country",
+        "channel",
+        "kind",
+        "donor_sector",
+        "donor_region",
+    ):
+        t = concentration_by(ex, by)
+        assert len(t) >= 1 and by in t.columns
+        known = t[t["total_usd"] > 0]
+        assert (known["hhi_low"] <= known["hhi_high"] + 1e-9).all()
+    kind = concentration_by(ex, "kind").set_index("kind")
+    assert (
+        math.isnan(kind.at["in_kind", "hhi_low"])
+        and kind.at["in_kind", "note"] == "no amount known"
+    )
+    trend = concentration_trend(ex)
+    assert list(trend["year"]) == [2023, 2024, 2025]
+    assert math.isnan(trend.at[0, "hhi_change_low"])
+
+
+def test_flow_types_are_said_and_respected(ex):
+    assert "disbursement" not in coverage(ex)["flow_types"]
+    c = coverage(ex, flow_types=["disbursement"])
+    assert c["flows"] == 0 and c["flow_types"] == ("disbursement",)
+
+
+def test_diversity_regional_cliff_network(ex):
+    d = donor_diversity(ex, by="donor_country")
+    assert d["table"]["donors"].sum() >= d["donors"]
+    p = regional_picture(ex)
+    assert p["projects_weighted"].sum() == pytest.approx(3)
+    assert p["money_usd"].sum() == pytest.approx(1240)  # all known money, own funds included
+    b = regional_balance(ex, measure="projects")
+    assert 0 <= b["score"] <= 1 and b["table"]["target_share"].sum() == pytest.approx(1)
+    cliff = funding_cliff(ex)
+    assert list(cliff["end_year"]) == [2025, 2026, 2027]
+    assert list(ending_within(ex, as_of="2025-06-01", months=19)["project_id"]) == ["p1", "p2"]
+    assert list(donors_ending(ex, by="2026-12-31")["donor_id"]) == ["fdn", "firm", "uni"]
+    assert list(donors_ending(ex, by="2026-12-31", since="2026-01-01")["donor_id"]) == [
+        "fdn",
+        "firm",
+    ]
+    c = centrality(ex)
+    assert c.at[0, "id"] == "inst" and c["eigenvector"].max() == pytest.approx(1)
+    assert communities(ex).equals(communities(ex))  # fixed seed
+    assert set(ego_network(ex, "uni", depth=1)["nodes"]["id"]) >= {"uni", "inst", "p1", "n1"}
+    assert shortest_paths(ex, "uni", "uni") == [
+        [{"label": "Organization", "id": "uni", "name": "Open University"}]
+    ]
+    assert co_partnership(ex)["weight"].min() >= 1
+
+
+def test_exit_scenario_effects(ex):
+    s = donor_exit(ex, ["uni", "fdn"])
+    assert s["projects_unfunded"] == ["p1"]
+    assert s["money_lost"] == pytest.approx(150 + 100)  # uni 150 + its half of the pool
+    assert s["lost_from_pools"] == pytest.approx(100)
+    lost = s["lost_by_project"].set_index("project")
+    assert lost.at["p1", "after"] == 0
+    assert (
+        s["concentration_after"]["low"]["n_donors"] <= s["concentration_before"]["high"]["n_donors"]
+    )
+    gone = donor_exit(ex, ["pool"])
+    assert gone["money_lost"] == 200 and gone["lost_from_pools"] == 0
+
+
+def test_add_donor_lowers_concentration(ex):
+    a = add_donor(ex, amount=300, sector="ngo", country="KEN")
+    assert a["concentration_after"]["high"]["hhi"] < a["concentration_before"]["high"]["hhi"]
+    assert a["sector_after"]["groups"] == a["sector_before"]["groups"] + 1
+
+
+# ------------------------------------------------------------------------- bad requests
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda s: donor_concentration(s, recipient="nobody"), UnknownEntity, "no recipient"),
+        (lambda s: donor_exit(s, ["nobody"]), UnknownEntity, "no donor"),
+        (lambda s: donor_exit(s, []), AnalysisError, "at least one donor"),
+        (lambda s: donor_exit(s, ["ngo"]), AnalysisError, "not a donor here"),
+        (lambda s: merger_effect(s, "gov", "gov"), AnalysisError, "itself"),
+        (lambda s: merger_effect(s, "gov", "fdn"), AnalysisError, "no known amount"),
+        (
+            lambda s: donor_concentration(s, Filters(year_from=2030)),
+            EmptySelection,
+            "no donor flows",
+        ),
+        (
+            lambda s: donor_concentration(
+                s, Filters(year_from=2023, year_to=2023, sector="foundation")
+            ),
+            EmptySelection,
+            "no donor flows",
+        ),
+        (
+            lambda s: donor_concentration(s, flow_types=["disbursement"]),
+            EmptySelection,
+            "no donor flows",
+        ),
+        (lambda s: concentration_by(s, "colour"), AnalysisError, "cannot break"),
+        (lambda s: s.funding_totals(("colour",)), AnalysisError, "cannot group"),
+        (lambda s: s.funding_totals(("year",), scheme="mars"), AnalysisError, "scheme"),
+        (lambda s: coverage(s, flow_types=["gift"]), AnalysisError, "unknown flow type"),
+        (lambda s: regional_balance(s, targets={"focus:mars": 1.0}), UnknownEntity, "not a region"),
+        (
+            lambda s: regional_balance(s, targets={"focus:africa": 40, "other": 60}),
+            AnalysisError,
+            "percentages",
+        ),
+        (lambda s: regional_balance(s, measure="joy"), AnalysisError, "unknown measure"),
+        (lambda s: ending_within(s, as_of="soon"), AnalysisError, "not a date"),
+        (lambda s: ending_within(s, as_of="2025-01-01", months=-1), AnalysisError, "months"),
+        (lambda s: add_donor(s, amount=0, sector="ngo"), AnalysisError, "> 0"),
+        (lambda s: add_donor(s, amount=10, sector="aliens"), AnalysisError, "unknown sector"),
+        (
+            lambda s: add_donor(s, amount=10, sector="ngo", country="XXX"),
+            UnknownEntity,
+            "no country",
+        ),
+        (lambda s: ego_network(s, "nobody"), UnknownEntity, "no organization"),
+        (lambda s: shortest_paths(s, "inst", "nobody"), UnknownEntity, "no organization"),
+    ],
+)
+def test_bad_requests_give_typed_clear_errors(ex, call, error, words):
+    with pytest.raises(error, match=words) as info:
+        call(ex)
+    assert isinstance(info.value, ExplorerError)
+
+
+def test_all_amounts_unknown_is_a_clear_answer():
+    store = portfolio_store(1, unknown=1.0)
+    with pytest.raises(EmptySelection, match="none of the .* has a known USD amount"):
+        donor_concentration(store)
+    cov = coverage(store)
+    assert cov["donor_usd"] == 0 and math.isnan(cov["known_donor_share"])
+    t = concentration_by(store, "year")
+    assert t["hhi_low"].isna().all()
+    with pytest.raises(EmptySelection, match="no money is assigned"):
+        regional_balance(store, measure="money")
+
+
+def test_empty_store_is_a_clear_answer():
+    store = MemoryStore()
+    with pytest.raises(EmptySelection):
+        donor_concentration(store)
+    assert funding_cliff(store).empty
+    assert centrality(store).empty
+
+
+# ------------------------------------------------------------------ properties (hypothesis)
+
+SEEDS = st.integers(min_value=0, max_value=10_000)
+HYP = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@HYP
+@given(seed=SEEDS, scale=st.sampled_from([0.01, 3.0, 1000.0]))
+def test_hhi_bounds_and_scale_invariance(seed, scale):
+    store = portfolio_store(seed)
+    try:
+        c = donor_concentration(store)
+    except EmptySelection:
+        return
+    for case in ("concentrated", "spread"):  # low/high mix the two cases figure by figure
+        s = c[case]
+        n = s["n_donors"]
+        assert 10_000 / n - 1e-6 <= s["hhi"] <= 10_000 + 1e-6
+        assert 1 - 1e-9 <= s["effective_order2"] <= s["effective_order1"] + 1e-9 <= n + 1e-9
+    recs = portfolio_records(seed)
+    for f in recs["funding"]:
+        if f["amount_usd"] is not None:
+            f["amount_usd"] = f["amount_usd"] * scale
+    scaled = MemoryStore()
+    scaled.write(build_batch(recs))
+    c2 = donor_concentration(scaled)
+    assert c2["low"]["hhi"] == pytest.approx(c["low"]["hhi"], rel=1e-6)
+    assert c2["high"]["hhi"] == pytest.approx(c["high"]["hhi"], rel=1e-6)
+
+
+@HYP
+@given(seed=SEEDS, data=st.data())
+def test_removing_donors_never_adds_money(seed, data):
+    store = portfolio_store(seed)
+    donors = sorted(set(donor_totals(store)["donor_id"]))
+    if not donors:
+        return
+    leave = data.draw(st.lists(st.sampled_from(donors), min_size=1, max_size=3, unique=True))
+    s = donor_exit(store, leave)
+    assert s["money_after"] <= s["money_before"] + 1e-6
+    assert (s["lost_by_region"]["lost"] >= -1e-6).all()
+    assert (s["lost_by_project"]["after"] <= s["lost_by_project"]["before"] + 1e-6).all()
+    assert set(s["partners_cut_off"]).isdisjoint(leave)
+
+
+@HYP
+@given(seed=SEEDS, data=st.data())
+def test_merging_two_donors_raises_hhi_by_the_formula(seed, data):
+    store = portfolio_store(seed)
+    t = donor_totals(store)
+    named = sorted(t.loc[(t["amount_usd"] > 0) & ~t["pooled"], "donor_id"])
+    if len(named) < 2:
+        return
+    a, b = data.draw(st.lists(st.sampled_from(named), min_size=2, max_size=2, unique=True))
+    m = merger_effect(store, a, b)
+    assert m["hhi_after"] - m["hhi_before"] == pytest.approx(
+        2 * (100 * m["share_a"]) * (100 * m["share_b"]), abs=1e-6
+    )
+
+
+@HYP
+@given(seed=SEEDS)
+def test_region_splits_keep_the_money(seed):
+    store = portfolio_store(seed)
+    total = store.funding_totals(())["amount_usd"].item()
+    for key in ("target_region", "target_country", "donor_region"):
+        for scheme in ("focus", "unesco"):
+            split = store.funding_totals((key,), scheme=scheme)["amount_usd"].sum()
+            assert split == pytest.approx(total, abs=0.05)

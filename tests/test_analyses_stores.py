@@ -1,0 +1,165 @@
+"""Both stores, the same analyses: in-memory (pandas) against a real Bolt server (Cypher).
+
+The bundled dataset and generated portfolios are written to both stores; the pushed-down
+sums (:meth:`graph.store.GraphStore.funding_totals`) must be identical DataFrames for every
+grouping, and every analysis must answer the same.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from graph.batch import build_batch
+from graph.cliff import donors_ending, funding_cliff, project_funding
+from graph.diversity import donor_diversity
+from graph.donor_concentration import concentration_by, concentration_trend, donor_concentration
+from graph.errors import EmptySelection
+from graph.memory_store import MemoryStore
+from graph.neo4j_store import Neo4jStore
+from graph.network import centrality, co_partnership, communities, ego_network
+from graph.regional import country_picture, regional_balance, regional_picture
+from graph.report import board_report
+from graph.scenarios import donor_exit
+from graph.settings import Neo4jSettings
+from graph.store import FUNDING_KEYS, Filters
+from loaders.load import DATA_DIR, load
+from tests.test_analyses import portfolio_records
+
+pytestmark = pytest.mark.bolt
+
+FILTERS = [
+    Filters(),
+    Filters(year_from=2025),
+    Filters(year_to=2024),
+    Filters(sector="university"),
+    Filters(region="focus:eeca"),
+    Filters(country="CHN"),
+]
+
+
+@pytest.fixture(scope="module")
+def neo(bolt):
+    s = Neo4jSettings(
+        uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database, timeout=10
+    )
+    store = Neo4jStore(s)
+    store.clear()
+    yield store
+    store.clear()
+    store.close()
+
+
+def _pair(neo, records=None, folder=None):
+    neo.clear()
+    mem = MemoryStore()
+    if folder is not None:
+        load(folder, mem)
+        load(folder, neo)
+    else:
+        batch = build_batch(records)
+        mem.write(batch)
+        neo.write(batch)
+    return mem, neo
+
+
+def _same(a, b):
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            _same(a[k], b[k])
+    elif isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-9, nan_ok=True)
+    else:
+        assert a == b
+
+
+def _check_totals_identical(mem, neo):
+    n = 0
+    for r in (0, 1, 2):
+        for by in itertools.combinations(FUNDING_KEYS, r):
+            for f in FILTERS[:3] if r == 2 else FILTERS:
+                for scheme in (
+                    ("focus", "unesco")
+                    if set(by) & {"donor_region", "target_region"}
+                    else ("focus",)
+                ):
+                    a = mem.funding_totals(by, f, scheme=scheme)
+                    b = neo.funding_totals(by, f, scheme=scheme)
+                    pd.testing.assert_frame_equal(a, b, check_exact=True)
+                    n += 1
+    for types in (["disbursement"], ["income", "commitment", "disbursement"]):
+        pd.testing.assert_frame_equal(
+            mem.funding_totals(("donor", "year"), flow_types=types),
+            neo.funding_totals(("donor", "year"), flow_types=types),
+            check_exact=True,
+        )
+    return n
+
+
+def _analyses(store):
+    out = {}
+
+    def run(name, fn, *a, **kw):
+        try:
+            out[name] = fn(store, *a, **kw)
+        except EmptySelection as e:
+            out[name] = f"EmptySelection: {e}"
+
+    for f in FILTERS[:3]:
+        run(f"conc {f}", donor_concentration, f)
+    for by in ("year", "project", "target_region", "channel", "kind", "donor_region"):
+        run(f"by {by}", concentration_by, by)
+    run("trend", concentration_trend)
+    for by in ("donor_sector", "donor_country", "donor_region"):
+        run(f"div {by}", donor_diversity, by=by)
+    for scheme in ("focus", "unesco", "m49"):
+        run(f"regions {scheme}", regional_picture, scheme=scheme)
+    run("countries", country_picture)
+    for measure in ("projects", "partners", "events", "money"):
+        run(f"balance {measure}", regional_balance, measure=measure)
+    run("cliff", funding_cliff)
+    run("project funding", project_funding)
+    run("ending", donors_ending, by="2026-12-31")
+    run("centrality", centrality)
+    run("communities", communities)
+    run("co-partnership", co_partnership)
+    return out
+
+
+def _check_analyses_equal(mem, neo):
+    a, b = _analyses(mem), _analyses(neo)
+    assert a.keys() == b.keys()
+    for k in a:
+        _same(a[k], b[k])
+
+
+def test_bundled_dataset_same_sums_and_analyses_on_both_stores(neo):
+    mem, neo = _pair(neo, folder=DATA_DIR)
+    assert _check_totals_identical(mem, neo) > 300
+    _check_analyses_equal(mem, neo)
+    iite = donor_concentration(mem, recipient="iite")
+    assert iite["pooled"] and iite["low"]["hhi"] < iite["high"]["hhi"]
+    for who in (["pool-iite-donors"], ["huawei", "netdragon"], ["unesco"]):
+        _same(donor_exit(mem, who, recipient="iite"), donor_exit(neo, who, recipient="iite"))
+    _same(ego_network(mem, "huawei", depth=2), ego_network(neo, "huawei", depth=2))
+    # the same report, but for the line that names the store
+    assert (
+        board_report(mem, as_of="2025-01-01").splitlines()[3:]
+        == (board_report(neo, as_of="2025-01-01").splitlines()[3:])
+    )
+
+
+@pytest.mark.parametrize("seed", [3, 17, 2024])
+def test_generated_portfolios_same_sums_and_analyses_on_both_stores(neo, seed):
+    records = portfolio_records(seed, n_donors=8, n_flows=40)
+    mem, neo = _pair(neo, records=records)
+    _check_totals_identical(mem, neo)
+    _check_analyses_equal(mem, neo)
+    donors = sorted(set(mem.funding_totals(("donor",))["donor"]) - {"inst"})[:2]
+    if donors:
+        _same(donor_exit(mem, donors), donor_exit(neo, donors))
