@@ -21,3 +21,14 @@ def test_the_two_commands_come_first_and_ci_runs_the_test_command():
     assert blocks[1].strip() == "pip install -e . && streamlit run app.py"
     assert blocks[3].strip() == "bash tests/run.sh"
     assert "bash tests/run.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_report_in_readme_is_the_current_output():
+    from graph.report import findings, render_report
+    from loaders.load import load_memory
+
+    start = README.index("### Findings for the bundled data")
+    block = README[start:].split("```")[1].strip("\n")
+    assert block == render_report(findings(load_memory())).rstrip(), (
+        "README findings are out of date: paste the output of `python -m graph report`"
+    )
