@@ -122,7 +122,9 @@ FLOW_TYPES = (
     "grant",
     "other",
 )
-REGION_SCHEMES = ("unesco", "m49", "m49_subregion", "focus")
+#: ``dac``: OECD DAC regional buckets of IATI (``dac:298`` Africa, regional); ``iati``: a
+#: reporting organisation's own regions in an IATI file (vocabulary 99).
+REGION_SCHEMES = ("unesco", "m49", "m49_subregion", "focus", "dac", "iati")
 
 #: Label of the marker node that records each load (started / complete).
 LOAD_LABEL = "LoadRun"

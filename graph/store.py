@@ -65,6 +65,9 @@ FLOW_COLUMNS = (
     "channel",
     "pooled",
     "period",
+    "flow_type",
+    "date",
+    "provider_project_id",
     "source_id",
     "quote",
 )

@@ -12,8 +12,10 @@ import sys
 from graph.errors import StoreError, ValidationFailed
 from graph.settings import SETTINGS, Neo4jSettings
 
-from .load import check, load
+from .currency import RateTable, format_notices, notices
+from .load import check_rows, load_rows
 from .problems import format_report
+from .readers import read_path
 
 EPILOG = """\
 examples:
@@ -21,6 +23,7 @@ examples:
   python -m loaders load data/                      # uses NEO4J_URI, NEO4J_USER, ...
   python -m loaders load partners.xlsx --uri bolt://localhost:7687 --user neo4j \\
       --password secret --database neo4j
+  python -m loaders load activities.xml --rates my_rates.csv   # IATI, 360Giving too
 
 settings (environment variables; flags win):
 """ + "\n".join(f"  {name:<16} {doc} (default: {default})" for name, default, doc in SETTINGS)
@@ -42,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     v.add_argument("path", help="folder of record files, or one file")
+    v.add_argument("--rates", help=RATES_HELP)
     ld = sub.add_parser(
         "load",
         help="validate, then load into Neo4j (constraints first)",
@@ -56,7 +60,22 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--password", help="password (else NEO4J_PASSWORD)")
     ld.add_argument("--database", help="database (else NEO4J_DATABASE, default neo4j)")
     ld.add_argument("--timeout", type=float, help="seconds to wait for the server (default 5)")
+    ld.add_argument("--rates", help=RATES_HELP)
     return p
+
+
+RATES_HELP = (
+    "CSV of exchange rates (currency, year, usd_per_unit, source) used over the bundled "
+    "data/reference/fx_rates.csv for IATI and 360Giving amounts"
+)
+
+
+def _read(args):
+    """Rows and read problems of ``args.path``, with the rates asked for."""
+    rates = RateTable.bundled()
+    if args.rates:
+        rates = rates.overlay(RateTable.load(args.rates))
+    return read_path(args.path, rates=rates)
 
 
 def _settings(args) -> Neo4jSettings | None:
@@ -79,11 +98,20 @@ def main(argv=None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     if args.command == "validate":
-        records, problems = check(args.path)
+        try:
+            rows, read_problems = _read(args)
+        except ValidationFailed as e:
+            print(
+                format_report(e.problems).replace("nothing was written", "fix them and run again")
+            )
+            return 1
+        records, problems = check_rows(rows, read_problems)
         if problems:
             print(format_report(problems).replace("nothing was written", "fix them and run again"))
             return 1
         print(f"OK: {_counts_line(records)}.")
+        if notes := format_notices(notices(rows)):
+            print(notes)
         return 0
 
     settings = _settings(args)
@@ -104,9 +132,12 @@ def main(argv=None) -> int:
                     f"note: {len(unfinished)} earlier load(s) did not finish "
                     f"({', '.join(unfinished['source'].astype(str))}); loading again completes them."
                 )
-            report = load(args.path, store)
+            rows, read_problems = _read(args)
+            report = load_rows(rows, read_problems, store, source=str(args.path))
             print(f"Loaded {args.path} into {store.describe()} (load {report.load_id}).")
             print(report.summary())
+            if notes := format_notices(notices(rows)):
+                print(notes)
     except ValidationFailed as e:
         print(format_report(e.problems))
         return 1

@@ -40,9 +40,11 @@ from graph.schema import KINDS
 
 from .problems import Location, Problem
 
-__all__ = ["RawRow", "read_path", "read_file", "TABULAR_SUFFIXES"]
+__all__ = ["RawRow", "read_path", "read_file", "TABULAR_SUFFIXES", "READABLE_SUFFIXES"]
 
 TABULAR_SUFFIXES = (".csv", ".xlsx", ".json")
+#: Every suffix a folder scan (and an upload) reads: record files plus IATI XML.
+READABLE_SUFFIXES = (*TABULAR_SUFFIXES, ".xml")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class RawRow:
     location: Location
 
 
-def read_path(path, *, name: str | None = None) -> tuple[list[RawRow], list[Problem]]:
+def read_path(path, *, name: str | None = None, rates=None) -> tuple[list[RawRow], list[Problem]]:
     """Read every record file in a folder, or one file.
 
     Parameters
@@ -63,6 +65,8 @@ def read_path(path, *, name: str | None = None) -> tuple[list[RawRow], list[Prob
         A folder of record files, or one CSV/XLSX/JSON file.
     name : str, optional
         Name to show in messages instead of the file name (for uploads).
+    rates : loaders.currency.RateTable, optional
+        Exchange rates for IATI and 360Giving files (the bundled table by default).
 
     Returns
     -------
@@ -74,23 +78,23 @@ def read_path(path, *, name: str | None = None) -> tuple[list[RawRow], list[Prob
     rows: list[RawRow] = []
     problems: list[Problem] = []
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in TABULAR_SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in READABLE_SUFFIXES)
         if not files:
             problems.append(
                 Problem(
                     Location(str(path)),
                     None,
                     None,
-                    "no record files (.csv, .xlsx, .json) in this folder",
+                    "no record files (.csv, .xlsx, .json, .xml) in this folder",
                     "put files named after their kind here, e.g. organizations.csv",
                 )
             )
         for f in files:
-            r, p = read_file(f)
+            r, p = read_file(f, rates=rates)
             rows.extend(r)
             problems.extend(p)
     elif path.exists():
-        return read_file(path, name=name)
+        return read_file(path, name=name, rates=rates)
     else:
         problems.append(
             Problem(Location(str(path)), None, None, "no such file or folder", "check the path")
@@ -98,8 +102,12 @@ def read_path(path, *, name: str | None = None) -> tuple[list[RawRow], list[Prob
     return rows, problems
 
 
-def read_file(path, *, name: str | None = None, data: bytes | None = None):
-    """Read one CSV, XLSX or JSON file.
+def read_file(path, *, name: str | None = None, data: bytes | None = None, rates=None):
+    """Read one CSV, XLSX or JSON file, an IATI activity file (``.xml``) or a 360Giving file.
+
+    IATI XML and 360Giving CSV on disk are streamed (see :mod:`loaders.iati`,
+    :mod:`loaders.giving360`); a 360Giving file is told from a record file by its header
+    (``Identifier`` and ``Amount Awarded``) or, for JSON, by its ``grants`` array.
 
     Parameters
     ----------
@@ -109,6 +117,8 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None):
         Name to show in messages.
     data : bytes, optional
         The file's content, when it is not on disk (an upload).
+    rates : loaders.currency.RateTable, optional
+        Exchange rates for IATI and 360Giving amounts (the bundled table by default).
 
     Returns
     -------
@@ -118,6 +128,17 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None):
     path = Path(path)
     shown = name or path.name
     suffix = path.suffix.lower()
+    if suffix == ".xml":
+        from .iati import read_iati
+
+        source = path if data is None else io.BytesIO(data)
+        return _collect(read_iati(source, name=shown, rates=rates))
+    if suffix == ".csv":
+        from . import giving360
+
+        if giving360.is_360_csv(path if data is None else data):
+            source = path if data is None else io.BytesIO(data)
+            return _collect(giving360.read_360_csv(source, name=shown, rates=rates))
     if data is None:
         try:
             data = path.read_bytes()
@@ -128,14 +149,14 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None):
     if suffix == ".xlsx":
         return _collect(_read_xlsx(data, shown, path.stem))
     if suffix == ".json":
-        return _collect(_read_json(data, shown, path.stem))
+        return _collect(_read_json(data, shown, path.stem, rates=rates))
     return [], [
         Problem(
             Location(shown),
             None,
             None,
             f"unsupported file type {suffix or '(none)'}",
-            "give .csv, .xlsx or .json files (IATI .xml and 360Giving files have their own loader)",
+            "give .csv, .xlsx or .json record files, IATI .xml or 360Giving .csv/.json",
         )
     ]
 
@@ -331,7 +352,7 @@ def _read_xlsx(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]
     wb.close()
 
 
-def _read_json(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]:
+def _read_json(data: bytes, shown: str, stem: str, *, rates=None) -> Iterator[RawRow | Problem]:
     text, problem = decode_text(data, shown)
     if problem:
         yield problem
@@ -346,6 +367,11 @@ def _read_json(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]
             f"not valid JSON: {e.msg} (column {e.colno})",
             "check brackets, commas and quotes near that place",
         )
+        return
+    if isinstance(doc, dict) and "grants" in doc:  # 360Giving JSON
+        from .giving360 import read_360_json
+
+        yield from read_360_json(doc, name=shown, rates=rates)
         return
     if isinstance(doc, list):
         groups = {_kind_from_stem(stem): doc}

@@ -1,0 +1,391 @@
+"""Exchange rates to USD, and the notices a load gives without refusing it.
+
+Flows in different currencies are analysed in one reporting currency, USD. A
+:class:`RateTable` holds annual average rates, *USD per unit* of a currency, one per currency
+and year. The project ships one (``data/reference/fx_rates.csv``, see the README beside it for
+where the figures come from); a user may give another file of the same columns
+(``currency, year, usd_per_unit, source``) with ``python -m loaders load FILE --rates RATES``,
+whose rows win over the shipped ones.
+
+A flow whose currency and year have no rate keeps its amount, gets no ``amount_usd`` and is
+*reported*: not dropped, never treated as USD. Such a report is a :class:`Notice` — shown in
+the CLI and the app after a load, but it does not stop the load the way a
+:class:`~loaders.problems.Problem` does. Readers attach notices to the raw row they concern
+(under :data:`NOTICES_KEY`, which validation ignores); :func:`notices` gathers them, and adds
+one for every funding row with a foreign amount and no USD figure, whatever file it came from.
+
+Examples
+--------
+>>> table = RateTable.bundled()
+>>> table.rate("USD", 1999)
+1.0
+>>> round(table.rate("EUR", 2019), 4)
+1.1195
+>>> table.rate("EUR", 1999) is None
+True
+>>> table.convert(1000, "GBP", 2020)
+1283.7
+>>> mine = RateTable.from_rows([("EUR", 1999, 1.0658, "ECB annual average")], name="mine.csv")
+>>> both = table.overlay(mine)
+>>> both.rate("EUR", 1999), both.source("EUR", 1999)
+(1.0658, 'ECB annual average')
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import ValidationFailed
+
+from .problems import Location, Problem
+
+__all__ = [
+    "RateTable",
+    "Notice",
+    "NOTICES_KEY",
+    "BUNDLED_RATES",
+    "RATE_COLUMNS",
+    "notices",
+    "format_notices",
+]
+
+#: The rates table that ships with the project.
+BUNDLED_RATES = Path(__file__).resolve().parent.parent / "data" / "reference" / "fx_rates.csv"
+
+#: Columns of a rates file; ``source`` may be left empty but should say where a rate is from.
+RATE_COLUMNS = ("currency", "year", "usd_per_unit", "source")
+
+#: Key of ``RawRow.values`` under which readers attach :class:`Notice` items (a tuple).
+NOTICES_KEY = "_notices"
+
+_NUMBER = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a user should know about a load that does not stop it.
+
+    Same fields as :class:`~loaders.problems.Problem`, so both show the same way.
+
+    Examples
+    --------
+    >>> n = Notice(Location("grants.csv", line=3, item="360G-x-1"), "Currency", "NOK 2019",
+    ...            "no exchange rate to USD", "add it to a rates file")
+    >>> print(n)
+    grants.csv, line 3, 360G-x-1, column 'Currency', value 'NOK 2019': no exchange rate to USD. Fix: add it to a rates file
+    """
+
+    location: Location
+    column: str | None
+    value: object
+    message: str
+    hint: str = ""
+
+    __str__ = Problem.__str__
+    as_dict = Problem.as_dict
+
+
+def format_notices(items) -> str:
+    """Every notice, one a line, under a count; an empty string when there are none.
+
+    Examples
+    --------
+    >>> print(format_notices([Notice(Location("a.xml", item="X-1"), None, None, "note")]))
+    1 notice (loaded anyway):
+      a.xml, X-1: note
+    >>> format_notices([])
+    ''
+    """
+    items = list(items)
+    if not items:
+        return ""
+    n = len(items)
+    head = f"{n} notice{'s' if n != 1 else ''} (loaded anyway):"
+    return "\n".join([head, *(f"  {x}" for x in items)])
+
+
+def notices(rows) -> list[Notice]:
+    """Notices attached to ``rows`` by the readers, plus one per unconvertible flow.
+
+    A funding row with an amount in a currency other than USD, and neither ``amount_usd``
+    nor ``usd_rate``, gets a notice of its own unless its reader already attached one.
+
+    Parameters
+    ----------
+    rows : iterable of RawRow
+
+    Returns
+    -------
+    list of Notice
+
+    Examples
+    --------
+    >>> from loaders.readers import RawRow
+    >>> row = RawRow("funding", {"flow_id": "f1", "amount": "10", "currency": "NOK",
+    ...                          "year": "2019"}, Location("funding.csv", line=2))
+    >>> print(notices([row])[0])
+    funding.csv, line 2, column 'currency', value 'NOK 2019': no exchange rate to USD for NOK in 2019: amount_usd is left empty, so the flow is loaded but not counted in USD totals. Fix: give the rate in the file's usd_rate column, or load with --rates FILE holding a row NOK,2019,<USD per NOK>,<source>
+    """
+    out: list[Notice] = []
+    for row in rows:
+        attached = row.values.get(NOTICES_KEY)
+        if attached is not None:
+            out.extend(attached)
+            continue
+        if row.kind != "funding":
+            continue
+        v = row.values
+        cur = v.get("currency")
+        if v.get("amount") is None or not cur or cur == "USD":
+            continue
+        if v.get("amount_usd") is not None or v.get("usd_rate") is not None:
+            continue
+        year = v.get("year")
+        out.append(
+            Notice(
+                row.location,
+                "currency",
+                f"{cur} {year}",
+                missing_rate_message(cur, year),
+                f"give the rate in the file's usd_rate column, or {missing_rate_hint(cur, year)}",
+            )
+        )
+    return out
+
+
+def missing_rate_message(currency: str, year) -> str:
+    """The words of a missing-rate notice (shared by every reader)."""
+    return (
+        f"no exchange rate to USD for {currency} in {year}: amount_usd is left empty, "
+        "so the flow is loaded but not counted in USD totals"
+    )
+
+
+def missing_rate_hint(currency: str, year) -> str:
+    """How to fix a missing rate."""
+    return f"load with --rates FILE holding a row {currency},{year},<USD per {currency}>,<source>"
+
+
+class RateTable:
+    """Annual average exchange rates to USD, by currency and year.
+
+    Parameters
+    ----------
+    rates : dict of (currency, year) → (usd_per_unit, source)
+    name : str
+        Where the table came from, for messages.
+
+    Notes
+    -----
+    USD converts at 1 in every year, whether or not the table says so.
+    """
+
+    def __init__(self, rates: dict | None = None, *, name: str = ""):
+        self._rates: dict[tuple[str, int], tuple[float, str]] = dict(rates or {})
+        self.name = name
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple], *, name: str = "") -> RateTable:
+        """A table from ``(currency, year, usd_per_unit, source)`` tuples (trusted input)."""
+        return cls({(c, int(y)): (float(r), s or "") for c, y, r, s in rows}, name=name)
+
+    @classmethod
+    def load(cls, path, *, name: str | None = None, data: bytes | None = None) -> RateTable:
+        """Read a rates CSV file; every bad row is reported at once.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file (columns :data:`RATE_COLUMNS`; ``source`` optional).
+        name : str, optional
+            Name to show in messages.
+        data : bytes, optional
+            The file's content, when it is not on disk (an upload).
+
+        Raises
+        ------
+        graph.errors.ValidationFailed
+            With a :class:`~loaders.problems.Problem` per bad cell; no table is returned.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "rates.csv"
+        >>> _ = p.write_text("currency,year,usd_per_unit,source\\nNOK,2019,0.1136,Norges Bank\\n"
+        ...                  "NOK,2019,0.11,dup\\nXYZ,19,-1,\\n", encoding="utf-8")
+        >>> RateTable.load(p).rate("NOK", 2019)
+        Traceback (most recent call last):
+        ...
+        graph.errors.ValidationFailed: 4 problems found; nothing was written
+        >>> try:
+        ...     RateTable.load(p)
+        ... except ValidationFailed as e:
+        ...     print("\\n".join(str(x) for x in e.problems))
+        rates.csv, line 3, column 'currency', value 'NOK 2019': this currency and year appear twice (first at line 2). Fix: keep one rate per currency and year
+        rates.csv, line 4, column 'currency', value 'XYZ': not an ISO 4217 currency code. Fix: use a code such as EUR, GBP or RUB
+        rates.csv, line 4, column 'year', value '19': not a four-digit year. Fix: write the year, e.g. 2024
+        rates.csv, line 4, column 'usd_per_unit', value '-1': not a positive number. Fix: write how many US dollars one unit of the currency buys, e.g. 1.0824 for EUR in 2024
+        """
+        from .validate import is_currency_code
+
+        path = Path(path)
+        shown = name or path.name
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                raise ValidationFailed(
+                    [Problem(Location(shown), None, None, f"cannot read rates file: {e.strerror}")]
+                ) from e
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        Location(shown),
+                        None,
+                        None,
+                        "the rates file is not UTF-8 text",
+                        "save it as CSV UTF-8",
+                    )
+                ]
+            ) from e
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        problems: list[Problem] = []
+        for col in RATE_COLUMNS[:3]:
+            if col not in header:
+                problems.append(
+                    Problem(
+                        Location(shown, line=1),
+                        col,
+                        None,
+                        f"required column '{col}' is missing",
+                        "the columns are: " + ", ".join(RATE_COLUMNS),
+                    )
+                )
+        if problems:
+            raise ValidationFailed(problems)
+        rates: dict[tuple[str, int], tuple[float, str]] = {}
+        first: dict[tuple[str, int], int] = {}
+        line = 2
+        for rec in reader:
+            loc = Location(shown, line=line)
+            line = reader.line_num + 1
+            cur = (rec.get("currency") or "").strip()
+            year_text = (rec.get("year") or "").strip()
+            rate_text = (rec.get("usd_per_unit") or "").strip()
+            if not (cur or year_text or rate_text):
+                continue
+            ok = True
+            if not is_currency_code(cur):
+                ok = False
+                problems.append(
+                    Problem(
+                        loc,
+                        "currency",
+                        cur,
+                        "not an ISO 4217 currency code",
+                        "use a code such as EUR, GBP or RUB",
+                    )
+                )
+            if not re.fullmatch(r"\d{4}", year_text):
+                ok = False
+                problems.append(
+                    Problem(
+                        loc, "year", year_text, "not a four-digit year", "write the year, e.g. 2024"
+                    )
+                )
+            rate = float(rate_text) if _NUMBER.match(rate_text) else math.nan
+            if not (rate > 0 and math.isfinite(rate)):
+                ok = False
+                problems.append(
+                    Problem(
+                        loc,
+                        "usd_per_unit",
+                        rate_text,
+                        "not a positive number",
+                        "write how many US dollars one unit of the currency buys, "
+                        "e.g. 1.0824 for EUR in 2024",
+                    )
+                )
+            if not ok:
+                continue
+            key = (cur, int(year_text))
+            if key in first:
+                problems.append(
+                    Problem(
+                        loc,
+                        "currency",
+                        f"{cur} {year_text}",
+                        f"this currency and year appear twice (first at line {first[key]})",
+                        "keep one rate per currency and year",
+                    )
+                )
+                continue
+            first[key] = loc.line
+            rates[key] = (rate, (rec.get("source") or "").strip())
+        if problems:
+            raise ValidationFailed(problems)
+        return cls(rates, name=shown)
+
+    @classmethod
+    def bundled(cls) -> RateTable:
+        """The table that ships with the project (read once per process)."""
+        return _bundled()
+
+    def overlay(self, other: RateTable) -> RateTable:
+        """A new table: this one with ``other``'s rates added, ``other`` winning."""
+        merged = dict(self._rates)
+        merged.update(other._rates)
+        names = " + ".join(n for n in (self.name, other.name) if n)
+        return RateTable(merged, name=names)
+
+    # -- asking --------------------------------------------------------------------
+    def rate(self, currency: str | None, year) -> float | None:
+        """USD per unit of ``currency`` in ``year``; ``None`` when the table has no rate."""
+        if not currency or year is None:
+            return None
+        if currency == "USD":
+            return 1.0
+        hit = self._rates.get((currency, int(year)))
+        return hit[0] if hit else None
+
+    def source(self, currency: str, year) -> str | None:
+        """Where the rate for ``currency`` in ``year`` comes from."""
+        if currency == "USD":
+            return "USD"
+        hit = self._rates.get((currency, int(year)))
+        return hit[1] if hit else None
+
+    def convert(self, amount, currency: str | None, year) -> float | None:
+        """``amount`` in USD, rounded to cents; ``None`` when there is no rate."""
+        rate = self.rate(currency, year)
+        if rate is None or amount is None:
+            return None
+        return round(float(amount) * rate, 2)
+
+    def currencies(self) -> list[str]:
+        """Currencies the table has a rate for, in any year (USD always)."""
+        return sorted({c for c, _ in self._rates} | {"USD"})
+
+    def __len__(self) -> int:
+        return len(self._rates)
+
+    def __repr__(self) -> str:
+        return f"RateTable({len(self)} rates from {self.name or 'memory'})"
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled() -> RateTable:
+    return RateTable.load(BUNDLED_RATES, name="data/reference/fx_rates.csv")
