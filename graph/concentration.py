@@ -44,6 +44,7 @@ import pandas as pd
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 
 __all__ = [
+    "METRICS",
     "HHIBand",
     "shares",
     "hhi",
@@ -542,7 +543,8 @@ def merger_delta(amounts: Amounts, a: Hashable, b: Hashable) -> float:
 
 # ------------------------------------------------------------------------- pooled funds
 
-_METRICS = (
+#: Every figure :func:`concentration_summary` reports, in order.
+METRICS = (
     "n_donors",
     "total",
     "hhi",
@@ -658,7 +660,7 @@ def pooled_range(
     cases = {name: concentration_summary(alloc) for name, alloc in allocations.items()}
     low: dict[str, Any] = {}
     high: dict[str, Any] = {}
-    for metric in _METRICS:
+    for metric in METRICS:
         pair = [cases["concentrated"][metric], cases["spread"][metric]]
         if any(isinstance(v, float) and math.isnan(v) for v in pair):
             low[metric] = high[metric] = math.nan

@@ -52,21 +52,7 @@ __all__ = [
 ]
 
 #: Figures reported for every selection (see :func:`graph.concentration.concentration_summary`).
-METRICS = (
-    "n_donors",
-    "total",
-    "hhi",
-    "cr1",
-    "cr3",
-    "cr5",
-    "gini",
-    "gini_corrected",
-    "shannon",
-    "evenness",
-    "effective_order1",
-    "effective_order2",
-    "top_share",
-)
+METRICS = conc.METRICS
 
 #: What :func:`concentration_by` can break funding down by.
 BREAKDOWNS = (
@@ -215,7 +201,11 @@ def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
         "pooled_usd": math.fsum(g.loc[g["pooled"].astype(bool), "amount_usd"]),
     }
     pos = g[g["amount_usd"] > 0]
-    known = {d: float(a) for d, a, p in zip(pos.index, pos["amount_usd"], pos["pooled"], strict=False) if not p}
+    known = {
+        d: float(a)
+        for d, a, p in zip(pos.index, pos["amount_usd"], pos["pooled"], strict=False)
+        if not p
+    }
     pools = [
         (float(a), members.get(d) or [d])
         for d, a, p in zip(pos.index, pos["amount_usd"], pos["pooled"], strict=False)
