@@ -227,17 +227,21 @@ class MemoryStore(GraphStore):
         ]
         return frame(rows, ("id",))
 
-    def funding_flows(self, filters=None):
-        f = filters or Filters()
-        rows = []
+    def _filtered_flows(self, f: Filters):
+        """FUNDS edges ``(donor key, recipient key, data)`` whose year and donor pass ``f``."""
         for u, v, d in self._edges("FUNDS"):
             y = d.get("year")
             if f.year_from is not None and (y is None or y < f.year_from):
                 continue
             if f.year_to is not None and (y is None or y > f.year_to):
                 continue
-            if not self._org_matches(u, f):
-                continue
+            if self._org_matches(u, f):
+                yield u, v, d
+
+    def funding_flows(self, filters=None):
+        f = filters or Filters()
+        rows = []
+        for u, v, d in self._filtered_flows(f):
             donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
             row = {c: d.get(c) for c in FLOW_COLUMNS}
             row.update(
@@ -305,16 +309,10 @@ class MemoryStore(GraphStore):
         """One row per flow that passes the filters, with every grouping key."""
         types = set(flow_types)
         rows = []
-        for u, v, d in self._edges("FUNDS"):
-            y = d.get("year")
-            if f.year_from is not None and (y is None or y < f.year_from):
-                continue
-            if f.year_to is not None and (y is None or y > f.year_to):
-                continue
+        for u, v, d in self._filtered_flows(f):
             if (d.get("flow_type") or "income") not in types:
                 continue
-            if not self._org_matches(u, f):
-                continue
+            y = d.get("year")
             donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
             rows.append(
                 {
