@@ -2,7 +2,7 @@
 
 Run with ``streamlit run app.py``. With ``NEO4J_URI`` set (or a ``[neo4j]`` section in
 ``.streamlit/secrets.toml``) the app reads the Neo4j store; otherwise it loads the bundled
-``data/`` into the in-memory store.
+``data/`` (or the folder named by ``EXPLORER_DATA_DIR``) into the in-memory store.
 """
 
 import streamlit as st
@@ -11,9 +11,22 @@ from views import state
 
 st.set_page_config(page_title="Partner graph explorer", page_icon="🌐", layout="wide")
 
-store = state.sidebar()
+PAGES = {
+    "Board and strategy": [
+        st.Page("views/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("views/concentration.py", title="Donor concentration", icon=":material/bar_chart:"),
+        st.Page("views/regional.py", title="Regional balance", icon=":material/public:"),
+        st.Page("views/network.py", title="Partnership network", icon=":material/hub:"),
+        st.Page("views/scenarios.py", title="Scenarios", icon=":material/alt_route:"),
+    ],
+    "Staff": [
+        st.Page(
+            "views/collaborations.py", title="Collaborations by region", icon=":material/handshake:"
+        ),
+        st.Page("views/data.py", title="Data", icon=":material/database:"),
+    ],
+}
 
-pages = [
-    st.Page("views/overview.py", title="Overview", icon="🏠", default=True),
-]
-st.navigation(pages).run()
+page = st.navigation(PAGES)
+state.sidebar()
+page.run()

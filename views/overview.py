@@ -1,32 +1,135 @@
-"""Overview: what was loaded — counts by kind, organizations by sector, funding coverage."""
+"""Overview: headline figures, what changed since the previous year, links to the pages."""
 
 import streamlit as st
 
-from graph.summary import loaded_summary
-from views.state import get_store
+from views import state
+from views.fmt import md, num, pct, plural, table, usd
 
-store, _ = get_store()
-summary = loaded_summary(store)
+store, _ = state.get_store()
+head, changes = state.headline(store)
+conc = head["concentration"]
+cov = head["coverage"]
 
 st.title("Overview")
-st.caption(f"What the store holds ({store.describe()}).")
-
-cols = st.columns(6)
-for col, (label, n) in zip(cols, summary["headline"].items(), strict=False):
-    col.metric(label, f"{n:,}")
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Organizations by sector")
-    st.dataframe(summary["by_sector"], hide_index=True, width="stretch")
-with right:
-    st.subheader("Records by kind")
-    st.dataframe(summary["by_kind"], hide_index=True, width="stretch")
-
-cov = summary["coverage"]
-st.subheader("Funding flows: how much is known")
-st.write(
-    f"{cov['flows']:,} funding flows; {cov['with_amount']:,} state an amount "
-    f"({cov['share_with_amount']:.0%}); {cov['without_amount']:,} name a donor but no amount — "
-    "no amount is ever guessed."
+st.caption(
+    "Who funds the institute, who it works with and where — from the records in the store. "
+    "Amounts that the documents do not give stay unknown; every figure says how much is known."
 )
+
+c = st.columns(4)
+c[0].metric(
+    "Donors", num(cov["donors"]), help="Organizations named as giving money (own funds left out)"
+)
+c[1].metric("Partners", num(head["partners"]), help="Organizations in projects, networks or events")
+c[2].metric("Projects", num(head["projects"]))
+c[3].metric(
+    "Countries reached", num(head["countries"]), help="Targeted by a project or hosting an event"
+)
+
+c = st.columns(2)
+with c[0]:
+    st.metric("Known donor funding", usd(cov["donor_usd"]))
+    share = cov["flows_with_amount"] / cov["flows"] if cov["flows"] else 0
+    st.caption(
+        f"{cov['flows_with_amount']:,} of {plural(cov['flows'], 'donor flow')} state an amount "
+        f"({pct(share, 0)}); {plural(cov['donors_without_amount'], 'donor')} gave money or support "
+        "of unknown value, which is in no figure."
+    )
+with c[1]:
+    if conc is None:
+        st.metric("Donor concentration (HHI)", "n/a")
+        st.caption("No amount is known, so concentration cannot be measured.")
+    else:
+        lo, hi = conc["low"], conc["high"]
+        value = num(lo["hhi"]) if not conc["pooled"] else f"{num(lo['hhi'])} – {num(hi['hhi'])}"
+        st.metric("Donor concentration (HHI, 0–10,000)", value)
+        st.caption(
+            f"**{conc['bands']['2023'].capitalize()}** under the 2023 US merger guidelines "
+            "(above 1,800 = highly concentrated). "
+            f"The largest donor gives {pct(hi['cr1'], 0)} of known donor money."
+            + (
+                " A range, because pooled money cannot be traced to single donors."
+                if conc["pooled"]
+                else ""
+            )
+        )
+
+st.divider()
+st.subheader("What changed since the previous year")
+if changes["year"] is None:
+    st.info("No dated funding or events in the store yet.")
+else:
+    rows = changes["rows"].copy()
+    y, p = changes["year"], changes["previous"]
+    cols = st.columns(len(rows))
+    for col, rec in zip(cols, rows.to_dict("records"), strict=False):
+        money = "USD" in rec["measure"]
+        fmt = (lambda v: usd(v)) if money else (lambda v: num(v))
+        delta = rec["change"]
+        col.metric(
+            rec["measure"],
+            fmt(rec["latest"]),
+            delta=(("+" if delta > 0 else "-") + fmt(abs(delta))) if delta else "no change",
+            delta_color="normal" if delta else "off",
+        )
+    st.caption(
+        f"{y} against {p}. Figures for {y} may cover part of the year only (the report gives the "
+        "first months); 'donors named' grows when a document lists a donor without an amount."
+    )
+
+st.divider()
+st.subheader("Go deeper")
+links = [
+    (
+        "views/concentration.py",
+        "Donor concentration",
+        ":material/bar_chart:",
+        "indices, trend, Lorenz curve, top donors — for the board",
+    ),
+    (
+        "views/regional.py",
+        "Regional balance",
+        ":material/public:",
+        "world map and regions against target shares",
+    ),
+    (
+        "views/network.py",
+        "Partnership network",
+        ":material/hub:",
+        "who works with whom; filters and ego view",
+    ),
+    (
+        "views/scenarios.py",
+        "Scenarios",
+        ":material/alt_route:",
+        "what if a donor leaves or a new one joins",
+    ),
+    (
+        "views/collaborations.py",
+        "Collaborations by region",
+        ":material/handshake:",
+        "partners, projects, events per region or country",
+    ),
+    (
+        "views/data.py",
+        "Data",
+        ":material/database:",
+        "upload, validate and load records; provenance; load history",
+    ),
+]
+cols = st.columns(3)
+for i, (path, title, icon, what) in enumerate(links):
+    with cols[i % 3]:
+        st.page_link(path, label=title, icon=icon)
+        st.caption(what)
+
+with st.expander("What the store holds"):
+    s = state.summary(store)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Organizations by sector**")
+        table(s["by_sector"], "organizations_by_sector", ints=["organizations"])
+    with right:
+        st.markdown("**Records by kind**")
+        table(s["by_kind"], "records_by_kind", ints=["count"])
+    st.caption("Coverage: " + md(cov["statement"]))

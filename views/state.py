@@ -1,8 +1,8 @@
 """Shared app state: the one store per process, the sidebar, cached query results.
 
-``st.cache_resource`` holds the store (and so the one driver); ``st.cache_data`` holds
-query results keyed by the store's identity and the filters. Session state only holds UI
-selections.
+``st.cache_resource`` holds the store (and so the one driver) and the network layout;
+``st.cache_data`` holds query results keyed by the store's identity. Session state only
+holds UI selections. A load into the store clears the data cache (:func:`data_changed`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,36 @@ import os
 
 import streamlit as st
 
+from graph import app_support as support
 from graph.errors import StoreError
 from graph.settings import Neo4jSettings, open_store
+from graph.store import Filters
+from graph.summary import loaded_summary
+from views.fmt import md, safe_uri
 
-__all__ = ["settings", "get_store", "sidebar", "store_error"]
+__all__ = [
+    "settings",
+    "get_store",
+    "sidebar",
+    "store_error",
+    "store_key",
+    "data_changed",
+    "summary",
+    "flows",
+    "concentration",
+    "trend",
+    "breakdown",
+    "headline",
+    "network",
+    "table",
+    "nodes",
+]
+
+#: How long cached query results live (seconds), so a shared server's changes show up.
+SERVER_TTL = 120
+#: Seconds a console query may run, and the most rows it returns.
+CONSOLE_TIMEOUT = float(os.environ.get("EXPLORER_CONSOLE_TIMEOUT", "10"))
+CONSOLE_LIMIT = int(os.environ.get("EXPLORER_CONSOLE_LIMIT", "1000"))
 
 
 def settings() -> Neo4jSettings | None:
@@ -29,9 +55,22 @@ def settings() -> Neo4jSettings | None:
     return Neo4jSettings.from_mapping(dict(section)) if section else None
 
 
-@st.cache_resource(show_spinner="Opening the graph store…")
-def _open(s: Neo4jSettings | None, data_dir: str | None):
-    return open_store(s, data_dir=data_dir)
+@st.cache_resource(show_spinner="Loading the bundled data…")
+def _memory(data_dir: str | None):
+    return open_store(None, data_dir=data_dir)
+
+
+@st.cache_resource(show_spinner="Connecting to the graph server…")
+def _server(s: Neo4jSettings):
+    """The server store, or the reason it cannot be used (cached, so a dead server costs
+    one timeout, not one per click; the sidebar's retry button clears it)."""
+    try:
+        return open_store(s), None
+    except StoreError as e:
+        text = str(e).replace(s.uri, safe_uri(s.uri))
+        if s.password:
+            text = text.replace(s.password, "***")
+        return None, text
 
 
 def get_store():
@@ -46,11 +85,11 @@ def get_store():
     s = settings()
     data_dir = os.environ.get("EXPLORER_DATA_DIR")
     if s is None:
-        return _open(None, data_dir), None
-    try:
-        return _open(s, data_dir), None
-    except StoreError as e:
-        return _open(None, data_dir), str(e)
+        return _memory(data_dir), None
+    store, error = _server(s)
+    if store is None:
+        return _memory(data_dir), error
+    return store, None
 
 
 def store_error() -> str | None:
@@ -58,14 +97,139 @@ def store_error() -> str | None:
     return st.session_state.get("_store_error")
 
 
+def store_key(store) -> str:
+    """What cached results are keyed by: the store's kind, place and identity."""
+    return f"{store.kind}|{store.describe()}|{id(store)}"
+
+
+def data_changed() -> None:
+    """Forget cached results (after a load)."""
+    st.cache_data.clear()
+    _network.clear()
+
+
 def sidebar():
     """Draw the shared sidebar (which store, where) and return the store."""
     store, error = get_store()
     st.session_state["_store_error"] = error
+    s = settings()
     with st.sidebar:
-        st.markdown("**Partner graph explorer**")
+        st.markdown("### :material/hub: Partner graph explorer")
+        if store.kind == "neo4j" and s is not None:
+            st.success("Connected to Neo4j", icon=":material/cable:")
+            st.caption(f"Server: `{safe_uri(s.uri)}`  \nDatabase: `{s.database}`")
+        else:
+            st.info("In-memory store", icon=":material/memory:")
+            folder = os.environ.get("EXPLORER_DATA_DIR") or "data/"
+            st.caption(f"Loaded from `{folder}` — no server needed.")
         if error:
-            st.error(f"Could not use the configured Neo4j server: {error}")
+            st.error(
+                f"Could not use the configured Neo4j server. {md(error)}", icon=":material/warning:"
+            )
             st.caption("Showing the bundled data in memory instead.")
-        st.caption(f"Data: {store.describe()}")
+            if st.button("Retry connection", key="retry-connection"):
+                _server.clear()
+                st.rerun()
+        if st.button("Refresh data", key="refresh-data", help="Read the store again"):
+            data_changed()
+            st.rerun()
     return store
+
+
+# ----------------------------------------------------------------------- cached reads
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _summary(key: str, _store):
+    return loaded_summary(_store)
+
+
+def summary(store):
+    """:func:`graph.summary.loaded_summary` of the store, cached."""
+    return _summary(store_key(store), store)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _flows(key: str, _store, year_from, year_to):
+    return _store.funding_flows(Filters(year_from=year_from, year_to=year_to))
+
+
+def flows(store, year_from=None, year_to=None):
+    """Funding flows, cached."""
+    return _flows(store_key(store), store, year_from, year_to)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _view(key: str, _store, year_from, year_to):
+    return support.concentration_view(_store, Filters(year_from=year_from, year_to=year_to))
+
+
+def concentration(store, year_from=None, year_to=None):
+    """:func:`graph.app_support.concentration_view` (None when no amount is known), cached."""
+    return _view(store_key(store), store, year_from, year_to)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _trend(key: str, _store):
+    return support.trend_table(_store)
+
+
+def trend(store):
+    """:func:`graph.app_support.trend_table`, cached."""
+    return _trend(store_key(store), store)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _breakdown(key: str, _store, by, year_from, year_to, scheme):
+    return support.breakdown_table(
+        _store, by, Filters(year_from=year_from, year_to=year_to), scheme=scheme
+    )
+
+
+def breakdown(store, by, year_from=None, year_to=None, scheme="focus"):
+    """:func:`graph.app_support.breakdown_table`, cached."""
+    return _breakdown(store_key(store), store, by, year_from, year_to, scheme)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _headline(key: str, _store):
+    return support.headline(_store), support.year_changes(_store)
+
+
+def headline(store):
+    """:func:`graph.app_support.headline` and :func:`~graph.app_support.year_changes`, cached."""
+    return _headline(store_key(store), store)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _table(key: str, _store, kind: str, label: str):
+    return _store.node_table(label) if kind == "node" else _store.rel_table(label)
+
+
+def table(store, label: str, *, rel: bool = False):
+    """A node table (or with ``rel=True`` a relationship table), cached."""
+    return _table(store_key(store), store, "rel" if rel else "node", label)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _nodes(key: str, _store, label: str, fields: tuple):
+    return _store.nodes(label, Filters(**dict(fields)))
+
+
+def nodes(store, label: str, filters: Filters | None = None):
+    """Filtered nodes of a label, cached."""
+    f = filters or Filters()
+    return _nodes(store_key(store), store, label, tuple(sorted(f.params().items())))
+
+
+@st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL)
+def _network(key: str, _store):
+    g = support.partner_graph(_store)
+    pos = support.graph_layout(g)
+    cent = support.centrality(g)
+    return g, pos, cent
+
+
+def network(store):
+    """The partnership graph, its fixed layout and centrality, cached per store."""
+    return _network(store_key(store), store)

@@ -1,0 +1,414 @@
+"""The app under Streamlit's AppTest: every page, both stores, the main widgets, safety.
+
+* Every page renders without an exception on the in-memory store (bundled data and the XSS
+  fixture) and on the Bolt server (``bolt`` fixture, loaded with the XSS fixture).
+* Filters, the ego view, the scenario selection and the region picker change what is shown.
+* A failed connection shows the message in the sidebar and the pages still work.
+* Names from data reach Markdown escaped, and the network page inlines its scripts.
+* The read-only console refuses writes, ``LOAD CSV``, writing procedures and slow queries,
+  caps rows, and really writes nothing on the Bolt server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import warnings
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from graph.console import check_query, run_read_only
+from graph.errors import QueryRefused
+from graph.settings import Neo4jSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FIXTURE = ROOT / "tests" / "fixtures" / "minimal"
+XSS = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
+
+PAGES = {
+    "views/overview.py": "Overview",
+    "views/concentration.py": "Donor concentration",
+    "views/regional.py": "Regional balance",
+    "views/network.py": "Partnership network",
+    "views/scenarios.py": "Scenarios",
+    "views/collaborations.py": "Collaborations by region",
+    "views/data.py": "Data",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch):
+    """Each test chooses its own store: no Neo4j settings, no data folder, empty caches."""
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "NEO4J_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("EXPLORER_DATA_DIR", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_page(page: str, *, timeout: float = 120) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.switch_page(page)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        at.run()
+    return at
+
+
+def assert_ok(at: AppTest, title: str):
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title][:1] == [title]
+
+
+def srcdocs(at: AppTest) -> list[str]:
+    """The HTML of every st.iframe on the page."""
+    out = []
+    for node in _walk(at.main):
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", None) == "iframe" and proto is not None:
+            out.append(proto.srcdoc)
+    return out
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _walk(child)
+
+
+def sidebar_text(at: AppTest) -> str:
+    parts = [e.value for e in at.sidebar.error] + [e.value for e in at.sidebar.caption]
+    parts += [e.value for e in at.sidebar.markdown] + [e.value for e in at.sidebar.info]
+    parts += [e.value for e in at.sidebar.success]
+    return "\n".join(parts)
+
+
+def all_markdown(at: AppTest) -> list[str]:
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    texts += [m.value for m in at.sidebar.markdown] + [h.value for h in at.header]
+    texts += (
+        [h.value for h in at.subheader] + [e.value for e in at.info] + [e.value for e in at.warning]
+    )
+    return texts
+
+
+# ------------------------------------------------------------------------- every page
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_render_on_bundled_data(page):
+    at = run_page(page)
+    assert_ok(at, PAGES[page])
+    assert "In-memory store" in sidebar_text(at)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_render_on_xss_fixture_with_names_escaped(page, monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page(page)
+    assert_ok(at, PAGES[page])
+    for text in all_markdown(at):
+        # a name may appear in Markdown only with its markup characters escaped (\<img ...)
+        assert not re.search(r"(?<!\\)<(img|script|/script)", text), text
+    for html in srcdocs(at):
+        assert "<img src=x" not in html
+        assert "</script><script>alert(1)" not in html
+        assert "https://" not in html.split("<script>", 1)[0], "no external stylesheet"
+        assert not re.search(r"<script[^>]+src=", html), "every script is inlined"
+
+
+@pytest.fixture
+def on_bolt(bolt, monkeypatch):
+    """The app configured for the session's Bolt server, loaded with the XSS fixture."""
+    from graph.neo4j_store import Neo4jStore
+    from loaders.load import load
+
+    settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
+    with Neo4jStore(settings) as store:
+        store.clear()
+        load(FIXTURE, store)
+    monkeypatch.setenv("NEO4J_URI", bolt.uri)
+    monkeypatch.setenv("NEO4J_USER", bolt.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt.database)
+    return bolt
+
+
+@pytest.mark.bolt
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_render_on_bolt_server(page, on_bolt):
+    at = run_page(page)
+    assert_ok(at, PAGES[page])
+    side = sidebar_text(at)
+    assert "Connected to Neo4j" in side
+    assert on_bolt.database in side
+    assert on_bolt.password not in side or not on_bolt.password
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_failed_connection_shows_message_and_app_stays_usable(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pw")
+    monkeypatch.setenv("NEO4J_TIMEOUT", "1")
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/overview.py")
+    assert_ok(at, "Overview")
+    errors = [e.value for e in at.sidebar.error]
+    assert errors and "Could not use the configured Neo4j server" in errors[0]
+    assert "s3cret-pw" not in "\n".join(errors)
+    assert "bundled data" in sidebar_text(at)
+    at.switch_page("views/concentration.py").run()
+    assert_ok(at, "Donor concentration")
+
+
+# ------------------------------------------------------------------------------ widgets
+
+
+def _caption_with(at, word):
+    return [c.value for c in at.caption if word in c.value]
+
+
+def test_network_filters_and_ego_view_change_the_drawing(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/network.py")
+    assert_ok(at, "Partnership network")
+    whole = _caption_with(at, "ties drawn")[0]
+    html_before = srcdocs(at)[0]
+    assert "vis.Network" in html_before and "data-drawn" in html_before
+
+    at.selectbox(key="net-country").set_value("KAZ").run()
+    assert_ok(at, "Partnership network")
+    assert "match the filters" in _caption_with(at, "ties drawn")[0]
+    html_filtered = srcdocs(at)[0]
+    assert html_filtered != html_before  # dimmed colours changed
+
+    # positions stay put: the x/y of every node are the same with and without the filter
+    def xy(html):
+        return sorted(re.findall(r'"x": (-?[\d.]+), "y": (-?[\d.]+)', html))
+
+    assert xy(html_filtered) == xy(html_before)
+
+    at.selectbox(key="net-country").set_value(None).run()
+    at.selectbox(key="net-ego").set_value("Organization:script").run()
+    assert_ok(at, "Partnership network")
+    ego = _caption_with(at, "ties drawn")[0]
+    assert ego != whole
+    assert int(ego.split()[0]) < int(whole.split()[0])
+
+    at.radio(key="net-colour").set_value("kind").run()
+    at.radio(key="net-size").set_value("centrality").run()
+    assert_ok(at, "Partnership network")
+    assert "betweenness centrality" in srcdocs(at)[0]
+
+
+def test_scenario_selection_changes_concentration(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/scenarios.py")
+    assert_ok(at, "Scenarios")
+    at.multiselect(key="scn-remove").set_value(["evil"]).run()
+    assert_ok(at, "Scenarios")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["HHI before"] != metrics["HHI after"]
+    assert metrics["HHI after"] == "10,000"  # one donor with a known amount is left
+    tables = [t.value for t in at.dataframe]
+    assert any('Project "One"' in set(map(str, t.get("project", []))) for t in tables)
+
+    at.multiselect(key="scn-remove").set_value([]).run()
+    at.toggle(key="scn-add").set_value(True).run()
+    at.number_input(key="scn-usd").set_value(1.0).run()
+    assert_ok(at, "Scenarios")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["HHI after"] != metrics["HHI before"]
+
+
+def test_region_picker_changes_collaborations(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/collaborations.py")
+    assert_ok(at, "Collaborations by region")
+    at.radio(key="collab-kind").set_value("Country").run()
+    at.selectbox(key="collab-country").set_value("KAZ").run()
+    kaz = {m.label: m.value for m in at.metric}
+    at.selectbox(key="collab-country").set_value("MUS").run()
+    mus = {m.label: m.value for m in at.metric}
+    assert kaz != mus
+    assert kaz["Projects"] == "1" and mus["Projects"] == "1"
+    assert kaz["Partners"] == "3"
+    at.radio(key="collab-kind").set_value("Region").run()
+    at.selectbox(key="collab-region").set_value("unesco:africa").run()
+    assert_ok(at, "Collaborations by region")
+    assert {m.label: m.value for m in at.metric}["Projects"] == "1"
+    # the console needs a server; the in-memory store says so
+    assert any("needs a Neo4j connection" in i.value for i in at.info)
+
+
+def test_concentration_period_and_regional_measure(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/concentration.py")
+    assert_ok(at, "Donor concentration")
+    all_years = {m.label: m.value for m in at.metric}
+    assert all_years["HHI (0–10,000)"] == "9,690"
+    at.get("button_group")[0].set_value("2024").run()
+    assert {m.label: m.value for m in at.metric}["HHI (0–10,000)"] == "10,000"
+    assert any(b.label == "Board report (PDF)" for b in at.get("download_button"))
+
+    at = run_page("views/regional.py")
+    assert_ok(at, "Regional balance")
+    at.radio(key="geo-measure").set_value("partners").run()
+    assert_ok(at, "Regional balance")
+    assert any("Mauritius" in c.value for c in at.caption), "small states are listed as markers"
+
+
+def test_data_page_validates_an_upload(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/data.py")
+    assert_ok(at, "Data")
+    tables = [t.value for t in at.dataframe]
+    assert any("load_id" in t.columns for t in tables), "load history is shown"
+
+
+# ------------------------------------------------------------------------------ console
+
+
+def test_console_guard_refuses_writes_and_files():
+    for q in (
+        "CREATE (n:Organization {id: 'x'})",
+        "MATCH (n) SET n.x = 1 RETURN n",
+        "MATCH (n) DETACH DELETE n",
+        "MATCH (n) REMOVE n.name",
+        "MERGE (n:Organization {id: 'x'}) RETURN n",
+        "DROP CONSTRAINT organization_id",
+        "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row",
+        "CALL apoc.create.node(['X'], {}) YIELD node RETURN node",
+        "CALL dbms.security.createUser('a', 'b')",
+        "CALL db.createLabel('X')",
+        "MATCH (n) CALL { WITH n CREATE (m) } RETURN n",
+        "UNWIND range(1, 3) AS x CALL { WITH x RETURN x } IN TRANSACTIONS RETURN x",
+        "MATCH (n) RETURN n; MATCH (m) DELETE m",
+        "FOREACH (x IN [1] | CREATE (n))",
+    ):
+        with pytest.raises(QueryRefused, match="refused"):
+            check_query(q)
+    for q in (
+        "MATCH (n:Organization) RETURN n.name AS name ORDER BY name",
+        "MATCH (n) WHERE n.name CONTAINS 'CREATE' RETURN n // SET",
+        "CALL db.labels() YIELD label RETURN label",
+        "EXPLAIN MATCH (n) RETURN n",
+    ):
+        assert check_query(q) == q
+
+
+@pytest.mark.bolt
+def test_console_on_bolt_server_reads_caps_and_refuses(bolt):
+    from graph.neo4j_store import Neo4jStore
+    from loaders.load import load
+
+    settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
+    with Neo4jStore(settings) as store:
+        store.clear()
+        load(FIXTURE, store)
+        before = store.counts()
+        r = run_read_only(store, "MATCH (o:Organization) RETURN o.name AS name ORDER BY name")
+        assert set(XSS) <= set(r.table["name"])
+        capped = run_read_only(store, "UNWIND range(1, 500) AS x RETURN x", limit=50)
+        assert len(capped.table) == 50 and capped.truncated and "cap" in capped.message
+        for q in (
+            "CREATE (n:Organization {id: 'intruder', name: 'x'})",
+            "LOAD CSV FROM 'file:///x' AS r RETURN r",
+        ):
+            with pytest.raises(QueryRefused):
+                run_read_only(store, q)
+        with pytest.raises(QueryRefused, match="longer than"):
+            run_read_only(
+                store,
+                "UNWIND range(1, 3000) AS a UNWIND range(1, 3000) AS b "
+                "WITH a, b WHERE (a * b) % 7919 = 1 RETURN count(*) AS n",
+                timeout=0.5,
+            )
+        with pytest.raises(QueryRefused, match="could not run"):
+            run_read_only(store, "MATCH (n RETURN n")
+        assert store.counts() == before
+        assert "intruder" not in set(store.node_table("Organization")["id"])
+
+
+@pytest.mark.bolt
+def test_console_rolls_back_a_write_that_slips_past_the_text_check(bolt, monkeypatch):
+    """Defence in depth: ArcadeDB runs writes in READ transactions, so even if the text
+    check were fooled, the console's transaction is rolled back and nothing is kept."""
+    import graph.console as console
+    from graph.neo4j_store import Neo4jStore
+    from loaders.load import load
+
+    settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
+    monkeypatch.setattr(console, "check_query", lambda q: q)
+    with Neo4jStore(settings) as store:
+        store.clear()
+        load(FIXTURE, store)
+        before = store.counts()
+        # if the server says it writes, it is refused; rolled back either way
+        with contextlib.suppress(QueryRefused):
+            console.run_read_only(
+                store, "CREATE (n:Organization {id: 'intruder'}) RETURN n.id AS id"
+            )
+        assert store.counts() == before
+        assert "intruder" not in set(store.node_table("Organization")["id"])
+
+
+@pytest.mark.bolt
+def test_console_page_on_bolt_server(on_bolt):
+    at = run_page("views/collaborations.py")
+    assert_ok(at, "Collaborations by region")
+    at.text_area(key="console-query").set_value(
+        "MATCH (o:Organization) RETURN o.name AS name"
+    ).run()
+    at.button(key="console-run").click().run()
+    assert_ok(at, "Collaborations by region")
+    assert any("rows in" in c.value for c in at.caption)
+    at.text_area(key="console-query").set_value("MATCH (n) DETACH DELETE n").run()
+    at.button(key="console-run").click().run()
+    assert any("changes the data" in e.value for e in at.error)
+
+
+def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
+    import networkx as nx
+
+    from views.netviz import MAX_NODES, build_network_html
+
+    g = nx.MultiGraph()
+    for i in range(MAX_NODES + 100):
+        g.add_node(
+            f"Organization:{i}",
+            label="Organization",
+            id=str(i),
+            name=XSS[i % 2],
+            sector="ngo",
+            countries=set(),
+            regions=set(),
+            years=None,
+            usd=float(i),
+            props={"quote": XSS[1]},
+        )
+    for i in range(1, MAX_NODES + 100):
+        g.add_edge(f"Organization:{i - 1}", f"Organization:{i}", type="PARTNER_IN", props={})
+    pos = {n: (float(i), 0.0) for i, n in enumerate(g.nodes)}
+    html, info = build_network_html(g, pos)
+    assert info["capped"] and info["shown"] == MAX_NODES and info["total"] == MAX_NODES + 100
+    assert f"Showing the {MAX_NODES:,} most connected" in html
+    assert "<img src=x" not in html and "</script><script>alert(1)" not in html
+    assert "https://" not in html.split("<script>", 1)[0]
+    assert not re.search(r"<script[^>]+src=", html)
+    assert "vis.Network" in html and len(html) > 400_000  # vis-network inlined

@@ -1,0 +1,255 @@
+"""The app in a real browser: headless Chromium driven by Playwright.
+
+Starts ``streamlit run app.py`` on a free loopback port with the XSS fixture
+(``tests/fixtures/minimal``) as the in-memory data, opens every page, takes a screenshot of
+each (``tests/_artifacts/``), checks that the network canvas draws, that no request leaves
+the machine and that no script from the hostile names runs (no dialog ever opens).
+
+Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``CHROMIUM_PATH``) and the
+``playwright`` Python package; ``.ci/run`` installs both. Nothing here is skipped: a missing
+browser is an error that says how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+FIXTURE = ROOT / "tests" / "fixtures" / "minimal"
+XSS_NAMES = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>")
+
+#: url path of each page (st.Page takes it from the file name) and its title.
+PAGES = [
+    ("", "Overview"),
+    ("concentration", "Donor concentration"),
+    ("regional", "Regional balance"),
+    ("network", "Partnership network"),
+    ("scenarios", "Scenarios"),
+    ("collaborations", "Collaborations by region"),
+    ("data", "Data"),
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        raise RuntimeError(
+            f"no Chromium at {path}: install Debian's package (apt-get install chromium) "
+            "or set CHROMIUM_PATH"
+        )
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(data_dir: Path | None, log_name: str):
+    """Run the app on a free port; yield its URL; check its log after it stops."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.pop("EXPLORER_DATA_DIR", None)
+    if data_dir is not None:
+        env["EXPLORER_DATA_DIR"] = str(data_dir)
+    log_path = ARTIFACTS / log_name
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start; log:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    text = log_path.read_text()
+    assert "deprecat" not in text.lower(), f"deprecation warning in the app's log:\n{text[-3000:]}"
+    assert "Traceback" not in text, f"traceback in the app's log:\n{text[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """The app on the XSS fixture (hostile names in every kind of record)."""
+    yield from _serve(FIXTURE, "streamlit-fixture.log")
+
+
+@pytest.fixture(scope="module")
+def bundled_url():
+    """The app on the bundled dataset, as a user first sees it."""
+    yield from _serve(None, "streamlit-bundled.log")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=_chromium(),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A page that records every request (and blocks any that leaves the machine) and every
+    dialog (and dismisses it)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    outside, dialogs = [], []
+
+    def route(r):
+        host = urlsplit(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:", "about:")) or host in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.outside, pg.dialogs = outside, dialogs
+    yield pg
+    context.close()
+    assert not outside, f"requests left the machine: {outside}"
+    assert not dialogs, f"a script from the data ran and opened a dialog: {dialogs}"
+
+
+def _settle(pg, title: str):
+    pg.get_by_role("heading", name=title, level=1).first.wait_for(timeout=45_000)
+    # wait until the script run is over: the status widget offers "Stop" while it runs
+    deadline = time.monotonic() + 90
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 8:
+        running = pg.locator('[data-testid="stStatusWidget"]').get_by_text("Stop").count()
+        skeleton = pg.locator('[data-testid="stSkeleton"]').count()
+        quiet = 0 if running or skeleton else quiet + 1
+        pg.wait_for_timeout(250)
+    pg.wait_for_timeout(1000)  # charts and iframes finish drawing
+
+
+def _shoot(pg, name: str):
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the
+    viewport is made as tall as that block for the picture and set back after."""
+    height = pg.evaluate(
+        """() => Math.max(document.body.scrollHeight,
+                          ...Array.from(document.querySelectorAll('div, section, main'))
+                                 .map(e => e.scrollHeight))"""
+    )
+    size = pg.viewport_size
+    pg.set_viewport_size(
+        {"width": size["width"], "height": max(size["height"], min(int(height), 12000))}
+    )
+    pg.wait_for_timeout(800)
+    pg.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    pg.set_viewport_size(size)
+
+
+def _no_injected_elements(pg):
+    for frame in pg.frames:
+        assert frame.locator('img[src="x"]').count() == 0, "an <img> from the data was injected"
+
+
+@pytest.mark.parametrize("which", ["fixture", "bundled"])
+def test_every_page_renders(page, request, which):
+    url = request.getfixturevalue("app_url" if which == "fixture" else "bundled_url")
+    for path, title in PAGES:
+        page.goto(f"{url}/{path}")
+        _settle(page, title)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title}: exception shown"
+        _shoot(page, f"{which}-{path or 'overview'}.png")
+        _no_injected_elements(page)
+
+
+def test_network_canvas_draws_and_names_stay_text(page, app_url):
+    page.goto(f"{app_url}/network")
+    _settle(page, "Partnership network")
+    frame = None
+    deadline = time.monotonic() + 30
+    while frame is None and time.monotonic() < deadline:
+        for f in page.frames:
+            if f != page.main_frame and f.locator("#net").count():
+                frame = f
+        page.wait_for_timeout(250)
+    assert frame is not None, "the network iframe did not load"
+    frame.locator("body[data-drawn='1']").wait_for(timeout=20_000)
+    painted = frame.evaluate(
+        """() => { const c = document.querySelector('#net canvas');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+    )
+    assert painted > 500, f"the network canvas is blank ({painted} painted pixels)"
+    # the search box finds a hostile name and the details panel shows it as text
+    for name in XSS_NAMES:
+        box = frame.locator("#search")
+        box.fill(name)
+        box.press("Enter")
+        box.dispatch_event("change")
+        frame.locator("#details b").wait_for(timeout=5000)
+        assert frame.locator("#details b").inner_text() == name
+    _shoot(page, "network-search.png")
+    _no_injected_elements(page)

@@ -1,0 +1,189 @@
+"""Collaborations by region — the programme staff's page.
+
+Pick a region or a country: the partners, projects, events and networks there, and who
+works with whom, each table downloadable as CSV. With a Neo4j connection, a read-only
+Cypher console (guarded by :mod:`graph.console`) with example queries.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from graph import app_support as support
+from graph import console
+from graph.errors import QueryRefused, StoreError
+from graph.store import Filters
+from views import state
+from views.fmt import label_of, md, plural, table
+
+store, _ = state.get_store()
+
+st.title("Collaborations by region")
+st.caption(
+    "Pick a region or a country to see who the institute works with there, on what, and with whom."
+)
+
+SCHEME_NAMES = {
+    "focus": "focus region",
+    "unesco": "UNESCO region",
+    "m49": "UN M49 region",
+    "m49_subregion": "UN M49 sub-region",
+}
+regions = state.table(store, "Region")
+countries = state.table(store, "Country")
+rnames = dict(zip(regions.get("id", []), regions.get("name", []), strict=False))
+rscheme = dict(zip(regions.get("id", []), regions.get("scheme", []), strict=False))
+cnames = dict(zip(countries.get("id", []), countries.get("name", []), strict=False))
+
+c1, c2 = st.columns([1, 2])
+kind = c1.radio("Look at", ["Region", "Country"], horizontal=True, key="collab-kind")
+if kind == "Region":
+    order = sorted(
+        rnames,
+        key=lambda r: (
+            list(SCHEME_NAMES).index(rscheme.get(r)) if rscheme.get(r) in SCHEME_NAMES else 9,
+            rnames[r],
+        ),
+    )
+    if not order:
+        st.info("The store holds no regions.")
+        st.stop()
+    place = c2.selectbox(
+        "Region",
+        order,
+        format_func=lambda r: (
+            f"{rnames.get(r, r)} — {SCHEME_NAMES.get(rscheme.get(r), rscheme.get(r))}"
+        ),
+        key="collab-region",
+    )
+    filters = Filters(region=place)
+    place_name = rnames.get(place, place)
+else:
+    order = sorted(cnames, key=lambda i: cnames[i])
+    if not order:
+        st.info("The store holds no countries.")
+        st.stop()
+    place = c2.selectbox(
+        "Country",
+        order,
+        format_func=lambda i: f"{cnames.get(i, i)} ({i})",
+        key="collab-country",
+        index=order.index("KAZ") if "KAZ" in order else 0,
+    )
+    filters = Filters(country=place)
+    place_name = cnames.get(place, place)
+
+
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _collab(key, _store, region, country):
+    return support.collaborations(_store, Filters(region=region, country=country))
+
+
+res = _collab(state.store_key(store), store, filters.region, filters.country)
+p, e, n, o = res["projects"], res["events"], res["networks"], res["partners"]
+c = st.columns(4)
+c[0].metric("Partners", f"{len(o):,}")
+c[1].metric("Projects", f"{len(p):,}")
+c[2].metric("Events", f"{len(e):,}")
+c[3].metric("Networks", f"{len(n):,}")
+st.caption(
+    f"In {md(place_name)}: projects that target it, events held there or drawing people from it, "
+    "networks with a member based there, and the organizations in them."
+)
+
+
+def _cols(df, wanted):
+    return df[[c for c in wanted if c in df.columns]]
+
+
+tabs = st.tabs(["Partners", "Projects", "Events", "Networks", "Who works with whom"])
+slug = "".join(ch if ch.isalnum() else "_" for ch in str(place))
+with tabs[0]:
+    if len(o):
+        shown = o.assign(sector=o["sector"].map(label_of))
+        table(
+            _cols(shown, ["name", "sector", "country", "what"]),
+            f"partners_{slug}",
+            key="dl-partners",
+        )
+    else:
+        st.info("No partners here.")
+with tabs[1]:
+    if len(p):
+        table(
+            _cols(p, ["title", "status", "start_year", "end_year", "budget_usd", "id"]),
+            f"projects_{slug}",
+            key="dl-projects",
+            column_config={
+                "start_year": st.column_config.NumberColumn("start", format="%d"),
+                "end_year": st.column_config.NumberColumn("end", format="%d"),
+                "budget_usd": st.column_config.NumberColumn("budget, USD", format="%,.0f"),
+            },
+        )
+    else:
+        st.info("No projects target this place.")
+with tabs[2]:
+    if len(e):
+        table(
+            _cols(
+                e.sort_values("date", na_position="last") if "date" in e else e,
+                ["title", "kind", "date", "city", "country", "participants", "online"],
+            ),
+            f"events_{slug}",
+            key="dl-events",
+            column_config={
+                "participants": st.column_config.NumberColumn("participants", format="%,d")
+            },
+        )
+    else:
+        st.info("No events here.")
+with tabs[3]:
+    if len(n):
+        table(_cols(n, ["name", "scope", "id"]), f"networks_{slug}", key="dl-networks")
+    else:
+        st.info("No networks with a member based here.")
+with tabs[4]:
+    pairs = res["pairs"]
+    if len(pairs):
+        st.caption(
+            f"{plural(len(pairs), 'pair')} of organizations that share a project, an event or a "
+            "network here, most shared first."
+        )
+        table(pairs, f"who_works_with_whom_{slug}", key="dl-pairs")
+    else:
+        st.info("No two organizations share a project, event or network here.")
+
+st.divider()
+st.subheader("Cypher console (read-only)")
+if store.kind != "neo4j":
+    st.info(
+        "The console needs a Neo4j connection (set NEO4J_URI, or a [neo4j] section in "
+        ".streamlit/secrets.toml). The in-memory store has no Cypher."
+    )
+    st.stop()
+
+st.caption(
+    "Ask the graph directly. Reads only: writes, procedures that write, LOAD CSV and "
+    "administration commands are refused; a query gets "
+    f"{state.CONSOLE_TIMEOUT:g} seconds and at most {state.CONSOLE_LIMIT:,} rows."
+)
+example = st.selectbox("Example queries", list(console.EXAMPLES), key="console-example")
+if st.session_state.get("_console_example") != example:
+    st.session_state["_console_example"] = example
+    st.session_state["console-query"] = console.EXAMPLES[example]
+query = st.text_area("Query", key="console-query", height=140)
+if st.button("Run query", type="primary", key="console-run"):
+    try:
+        result = console.run_read_only(
+            store, query, limit=state.CONSOLE_LIMIT, timeout=state.CONSOLE_TIMEOUT
+        )
+    except QueryRefused as err:
+        st.error(md(str(err).capitalize()), icon=":material/block:")
+    except StoreError as err:
+        st.error(f"The server could not answer: {md(err)}", icon=":material/warning:")
+    else:
+        st.caption(result.message)
+        df = result.table
+        for col in df.columns:
+            if df[col].map(lambda v: isinstance(v, (dict, list))).any():
+                df[col] = df[col].map(str)
+        table(pd.DataFrame(df), "console_result", key="dl-console")

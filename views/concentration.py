@@ -1,0 +1,275 @@
+"""Donor concentration — the governing board's page.
+
+The indices with their bands, the trend by year, a Lorenz curve, the top donors, the
+breakdown by channel, sector and donor region, and the range that pooled money leaves open,
+each with a sentence in plain words. Formulas live in :mod:`graph.concentration`; the
+choice of amounts in :mod:`graph.app_support`.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from graph import app_support as support
+from graph import board_report
+from views import charts, state
+from views.fmt import label_of, md, num, pct, table, usd, usd_k
+
+store, _ = state.get_store()
+
+
+def md_safe_plain(pic) -> str:
+    """The board report's plain-words paragraph, escaped for Markdown."""
+    return md(board_report.plain_words(pic))
+
+
+st.title("Donor concentration")
+st.caption(
+    "How dependent the institute is on a few donors. Built from funding flows whose amount the "
+    "documents give; flows without an amount are counted but never guessed."
+)
+
+flows_all = state.flows(store)
+years = sorted({int(y) for y in flows_all["year"].dropna()}) if len(flows_all) else []
+choice = st.segmented_control(
+    "Period", ["All years"] + [str(y) for y in years], default="All years", key="conc-period"
+)
+year = None if choice in (None, "All years") else int(choice)
+pic = state.concentration(store, year, year)
+
+if pic is None:
+    st.warning(
+        "No donor funding with a known amount in this period, so concentration cannot be measured."
+    )
+    st.stop()
+cov = pic["coverage"]
+lo, hi = pic["low"], pic["high"]
+
+
+def _range(a, b, f):
+    return f(a) if abs(a - b) < 1e-9 else f"{f(a)} – {f(b)}"
+
+
+st.subheader("The indices")
+c = st.columns(4)
+c[0].metric("HHI (0–10,000)", _range(lo["hhi"], hi["hhi"], num))
+c[1].metric("Largest donor's share (CR1)", _range(lo["cr1"], hi["cr1"], lambda v: pct(v, 0)))
+c[2].metric("Top three (CR3)", _range(lo["cr3"], hi["cr3"], lambda v: pct(v, 0)))
+c[3].metric(
+    "Effective number of donors",
+    _range(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
+    help="1 / Σ share²: how many equal donors would give the same concentration",
+)
+badge = {
+    "highly concentrated": "red",
+    "moderately concentrated": "orange",
+    "unconcentrated": "green",
+}
+with st.container(horizontal=True):
+    st.badge(
+        f"2023 US guidelines: {pic['bands']['2023']}", color=badge.get(hi["band_2023"], "gray")
+    )
+    st.badge(
+        f"2010 US guidelines: {pic['bands']['2010']}", color=badge.get(hi["band_2010"], "gray")
+    )
+st.markdown("**In plain words.** " + md_safe_plain(pic))
+st.caption("Coverage: " + cov["statement"])
+
+with st.expander("All the figures"):
+    rows = []
+    words = {
+        "n_donors": ("Donors", lambda v: num(v)),
+        "hhi": ("HHI", lambda v: num(v)),
+        "cr1": ("CR1", lambda v: pct(v)),
+        "cr3": ("CR3", lambda v: pct(v)),
+        "cr5": ("CR5", lambda v: pct(v)),
+        "gini": ("Gini", lambda v: num(v, 3)),
+        "shannon": ("Shannon entropy H", lambda v: num(v, 3)),
+        "evenness": ("Evenness J = H / ln n", lambda v: num(v, 3)),
+        "effective_order1": ("Effective donors, exp(H)", lambda v: num(v, 2)),
+        "effective_order2": ("Effective donors, 1/Σs²", lambda v: num(v, 2)),
+    }
+    for k, (name, f) in words.items():
+        rows.append({"figure": name, "low": f(lo[k]), "high": f(hi[k])})
+    table(pd.DataFrame(rows), "concentration_figures")
+    st.caption(pic["note"])
+
+trend = state.trend(store)
+left, right = st.columns(2)
+with left:
+    st.subheader("Trend by year")
+    if len(trend):
+        st.altair_chart(charts.hhi_trend(trend), width="stretch")
+        st.caption(
+            "Bars: HHI between the two ways of attributing pooled money; line: the high case. "
+            "Dashed lines: the 2023 guideline thresholds. A year with few known amounts can look "
+            "more concentrated than it is — see 'flows with amount' below."
+        )
+    else:
+        st.info("No year has a known amount.")
+with right:
+    st.subheader("Lorenz curve")
+    case = st.radio(
+        "Pooled money",
+        ["spread", "concentrated"],
+        horizontal=True,
+        key="lorenz-case",
+        format_func=lambda c: (
+            "spread evenly over its members" if c == "spread" else "given by one member"
+        ),
+    )
+    curve = support.lorenz_curve(pic["allocations"][case])
+    st.altair_chart(charts.lorenz(curve), width="stretch")
+    st.caption(
+        "Donors from smallest to largest. The further the curve sags below the dashed line of "
+        "equal giving, the more the money depends on the largest donors."
+    )
+if len(trend):
+    t = trend.assign(total=trend["total"].map(usd_k)).rename(
+        columns={"total": "USD k", "share_with_amount": "flows with amount"}
+    )
+    table(
+        t[
+            [
+                "year",
+                "donors",
+                "USD k",
+                "hhi_low",
+                "hhi_high",
+                "band",
+                "cr1_low",
+                "cr1_high",
+                "flows with amount",
+            ]
+        ],
+        "concentration_by_year",
+        money=["USD k"],
+        shares=["cr1_low", "cr1_high", "flows with amount"],
+        column_config={
+            "year": st.column_config.NumberColumn("year", format="%d"),
+            "hhi_low": st.column_config.NumberColumn("HHI low", format="%,.0f"),
+            "hhi_high": st.column_config.NumberColumn("HHI high", format="%,.0f"),
+            "cr1_low": st.column_config.NumberColumn("CR1 low", format="percent"),
+            "cr1_high": st.column_config.NumberColumn("CR1 high", format="percent"),
+        },
+    )
+
+st.subheader("Top donors")
+top = pic["top"]
+shown = top.assign(**{"USD k": top["usd"].map(usd_k)})[
+    ["rank", "donor", "USD k", "share", "cumulative", "pooled"]
+]
+table(shown, "top_donors", money=["USD k"], shares=["share", "cumulative"])
+if len(top):
+    first = top.iloc[0]
+    st.caption(
+        f"{md(first['donor'])} alone gives {pct(first['share'], 0)} of known donor money. "
+        "A pooled fund is one line here; the indices above count its members."
+    )
+if pic["own_funds"] > 0:
+    st.caption(
+        f"The institute's own funds (carry-over, interest: {usd(pic['own_funds'])}) are not donor "
+        "money and are left out."
+    )
+
+st.subheader("Breakdown")
+scheme_names = {
+    "focus": "institute focus regions",
+    "unesco": "UNESCO regions",
+    "m49": "UN M49 regions",
+    "m49_subregion": "UN M49 sub-regions",
+}
+schemes = support.region_schemes(store)
+tabs = st.tabs(["By channel", "By donor sector", "By donor region"])
+for tab, by in zip(tabs, ["channel", "donor_sector", "donor_region"], strict=False):
+    with tab:
+        scheme = "focus"
+        if by == "donor_region":
+            if not schemes:
+                st.info("The store holds no regions.")
+                continue
+            scheme = st.selectbox(
+                "Region scheme",
+                schemes,
+                format_func=lambda s: scheme_names.get(s, s),
+                key="conc-scheme",
+                index=schemes.index("unesco") if "unesco" in schemes else 0,
+            )
+        b = state.breakdown(store, by, year, year, scheme).copy()
+        if b.empty:
+            st.info("No donor flows in this period.")
+            continue
+        b["group"] = b["group"].map(label_of)
+        b["band"] = b["band"].fillna("no amount known")
+        b["USD k"] = b["usd"].map(usd_k)
+        cl, cr = st.columns([3, 2])
+        with cl:
+            table(
+                b[["group", "donors", "flows", "flows_with_usd", "USD k", "share", "band"]],
+                f"funding_by_{by}",
+                money=["USD k"],
+                shares=["share"],
+                key=f"dl-by-{by}",
+                column_config={
+                    "flows_with_usd": st.column_config.NumberColumn("flows with amount")
+                },
+            )
+        with cr:
+            nz = b[b["USD k"] > 0]
+            if len(nz):
+                st.altair_chart(
+                    charts.bars(nz, "group", "USD k", title="Known funding, USD k"), width="stretch"
+                )
+        lead = b.iloc[0]
+        st.caption(
+            f"{md(lead['group']).capitalize()} brings {pct(lead['share'], 0)} of known donor money. "
+            "Donors are counted whether or not their amount is known; 'band' is the concentration "
+            "within the group."
+        )
+
+st.subheader("What pooled money leaves open")
+if pic["has_range"]:
+    st.markdown(
+        f"{usd(pic['pooled_total'])} arrived through pooled funds whose split between members is not "
+        f"given. If each pool came from one member, HHI would be **{num(hi['hhi'])}**; spread evenly "
+        f"over the members, **{num(lo['hhi'])}**. "
+        + (
+            f"The largest donor's share is {pct(hi['cr1'], 0)} either way."
+            if abs(lo["cr1"] - hi["cr1"]) < 0.005
+            else f"The largest donor's share lies between {pct(lo['cr1'], 0)} and {pct(hi['cr1'], 0)}."
+        )
+    )
+    st.caption(pic["note"])
+else:
+    st.write("No pooled money in this period: the figures above are exact for the known amounts.")
+
+st.subheader("Board report")
+st.caption(
+    "One self-contained HTML file and a PDF, dated and stamped with the data they were computed from."
+)
+
+
+@st.cache_data(show_spinner="Building the board report…", ttl=state.SERVER_TTL)
+def _report(key, _store):
+    return board_report.build(_store)
+
+
+rep = _report(state.store_key(store), store)
+c = st.columns(3)
+c[0].download_button(
+    "Board report (HTML)",
+    rep.html.encode("utf-8"),
+    file_name=rep.filename("html"),
+    mime="text/html",
+    key="report-html",
+    icon=":material/download:",
+    type="primary",
+)
+c[1].download_button(
+    "Board report (PDF)",
+    rep.pdf,
+    file_name=rep.filename("pdf"),
+    mime="application/pdf",
+    key="report-pdf",
+    icon=":material/picture_as_pdf:",
+)
+c[2].caption(f"Stamp: {md(rep.stamp)}")

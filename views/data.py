@@ -1,0 +1,163 @@
+"""Data: upload record files, see the validation report, load them into the current store,
+browse provenance, see the load history.
+
+Files go through the same loaders as the command line (:mod:`loaders.readers`,
+:mod:`loaders.load`): every bad cell is reported once with its file, line, column, value and a
+hint, and nothing is written unless every row passes.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from graph.errors import StoreError, ValidationFailed
+from graph.schema import KINDS, NODE_LABELS
+from loaders.load import check_rows, load_rows
+from loaders.readers import read_file
+from views import state
+from views.fmt import md, plural, table
+
+store, _ = state.get_store()
+
+st.title("Data")
+st.caption(
+    "Add records to the store, check where every fact comes from, and see what was loaded when. "
+    f"Loads go into the current store: {md(store.describe())}."
+)
+
+tab_up, tab_prov, tab_hist = st.tabs(["Upload and load", "Provenance", "Load history"])
+
+with tab_up:
+    st.markdown(
+        "Upload record files named after their kind (`organizations.csv`, `funding.xlsx`, "
+        "`events.json`…), one workbook with a sheet per kind, an IATI activity file (`.xml`) or "
+        "a 360Giving file (`.csv` or `.json`). References may point at records already in the store."
+    )
+    with st.expander("Record kinds and their columns"):
+        kinds = pd.DataFrame(
+            [
+                {
+                    "file": f"{k.name}.csv",
+                    "becomes": k.label or k.rel_type,
+                    "required columns": ", ".join(f.name for f in k.fields if f.required),
+                    "what": k.doc,
+                }
+                for k in KINDS.values()
+            ]
+        )
+        st.dataframe(kinds, hide_index=True, width="stretch")
+    files = st.file_uploader(
+        "Files",
+        type=["csv", "xlsx", "json", "xml"],
+        accept_multiple_files=True,
+        key="upload-files",
+    )
+    if files:
+        rows, problems = [], []
+        for f in files:
+            r, p = read_file(f.name, name=f.name, data=f.getvalue())
+            rows.extend(r)
+            problems.extend(p)
+        records, all_problems = check_rows(rows, problems, store=store)
+        counts = {k: len(v) for k, v in records.items() if v}
+        st.markdown("**Validation report**")
+        c = st.columns(3)
+        c[0].metric("Files", len(files))
+        c[1].metric("Records read", f"{sum(counts.values()):,}")
+        c[2].metric("Problems", f"{len(all_problems):,}")
+        if counts:
+            st.dataframe(
+                pd.DataFrame({"kind": list(counts), "records": list(counts.values())}),
+                hide_index=True,
+                width="stretch",
+            )
+        if all_problems:
+            st.error(
+                f"{plural(len(all_problems), 'problem')} found; nothing can be loaded until they are fixed.",
+                icon=":material/block:",
+            )
+            table(
+                pd.DataFrame([p.as_dict() for p in all_problems]),
+                "validation_report",
+                key="dl-validation",
+            )
+        elif not counts:
+            st.warning("The files hold no records.")
+        else:
+            st.success(
+                "Every row passed. Loading the same files twice creates nothing new.",
+                icon=":material/check_circle:",
+            )
+            if st.button("Load into the store", type="primary", key="upload-load"):
+                try:
+                    report = load_rows(
+                        rows, problems, store, source="upload: " + ", ".join(f.name for f in files)
+                    )
+                except ValidationFailed as e:
+                    st.error(md(e))
+                except StoreError as e:
+                    st.error(f"The store could not take the records: {md(e)}")
+                else:
+                    state.data_changed()
+                    st.success("Loaded.", icon=":material/check_circle:")
+                    st.text(report.summary())
+
+with tab_prov:
+    sources = state.table(store, "Source")
+    if sources.empty:
+        st.info("The store holds no sources.")
+    else:
+        st.markdown("**Documents the records come from**")
+        table(sources, "sources", key="dl-sources")
+        titles = dict(zip(sources["id"], sources.get("title", sources["id"]), strict=False))
+        src = st.selectbox(
+            "Show the facts taken from",
+            list(sources["id"]),
+            format_func=lambda s: f"{titles.get(s, s)} ({s})",
+            key="prov-source",
+        )
+        facts = []
+        for label in NODE_LABELS:
+            if label == "Source":
+                continue
+            t = state.table(store, label)
+            if "source_id" in t:
+                for rec in t[t["source_id"] == src].to_dict("records"):
+                    facts.append(
+                        {
+                            "what": label,
+                            "id": rec["id"],
+                            "name": rec.get("name") or rec.get("title") or rec["id"],
+                            "quote": rec.get("quote"),
+                        }
+                    )
+        for rel in ("FUNDS", "PARTNER_IN", "MEMBER_OF", "ORGANIZED", "TARGETS", "POOLS"):
+            t = state.table(store, rel, rel=True)
+            if "source_id" in t:
+                for rec in t[t["source_id"] == src].to_dict("records"):
+                    facts.append(
+                        {
+                            "what": rel,
+                            "id": rec["id"],
+                            "name": f"{rec['start']} → {rec['end']}",
+                            "quote": rec.get("quote"),
+                        }
+                    )
+        st.caption(
+            f"{plural(len(facts), 'fact')} cite this document, each with the sentence it comes from."
+        )
+        if facts:
+            table(pd.DataFrame(facts), f"provenance_{src}", key="dl-provenance")
+
+with tab_hist:
+    hist = store.load_history()
+    if hist.empty:
+        st.info("No loads recorded yet.")
+    else:
+        table(hist, "load_history", key="dl-history")
+        bad = store.incomplete_loads()
+        if len(bad):
+            st.warning(
+                f"{plural(len(bad), 'load')} started but did not finish. Loading the same files "
+                "again completes it.",
+                icon=":material/warning:",
+            )

@@ -1,0 +1,178 @@
+"""Formatting for the pages: money in USD thousands, percentages, safe text.
+
+Nothing here computes a metric; it only turns numbers and names into what a person reads.
+Names and titles come from data, so every function that puts one into Markdown escapes it.
+
+Examples
+--------
+>>> usd(675208)
+'USD 675.2 k'
+>>> usd(2_350_000)
+'USD 2.35 M'
+>>> usd(None)
+'unknown'
+>>> pct(0.5)
+'50.0 %'
+>>> print(md("<b>[x](y)</b>"))
+\\<b\\>\\[x\\]\\(y\\)\\<\\/b\\>
+>>> plural(1, "donor"), plural(3, "donor")
+('1 donor', '3 donors')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from urllib.parse import urlsplit, urlunsplit
+
+import pandas as pd
+import streamlit as st
+
+__all__ = [
+    "usd",
+    "usd_k",
+    "pct",
+    "num",
+    "md",
+    "plural",
+    "safe_uri",
+    "money_config",
+    "table",
+    "csv_bytes",
+    "download_csv",
+    "label_of",
+]
+
+_PUNCT = set(string.punctuation)
+
+
+def _missing(x) -> bool:
+    try:
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def usd(x, *, unknown: str = "unknown") -> str:
+    """A USD amount for a headline: thousands as ``k``, millions as ``M``."""
+    if _missing(x):
+        return unknown
+    x = float(x)
+    if abs(x) >= 1_000_000:
+        return f"USD {x / 1_000_000:,.2f} M"
+    if abs(x) >= 1_000:
+        return f"USD {x / 1_000:,.1f} k"
+    return f"USD {x:,.0f}"
+
+
+def usd_k(x) -> float | None:
+    """An amount in USD thousands (for table columns headed "USD k")."""
+    return None if _missing(x) else float(x) / 1000.0
+
+
+def pct(x, digits: int = 1, *, unknown: str = "n/a") -> str:
+    """A share 0-1 as a percentage."""
+    if _missing(x) or (isinstance(x, float) and math.isnan(x)):
+        return unknown
+    return f"{100 * float(x):.{digits}f} %"
+
+
+def num(x, digits: int = 0, *, unknown: str = "n/a") -> str:
+    """A plain number with thousands separators."""
+    if _missing(x) or (isinstance(x, float) and math.isnan(x)):
+        return unknown
+    return f"{float(x):,.{digits}f}"
+
+
+def md(text) -> str:
+    """Text from data, escaped for Markdown: every ASCII punctuation mark gets a backslash,
+    so ``<tag>``, ``[link](...)``, ``**`` and ``$math$`` all show as typed."""
+    s = "" if _missing(text) else str(text)
+    s = s.replace("\r", " ").replace("\n", " ")
+    return "".join("\\" + c if c in _PUNCT else c for c in s)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and the word, in the plural when ``n != 1``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def safe_uri(uri: str) -> str:
+    """A server URI without any user name or password in it.
+
+    >>> safe_uri("neo4j+s://user:secret@db.example:7687")
+    'neo4j+s://db.example:7687'
+    """
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return "(unreadable URI)"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def label_of(code) -> str:
+    """A code such as ``private_company`` as words: ``private company``."""
+    if _missing(code):
+        return "not stated"
+    return re.sub(r"[_]+", " ", str(code))
+
+
+def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
+    """Column settings: money columns in USD thousands, shares as percentages."""
+    cfg = {}
+    for c in columns:
+        cfg[c] = st.column_config.NumberColumn(c, format="%,.1f")
+    for c in share_columns:
+        cfg[c] = st.column_config.NumberColumn(c, format="percent")
+    for c in int_columns:
+        cfg[c] = st.column_config.NumberColumn(c, format="%,d")
+    return cfg
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV (with a BOM, so spreadsheet programs read accents right)."""
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def download_csv(df: pd.DataFrame, name: str, *, key: str | None = None, label: str = "CSV"):
+    """A small download button for a table."""
+    st.download_button(
+        label,
+        data=csv_bytes(df),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key or f"dl-{name}",
+        icon=":material/download:",
+        type="tertiary",
+    )
+
+
+def table(
+    df: pd.DataFrame,
+    name: str,
+    *,
+    money=(),
+    shares=(),
+    ints=(),
+    height: int | None = None,
+    download: bool = True,
+    key: str | None = None,
+    column_config: dict | None = None,
+):
+    """A table with formatted money and share columns and a CSV download under it.
+
+    ``money`` columns must already be in USD thousands (their heading says so).
+    """
+    cfg = money_config(money, share_columns=shares, int_columns=ints)
+    if column_config:
+        cfg.update(column_config)
+    kwargs = {"hide_index": True, "width": "stretch", "column_config": cfg}
+    if height is not None:
+        kwargs["height"] = height
+    st.dataframe(df, **kwargs)
+    if download:
+        download_csv(df, name, key=key)

@@ -1,0 +1,410 @@
+"""The partnership network as one self-contained, offline HTML page (pyvis + vis-network).
+
+pyvis builds the node and edge lists and the vis options; this module renders them into
+its own page instead of pyvis' template, because that template loads vis-network,
+Bootstrap and Tom Select from CDNs and writes the heading and menu options into the page
+unescaped. Here:
+
+* the vis-network script and stylesheet that ship inside the pyvis package are inlined,
+  so the page needs no network at all;
+* node ids are surrogate integers, never names;
+* every text that comes from data reaches the page only inside a JSON block whose ``<``,
+  ``>``, ``&`` and line separators are ``\\uXXXX``-escaped (so ``</script>`` in a name
+  cannot end the script), and the page's own script puts it on screen with
+  ``textContent``/``value`` (never ``innerHTML``); vis draws labels on the canvas and
+  shows string tooltips with ``innerText``. The heading and the legend are escaped with
+  :func:`html.escape`.
+* positions come from a layout computed once on the whole graph and physics is off, so a
+  filter only changes which nodes are highlighted or shown, never where they are.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pyvis
+from pyvis.network import Network
+
+__all__ = [
+    "SECTOR_COLOURS",
+    "KIND_COLOURS",
+    "MAX_NODES",
+    "safe_json",
+    "vis_assets",
+    "build_network_html",
+]
+
+#: Above this many nodes the drawing keeps the most central ones and says so.
+MAX_NODES = 1000
+
+SECTOR_COLOURS = {
+    "government": "#1f77b4",
+    "un_system": "#009edb",
+    "university": "#9467bd",
+    "private_company": "#ff7f0e",
+    "foundation": "#2ca02c",
+    "ngo": "#8c564b",
+    "network": "#e377c2",
+    "pool": "#bcbd22",
+    "other": "#7f7f7f",
+}
+KIND_COLOURS = {
+    "Organization": "#009edb",
+    "Project": "#f2a900",
+    "Network": "#e377c2",
+    "Event": "#6f9a3b",
+}
+KIND_SHAPES = {
+    "Organization": "dot",
+    "Project": "square",
+    "Network": "triangle",
+    "Event": "diamond",
+}
+KIND_WORDS = {
+    "Organization": "organization",
+    "Project": "project",
+    "Network": "network",
+    "Event": "event",
+}
+EDGE_COLOURS = {
+    "PARTNER_IN": "#8aa4c8",
+    "FUNDS": "#d62728",
+    "MEMBER_OF": "#e377c2",
+    "ORGANIZED": "#6f9a3b",
+    "PART_OF": "#aaaaaa",
+    "POOLS": "#bcbd22",
+}
+DIM = "rgba(200,200,200,0.35)"
+
+
+def safe_json(value) -> str:
+    """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028/9 escaped.
+
+    >>> safe_json({"name": "</script><script>alert(1)</script>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@cache
+def vis_assets() -> tuple[str, str]:
+    """The vis-network script and stylesheet shipped inside the pyvis package."""
+    base = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    js = (base / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (base / "vis-network.css").read_text(encoding="utf-8")
+    # a literal "</script" inside the library would end our <script> element early
+    js = js.replace("</script", "<\\/script")
+    return js, css
+
+
+def _short(text: str, n: int = 28) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _usd(x: float) -> str:
+    if not x:
+        return "no known amount"
+    if x >= 1_000_000:
+        return f"USD {x / 1_000_000:,.2f} M"
+    if x >= 1000:
+        return f"USD {x / 1000:,.1f} k"
+    return f"USD {x:,.0f}"
+
+
+def _colour(d: dict, colour_by: str) -> str:
+    if colour_by == "sector" and d["label"] == "Organization":
+        return SECTOR_COLOURS.get(d.get("sector") or "other", SECTOR_COLOURS["other"])
+    return KIND_COLOURS.get(d["label"], "#999999")
+
+
+def build_network_html(
+    g,
+    pos: dict,
+    *,
+    centrality: pd.DataFrame | None = None,
+    colour_by: str = "sector",
+    size_by: str = "money",
+    highlight: set | None = None,
+    visible: set | None = None,
+    ties: set | None = None,
+    sources: dict | None = None,
+    marked: set | None = None,
+    heading: str = "Partnership network",
+    height: int = 640,
+    max_nodes: int = MAX_NODES,
+) -> tuple[str, dict]:
+    """Render the network as one self-contained HTML page.
+
+    Parameters
+    ----------
+    g : networkx graph from :func:`graph.app_support.partner_graph`
+    pos : dict
+        Node → (x, y), computed once on the whole graph.
+    centrality : DataFrame, optional
+        ``node``, ``degree``, ``betweenness``; used for sizing and for choosing which
+        nodes to keep above ``max_nodes``.
+    colour_by : {"sector", "kind"}
+    size_by : {"money", "centrality", "none"}
+    highlight : set, optional
+        Nodes that match the filters; the others are drawn dim. ``None`` = all.
+    visible : set, optional
+        Nodes to draw at all (the ego view); ``None`` = all.
+    ties : set, optional
+        Relationship types to draw; ``None`` = all.
+    sources : dict, optional
+        Source id → title, shown with each node's provenance.
+    marked : set, optional
+        Nodes drawn with a red border (e.g. donors removed in a scenario).
+
+    Returns
+    -------
+    html : str
+    info : dict
+        ``shown``, ``total``, ``capped`` (bool), ``edges``.
+    """
+    sources = sources or {}
+    marked = marked or set()
+    cent = {}
+    if centrality is not None and len(centrality):
+        cent = dict(zip(centrality["node"], centrality["betweenness"], strict=False))
+        deg = dict(zip(centrality["node"], centrality["degree"], strict=False))
+    else:
+        deg = {}
+    nodes = [n for n in g.nodes if visible is None or n in visible]
+    total = len(nodes)
+    capped = total > max_nodes
+    if capped:
+        score = {
+            n: (n in (highlight or ()), deg.get(n, 0.0), g.nodes[n].get("usd", 0.0)) for n in nodes
+        }
+        nodes = sorted(nodes, key=lambda n: score[n], reverse=True)[:max_nodes]
+    keep = set(nodes)
+    ids = {n: i for i, n in enumerate(sorted(keep))}
+
+    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    max_usd = max([g.nodes[n].get("usd", 0.0) for n in keep] + [1.0])
+    max_c = max([cent.get(n, 0.0) for n in keep] + [1e-9])
+    max_deg = max([deg.get(n, 0.0) for n in keep] + [0.0])
+    details = {}
+    for n in sorted(keep):
+        d = g.nodes[n]
+        if size_by == "money":
+            weight = (d.get("usd", 0.0) / max_usd) ** 0.5
+        elif size_by == "centrality":
+            weight = (cent.get(n, 0.0) / max_c) ** 0.5
+        else:
+            weight = 0.0
+        size = 9 + 26 * weight
+        if d["label"] == "Project":
+            size *= 0.75  # a square of the same "size" looks much bigger than a circle
+        # labels of important nodes are drawn larger, so they stay readable when zoomed out
+        # while the rest appear as one zooms in (vis' label drawThreshold)
+        importance = max(weight, (deg.get(n, 0.0) / max_deg) ** 0.5 if max_deg else 0.0)
+        lit = highlight is None or n in highlight
+        colour = _colour(d, "kind" if colour_by == "kind" else "sector") if lit else DIM
+        x, y = pos.get(n, (0.0, 0.0))
+        props = d.get("props", {})
+        kind_word = KIND_WORDS.get(d["label"], d["label"].lower())
+        lines = [
+            d["name"],
+            kind_word + (f" · {d['sector'].replace('_', ' ')}" if d.get("sector") else ""),
+        ]
+        if d.get("countries"):
+            lines.append("Countries: " + ", ".join(sorted(d["countries"])))
+        if d.get("years"):
+            a, b = d["years"]
+            lines.append(f"Years: {a}" + (f"–{b}" if b != a else ""))
+        lines.append("Known money: " + _usd(d.get("usd", 0.0)))
+        src = props.get("source_id")
+        net.add_node(
+            ids[n],
+            label=_short(d["name"]),
+            title="\n".join(lines),
+            shape=KIND_SHAPES.get(d["label"], "dot"),
+            color={"background": colour, "border": "#d62728" if n in marked else colour},
+            borderWidth=4 if n in marked else 1,
+            size=round(size, 1),
+            x=round(x, 1),
+            y=round(y, 1),
+            physics=False,
+            font={"color": "#222222" if lit else "#bbbbbb", "size": round(11 + 13 * importance)},
+        )
+        details[ids[n]] = {
+            "name": d["name"],
+            "kind": kind_word,
+            "sector": (d.get("sector") or "").replace("_", " "),
+            "countries": ", ".join(sorted(d.get("countries") or ())),
+            "money": _usd(d.get("usd", 0.0)),
+            "source": sources.get(src, src or ""),
+            "quote": props.get("quote") or "",
+        }
+    n_edges = 0
+    seen_pairs = set()
+    for u, v, d in g.edges(data=True):
+        if u not in keep or v not in keep:
+            continue
+        t = d.get("type")
+        if ties is not None and t not in ties:
+            continue
+        pair = (min(ids[u], ids[v]), max(ids[u], ids[v]), t)
+        if pair in seen_pairs:
+            continue  # one line per pair and kind; flows are listed in the details
+        seen_pairs.add(pair)
+        lit = highlight is None or (u in highlight and v in highlight)
+        net.add_edge(
+            ids[u],
+            ids[v],
+            title=t.replace("_", " ").lower(),
+            color=EDGE_COLOURS.get(t, "#999999") if lit else "rgba(200,200,200,0.25)",
+            width=2 if t == "FUNDS" else 1,
+            arrows="to" if t == "FUNDS" else "",
+        )
+        n_edges += 1
+    net.options = {
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+        "edges": {"smooth": False},
+        "nodes": {"borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 7}}},
+    }
+    vis_nodes, vis_edges, _h, _hh, _w, options = net.get_network_data()
+    legend_items = (
+        [(k, KIND_COLOURS[k], KIND_WORDS[k]) for k in KIND_COLOURS]
+        if colour_by == "kind"
+        else [(k, c, k.replace("_", " ")) for k, c in SECTOR_COLOURS.items()]
+        + [
+            (k, KIND_COLOURS[k], KIND_WORDS[k] + " (" + KIND_SHAPES[k] + ")")
+            for k in ("Project", "Network", "Event")
+        ]
+    )
+    info = {"shown": len(keep), "total": total, "capped": capped, "edges": n_edges}
+    page = _render(
+        heading=heading,
+        nodes=vis_nodes,
+        edges=vis_edges,
+        options=options,
+        details=details,
+        legend=legend_items,
+        height=height,
+        size_note={"money": "known money", "centrality": "betweenness centrality"}.get(
+            size_by, "all the same"
+        ),
+        notice=(
+            f"Showing the {len(keep):,} most connected of {total:,} nodes. "
+            "Narrow the filters or use the ego view to see the rest."
+            if capped
+            else ""
+        ),
+    )
+    return page, info
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
+<title>{title}</title>
+<style>{css}</style>
+<style>
+ body {{ font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0; color: #222; }}
+ #bar {{ display: flex; gap: 8px; align-items: center; padding: 6px 4px; flex-wrap: wrap; }}
+ #bar h1 {{ font-size: 15px; margin: 0 12px 0 0; font-weight: 600; }}
+ #search {{ padding: 4px 8px; border: 1px solid #bbb; border-radius: 6px; min-width: 220px; }}
+ #wrap {{ display: flex; gap: 8px; }}
+ #net {{ flex: 1; height: {height}px; border: 1px solid #ddd; border-radius: 8px; background: #fff; }}
+ #side {{ width: 230px; font-size: 12px; }}
+ .legend div {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+ .sw {{ width: 12px; height: 12px; border-radius: 3px; display: inline-block; }}
+ #details {{ margin-top: 10px; padding: 8px; border: 1px solid #e3e3e3; border-radius: 8px; background: #fafafa; min-height: 60px; }}
+ #details b {{ display: block; font-size: 13px; margin-bottom: 4px; word-break: break-word; }}
+ #details .k {{ color: #666; }}
+ #notice {{ background: #fff4e5; border: 1px solid #f2a900; padding: 4px 8px; border-radius: 6px; }}
+ #notice:empty {{ display: none; }}
+ #msg {{ color: #a33; }}
+</style></head>
+<body>
+<div id="bar"><h1>{title}</h1>
+<input id="search" list="names" placeholder="Search an organization, project…" aria-label="Search">
+<datalist id="names"></datalist><span id="msg"></span>
+<span id="notice"></span></div>
+<div id="wrap"><div id="net"></div>
+<div id="side"><div class="legend"><strong>Colour</strong>{legend}
+<div style="margin-top:6px;color:#666">Size: {size_note}. Red lines: funding.</div></div>
+<div id="details"><span class="k">Click a node to see its details and where the fact comes from.</span></div>
+</div></div>
+<script>{js}</script>
+<script id="data" type="application/json">{data}</script>
+<script>
+(function () {{
+  var D = JSON.parse(document.getElementById("data").textContent);
+  document.getElementById("notice").textContent = D.notice;
+  var nodes = new vis.DataSet(D.nodes), edges = new vis.DataSet(D.edges);
+  var net = new vis.Network(document.getElementById("net"), {{nodes: nodes, edges: edges}}, D.options);
+  window.__network = net;
+  net.once("afterDrawing", function () {{ document.body.setAttribute("data-drawn", "1"); }});
+  var list = document.getElementById("names"), byName = {{}};
+  D.nodes.forEach(function (n) {{
+    var name = D.details[n.id].name; byName[name.toLowerCase()] = n.id;
+    var o = document.createElement("option"); o.value = name; list.appendChild(o);
+  }});
+  function show(id) {{
+    var box = document.getElementById("details"), d = D.details[id];
+    while (box.firstChild) box.removeChild(box.firstChild);
+    if (!d) return;
+    var b = document.createElement("b"); b.textContent = d.name; box.appendChild(b);
+    [["Kind", d.kind], ["Sector", d.sector], ["Countries", d.countries], ["Known money", d.money],
+     ["Source", d.source], ["Says", d.quote]].forEach(function (kv) {{
+      if (!kv[1]) return;
+      var row = document.createElement("div"), k = document.createElement("span");
+      k.className = "k"; k.textContent = kv[0] + ": ";
+      row.appendChild(k); row.appendChild(document.createTextNode(kv[1])); box.appendChild(row);
+    }});
+  }}
+  net.on("click", function (p) {{ if (p.nodes.length) show(p.nodes[0]); }});
+  document.getElementById("search").addEventListener("change", function (e) {{
+    var q = e.target.value.trim().toLowerCase(), id = byName[q], msg = document.getElementById("msg");
+    if (id === undefined) {{
+      for (var k in byName) {{ if (k.indexOf(q) >= 0) {{ id = byName[k]; break; }} }}
+    }}
+    if (id === undefined || !q) {{ msg.textContent = q ? "Not found" : ""; return; }}
+    msg.textContent = "";
+    net.selectNodes([id]); net.focus(id, {{scale: 1.2, animation: true}}); show(id);
+  }});
+}})();
+</script>
+</body></html>
+"""
+
+
+def _render(*, heading, nodes, edges, options, details, legend, height, notice, size_note) -> str:
+    js, css = vis_assets()
+    legend_html = "".join(
+        f'<div><span class="sw" style="background:{html.escape(c)}"></span>{html.escape(w)}</div>'
+        for _k, c, w in legend
+    )
+    data = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "details": details,
+        "notice": notice,
+    }
+    return _PAGE.format(
+        title=html.escape(heading),
+        css=css,
+        js=js,
+        legend=legend_html,
+        size_note=html.escape(size_note),
+        height=int(height),
+        data=safe_json(data),
+    )
