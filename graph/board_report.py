@@ -30,14 +30,16 @@ import datetime as _dt
 import hashlib
 import html
 import io
-import math
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from . import app_support as support
+from .concentration import lorenz_curve
 from .store import GraphStore
+from .text import num, pct, span, usd_short
 
 __all__ = ["Report", "build", "METHODOLOGY"]
 
@@ -103,31 +105,10 @@ def _e(x) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def _usd(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "unknown"
-    x = float(x)
-    if abs(x) >= 1_000_000:
-        return f"USD {x / 1_000_000:,.2f} M"
-    if abs(x) >= 1000:
-        return f"USD {x / 1000:,.1f} k"
-    return f"USD {x:,.0f}"
-
-
-def _pct(x, d=0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * float(x):.{d}f} %"
-
-
-def _num(x, d=0) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{float(x):,.{d}f}"
-
-
-def _rng(a, b, f) -> str:
-    return f(a) if abs(float(a) - float(b)) < 1e-9 else f"{f(a)} - {f(b)}"
+#: Ranges in the report are written with a plain hyphen (the PDF's core fonts have no
+#: en dash); shares as whole percentages.
+_rng = partial(span, sep=" - ")
+_pct0 = partial(pct, digits=0)
 
 
 def fingerprint(store: GraphStore) -> str:
@@ -185,7 +166,7 @@ def svg_trend(by_year: pd.DataFrame, width=520, height=240) -> str:
         )
         out.append(
             f'<text x="{cx:.1f}" y="{y1 - 4:.1f}" text-anchor="middle" fill="#1f3b57">'
-            f"{_e(_rng(rec['hhi_low'], rec['hhi_high'], _num))}</text>"
+            f"{_e(_rng(rec['hhi_low'], rec['hhi_high'], num))}</text>"
         )
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + h}" stroke="#999999"/>')
     out.append("</svg>")
@@ -269,7 +250,7 @@ def _collect(store: GraphStore) -> dict:
     trend = support.trend_table(store)
     by_channel = support.breakdown_table(store, "channel")
     by_sector = support.breakdown_table(store, "donor_sector")
-    curve = support.lorenz_curve(pic["allocations"]["spread"]) if pic is not None else None
+    curve = lorenz_curve(pic["allocations"]["spread"]) if pic is not None else None
     history = store.load_history()
     loads = []
     if len(history):
@@ -304,11 +285,11 @@ def plain_words(pic) -> str:
         else f"between {lo['band_2023']} and {hi['band_2023']}"
     )
     return (
-        f"Known donor funding of {_usd(pic['total_known'])} came from {int(hi['n_donors'])} donors "
+        f"Known donor funding of {usd_short(pic['total_known'])} came from {int(hi['n_donors'])} donors "
         f"(each member of a pooled fund counted). It is {band} under the 2023 US merger "
         f"guidelines and {hi['band_2010']} under the 2010 guidelines. The largest donor gives "
-        f"{_pct(hi['cr1'])} of known money; the money is as concentrated as if it came from about "
-        f"{_num(lo['effective_order2'], 1)} equal donors."
+        f"{pct(hi['cr1'], 0)} of known money; the money is as concentrated as if it came from about "
+        f"{num(lo['effective_order2'], 1)} equal donors."
     )
 
 
@@ -340,20 +321,20 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
     else:
         parts.append("<div class='cards'>")
         for label, value in (
-            ("HHI (0-10,000)", _rng(lo["hhi"], hi["hhi"], _num)),
+            ("HHI (0-10,000)", _rng(lo["hhi"], hi["hhi"], num)),
             (
                 "Band, 2023 guidelines",
                 hi["band_2023"]
                 if lo["band_2023"] == hi["band_2023"]
                 else f"{lo['band_2023']} / {hi['band_2023']}",
             ),
-            ("Largest donor (CR1)", _rng(lo["cr1"], hi["cr1"], _pct)),
-            ("Top three (CR3)", _rng(lo["cr3"], hi["cr3"], _pct)),
+            ("Largest donor (CR1)", _rng(lo["cr1"], hi["cr1"], _pct0)),
+            ("Top three (CR3)", _rng(lo["cr3"], hi["cr3"], _pct0)),
             (
                 "Effective donors",
-                _rng(lo["effective_order2"], hi["effective_order2"], lambda v: _num(v, 1)),
+                _rng(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
             ),
-            ("Known funding", _usd(pic["total_known"])),
+            ("Known funding", usd_short(pic["total_known"])),
         ):
             parts.append(f"<div class='card'><b>{_e(value)}</b><span>{_e(label)}</span></div>")
         parts.append("</div>")
@@ -372,10 +353,10 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
             )
             for r in d["trend"].to_dict("records"):
                 parts.append(
-                    f"<tr><td>{_e(r['year'])}</td><td class='n'>{r['donors']}</td><td class='n'>{_e(_usd(r['total']))}</td>"
-                    f"<td class='n'>{_e(_rng(r['hhi_low'], r['hhi_high'], _num))}</td><td>{_e(r['band'])}</td>"
-                    f"<td class='n'>{_e(_rng(r['cr1_low'], r['cr1_high'], _pct))}</td>"
-                    f"<td class='n'>{_e(_pct(r['share_with_amount']))}</td></tr>"
+                    f"<tr><td>{_e(r['year'])}</td><td class='n'>{r['donors']}</td><td class='n'>{_e(usd_short(r['total']))}</td>"
+                    f"<td class='n'>{_e(_rng(r['hhi_low'], r['hhi_high'], num))}</td><td>{_e(r['band'])}</td>"
+                    f"<td class='n'>{_e(_rng(r['cr1_low'], r['cr1_high'], _pct0))}</td>"
+                    f"<td class='n'>{_e(pct(r['share_with_amount'], 0))}</td></tr>"
                 )
             parts.append("</table>")
         parts.append(
@@ -385,8 +366,8 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
         for r in d["top"].head(15).to_dict("records"):
             pooled = " (pooled fund)" if r["pooled"] else ""
             parts.append(
-                f"<tr><td class='n'>{r['rank']}</td><td>{_e(r['donor'])}{pooled}</td><td class='n'>{_e(_usd(r['usd']))}</td>"
-                f"<td class='n'>{_e(_pct(r['share'], 1))}</td><td class='n'>{_e(_pct(r['cumulative'], 1))}</td></tr>"
+                f"<tr><td class='n'>{r['rank']}</td><td>{_e(r['donor'])}{pooled}</td><td class='n'>{_e(usd_short(r['usd']))}</td>"
+                f"<td class='n'>{_e(pct(r['share'], 1))}</td><td class='n'>{_e(pct(r['cumulative'], 1))}</td></tr>"
             )
         parts.append("</table>")
         for title, df in (("By channel", d["by_channel"]), ("By donor sector", d["by_sector"])):
@@ -404,14 +385,14 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
             for r in df.to_dict("records"):
                 parts.append(
                     f"<tr><td>{_e(str(r['group']).replace('_', ' '))}</td><td class='n'>{r['donors']}</td>"
-                    f"<td class='n'>{_e(_usd(r['usd']))}</td><td class='n'>{_e(_pct(r['share'], 1))}</td></tr>"
+                    f"<td class='n'>{_e(usd_short(r['usd']))}</td><td class='n'>{_e(pct(r['share'], 1))}</td></tr>"
                 )
             parts.append("</table>")
         parts.append("<h2>What pooled money leaves open</h2>")
         if pic["has_range"]:
             parts.append(
-                f"<p>{_e(_usd(pic['pooled_total']))} arrived through pooled funds. Given whole to one member, "
-                f"HHI would be {_e(_num(hi['hhi']))}; spread evenly, {_e(_num(lo['hhi']))}.</p>"
+                f"<p>{_e(usd_short(pic['pooled_total']))} arrived through pooled funds. Given whole to one member, "
+                f"HHI would be {_e(num(hi['hhi']))}; spread evenly, {_e(num(lo['hhi']))}.</p>"
                 f"<p>{_e(pic['note'])}</p>"
             )
         else:
@@ -524,7 +505,7 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
         grid(
             ["Figure", "Value"],
             [
-                ("HHI (0-10,000)", _rng(lo["hhi"], hi["hhi"], _num)),
+                ("HHI (0-10,000)", _rng(lo["hhi"], hi["hhi"], num)),
                 (
                     "Band, 2023 US merger guidelines",
                     hi["band_2023"]
@@ -532,14 +513,14 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
                     else f"{lo['band_2023']} / {hi['band_2023']}",
                 ),
                 ("Band, 2010 US guidelines", hi["band_2010"]),
-                ("Largest donor's share (CR1)", _rng(lo["cr1"], hi["cr1"], _pct)),
-                ("Top three (CR3)", _rng(lo["cr3"], hi["cr3"], _pct)),
+                ("Largest donor's share (CR1)", _rng(lo["cr1"], hi["cr1"], _pct0)),
+                ("Top three (CR3)", _rng(lo["cr3"], hi["cr3"], _pct0)),
                 (
                     "Effective number of donors (1/sum s^2)",
-                    _rng(lo["effective_order2"], hi["effective_order2"], lambda v: _num(v, 1)),
+                    _rng(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
                 ),
-                ("Gini", _rng(lo["gini"], hi["gini"], lambda v: _num(v, 3))),
-                ("Known funding", _usd(pic["total_known"])),
+                ("Gini", _rng(lo["gini"], hi["gini"], lambda v: num(v, 3))),
+                ("Known funding", usd_short(pic["total_known"])),
                 (
                     "Donor flows stating an amount",
                     f"{pic['coverage']['flows_with_amount']} of {pic['coverage']['flows']}",
@@ -559,10 +540,10 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
                     (
                         r["year"],
                         r["donors"],
-                        _usd(r["total"]),
-                        _rng(r["hhi_low"], r["hhi_high"], _num),
+                        usd_short(r["total"]),
+                        _rng(r["hhi_low"], r["hhi_high"], num),
                         r["band"],
-                        _rng(r["cr1_low"], r["cr1_high"], _pct),
+                        _rng(r["cr1_low"], r["cr1_high"], _pct0),
                     )
                     for r in d["trend"].to_dict("records")
                 ],
@@ -579,9 +560,9 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
                 (
                     r["rank"],
                     str(r["donor"]) + (" (pooled)" if r["pooled"] else ""),
-                    _usd(r["usd"]),
-                    _pct(r["share"], 1),
-                    _pct(r["cumulative"], 1),
+                    usd_short(r["usd"]),
+                    pct(r["share"], 1),
+                    pct(r["cumulative"], 1),
                 )
                 for r in d["top"].head(15).to_dict("records")
             ],
@@ -596,8 +577,8 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
                     (
                         str(r["group"]).replace("_", " "),
                         r["donors"],
-                        _usd(r["usd"]),
-                        _pct(r["share"], 1),
+                        usd_short(r["usd"]),
+                        pct(r["share"], 1),
                     )
                     for r in df.to_dict("records")
                 ],
@@ -607,8 +588,8 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
         heading("What pooled money leaves open")
         if pic["has_range"]:
             para(
-                f"{_usd(pic['pooled_total'])} arrived through pooled funds. Given whole to one member, HHI would "
-                f"be {_num(hi['hhi'])}; spread evenly, {_num(lo['hhi'])}."
+                f"{usd_short(pic['pooled_total'])} arrived through pooled funds. Given whole to one member, HHI would "
+                f"be {num(hi['hhi'])}; spread evenly, {num(lo['hhi'])}."
             )
             para(pic["note"])
         else:

@@ -27,7 +27,14 @@ from .errors import AnalysisError
 from .funding import org_names
 from .store import Filters, GraphStore
 
-__all__ = ["project_funding", "funding_cliff", "ending_within", "donors_ending", "as_date"]
+__all__ = [
+    "project_funding",
+    "funding_cliff",
+    "ending_within",
+    "donors_ending",
+    "months_after",
+    "as_date",
+]
 
 
 def as_date(value) -> dt.date:
@@ -46,7 +53,16 @@ def as_date(value) -> dt.date:
         raise AnalysisError(f"{value!r} is not a date; write it as YYYY-MM-DD") from e
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
+def months_after(value, months: int) -> dt.date:
+    """The date ``months`` whole months after ``value`` (the day kept, or the month's last
+    day when the month is shorter): the end of the window :func:`ending_within` looks at.
+
+    >>> months_after("2025-08-15", 12), months_after("2025-01-31", 1)
+    (datetime.date(2026, 8, 15), datetime.date(2025, 2, 28))
+    """
+    d = as_date(value)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+        raise AnalysisError(f"months must be a whole number >= 0, not {months!r}")
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
@@ -207,9 +223,7 @@ def ending_within(
     0         p1  2025-12-31
     """
     start = as_date(as_of)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise AnalysisError(f"months must be a whole number >= 0, not {months!r}")
-    end = as_date(until) if until is not None else _add_months(start, months)
+    end = as_date(until) if until is not None else months_after(start, months)
     pf = project_funding(store, filters, flow_types=flow_types)
     keep = pf["end_date"].map(lambda d: d is not None and start <= d <= end) & (
         pf["status"] != "completed"

@@ -50,6 +50,7 @@ __all__ = [
     "hhi",
     "concentration_ratio",
     "gini",
+    "lorenz_curve",
     "shannon",
     "evenness",
     "effective_number",
@@ -289,6 +290,27 @@ def gini(amounts: Amounts, *, corrected: bool = False) -> float:
     if corrected:
         return g * n / (n - 1) if n > 1 else math.nan
     return g
+
+
+def lorenz_curve(amounts: Amounts) -> pd.DataFrame:
+    """Points of the Lorenz curve of the donor totals: donors sorted from smallest to
+    largest, the cumulative share of donors against the cumulative share of money, from
+    (0, 0) to (1, 1). Twice the area between the curve and the diagonal is :func:`gini`.
+
+    Examples
+    --------
+    >>> lorenz_curve({"A": 500, "B": 250, "C": 150, "D": 100})["money_share"].round(2).tolist()
+    [0.0, 0.1, 0.25, 0.5, 1.0]
+    >>> lorenz_curve([1, 1])
+       donor_share  money_share
+    0          0.0          0.0
+    1          0.5          0.5
+    2          1.0          1.0
+    """
+    x = np.sort(_positive(amounts).to_numpy())
+    money = np.concatenate([[0.0], np.cumsum(x)]) / math.fsum(x)
+    donors = np.arange(x.size + 1) / x.size
+    return pd.DataFrame({"donor_share": donors, "money_share": money})
 
 
 def shannon(amounts: Amounts) -> float:

@@ -38,6 +38,7 @@ import pandas as pd
 
 from .errors import AnalysisError, EmptySelection, UnknownEntity
 from .store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
+from .text import pct, usd  # re-exported: the formats the statements use
 
 __all__ = [
     "DEFAULT_FLOW_TYPES",
@@ -50,28 +51,6 @@ __all__ = [
     "usd",
     "pct",
 ]
-
-
-def usd(x: float | None) -> str:
-    """A USD amount for people: ``USD 1,234,567`` (``unknown`` for None or NaN).
-
-    >>> usd(4648786.0), usd(None)
-    ('USD 4,648,786', 'unknown')
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "unknown"
-    return f"USD {x:,.0f}"
-
-
-def pct(x: float | None, digits: int = 1) -> str:
-    """A share for people: ``42.3 %`` (``n/a`` for None or NaN).
-
-    >>> pct(0.4234), pct(float("nan"))
-    ('42.3 %', 'n/a')
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{100 * x:.{digits}f} %"
 
 
 def org_names(store: GraphStore) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .errors import AnalysisError, UnknownEntity
 from .schema import NODE_LABELS
-from .store import GraphStore, display_name
+from .store import Filters, GraphStore, display_name
 
 __all__ = [
     "PARTNERSHIP_LABELS",
@@ -57,8 +57,28 @@ def _key(label: str, i) -> str:
     return f"{label}:{i}"
 
 
+def _present(rec: dict, *, leave=()) -> dict:
+    """The properties of a record that have a value (None and NaN left out)."""
+    out = {}
+    for k, v in rec.items():
+        if k in leave or v is None:
+            continue
+        try:
+            if pd.isna(v):
+                continue
+        except (TypeError, ValueError):  # lists and other containers have a value
+            pass
+        out[k] = v
+    return out
+
+
 def to_networkx(
-    store: GraphStore, *, labels=NODE_LABELS, rel_types=None, multigraph: bool = True
+    store: GraphStore,
+    *,
+    labels=NODE_LABELS,
+    rel_types=None,
+    multigraph: bool = True,
+    properties: bool = False,
 ) -> nx.Graph:
     """The store's graph (or part of it) as an undirected networkx graph.
 
@@ -72,6 +92,10 @@ def to_networkx(
         A ``MultiGraph`` (one edge per relationship, ``type`` and ``id`` on each) or a
         simple ``Graph`` whose edges carry ``weight`` (how many relationships) and
         ``types``.
+    properties : bool, default False
+        Also keep every stored property: each node gets ``props`` (its properties, the
+        provenance ``source_id`` and ``quote`` included, empty values left out) and, in a
+        ``MultiGraph``, each edge gets ``props`` too (amount, year, role, provenance...).
 
     Examples
     --------
@@ -79,6 +103,12 @@ def to_networkx(
     >>> g = to_networkx(example_store(), labels=("Organization",), rel_types=("FUNDS",))
     >>> g.number_of_edges(), sorted(g.nodes["Organization:gov"])
     (9, ['country', 'id', 'label', 'name', 'sector'])
+    >>> g = to_networkx(example_store(), labels=("Organization",), rel_types=("FUNDS",),
+    ...                 properties=True)
+    >>> g.nodes["Organization:gov"]["props"]["quote"]
+    'Example sentence.'
+    >>> sorted(d["props"]["amount_usd"] for _u, _v, d in g.edges("Organization:gov", data=True))
+    [200.0, 300.0]
     """
     from .schema import REL_TYPES
 
@@ -91,7 +121,10 @@ def to_networkx(
             for k in ("sector", "country"):
                 if k in rec and isinstance(rec[k], str):
                     attrs[k] = rec[k]
+            if properties:
+                attrs["props"] = _present(rec)
             g.add_node(_key(label, rec["id"]), **attrs)
+    ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
         rt = store.rel_table(t)
         for rec in rt.to_dict("records") if len(rt) else []:
@@ -99,7 +132,8 @@ def to_networkx(
             if u not in g or v not in g:
                 continue
             if multigraph:
-                g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"])
+                extra = {"props": _present(rec, leave=ends)} if properties else {}
+                g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"], **extra)
             elif g.has_edge(u, v):
                 g.edges[u, v]["weight"] += 1
                 g.edges[u, v]["types"] = sorted(set(g.edges[u, v]["types"]) | {t})
@@ -128,13 +162,28 @@ def _frame(g: nx.Graph, nodes, **cols) -> pd.DataFrame:
 
 
 def centrality(
-    store: GraphStore, *, labels=("Organization",), graph: nx.Graph | None = None
+    store: GraphStore,
+    *,
+    labels=("Organization",),
+    graph: nx.Graph | None = None,
+    sample: int | None = None,
 ) -> pd.DataFrame:
     """Degree, betweenness and eigenvector centrality in the partnership graph.
 
     Computed on the whole partnership graph and reported for nodes of ``labels``.
     Eigenvector centrality is computed per connected component (it is not defined across
     components) and scaled so that the largest value in the graph is 1.
+
+    Parameters
+    ----------
+    labels : iterable of str, default ("Organization",)
+        Which nodes to report.
+    graph : networkx graph, optional
+        The partnership graph, if the caller has it already.
+    sample : int, optional
+        For large graphs: estimate betweenness from this many source nodes (fixed seed,
+        so the same answer every run) instead of all of them. Exact when not given or
+        when the graph has no more nodes than ``sample``.
 
     Returns
     -------
@@ -152,13 +201,21 @@ def centrality(
     0  inst      12        0.780
     1   fdn       4        0.068
     2   uni       4        0.024
+    >>> c = centrality(example_store(), labels=("Organization", "Project"), sample=5)
+    >>> sorted(set(c["label"])), bool(c["betweenness"].between(0, 1).all())
+    (['Organization', 'Project'], True)
     """
+    if sample is not None and (
+        isinstance(sample, bool) or not isinstance(sample, int) or sample < 1
+    ):
+        raise AnalysisError(f"sample must be a whole number >= 1, not {sample!r}")
     g = graph if graph is not None else partnership_graph(store)
     if g.number_of_nodes() == 0:
         return _frame(g, [], degree=[], degree_centrality=[], betweenness=[], eigenvector=[])
     deg = dict(g.degree())
     dc = nx.degree_centrality(g)
-    bc = nx.betweenness_centrality(g, normalized=True)
+    k = sample if sample is not None and sample < g.number_of_nodes() else None
+    bc = nx.betweenness_centrality(g, normalized=True, k=k, seed=7 if k else None)
     ev: dict = {}
     for comp in nx.connected_components(g):
         sub = g.subgraph(comp)
@@ -276,15 +333,33 @@ def shortest_paths(
 
 
 def co_partnership(
-    store: GraphStore, *, via=("project", "network", "event"), min_weight: int = 1
+    store: GraphStore,
+    *,
+    via=("project", "network", "event"),
+    min_weight: int = 1,
+    filters: Filters | None = None,
 ) -> pd.DataFrame:
     """Organizations linked by shared projects, networks or events, weighted by how many.
+
+    Parameters
+    ----------
+    via : iterable of {"project", "network", "event"}
+        What two organizations may share: a project they take part in (any role), a
+        network they are members of, an event they organized.
+    min_weight : int, default 1
+        Leave out pairs that share fewer things.
+    filters : Filters, optional
+        Only the projects, networks and events that pass the filters
+        (:meth:`graph.store.GraphStore.nodes`: projects targeting a place, events held
+        there or drawing people from it, networks with a member based there). With a
+        region or country, a network links only its members based there.
 
     Returns
     -------
     DataFrame
         ``a``, ``b`` (organization ids, ``a < b``), ``a_name``, ``b_name``, ``weight``
-        (shared things) and one count per kind in ``via``; heaviest first.
+        (shared things), one count per kind in ``via`` and ``where`` (the titles of what
+        they share, ``; ``-separated); heaviest first.
 
     Examples
     --------
@@ -294,25 +369,43 @@ def co_partnership(
     0   fdn  inst       2        1        0      1
     1  inst   ngo       2        1        0      1
     2  inst   uni       2        1        1      0
+    >>> from graph.store import Filters
+    >>> co_partnership(example_store(), filters=Filters(country="KAZ"))[["a", "b", "where"]]
+          a     b                                 where
+    0  inst   ngo  Health education; Workshop in Almaty
+    1  firm  inst                      Health education
+    2  firm   ngo                      Health education
     """
     rels = {"project": "PARTNER_IN", "network": "MEMBER_OF", "event": "ORGANIZED"}
+    labels = {"project": "Project", "network": "Network", "event": "Event"}
     via = tuple(via)
     for v in via:
         if v not in rels:
             raise AnalysisError(f"cannot link organizations via {v!r}; use project, network, event")
     names = {r["id"]: display_name(r) for r in store.node_table("Organization").to_dict("records")}
+    f = filters or Filters()
+    place = Filters(region=f.region, country=f.country)
+    based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else None
     pairs: dict = {}
+    where: dict = {}
     for v in via:
+        things = store.nodes(labels[v], f) if not f.is_empty() else store.node_table(labels[v])
+        titles = {r["id"]: display_name(r) for r in things.to_dict("records")}
         rt = store.rel_table(rels[v])
         members: dict = {}
         for rec in rt.to_dict("records") if len(rt) else []:
+            if rec["end"] not in titles:
+                continue
+            if v == "network" and based is not None and rec["start"] not in based:
+                continue
             members.setdefault(rec["end"], set()).add(rec["start"])
-        for orgs in members.values():
+        for thing, orgs in members.items():
             orgs = sorted(orgs)
             for i, x in enumerate(orgs):
                 for y in orgs[i + 1 :]:
                     c = pairs.setdefault((x, y), dict.fromkeys(via, 0))
                     c[v] += 1
+                    where.setdefault((x, y), []).append(titles[thing])
     rows = [
         {
             "a": x,
@@ -321,11 +414,12 @@ def co_partnership(
             "b_name": names.get(y, y),
             "weight": sum(c.values()),
             **c,
+            "where": "; ".join(sorted(where[(x, y)])),
         }
         for (x, y), c in pairs.items()
         if sum(c.values()) >= min_weight
     ]
-    df = pd.DataFrame(rows, columns=["a", "b", "a_name", "b_name", "weight", *via])
+    df = pd.DataFrame(rows, columns=["a", "b", "a_name", "b_name", "weight", *via, "where"])
     return df.sort_values(["weight", "a", "b"], ascending=[False, True, True]).reset_index(
         drop=True
     )

@@ -46,6 +46,7 @@ __all__ = [
     "regional_picture",
     "country_picture",
     "regional_balance",
+    "scheme_regions",
 ]
 
 #: Target key that stands for every region not named in the targets.
@@ -91,6 +92,29 @@ def _scheme(scheme: str) -> str:
     return scheme
 
 
+def scheme_regions(store: GraphStore, scheme: str = "focus") -> dict:
+    """The regions ``scheme`` reports under, id → name, by name: a region nested in a larger
+    one of the scheme (``focus:central-asia`` in ``focus:eeca``) is left out, since it rolls
+    up into the larger one. These are the regions targets can be set for.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> scheme_regions(example_store())
+    {'focus:africa': 'Africa', 'focus:eeca': 'Eastern Europe and Central Asia', 'focus:middle-east': 'Middle East'}
+    """
+    regions = store.node_table("Region")
+    if regions.empty:
+        return {}
+    part = regions[regions["scheme"] == _scheme(scheme)]
+    up = store.region_rollup(scheme)
+    names = {
+        i: (n if isinstance(n, str) else i) for i, n in zip(part["id"], part["name"], strict=True)
+    }
+    top = {i: n for i, n in names.items() if up.get(i, i) == i}
+    return dict(sorted(top.items(), key=lambda kv: (kv[1], kv[0])))
+
+
 def _country_regions(store: GraphStore, scheme: str) -> dict:
     """Country → sorted list of (rolled-up) regions of ``scheme``."""
     regions = store.node_table("Region")
@@ -123,6 +147,15 @@ def _event_places(store: GraphStore) -> dict:
         for rec in rt.to_dict("records") if len(rt) else []:
             out.setdefault(rec["start"], set()).add(rec["end"])
     return out
+
+
+def _figure(x: float) -> str:
+    """A count or amount for a sentence: ``4,648,786``, ``2.5``.
+
+    >>> _figure(4648786.0), _figure(2.5), _figure(0.125)
+    ('4,648,786', '2.5', '0.12')
+    """
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}".rstrip("0")
 
 
 def _sort_key(v):
@@ -296,11 +329,11 @@ def regional_balance(
     Parameters
     ----------
     scheme : str, default "focus"
-    targets : dict, optional
+    targets : dict or False, optional
         Region id → target share (fractions summing to 1); the key ``"other"`` stands
         for every region not named. Default :data:`DEFAULT_TARGETS` for the focus scheme
         (reasoning in :data:`TARGETS_REASONING`); for other schemes no targets (evenness
-        only) unless given.
+        only) unless given. ``False``: no targets, for any scheme.
     measure : {"money", "projects", "partners", "events"}, default "projects"
         What is balanced. Money counts known USD tied to projects only.
 
@@ -332,11 +365,16 @@ def regional_balance(
     3              other                    other regions     0.0           0.0          0.10 -0.10
     >>> round(b["score"], 2), b["unassigned"]
     (0.75, 990.0)
+    >>> b = regional_balance(example_store(), measure="money", targets=False)
+    >>> b["targets"], b["score"], round(b["evenness"], 3)
+    (None, None, 0.971)
     """
     scheme = _scheme(scheme)
     if measure not in MEASURES:
         raise AnalysisError(f"unknown measure {measure!r}; use one of: {', '.join(MEASURES)}")
-    if targets is None:
+    if targets is False:
+        targets = None
+    elif targets is None:
         targets = dict(DEFAULT_TARGETS) if scheme == "focus" else None
     if targets is not None:
         targets = _check_targets(store, targets, scheme)
@@ -357,7 +395,7 @@ def regional_balance(
     if not actual or math.fsum(actual.values()) <= 0:
         raise EmptySelection(
             f"no {measure} is assigned to a region of the {scheme!r} scheme in this selection"
-            + (f" ({unassigned:g} unassigned)" if unassigned else "")
+            + (f" ({_figure(unassigned)} unassigned)" if unassigned else "")
             + "; try another measure or scheme"
         )
     regions = store.node_table("Region")
@@ -385,10 +423,11 @@ def regional_balance(
     splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
     total = math.fsum(actual.values()) + unassigned
     note = (
-        f"{splits['shares']} projects split by their stated shares, {splits['even']} evenly "
+        f"{splits['shares']} project{'' if splits['shares'] == 1 else 's'} split by their "
+        f"stated shares, {splits['even']} evenly "
         f"over their targets (no shares stated), {splits['single']} with one target. Nested "
         "regions roll up into the region that contains them; targets in another scheme and "
-        f"money not tied to a project are unassigned ({unassigned:,.6g} of {total:,.6g})."
+        f"money not tied to a project are unassigned ({_figure(unassigned)} of {_figure(total)})."
     )
     return {
         "table": table,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
+from functools import partial
 
 import pandas as pd
 
@@ -26,10 +27,11 @@ from .cliff import as_date, donors_ending, ending_within, funding_cliff
 from .diversity import donor_diversity
 from .donor_concentration import concentration_trend, donor_concentration
 from .errors import AnalysisError, EmptySelection
-from .funding import org_names, pct, usd
+from .funding import org_names
 from .regional import regional_balance, regional_picture
 from .scenarios import donor_exit, main_recipient
 from .store import Filters, GraphStore
+from .text import num, pct, span, usd
 
 __all__ = ["findings", "render_report", "board_report", "largest_donor"]
 
@@ -151,13 +153,8 @@ def _name(f: dict, org_id) -> str:
     return str(org_id)
 
 
-def _num(x, digits=0):
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
-
-
-def _range(lo, hi, fmt) -> str:
-    a, b = fmt(lo), fmt(hi)
-    return a if a == b else f"{a}–{b}"
+#: Low–high ranges in the report are written tight: ``2,882–3,090``.
+_range = partial(span, sep="–")
 
 
 def render_report(f: dict) -> str:
@@ -177,7 +174,7 @@ def render_report(f: dict) -> str:
         L += ["", "2. Donor concentration (known amounts, own funds excluded)"]
         L.append(
             _wrap(
-                f"HHI {_range(lo['hhi'], hi['hhi'], lambda x: _num(x))} of 10,000: "
+                f"HHI {_range(lo['hhi'], hi['hhi'], num)} of 10,000: "
                 f"{c['bands']['2023']} under the 2023 US merger guidelines (above 1,800), "
                 f"{c['bands']['2010']} under the 2010 guidelines (above 2,500)."
             )
@@ -186,17 +183,17 @@ def render_report(f: dict) -> str:
             _wrap(
                 f"Largest donor's share (CR1) {_range(lo['cr1'], hi['cr1'], pct)}; "
                 f"top three (CR3) {_range(lo['cr3'], hi['cr3'], pct)}; "
-                f"Gini {_range(lo['gini'], hi['gini'], lambda x: _num(x, 2))}."
+                f"Gini {_range(lo['gini'], hi['gini'], lambda x: num(x, 2))}."
             )
         )
         L.append(
             _wrap(
                 "Effective number of donors: "
-                f"{_range(lo['effective_order2'], hi['effective_order2'], lambda x: _num(x, 2))} "
+                f"{_range(lo['effective_order2'], hi['effective_order2'], lambda x: num(x, 2))} "
                 f"(1/sum of squared shares), "
-                f"{_range(lo['effective_order1'], hi['effective_order1'], lambda x: _num(x, 2))} "
+                f"{_range(lo['effective_order1'], hi['effective_order1'], lambda x: num(x, 2))} "
                 f"(exp of Shannon entropy), among "
-                f"{_range(lo['n_donors'], hi['n_donors'], lambda x: _num(x))} donors with a known amount."
+                f"{_range(lo['n_donors'], hi['n_donors'], num)} donors with a known amount."
             )
         )
         if c["pooled"]:
@@ -216,7 +213,7 @@ def render_report(f: dict) -> str:
             parts = []
             for r in t.to_dict("records"):
                 if r["hhi_low"] == r["hhi_low"]:
-                    parts.append(f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], _num)}")
+                    parts.append(f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], num)}")
             L.append(_wrap("HHI by year: " + "; ".join(parts) + "."))
         L += ["", "3. Largest donors (known USD)"]
         for r in c["top_donors"].to_dict("records"):
@@ -239,9 +236,9 @@ def render_report(f: dict) -> str:
         ix = d["index"]
         L.append(
             _wrap(
-                f"Diversity ({key}): effective number {_num(ix['donors']['effective_number'], 1)} "
-                f"by donor count, {_num(ix['money']['effective_number'], 1)} by money; evenness "
-                f"{_num(ix['donors']['evenness'], 2)} and {_num(ix['money']['evenness'], 2)}."
+                f"Diversity ({key}): effective number {num(ix['donors']['effective_number'], 1)} "
+                f"by donor count, {num(ix['money']['effective_number'], 1)} by money; evenness "
+                f"{num(ix['donors']['evenness'], 2)} and {num(ix['money']['evenness'], 2)}."
             )
         )
     L.append(_wrap("Pooled money is spread evenly over the pool's members for these counts."))
@@ -257,9 +254,9 @@ def render_report(f: dict) -> str:
             )
         L.append(
             _wrap(
-                f"Balance score {_num(r['score'], 2)} (1 = on target; distance "
-                f"{_num(r['distance_to_targets'], 2)}), evenness {_num(r['evenness'], 2)}. "
-                f"{_num(r['unassigned'], 1)} projects ({pct(r['unassigned_share'])}) are not tied "
+                f"Balance score {num(r['score'], 2)} (1 = on target; distance "
+                f"{num(r['distance_to_targets'], 2)}), evenness {num(r['evenness'], 2)}. "
+                f"{num(r['unassigned'], 1)} projects ({pct(r['unassigned_share'])}) are not tied "
                 f"to a focus region. {r['note']}"
             )
         )
@@ -308,8 +305,8 @@ def render_report(f: dict) -> str:
         if a and b:
             L.append(
                 _wrap(
-                    f"HHI goes from {_range(a['low']['hhi'], a['high']['hhi'], _num)} to "
-                    f"{_range(b['low']['hhi'], b['high']['hhi'], _num)} "
+                    f"HHI goes from {_range(a['low']['hhi'], a['high']['hhi'], num)} to "
+                    f"{_range(b['low']['hhi'], b['high']['hhi'], num)} "
                     f"({b['bands']['2023']}, 2023 guidelines)."
                 )
             )

@@ -4,7 +4,9 @@ A leaving donor takes its known money with it. When it is a member of a pool, th
 loses that member's even share (pool amount / members) and no longer stands for it; when
 it is a pool, the whole pool goes. Projects left with no funder (no flow and no ``donor``
 role from anyone who stays) are treated as stopping, so the partnership network is
-recomputed without the leaving donors and without those projects.
+recomputed without the leaving donors and without those projects. A new donor can join
+in the same scenario (``add=``, see :func:`add_donor`): its amount counts in the money and
+concentration after, and a project it funds keeps a funder.
 
 Examples
 --------
@@ -78,9 +80,10 @@ def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
     return f
 
 
-def _losses(t: pd.DataFrame, key: str, factors: dict) -> pd.DataFrame:
+def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFrame:
+    """Money before and after per ``key``, with the name a person reads in ``name``."""
     if t.empty:
-        return pd.DataFrame(columns=[key, "before", "after", "lost"])
+        return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
     rows: dict = {}
     for rec in t.to_dict("records"):
         k = rec[key]
@@ -94,6 +97,7 @@ def _losses(t: pd.DataFrame, key: str, factors: dict) -> pd.DataFrame:
     df = pd.DataFrame(out)
     df[key] = pd.Series([r[key] for r in out], dtype=object)
     df["lost"] = df["before"] - df["after"]
+    df.insert(1, "name", [names.get(k, k) if k is not None else "unassigned" for k in df[key]])
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
     return df.reset_index(drop=True)
 
@@ -107,13 +111,14 @@ def donor_exit(
     recipient: str | None = None,
     institute: str | None = None,
     flow_types=None,
+    add: dict | None = None,
 ) -> dict:
-    """Remove one or more donors and report what changes.
+    """Remove one or more donors (and optionally add a new one) and report what changes.
 
     Parameters
     ----------
     donors : str or list of str
-        Organization ids of the leaving donors.
+        Organization ids of the leaving donors (may be empty when ``add`` is given).
     scheme : str, default "focus"
         Region scheme for the money lost per target region.
     recipient : str, optional
@@ -121,26 +126,38 @@ def donor_exit(
     institute : str, optional
         The organization whose partners are checked for losing their link (default: the
         one receiving the most flows, see :func:`main_recipient`).
+    add : dict, optional
+        A new donor joining in the same scenario: the keyword arguments of
+        :func:`add_donor` (``amount``, ``sector``, ``country``, ``name``, ``scheme`` for
+        the donor-region diversity) and ``project``, a project id it funds (that project
+        then keeps a funder).
 
     Returns
     -------
     dict
-        ``removed``, ``money_before`` / ``money_after`` / ``money_lost`` (known USD),
-        ``lost_from_pools`` (part of the loss that is an even share of a pool),
-        ``concentration_before`` / ``concentration_after`` (see
+        ``removed``, ``removed_names``, ``money_before`` / ``money_after`` (known USD;
+        after includes a new donor's amount), ``money_lost`` (what the leaving donors
+        take), ``money_added``, ``lost_from_pools`` (part of the loss that is an even share
+        of a pool), ``concentration_before`` / ``concentration_after`` (see
         :func:`graph.donor_concentration.concentration_of`; ``after`` is None when no
-        known money is left), ``lost_by_region`` and ``lost_by_project`` (DataFrames:
-        before, after, lost), ``projects_unfunded`` (ids), ``partners_cut_off`` (ids of
-        organizations no longer connected to the institute), ``components_before`` /
-        ``components_after`` (connected parts of the partnership graph), ``new_brokers``
-        (organizations that become cut vertices), ``flow_types`` and ``note``.
+        known money is left), ``lost_by_region`` (``target_region``, ``name``, before,
+        after, lost; money not tied to a project or to a region of ``scheme`` is the
+        ``None`` row, named "unassigned") and ``lost_by_project`` (``project``, ``name``
+        = its title, before, after, lost), ``projects_unfunded`` (ids) and ``unfunded``
+        (DataFrame ``project``, ``title``, ``donors``: the names of the funders it
+        loses), ``partners_cut_off`` (ids of organizations no longer connected to the
+        institute), ``components_before`` / ``components_after`` (connected parts of the
+        partnership graph), ``new_brokers`` (organizations that become cut vertices),
+        ``added`` (None, or the new donor with its sector and region diversity before and
+        after, as in :func:`add_donor`), ``flow_types`` and ``note``.
 
     Raises
     ------
     UnknownEntity
         A donor id is not an organization of the store.
     AnalysisError
-        A donor has no funding flow in the selection, or no donor is named.
+        A donor has no funding flow in the selection, no donor is named or added, or the
+        new donor is not valid (see :func:`add_donor`).
 
     Examples
     --------
@@ -152,13 +169,20 @@ def donor_exit(
       project  before  after   lost
     0      p2   100.0    0.0  100.0
     1      p1   150.0  150.0    0.0
+    >>> both = donor_exit(example_store(), ["uni", "fdn"],
+    ...                   add={"amount": 300, "sector": "ngo", "country": "KEN", "project": "p1"})
+    >>> both["money_lost"], both["money_added"], both["money_after"], both["projects_unfunded"]
+    (250.0, 300.0, 1250.0, [])
+    >>> both["added"]["region"], round(both["added"]["sector_after"]["effective_number"], 2)
+    (['unesco:africa'], 3.76)
     """
     removed = [donors] if isinstance(donors, str) else list(donors or [])
-    if not removed:
-        raise AnalysisError("name at least one donor to remove")
+    if not removed and not add:
+        raise AnalysisError("name at least one donor to remove, or a donor to add")
     for d in removed:
         check_org(store, d, what="donor")
     removed_set = set(removed)
+    new = _new_donor(store, **_add_options(add)) if add else None
     cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
     if cov["flows"] == 0:
         raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
@@ -175,7 +199,8 @@ def donor_exit(
     kept = {
         d: a * factors[d] for d, a in zip(totals["donor_id"], totals["amount_usd"], strict=True)
     }
-    money_after = math.fsum(kept.values())
+    money_kept = math.fsum(kept.values())
+    money_added = new["amount"] if new else 0.0
     pooled = totals.set_index("donor_id")["pooled"].to_dict()
     lost_from_pools = math.fsum(
         a * (1 - factors[d])
@@ -183,15 +208,25 @@ def donor_exit(
         if pooled[d] and d not in removed_set
     )
 
-    before = concentration_of(*donor_amounts(store, totals=totals)) if money_before > 0 else None
+    known_before, pools_before = donor_amounts(store, totals=totals)
+    before = concentration_of(known_before, pools_before) if money_before > 0 else None
     after_totals = totals.assign(amount_usd=[kept[d] for d in totals["donor_id"]])
     known, pools = donor_amounts(store, totals=after_totals)
     pools = [(a, [m for m in ms if m not in removed_set] or ms) for a, ms in pools]
+    if new:
+        known = {**known, _NEW: new["amount"]}
     try:
-        after = concentration_of(known, pools) if money_after > 0 else None
+        after = concentration_of(known, pools) if money_kept + money_added > 0 else None
     except EmptySelection:
         after = None
+    added = None
+    if new:
+        added = _diversity_change(store, new, before, after)
+        if after is not None:
+            after["allocations"] = _named_new(after["allocations"], new["name"])
 
+    region_names = _names(store.node_table("Region"), "name")
+    project_titles = _names(store.node_table("Project"), "title")
     by_region, _o, _ = _totals(
         store,
         ("target_region",),
@@ -200,17 +235,39 @@ def donor_exit(
         flow_types=flow_types,
         scheme=scheme,
     )
-    lost_by_region = _losses(by_region, "target_region", factors)
+    lost_by_region = _losses(by_region, "target_region", factors, region_names)
     by_project, _o, _ = _totals(
         store, ("project",), filters, recipient=recipient, flow_types=flow_types
     )
-    lost_by_project = _losses(by_project[by_project["project"].notna()], "project", factors)
+    lost_by_project = _losses(
+        by_project[by_project["project"].notna()], "project", factors, project_titles
+    )
 
     pf = project_funding(store, filters, flow_types=flow_types)
-    unfunded = sorted(
-        r["project_id"]
+    keeps_funder = new["project"] if new else None
+    gone = [
+        r
         for r in pf.to_dict("records")
-        if r["donors"] and all(d in removed_set for d in r["donors"])
+        if r["donors"]
+        and all(d in removed_set for d in r["donors"])
+        and r["project_id"] != keeps_funder
+    ]
+    unfunded = sorted(r["project_id"] for r in gone)
+    names = org_names(store)
+
+    def name_of(d):
+        return names.at[d, "name"] if d in names.index else d
+
+    unfunded_table = pd.DataFrame(
+        [
+            {
+                "project": r["project_id"],
+                "title": project_titles.get(r["project_id"], r["project_id"]),
+                "donors": ", ".join(sorted(name_of(d) for d in r["donors"])),
+            }
+            for r in sorted(gone, key=lambda r: r["project_id"])
+        ],
+        columns=["project", "title", "donors"],
     )
     inst = institute or recipient or main_recipient(store)
     g0 = partnership_graph(store)
@@ -229,30 +286,144 @@ def donor_exit(
 
     cut_off = sorted(reach(g0) - reach(g1) - removed_set)
     new_brokers = sorted(brokers(g1) - brokers(g0))
-    names = org_names(store)
     return {
         "removed": removed,
-        "removed_names": [names.at[d, "name"] if d in names.index else d for d in removed],
+        "removed_names": [name_of(d) for d in removed],
         "money_before": money_before,
-        "money_after": money_after,
-        "money_lost": money_before - money_after,
+        "money_after": money_kept + money_added,
+        "money_lost": money_before - money_kept,
+        "money_added": money_added,
         "lost_from_pools": lost_from_pools,
         "concentration_before": before,
         "concentration_after": after,
         "lost_by_region": lost_by_region,
         "lost_by_project": lost_by_project,
         "projects_unfunded": unfunded,
+        "unfunded": unfunded_table,
         "partners_cut_off": cut_off,
         "institute": inst,
         "components_before": nx.number_connected_components(g0),
         "components_after": nx.number_connected_components(g1),
         "new_brokers": new_brokers,
+        "added": added,
         "flow_types": cov["flow_types"],
         "note": (
             "Known USD only; a leaving pool member takes its even share of the pool. Projects "
             "with no remaining funder are treated as stopping."
+            + (
+                " The new donor's amount counts in the money and concentration after."
+                if new
+                else ""
+            )
         ),
     }
+
+
+#: Key of the hypothetical new donor in the allocations, until it is given its name.
+_NEW = "\0new"
+
+
+def _names(table: pd.DataFrame, column: str) -> dict:
+    """Node id → ``column`` (falling back to the id) of a node table."""
+    if table.empty:
+        return {}
+    values = table[column] if column in table.columns else table["id"]
+    return {
+        i: (v if isinstance(v, str) and v else i) for i, v in zip(table["id"], values, strict=True)
+    }
+
+
+def _add_options(add: dict) -> dict:
+    """The keyword arguments of :func:`_new_donor` from a scenario's ``add`` dict."""
+    known = {"amount", "sector", "country", "name", "scheme", "project"}
+    unknown = sorted(set(add) - known)
+    if unknown:
+        raise AnalysisError(
+            f"a new donor is described by {', '.join(sorted(known))}; not by {', '.join(unknown)}"
+        )
+    return dict(add)
+
+
+def _new_donor(
+    store: GraphStore,
+    *,
+    amount,
+    sector: str,
+    country: str | None = None,
+    name: str = "New donor",
+    scheme: str = "unesco",
+    project: str | None = None,
+) -> dict:
+    """A hypothetical donor, checked: amount (USD > 0), sector, country, regions, project."""
+    try:
+        value = float(amount)
+    except (TypeError, ValueError) as e:
+        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}") from e
+    if not value > 0 or math.isinf(value):
+        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}")
+    if sector not in SECTORS or sector == "pool":
+        raise AnalysisError(
+            f"unknown sector {sector!r}; use one of: {', '.join(s for s in SECTORS if s != 'pool')}"
+        )
+    if country is not None:
+        countries = set(store.node_table("Country")["id"])
+        if country not in countries:
+            raise UnknownEntity(f"no country {country!r} in the store; use an ISO3 code it holds")
+    if project is not None and project not in set(store.node_table("Project")["id"]):
+        raise UnknownEntity(f"no project {project!r} in the store")
+    c2r = _country_regions(store, scheme)
+    return {
+        "name": name,
+        "amount": value,
+        "sector": sector,
+        "country": country,
+        "region": c2r.get(country, []) if country else [],
+        "project": project,
+        "scheme": scheme,
+        "c2r": c2r,
+    }
+
+
+def _named_new(allocations: dict, name: str) -> dict:
+    return {
+        k: {(name if d == _NEW else d): v for d, v in a.items()} for k, a in allocations.items()
+    }
+
+
+def _diversity_change(store: GraphStore, new: dict, before: dict | None, after: dict | None):
+    """The new donor and the diversity of money by donor sector and region, before and
+    after (pooled money spread over its members, as :mod:`graph.diversity` does)."""
+    names = org_names(store)
+    c2r = new["c2r"]
+
+    def sector_of(d):
+        if d == _NEW:
+            return [(new["sector"], 1.0)]
+        return [(names.at[d, "sector"] if d in names.index else None, 1.0)]
+
+    def region_of(d):
+        regs = new["region"] if d == _NEW else None
+        if regs is None:
+            c = names.at[d, "country"] if d in names.index else None
+            regs = c2r.get(c, []) if isinstance(c, str) else []
+        return [(g, 1.0 / len(regs)) for g in regs] or [(None, 1.0)]
+
+    def by(concentration, group_of):
+        acc: dict = {}
+        spread = concentration["allocations"]["spread"] if concentration else {}
+        for d, v in spread.items():
+            for g, w in group_of(d):
+                acc[str(g)] = acc.get(str(g), 0.0) + v * w
+        return diversity_index(acc)
+
+    out = {k: v for k, v in new.items() if k not in ("c2r",)}
+    out.update(
+        sector_before=by(before, sector_of),
+        sector_after=by(after, sector_of),
+        region_before=by(before, region_of),
+        region_after=by(after, region_of),
+    )
+    return out
 
 
 def add_donor(
@@ -291,68 +462,26 @@ def add_donor(
     >>> a["region"], round(a["sector_after"]["effective_number"], 2)
     (['unesco:africa'], 4.73)
     """
-    try:
-        value = float(amount)
-    except (TypeError, ValueError) as e:
-        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}") from e
-    if not value > 0 or math.isinf(value):
-        raise AnalysisError(f"amount must be a number of USD > 0, not {amount!r}")
-    if sector not in SECTORS or sector == "pool":
-        raise AnalysisError(
-            f"unknown sector {sector!r}; use one of: {', '.join(s for s in SECTORS if s != 'pool')}"
-        )
-    c2r = _country_regions(store, scheme)
-    if country is not None:
-        countries = set(store.node_table("Country")["id"])
-        if country not in countries:
-            raise UnknownEntity(f"no country {country!r} in the store; use an ISO3 code it holds")
+    new = _new_donor(store, amount=amount, sector=sector, country=country, name=name, scheme=scheme)
     cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
     _require_money(cov)
     totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
     known, pools = donor_amounts(store, totals=totals)
-    new_id = "\0new"
     before = concentration_of(known, pools)
-    after = concentration_of({**known, new_id: value}, pools)
-    after["allocations"] = {
-        k: {(name if d == new_id else d): v for d, v in alloc.items()}
-        for k, alloc in after["allocations"].items()
-    }
-    names = org_names(store)
-    spread = before["allocations"]["spread"]
-
-    def by(group_of):
-        acc: dict = {}
-        for d, v in spread.items():
-            for g, w in group_of(d):
-                acc[str(g)] = acc.get(str(g), 0.0) + v * w
-        return acc
-
-    def sector_of(d):
-        return [(names.at[d, "sector"] if d in names.index else None, 1.0)]
-
-    def region_of(d):
-        c = names.at[d, "country"] if d in names.index else None
-        regs = c2r.get(c, []) if isinstance(c, str) else []
-        return [(g, 1.0 / len(regs)) for g in regs] or [(None, 1.0)]
-
-    sectors, regions = by(sector_of), by(region_of)
-    new_regions = c2r.get(country, []) if country else []
-    sectors_after = dict(sectors)
-    sectors_after[sector] = sectors_after.get(sector, 0.0) + value
-    regions_after = dict(regions)
-    for g in new_regions or [None]:
-        regions_after[str(g)] = regions_after.get(str(g), 0.0) + value / max(1, len(new_regions))
+    after = concentration_of({**known, _NEW: new["amount"]}, pools)
+    change = _diversity_change(store, new, before, after)
+    after["allocations"] = _named_new(after["allocations"], name)
     return {
         "name": name,
-        "amount": value,
+        "amount": new["amount"],
         "sector": sector,
         "country": country,
-        "region": new_regions,
+        "region": new["region"],
         "concentration_before": before,
         "concentration_after": after,
-        "sector_before": diversity_index(sectors),
-        "sector_after": diversity_index(sectors_after),
-        "region_before": diversity_index(regions),
-        "region_after": diversity_index(regions_after),
+        "sector_before": change["sector_before"],
+        "sector_after": change["sector_after"],
+        "region_before": change["region_before"],
+        "region_after": change["region_after"],
         "flow_types": cov["flow_types"],
     }

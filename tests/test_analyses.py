@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.batch import build_batch
-from graph.cliff import donors_ending, ending_within, funding_cliff
+from graph.cliff import donors_ending, ending_within, funding_cliff, months_after
 from graph.diversity import donor_diversity
 from graph.donor_concentration import (
     concentration_by,
@@ -26,8 +26,17 @@ from graph.errors import AnalysisError, EmptySelection, ExplorerError, UnknownEn
 from graph.examples import example_records, example_store
 from graph.funding import coverage, donor_totals
 from graph.memory_store import MemoryStore
-from graph.network import centrality, co_partnership, communities, ego_network, shortest_paths
-from graph.regional import regional_balance, regional_picture
+from graph.network import (
+    PARTNERSHIP_LABELS,
+    centrality,
+    co_partnership,
+    communities,
+    ego_network,
+    partnership_graph,
+    shortest_paths,
+    to_networkx,
+)
+from graph.regional import regional_balance, regional_picture, scheme_regions
 from graph.scenarios import add_donor, donor_exit
 from graph.store import Filters
 
@@ -233,6 +242,90 @@ def test_exit_scenario_effects(ex):
     )
     gone = donor_exit(ex, ["pool"])
     assert gone["money_lost"] == 200 and gone["lost_from_pools"] == 0
+
+
+def test_exit_scenario_names_what_it_loses(ex):
+    s = donor_exit(ex, ["uni", "fdn"])
+    lost = s["lost_by_project"].set_index("project")
+    assert lost.at["p1", "name"] == "Coding for Africa"
+    regions = s["lost_by_region"].set_index("name")
+    assert regions.at["Africa", "lost"] == 150 and regions.at["unassigned", "lost"] == 100
+    assert s["unfunded"].to_dict("records") == [
+        {
+            "project": "p1",
+            "title": "Coding for Africa",
+            "donors": "Learning Foundation, Open University",
+        }
+    ]
+
+
+def test_exit_scenario_with_a_new_donor(ex):
+    alone = donor_exit(ex, ["uni", "fdn"])
+    new = {"amount": 300, "sector": "ngo", "country": "KEN", "name": "Newcomer"}
+    both = donor_exit(ex, ["uni", "fdn"], add=new)
+    assert both["money_lost"] == alone["money_lost"] == pytest.approx(250)
+    assert both["money_added"] == 300
+    assert both["money_after"] == pytest.approx(alone["money_after"] + 300)
+    hi_alone = alone["concentration_after"]["high"]["hhi"]
+    assert both["concentration_after"]["high"]["hhi"] < hi_alone
+    assert "Newcomer" in both["concentration_after"]["allocations"]["spread"]
+    assert both["added"]["region"] == ["unesco:africa"]
+    assert both["added"]["sector_after"]["groups"] == both["added"]["sector_before"]["groups"]
+    # p1 loses every funder, unless the new donor funds it
+    assert alone["projects_unfunded"] == ["p1"]
+    assert donor_exit(ex, ["uni", "fdn"], add={**new, "project": "p1"})["projects_unfunded"] == []
+    # only a new donor: the same figures as add_donor
+    only = donor_exit(ex, [], add=new)
+    a = add_donor(ex, amount=300, sector="ngo", country="KEN", name="Newcomer")
+    assert only["money_lost"] == 0 and only["money_after"] == only["money_before"] + 300
+    assert only["concentration_after"]["high"] == a["concentration_after"]["high"]
+    assert only["added"]["sector_after"] == a["sector_after"]
+    assert only["added"]["region_after"] == a["region_after"]
+    with pytest.raises(AnalysisError, match="not by colour"):
+        donor_exit(ex, ["uni"], add={**new, "colour": "red"})
+    with pytest.raises(UnknownEntity, match="no project"):
+        donor_exit(ex, ["uni"], add={**new, "project": "p9"})
+
+
+def test_graph_with_properties_centrality_sample_and_co_partnership_by_place(ex):
+    g = to_networkx(ex, labels=PARTNERSHIP_LABELS, properties=True)
+    assert all("props" in d for _n, d in g.nodes(data=True))
+    assert all("props" in d for _u, _v, d in g.edges(data=True))
+    funds = [d["props"] for _u, _v, d in g.edges(data=True) if d["type"] == "FUNDS"]
+    assert all("source_id" in p and "start" not in p for p in funds)
+    assert not any(v is None or v != v for p in funds for v in p.values())  # no None or NaN
+    assert "props" not in next(iter(to_networkx(ex).nodes.values()))
+    exact = centrality(ex, labels=PARTNERSHIP_LABELS)
+    n = partnership_graph(ex).number_of_nodes()
+    assert centrality(ex, labels=PARTNERSHIP_LABELS, sample=n).equals(exact)
+    sampled = centrality(ex, labels=PARTNERSHIP_LABELS, sample=4)
+    assert sampled.equals(centrality(ex, labels=PARTNERSHIP_LABELS, sample=4))  # fixed seed
+    assert list(sampled["degree"].sort_index()) == list(exact["degree"].sort_index())
+    with pytest.raises(AnalysisError, match="sample"):
+        centrality(ex, sample=0)
+    everywhere = co_partnership(ex)
+    kaz = co_partnership(ex, filters=Filters(country="KAZ"))
+    assert 0 < len(kaz) < len(everywhere)
+    assert set(zip(kaz["a"], kaz["b"], strict=True)) <= set(
+        zip(everywhere["a"], everywhere["b"], strict=True)
+    )
+    assert (kaz["where"].str.len() > 0).all()
+    assert co_partnership(ex, filters=Filters(country="FRA")).empty
+
+
+def test_cliff_window_and_regions_for_targets(ex):
+    assert months_after("2025-08-15", 12).isoformat() == "2026-08-15"
+    assert months_after("2024-02-29", 12).isoformat() == "2025-02-28"
+    assert months_after("2025-08-15", 0).isoformat() == "2025-08-15"
+    with pytest.raises(AnalysisError, match="months"):
+        months_after("2025-08-15", 1.5)
+    regions = scheme_regions(ex)
+    assert "focus:africa" in regions
+    plain = regional_balance(ex, measure="projects", targets=False)
+    assert plain["targets"] is None and plain["score"] is None
+    assert set(plain["table"]["region"]) <= set(regions)
+    with pytest.raises(AnalysisError, match="scheme"):
+        scheme_regions(ex, "mars")
 
 
 def test_add_donor_lowers_concentration(ex):

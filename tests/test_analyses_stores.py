@@ -128,6 +128,8 @@ def _analyses(store):
     run("centrality", centrality)
     run("communities", communities)
     run("co-partnership", co_partnership)
+    for f in FILTERS[3:]:
+        run(f"co-partnership {f}", co_partnership, filters=f)
     return out
 
 
@@ -146,6 +148,8 @@ def test_bundled_dataset_same_sums_and_analyses_on_both_stores(neo):
     assert iite["pooled"] and iite["low"]["hhi"] < iite["high"]["hhi"]
     for who in (["pool-iite-donors"], ["huawei", "netdragon"], ["unesco"]):
         _same(donor_exit(mem, who, recipient="iite"), donor_exit(neo, who, recipient="iite"))
+    new = {"amount": 250_000, "sector": "foundation", "country": "KEN", "project": "jpik-africa"}
+    _same(donor_exit(mem, ["jpik"], add=new), donor_exit(neo, ["jpik"], add=new))
     _same(ego_network(mem, "huawei", depth=2), ego_network(neo, "huawei", depth=2))
     # the same report, but for the line that names the store
     assert (

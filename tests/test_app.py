@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 import socket
 import warnings
@@ -271,6 +272,38 @@ def test_concentration_period_and_regional_measure(monkeypatch):
     at.radio(key="geo-measure").set_value("partners").run()
     assert_ok(at, "Regional balance")
     assert any("Mauritius" in c.value for c in at.caption), "small states are listed as markers"
+
+
+def test_funding_cliff_window_changes_what_ends(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/concentration.py")
+    assert_ok(at, "Donor concentration")
+    assert at.number_input(key="cliff-months").value == 12
+    assert str(at.date_input(key="cliff-date").value) == "2025-08-15"
+
+    def ending():
+        said = [m.value for m in at.markdown if "agreement" in m.value and "Between" in m.value]
+        projects = [t.value for t in at.dataframe if "ends" in t.value.columns]
+        donors = [t.value for t in at.dataframe if "last one ends" in t.value.columns]
+        return said[0], projects, donors
+
+    said, projects, donors = ending()
+    assert "**0 agreements** end" in said and not projects and not donors
+    # the whole cliff is there whatever the window: p1 ends in 2026, p2 states no end year
+    cliff = next(t.value for t in at.dataframe if "agreement ends" in t.value.columns)
+    assert list(cliff["agreement ends"]) == ["2026", "not stated"]
+    assert any(b.label == "CSV" for b in at.get("download_button"))
+
+    at.number_input(key="cliff-months").set_value(24).run()
+    assert_ok(at, "Donor concentration")
+    said, projects, donors = ending()
+    assert "**1 agreement** end" in said and "15 August 2027" in said
+    assert list(projects[0]["project"]) == ['Project "One"']
+    assert list(donors[0]["donor"]) == [XSS[0]]  # shown as data, never as markup
+
+    at.date_input(key="cliff-date").set_value(dt.date(2027, 1, 1)).run()
+    said, projects, donors = ending()
+    assert "**0 agreements** end" in said and not projects
 
 
 def test_data_page_validates_an_upload(monkeypatch):

@@ -19,6 +19,7 @@ from graph.concentration import (
     gini,
     hhi,
     hhi_band,
+    lorenz_curve,
     merger_delta,
     pooled_range,
     shannon,
@@ -341,3 +342,19 @@ def test_pooled_range_low_at_most_high(known, pools):
         else:
             assert low <= high
     assert r["low"]["total"] == pytest.approx(math.fsum(known.values()) + sum(p for p, _ in pools))
+
+
+@given(amount_lists)
+def test_lorenz_curve_runs_corner_to_corner_and_its_area_is_gini(xs):
+    c = lorenz_curve(xs)
+    assert len(c) == n_positive(xs) + 1
+    assert c.iloc[0].tolist() == [0.0, 0.0] and c.iloc[-1].tolist() == pytest.approx([1.0, 1.0])
+    assert (c["money_share"].diff().dropna() >= -1e-12).all()  # never falls
+    assert (c["money_share"] <= c["donor_share"] + 1e-9).all()  # never above equal giving
+    area = np.trapezoid(c["money_share"], c["donor_share"])
+    assert 1 - 2 * area == pytest.approx(gini(xs), abs=1e-9)
+
+
+def test_lorenz_curve_of_nothing_is_an_empty_selection():
+    with pytest.raises(EmptySelection):
+        lorenz_curve({"A": 0})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["hhi_trend", "lorenz", "bars", "year_bars"]
+__all__ = ["hhi_trend", "lorenz", "bars", "year_bars", "cliff"]
 
 BLUE = "#1f6fb2"
 GREY = "#9aa5b1"
@@ -120,3 +120,23 @@ def year_bars(df: pd.DataFrame, value: str, *, title: str, colour: str | None = 
         enc["color"] = alt.Color(f"{colour}:N", title=None)
         enc["tooltip"].append(alt.Tooltip(f"{colour}:N", title="Group"))
     return alt.Chart(d).mark_bar().encode(**enc).properties(height=260)
+
+
+def cliff(by_year: pd.DataFrame):
+    """Projects by the year their agreement ends (``end`` labels, "not stated" last), with
+    known funding and stated budgets (USD k) in the tooltip."""
+    return (
+        alt.Chart(by_year)
+        .mark_bar(color=BLUE)
+        .encode(
+            x=alt.X("end:O", title="Agreement ends", sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("projects:Q", title="Projects", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("end:N", title="Ends"),
+                alt.Tooltip("projects:Q", title="Projects"),
+                alt.Tooltip("funding_k:Q", title="Known funding, USD k", format=",.1f"),
+                alt.Tooltip("budget_k:Q", title="Stated budgets, USD k", format=",.1f"),
+            ],
+        )
+        .properties(height=240)
+    )

@@ -13,7 +13,7 @@ from graph import console
 from graph.errors import QueryRefused, StoreError
 from graph.store import Filters
 from views import state
-from views.fmt import label_of, md, plural, table
+from views.fmt import SCHEME_NAMES, label_of, md, plural, scheme_name, table
 
 store, _ = state.get_store()
 
@@ -22,17 +22,9 @@ st.caption(
     "Pick a region or a country to see who the institute works with there, on what, and with whom."
 )
 
-SCHEME_NAMES = {
-    "focus": "focus region",
-    "unesco": "UNESCO region",
-    "m49": "UN M49 region",
-    "m49_subregion": "UN M49 sub-region",
-}
-regions = state.table(store, "Region")
-countries = state.table(store, "Country")
-rnames = dict(zip(regions.get("id", []), regions.get("name", []), strict=False))
-rscheme = dict(zip(regions.get("id", []), regions.get("scheme", []), strict=False))
-cnames = dict(zip(countries.get("id", []), countries.get("name", []), strict=False))
+rnames = state.names(store, "Region")
+rscheme = state.names(store, "Region", "scheme")
+cnames = state.names(store, "Country")
 
 c1, c2 = st.columns([1, 2])
 kind = c1.radio("Look at", ["Region", "Country"], horizontal=True, key="collab-kind")
@@ -50,9 +42,7 @@ if kind == "Region":
     place = c2.selectbox(
         "Region",
         order,
-        format_func=lambda r: (
-            f"{rnames.get(r, r)} — {SCHEME_NAMES.get(rscheme.get(r), rscheme.get(r))}"
-        ),
+        format_func=lambda r: f"{rnames.get(r, r)} — {scheme_name(rscheme.get(r), one=True)}",
         key="collab-region",
     )
     filters = Filters(region=place)

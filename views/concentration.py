@@ -1,18 +1,22 @@
 """Donor concentration — the governing board's page.
 
 The indices with their bands, the trend by year, a Lorenz curve, the top donors, the
-breakdown by channel, sector and donor region, and the range that pooled money leaves open,
-each with a sentence in plain words. Formulas live in :mod:`graph.concentration`; the
-choice of amounts in :mod:`graph.app_support`.
+breakdown by channel, sector and donor region, the range that pooled money leaves open and
+the funding cliff (what ends when), each with a sentence in plain words. Figures come from
+:mod:`graph.donor_concentration` (shaped by :mod:`graph.app_support`),
+:mod:`graph.concentration` and :mod:`graph.cliff`.
 """
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from graph import app_support as support
 from graph import board_report
+from graph.concentration import lorenz_curve
 from views import charts, state
-from views.fmt import label_of, md, num, pct, table, usd, usd_k
+from views.fmt import label_of, md, num, pct, plural, scheme_name, span, table, usd, usd_k
 
 store, _ = state.get_store()
 
@@ -45,18 +49,14 @@ cov = pic["coverage"]
 lo, hi = pic["low"], pic["high"]
 
 
-def _range(a, b, f):
-    return f(a) if abs(a - b) < 1e-9 else f"{f(a)} – {f(b)}"
-
-
 st.subheader("The indices")
 c = st.columns(4)
-c[0].metric("HHI (0–10,000)", _range(lo["hhi"], hi["hhi"], num))
-c[1].metric("Largest donor's share (CR1)", _range(lo["cr1"], hi["cr1"], lambda v: pct(v, 0)))
-c[2].metric("Top three (CR3)", _range(lo["cr3"], hi["cr3"], lambda v: pct(v, 0)))
+c[0].metric("HHI (0–10,000)", span(lo["hhi"], hi["hhi"], num))
+c[1].metric("Largest donor's share (CR1)", span(lo["cr1"], hi["cr1"], lambda v: pct(v, 0)))
+c[2].metric("Top three (CR3)", span(lo["cr3"], hi["cr3"], lambda v: pct(v, 0)))
 c[3].metric(
     "Effective number of donors",
-    _range(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
+    span(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
     help="1 / Σ share²: how many equal donors would give the same concentration",
 )
 badge = {
@@ -117,7 +117,7 @@ with right:
             "spread evenly over its members" if c == "spread" else "given by one member"
         ),
     )
-    curve = support.lorenz_curve(pic["allocations"][case])
+    curve = lorenz_curve(pic["allocations"][case])
     st.altair_chart(charts.lorenz(curve), width="stretch")
     st.caption(
         "Donors from smallest to largest. The further the curve sags below the dashed line of "
@@ -172,12 +172,6 @@ if pic["own_funds"] > 0:
     )
 
 st.subheader("Breakdown")
-scheme_names = {
-    "focus": "institute focus regions",
-    "unesco": "UNESCO regions",
-    "m49": "UN M49 regions",
-    "m49_subregion": "UN M49 sub-regions",
-}
 schemes = support.region_schemes(store)
 tabs = st.tabs(["By channel", "By donor sector", "By donor region"])
 for tab, by in zip(tabs, ["channel", "donor_sector", "donor_region"], strict=False):
@@ -190,7 +184,7 @@ for tab, by in zip(tabs, ["channel", "donor_sector", "donor_region"], strict=Fal
             scheme = st.selectbox(
                 "Region scheme",
                 schemes,
-                format_func=lambda s: scheme_names.get(s, s),
+                format_func=scheme_name,
                 key="conc-scheme",
                 index=schemes.index("unesco") if "unesco" in schemes else 0,
             )
@@ -241,6 +235,136 @@ if pic["has_range"]:
     st.caption(pic["note"])
 else:
     st.write("No pooled money in this period: the figures above are exact for the known amounts.")
+
+st.subheader("Funding cliff: when agreements end")
+st.caption(
+    "An agreement is a project. The documents give the year it ends, not the day, so each is "
+    "taken to end on 31 December of that year. Completed projects are left out; 'known "
+    "funding' is the money the documents tie to the project, which for most projects they do "
+    "not state (they give money per donor), so budgets stated in project documents are shown "
+    "beside it."
+)
+cliff = state.funding_cliff(store)
+if cliff.empty:
+    st.info("No project that is still running is in the store.")
+else:
+    ends = cliff["end_year"].map(lambda y: "not stated" if y is None else str(int(y)))
+    by_year = pd.DataFrame(
+        {
+            "end": ends,
+            "projects": cliff["projects"],
+            "funding_k": cliff["funding_usd"].map(usd_k),
+            "budget_k": cliff["budget_usd"].map(usd_k),
+            "donors": cliff["donors"],
+        }
+    )
+    cl, cr = st.columns([2, 3])
+    with cl:
+        st.altair_chart(charts.cliff(by_year), width="stretch")
+    with cr:
+        table(
+            pd.DataFrame(
+                {
+                    "agreement ends": ends,
+                    "projects": cliff["projects"],
+                    "known funding, USD k": cliff["funding_usd"].map(usd_k),
+                    "stated budgets, USD k": cliff["budget_usd"].map(usd_k),
+                    "donors": cliff["donors"],
+                    "flows with amount": cliff["flows_with_usd"],
+                    "flows": cliff["flows"],
+                    "project ids": cliff["project_ids"],
+                }
+            ),
+            "funding_cliff",
+            money=["known funding, USD k", "stated budgets, USD k"],
+            key="dl-cliff",
+        )
+    dated = cliff[cliff["end_year"].notna()]
+    if len(dated):
+        peak = dated.sort_values(["projects", "end_year"], ascending=[False, True]).iloc[0]
+        undated = int(cliff.loc[cliff["end_year"].isna(), "projects"].sum())
+        st.markdown(
+            f"**In plain words.** Of {plural(int(cliff['projects'].sum()), 'running project')}, "
+            f"the most end in **{int(peak['end_year'])}** ({int(peak['projects'])}), with "
+            f"{plural(int(peak['donors']), 'donor')} behind them"
+            + (
+                f"; {plural(undated, 'project')} state{'s' if undated == 1 else ''} no end year"
+                if undated
+                else ""
+            )
+            + "."
+        )
+
+    st.markdown("**What ends soon**")
+    c = st.columns([1, 1, 2])
+    months = c[0].number_input(
+        "Within (months)", min_value=0, max_value=240, value=12, step=1, key="cliff-months"
+    )
+    as_of = c[1].date_input(
+        "From", value=dt.date(2025, 8, 15), format="YYYY-MM-DD", key="cliff-date"
+    )
+    c[2].caption(
+        "From 15 August 2025 by default: when the Director's report was prepared (it covers the "
+        "year after the Board's August 2024 session; its latest dated activity is July 2025). "
+        "Pick another date to look from there."
+    )
+    end, ending, leaving = state.ending(store, as_of, int(months))
+    org_name = state.names(store, "Organization")
+    st.markdown(
+        f"Between **{as_of:%d %B %Y}** and **{end:%d %B %Y}**, "
+        f"**{plural(len(ending), 'agreement')}** end"
+        + (
+            f", with {usd(ending['funding_usd'].sum())} of known funding"
+            if len(ending) and ending["funding_usd"].sum() > 0
+            else ""
+        )
+        + f"; **{plural(len(leaving), 'donor')}** would then have no agreement left running."
+    )
+    if len(ending):
+        st.markdown("**Agreements that end**")
+        shown = pd.DataFrame(
+            {
+                "project": ending["title"],
+                "ends": ending["end_date"].astype(str),
+                "status": ending["status"],
+                "known funding, USD k": ending["funding_usd"].map(usd_k),
+                "stated budget, USD k": ending["budget_usd"].map(usd_k),
+                "donors": ending["donors"].map(
+                    lambda ds: ", ".join(str(org_name.get(d, d)) for d in ds) or "none recorded"
+                ),
+            }
+        )
+        if ending["budget_usd"].isna().all():
+            shown = shown.drop(columns="stated budget, USD k")
+        table(
+            shown,
+            "agreements_ending",
+            money=[c for c in shown.columns if c.endswith("USD k")],
+            key="dl-ending",
+        )
+    if len(leaving):
+        st.markdown("**Donors left with no agreement running**")
+        titles = state.names(store, "Project")
+        table(
+            pd.DataFrame(
+                {
+                    "donor": leaving["donor"],
+                    "agreements": leaving["projects"].map(
+                        lambda ps: "; ".join(str(titles.get(p, p)) for p in ps)
+                    ),
+                    "last one ends": leaving["last_end"].astype(str),
+                    "known funding, USD k": leaving["funding_usd"].map(usd_k),
+                }
+            ),
+            "donors_whose_agreements_all_end",
+            money=["known funding, USD k"],
+            key="dl-donors-ending",
+        )
+        st.caption(
+            "Donors whose every agreement ends in this window. A donor that also gives core "
+            "money (not tied to a project, so with no end date), or has an agreement with no "
+            "end year, is not listed: its support does not visibly stop."
+        )
 
 st.subheader("Board report")
 st.caption(

@@ -1,6 +1,7 @@
 """Formatting for the pages: money in USD thousands, percentages, safe text.
 
 Nothing here computes a metric; it only turns numbers and names into what a person reads.
+Amounts, shares, numbers and ranges read as in the reports (:mod:`graph.text`).
 Names and titles come from data, so every function that puts one into Markdown escapes it.
 
 Examples
@@ -21,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 import string
 from urllib.parse import urlsplit, urlunsplit
@@ -29,11 +29,16 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
+from graph.text import missing as _missing
+from graph.text import num, pct, span
+from graph.text import usd_short as usd
+
 __all__ = [
     "usd",
     "usd_k",
     "pct",
     "num",
+    "span",
     "md",
     "plural",
     "safe_uri",
@@ -42,47 +47,16 @@ __all__ = [
     "csv_bytes",
     "download_csv",
     "label_of",
+    "SCHEME_NAMES",
+    "scheme_name",
 ]
 
 _PUNCT = set(string.punctuation)
 
 
-def _missing(x) -> bool:
-    try:
-        return x is None or bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def usd(x, *, unknown: str = "unknown") -> str:
-    """A USD amount for a headline: thousands as ``k``, millions as ``M``."""
-    if _missing(x):
-        return unknown
-    x = float(x)
-    if abs(x) >= 1_000_000:
-        return f"USD {x / 1_000_000:,.2f} M"
-    if abs(x) >= 1_000:
-        return f"USD {x / 1_000:,.1f} k"
-    return f"USD {x:,.0f}"
-
-
 def usd_k(x) -> float | None:
     """An amount in USD thousands (for table columns headed "USD k")."""
     return None if _missing(x) else float(x) / 1000.0
-
-
-def pct(x, digits: int = 1, *, unknown: str = "n/a") -> str:
-    """A share 0-1 as a percentage."""
-    if _missing(x) or (isinstance(x, float) and math.isnan(x)):
-        return unknown
-    return f"{100 * float(x):.{digits}f} %"
-
-
-def num(x, digits: int = 0, *, unknown: str = "n/a") -> str:
-    """A plain number with thousands separators."""
-    if _missing(x) or (isinstance(x, float) and math.isnan(x)):
-        return unknown
-    return f"{float(x):,.{digits}f}"
 
 
 def md(text) -> str:
@@ -112,6 +86,25 @@ def safe_uri(uri: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+#: Region schemes in words.
+SCHEME_NAMES = {
+    "focus": "Institute focus regions",
+    "unesco": "UNESCO regions",
+    "m49": "UN M49 regions",
+    "m49_subregion": "UN M49 sub-regions",
+}
+
+
+def scheme_name(scheme, *, one: bool = False) -> str:
+    """A region scheme in words; with ``one``, what one region of it is called.
+
+    >>> scheme_name("unesco"), scheme_name("focus", one=True), scheme_name("dac")
+    ('UNESCO regions', 'Institute focus region', 'dac')
+    """
+    name = SCHEME_NAMES.get(scheme, str(scheme))
+    return name[:-1] if one and scheme in SCHEME_NAMES else name
 
 
 def label_of(code) -> str:

@@ -20,12 +20,12 @@ __all__ = ["GEO_DIR", "features", "points", "world_map"]
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 
+#: Columns of :func:`graph.regional.country_picture` the map can show: title, legend.
 MEASURES = {
-    "usd": ("Money (USD k, known, for projects there)", "Money, USD k"),
     "projects": ("Projects targeting the country", "Projects"),
-    "partners": ("Partners in projects there", "Partners"),
-    "organizations": ("Organizations based there", "Organizations"),
-    "events": ("Events held there or involving it", "Events"),
+    "partners": ("Partners based in the country", "Partners"),
+    "money_usd": ("Money for projects there (USD k, known amounts)", "Money, USD k"),
+    "events": ("Events held there or drawing people from it", "Events"),
 }
 
 
@@ -92,7 +92,9 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
     Parameters
     ----------
     metrics : DataFrame
-        ``iso3``, ``country`` and the measure column (``usd`` in USD; shown in thousands).
+        :func:`graph.regional.country_picture`: ``country`` (ISO3, None for the
+        unassigned row, which is left out), ``name`` and the measure column
+        (``money_usd`` in USD, shown in thousands).
     measure : str
         A key of :data:`MEASURES`.
 
@@ -105,8 +107,9 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
         Rows drawn as markers.
     """
     title, short = MEASURES[measure]
-    df = metrics[["iso3", "country", measure]].copy()
-    df["value"] = df[measure].astype(float) / (1000.0 if measure == "usd" else 1.0)
+    placed = metrics[metrics["country"].notna()]
+    df = placed[["country", "name", measure]].rename(columns={"country": "iso3", "name": "country"})
+    df["value"] = df[measure].astype(float) / (1000.0 if measure == "money_usd" else 1.0)
     df = df[["iso3", "country", "value"]]
     active = df[df["value"] > 0]
     in_shapes = active["iso3"].isin(shape_ids())
@@ -136,7 +139,9 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
             ),
             tooltip=[
                 alt.Tooltip("country:N", title="Country"),
-                alt.Tooltip("value:Q", title=short, format=",.1f" if measure == "usd" else ",d"),
+                alt.Tooltip(
+                    "value:Q", title=short, format=",.1f" if measure == "money_usd" else ",d"
+                ),
             ],
         )
     )
@@ -152,7 +157,7 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
                 tooltip=[
                     alt.Tooltip("country:N", title="Country (marker)"),
                     alt.Tooltip(
-                        "value:Q", title=short, format=",.1f" if measure == "usd" else ",d"
+                        "value:Q", title=short, format=",.1f" if measure == "money_usd" else ",d"
                     ),
                 ],
             )

@@ -29,7 +29,10 @@ import pandas as pd
 import pyvis
 from pyvis.network import Network
 
+from views.fmt import usd
+
 __all__ = [
+    "TIE_KINDS",
     "SECTOR_COLOURS",
     "KIND_COLOURS",
     "MAX_NODES",
@@ -40,6 +43,17 @@ __all__ = [
 
 #: Above this many nodes the drawing keeps the most central ones and says so.
 MAX_NODES = 1000
+
+#: The relationship types of :data:`graph.network.PARTNERSHIP_RELS`, in words.
+TIE_KINDS = {
+    "PARTNER_IN": "partner in project",
+    "FUNDS": "funds",
+    "MEMBER_OF": "member of network",
+    "ORGANIZED": "organized event",
+    "PART_OF_PROJECT": "event of project",
+    "PART_OF": "unit of",
+    "POOLS": "pooled donor includes",
+}
 
 SECTOR_COLOURS = {
     "government": "#1f77b4",
@@ -75,6 +89,7 @@ EDGE_COLOURS = {
     "FUNDS": "#d62728",
     "MEMBER_OF": "#e377c2",
     "ORGANIZED": "#6f9a3b",
+    "PART_OF_PROJECT": "#f2a900",
     "PART_OF": "#aaaaaa",
     "POOLS": "#bcbd22",
 }
@@ -108,19 +123,18 @@ def vis_assets() -> tuple[str, str]:
     return js, css
 
 
+def node_keys(centrality: pd.DataFrame) -> list[str]:
+    """The drawing's node keys (``"Label:id"``) of the rows of a centrality table."""
+    return [f"{a}:{b}" for a, b in zip(centrality["label"], centrality["id"], strict=True)]
+
+
 def _short(text: str, n: int = 28) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _usd(x: float) -> str:
-    if not x:
-        return "no known amount"
-    if x >= 1_000_000:
-        return f"USD {x / 1_000_000:,.2f} M"
-    if x >= 1000:
-        return f"USD {x / 1000:,.1f} k"
-    return f"USD {x:,.0f}"
+    return usd(x) if x else "no known amount"
 
 
 def _colour(d: dict, colour_by: str) -> str:
@@ -153,8 +167,9 @@ def build_network_html(
     pos : dict
         Node → (x, y), computed once on the whole graph.
     centrality : DataFrame, optional
-        ``node``, ``degree``, ``betweenness``; used for sizing and for choosing which
-        nodes to keep above ``max_nodes``.
+        :func:`graph.network.centrality` (``label``, ``id``, ``degree``,
+        ``betweenness``); used for sizing and for choosing which nodes to keep above
+        ``max_nodes``.
     colour_by : {"sector", "kind"}
     size_by : {"money", "centrality", "none"}
     highlight : set, optional
@@ -176,12 +191,9 @@ def build_network_html(
     """
     sources = sources or {}
     marked = marked or set()
-    cent = {}
-    if centrality is not None and len(centrality):
-        cent = dict(zip(centrality["node"], centrality["betweenness"], strict=False))
-        deg = dict(zip(centrality["node"], centrality["degree"], strict=False))
-    else:
-        deg = {}
+    keys = node_keys(centrality) if centrality is not None else []
+    cent = dict(zip(keys, centrality["betweenness"], strict=True)) if len(keys) else {}
+    deg = dict(zip(keys, centrality["degree"], strict=True)) if len(keys) else {}
     nodes = [n for n in g.nodes if visible is None or n in visible]
     total = len(nodes)
     capped = total > max_nodes
@@ -266,7 +278,7 @@ def build_network_html(
         net.add_edge(
             ids[u],
             ids[v],
-            title=t.replace("_", " ").lower(),
+            title=TIE_KINDS.get(t, t.replace("_", " ").lower()),
             color=EDGE_COLOURS.get(t, "#999999") if lit else "rgba(200,200,200,0.25)",
             width=2 if t == "FUNDS" else 1,
             arrows="to" if t == "FUNDS" else "",

@@ -6,12 +6,15 @@ to depth k, a search box and node details with provenance. The drawing is one of
 page (see :mod:`views.netviz`) and can be downloaded as it is.
 """
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph.app_support import TIE_KINDS
+from graph.network import PARTNERSHIP_LABELS
+from graph.store import Filters
 from views import netviz, state
 from views.fmt import label_of, md, table
+from views.netviz import TIE_KINDS
 
 store, _ = state.get_store()
 g, pos, cent = state.network(store)
@@ -40,8 +43,6 @@ nodes = pd.DataFrame(
     ]
 )
 orgs = nodes[nodes["label"] == "Organization"].sort_values("name")
-regions = state.table(store, "Region")
-countries = state.table(store, "Country")
 sectors = sorted({s for s in orgs["sector"].dropna()})
 years = sorted(
     {
@@ -85,8 +86,8 @@ with st.container(border=True):
         key="net-ties",
     )
     c = st.columns([1, 1, 1, 1])
-    region_ids = list(regions["id"]) if len(regions) else []
-    region_names = dict(zip(regions.get("id", []), regions.get("name", []), strict=False))
+    region_names = state.names(store, "Region")
+    region_ids = list(region_names)
     region = c[0].selectbox(
         "Region",
         [None] + region_ids,
@@ -95,7 +96,7 @@ with st.container(border=True):
         ),
         key="net-region",
     )
-    country_names = dict(zip(countries.get("id", []), countries.get("name", []), strict=False))
+    country_names = state.names(store, "Country")
     country = c[1].selectbox(
         "Country",
         [None] + sorted(country_names, key=lambda i: country_names[i]),
@@ -127,33 +128,24 @@ with st.container(border=True):
     c[2].caption("Type a name in the search box above the drawing to find and select a node.")
 
 
-def _matches(n, d) -> bool:
-    if region is not None and region not in d["regions"]:
-        return False
-    if country is not None and country not in d["countries"]:
-        return False
-    if sector is not None and d["label"] == "Organization" and d.get("sector") != sector:
-        return False
-    if sector is not None and d["label"] != "Organization":
-        # a project, network or event matches a sector through its organizations
-        if not any(g.nodes[m].get("sector") == sector for m in g.neighbors(n)):
-            return False
-    if yr is not None and d.get("years"):
-        a, b = d["years"]
-        if b < yr[0] or a > yr[1]:
-            return False
-    return True
-
-
-filtered = (
-    region is not None
-    or country is not None
-    or sector is not None
-    or (yr is not None and (yr[0] != min(years) or yr[1] != max(years)))
+years_set = yr is not None and (yr[0] != min(years) or yr[1] != max(years))
+chosen = Filters(
+    year_from=yr[0] if years_set else None,
+    year_to=yr[1] if years_set else None,
+    region=region,
+    country=country,
+    sector=sector,
 )
 highlight = None
-if filtered:
-    base = {n for n, d in g.nodes(data=True) if _matches(n, d)}
+if not chosen.is_empty():
+    # what matches is the store's rule (GraphStore.nodes): organizations based there,
+    # projects targeting it, events held there, networks with a member there; a project,
+    # event or network matches a sector through its organizations
+    base = {
+        f"{label}:{i}"
+        for label in PARTNERSHIP_LABELS
+        for i in state.nodes(store, label, chosen)["id"]
+    }
     # organizations tied to a matching project/event/network stay lit too, so the picture
     # shows who works there, not only the places
     tied = set()
@@ -168,16 +160,12 @@ if filtered:
 
 visible = {n for n, d in g.nodes(data=True) if d["label"] in set(kinds or [])}
 if ego is not None:
-    simple = g.to_undirected(as_view=True)
-    import networkx as nx
-
-    reach = nx.single_source_shortest_path_length(simple, ego, cutoff=depth)
+    reach = nx.single_source_shortest_path_length(g, ego, cutoff=depth)
     visible = set(reach)  # the ego view shows every kind within reach
 if hide and highlight is not None:
     visible = visible & highlight
 
-sources = state.table(store, "Source")
-source_titles = dict(zip(sources.get("id", []), sources.get("title", []), strict=False))
+source_titles = state.names(store, "Source")
 page, info = netviz.build_network_html(
     g,
     pos,
@@ -217,7 +205,7 @@ choices = list(shown_nodes.sort_values(["label", "name"])["node"])
 if ego in choices:
     first = ego
 else:  # the best-connected node shown
-    degree = dict(zip(cent["node"], cent["degree"], strict=False))
+    degree = dict(zip(netviz.node_keys(cent), cent["degree"], strict=True))
     first = max(choices, key=lambda n: (degree.get(n, 0.0), n))
 pick = st.selectbox(
     "Choose a node",
@@ -249,7 +237,9 @@ if pick:
             st.markdown("**What the document says:**")
             st.text(props["quote"])
     ties_rows = []
-    for u, v, e in g.edges(pick, data=True):
+    order = {t: i for i, t in enumerate(TIE_KINDS)}
+    edges = sorted(g.edges(pick, data=True), key=lambda x: order.get(x[2]["type"], len(order)))
+    for u, v, e in edges:
         other = v if u == pick else u
         ep = e.get("props", {})
         ties_rows.append(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from views import state
-from views.fmt import md, num, pct, plural, table, usd
+from views.fmt import md, num, pct, plural, span, table, usd
 
 store, _ = state.get_store()
 head, changes = state.headline(store)
@@ -41,7 +41,7 @@ with c[1]:
         st.caption("No amount is known, so concentration cannot be measured.")
     else:
         lo, hi = conc["low"], conc["high"]
-        value = num(lo["hhi"]) if not conc["pooled"] else f"{num(lo['hhi'])} – {num(hi['hhi'])}"
+        value = span(lo["hhi"], hi["hhi"], num)
         st.metric("Donor concentration (HHI, 0–10,000)", value)
         st.caption(
             f"**{conc['bands']['2023'].capitalize()}** under the 2023 US merger guidelines "

@@ -1,57 +1,61 @@
-"""Regional balance: a world map of money, projects or partners per country, and the regions
-of a chosen scheme against target shares.
+"""Regional balance: a world map of projects, partners, money or events per country, and the
+regions of a chosen scheme against target shares.
 
-The map is drawn from the bundled geometry in ``data/geo/`` (no tiles, nothing fetched);
-countries the geometry lacks show as markers, and any country that cannot be placed at all
-is listed under the map.
+The figures are :func:`graph.regional.country_picture`, :func:`graph.regional.regional_picture`
+and :func:`graph.regional.regional_balance`. The map is drawn from the bundled geometry in
+``data/geo/`` (no tiles, nothing fetched); countries the geometry lacks show as markers, and
+any country that cannot be placed at all is listed under the map.
 """
 
 import pandas as pd
 import streamlit as st
 
 from graph import app_support as support
-from graph.balance import balance_score
-from graph.errors import AnalysisError
+from graph import regional
+from graph.errors import AnalysisError, EmptySelection
 from graph.store import Filters
 from views import geo, state
-from views.fmt import md, num, pct, table, usd, usd_k
+from views.fmt import md, num, pct, plural, scheme_name, table, usd, usd_k
 
 store, _ = state.get_store()
 
 st.title("Regional balance")
 st.caption(
-    "Where the work goes: money for projects, projects, partners and events per country and "
+    "Where the work goes: projects, partners, money for projects and events per country and "
     "region, against the shares the institute aims for."
 )
 
-SCHEME_NAMES = {
-    "focus": "Institute focus regions",
-    "unesco": "UNESCO regions",
-    "m49": "UN M49 regions",
-    "m49_subregion": "UN M49 sub-regions",
-}
+#: What the regions can be balanced on (graph.regional.MEASURES), in words.
 MEASURE_NAMES = {
     "projects": "Projects",
     "partners": "Partners",
-    "usd": "Money (known, USD)",
+    "money": "Money (known, USD)",
     "events": "Events",
-    "organizations": "Organizations based there",
 }
+#: The same inside a sentence.
+MEASURE_WORDS = {"projects": "projects", "partners": "partners", "money": "known money"}
 
 
 @st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
 def _countries(key, _store, year_from, year_to):
-    return support.country_metrics(_store, Filters(year_from=year_from, year_to=year_to))
+    return regional.country_picture(_store, Filters(year_from=year_from, year_to=year_to))
 
 
 @st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _regions(key, _store, scheme, measure, targets, year_from, year_to):
-    return support.region_table(
+def _regions(key, _store, scheme, year_from, year_to):
+    return regional.regional_picture(
+        _store, Filters(year_from=year_from, year_to=year_to), scheme=scheme
+    )
+
+
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _balance(key, _store, scheme, measure, targets, year_from, year_to):
+    return regional.regional_balance(
         _store,
-        scheme,
+        Filters(year_from=year_from, year_to=year_to),
+        scheme=scheme,
         measure=measure,
-        targets=dict(targets) if targets else None,
-        filters=Filters(year_from=year_from, year_to=year_to),
+        targets=dict(targets) if targets else False,
     )
 
 
@@ -68,8 +72,8 @@ c1, c2 = st.columns([1, 2])
 with c1:
     measure = st.radio(
         "Colour the map by",
-        list(MEASURE_NAMES),
-        format_func=MEASURE_NAMES.get,
+        list(geo.MEASURES),
+        format_func=lambda m: geo.MEASURES[m][1],
         key="geo-measure",
         horizontal=False,
     )
@@ -81,9 +85,11 @@ with c2:
     else:
         yr = (None, None)
     st.caption(
-        "Money counts only flows tied to a project, split over the project's target countries "
-        "(by stated shares, else evenly). Most documents give money per donor, not per project, "
-        "so the money map is sparse; projects and partners show the reach better."
+        "A project counts in each country it targets. Money is the known USD of flows tied to a "
+        "project, split over its targets by their stated shares (else evenly); most documents "
+        "give money per donor, not per project, so the money map is sparse. Partners are the "
+        "organizations taking part in a project, network, event or funding flow, counted where "
+        "they are based."
     )
 
 metrics = _countries(state.store_key(store), store, yr[0], yr[1])
@@ -102,17 +108,33 @@ if len(unmapped):
         + ", ".join(md(c) for c in sorted(unmapped["country"].astype(str)))
         + "."
     )
+nowhere = metrics[metrics["country"].isna()]
+if len(nowhere):
+    row = nowhere.iloc[0]
+    notes.append(
+        f"Not tied to one country: part or all of {plural(int(row['projects']), 'project')} "
+        f"(targets that are whole regions, or none), {usd(row['money_usd'])} of money (not tied "
+        f"to a project, or for such targets), {plural(int(row['partners']), 'partner')} with no "
+        f"country stated and {plural(int(row['events']), 'event')} with no place."
+    )
 if notes:
     st.caption(" ".join(notes))
 
 with st.expander("Countries table"):
-    t = metrics[
-        (metrics[["usd", "projects", "partners", "organizations", "events"]] > 0).any(axis=1)
-    ].copy()
-    t["USD k"] = t["usd"].map(usd_k)
-    t = t.sort_values(["projects", "partners", "country"], ascending=[False, False, True])
+    t = metrics[metrics["country"].notna()]
+    t = t[(t[["money_usd", "projects", "partners", "events"]] > 0).any(axis=1)]
+    t = t.sort_values(["projects", "partners", "name"], ascending=[False, False, True])
     table(
-        t[["iso3", "country", "USD k", "projects", "partners", "organizations", "events"]],
+        pd.DataFrame(
+            {
+                "iso3": t["country"],
+                "country": t["name"],
+                "USD k": t["money_usd"].map(usd_k),
+                "projects": t["projects"],
+                "partners": t["partners"],
+                "events": t["events"],
+            }
+        ),
         "countries",
         money=["USD k"],
     )
@@ -125,42 +147,43 @@ if not schemes:
     st.stop()
 c1, c2 = st.columns([1, 1])
 with c1:
-    scheme = st.selectbox(
-        "Region scheme", schemes, format_func=lambda s: SCHEME_NAMES.get(s, s), key="geo-scheme"
-    )
+    scheme = st.selectbox("Region scheme", schemes, format_func=scheme_name, key="geo-scheme")
 with c2:
     rmeasure = st.selectbox(
         "Measure",
-        ["projects", "partners", "events", "usd"],
+        [m for m in MEASURE_NAMES if m in regional.MEASURES],
         format_func=MEASURE_NAMES.get,
         key="geo-rmeasure",
     )
-_, names = support.country_regions(store, scheme)
+names = regional.scheme_regions(store, scheme)
+defaults = regional.DEFAULT_TARGETS if scheme == "focus" else {}
+missing = [r for r in defaults if r != regional.OTHER and r not in names]
+if missing:  # the default targets name regions this store does not hold
+    defaults = {}
+rows = {**names, regional.OTHER: "all other regions"}
 st.caption(
     "Set the share each region should have (in %). They must add up to 100; leave all at 0 to "
-    "compare without targets. The defaults give Priority Africa the largest share."
+    "compare without targets. With a share for 'all other regions', every region given 0 counts "
+    "there. "
+    + (
+        "The defaults are a proposal from the Director's report, not figures from the documents."
+        if defaults
+        else (
+            "The default targets name regions this store does not hold "
+            f"({', '.join(missing)}), so none are set."
+            if missing
+            else "This scheme has no default targets."
+        )
+    )
 )
-default = {}
-if names:
-    africa = [r for r in names if "africa" in r.lower()]
-    rest = [r for r in names if r not in africa]
-    if africa:
-        for r in africa:
-            default[r] = round(40.0 / len(africa), 1)
-        for r in rest:
-            default[r] = round(60.0 / len(rest), 1) if rest else 0.0
-    else:
-        for r in names:
-            default[r] = round(100.0 / len(names), 1)
-    diff = round(100.0 - sum(default.values()), 1)
-    if default:
-        first = next(iter(default))
-        default[first] = round(default[first] + diff, 1)
+if defaults:
+    with st.expander("Why these default targets"):
+        st.write(regional.TARGETS_REASONING)
 editor = pd.DataFrame(
     {
-        "region_id": list(names),
-        "region": [names[r] for r in names],
-        "target %": [default.get(r, 0.0) for r in names],
+        "region_id": list(rows),
+        "region": list(rows.values()),
+        "target %": [round(100 * defaults.get(r, 0.0), 1) for r in rows],
     }
 )
 edited = st.data_editor(
@@ -181,59 +204,97 @@ targets = None
 if total_target > 0:
     if abs(total_target - 100) > 0.05:
         st.warning(
-            f"The targets add up to {total_target:.1f} %, not 100 %: showing the regions without targets."
+            f"The targets add up to {total_target:.1f} %, not 100 %: showing the regions without "
+            "targets."
         )
     else:
         targets = tuple(
             (r, float(v) / total_target)
-            for r, v in zip(edited["region_id"], edited["target %"], strict=False)
+            for r, v in zip(edited["region_id"], edited["target %"], strict=True)
+            if v > 0
         )
 
+what = MEASURE_WORDS.get(rmeasure, rmeasure)
 try:
-    res = _regions(state.store_key(store), store, scheme, rmeasure, targets, yr[0], yr[1])
+    res = _balance(state.store_key(store), store, scheme, rmeasure, targets, yr[0], yr[1])
+except EmptySelection as e:
+    st.info(f"Nothing to balance: {md(e)}")
+    res = None
 except AnalysisError as e:
     st.error(f"Cannot compare with these targets: {md(e)}")
     st.stop()
-rt = res["table"].copy()
-rt["USD k"] = rt["usd"].map(usd_k)
-cols = ["region", rmeasure if rmeasure != "usd" else "USD k", "share"]
-if "target_share" in rt:
-    cols += ["target_share", "gap"]
-others = [c for c in ["projects", "partners", "events", "USD k"] if c not in cols]
-table(
-    rt[cols + others], f"regions_{scheme}", money=["USD k"], shares=["share", "target_share", "gap"]
-)
 
-total = rt[rmeasure].sum()
-if total > 0:
-    values = dict(zip(rt["region_id"], rt[rmeasure], strict=False))
-    b = balance_score(values, dict(targets) if targets else None)
+if res is not None:
+    rt = res["table"]
+    value = rt["actual"].map(usd_k) if rmeasure == "money" else rt["actual"]
+    heading = {"money": "USD k", "projects": "projects (split)"}.get(rmeasure, rmeasure)
+    shown = pd.DataFrame({"region": rt["name"], heading: value, "share": rt["actual_share"]})
+    if res["targets"] is not None:
+        shown["target share"] = rt["target_share"]
+        shown["gap"] = rt["gap"]
+    table(
+        shown,
+        f"regions_{scheme}",
+        money=["USD k"] if rmeasure == "money" else [],
+        shares=["share", "target share", "gap"],
+        column_config={
+            heading: st.column_config.NumberColumn(heading, format="%,.1f"),
+        },
+    )
     c = st.columns(3)
     c[0].metric(
-        "Evenness over regions", num(b["evenness"], 2), help="0 = all in one region, 1 = all equal"
+        "Evenness over regions",
+        num(res["evenness"], 2),
+        help="0 = all in one region, 1 = all equal",
     )
-    if b["score"] is not None:
-        c[1].metric("Balance score", pct(b["score"], 0), help="100 % = exactly on target")
+    if res["score"] is not None:
+        c[1].metric("Balance score", pct(res["score"], 0), help="100 % = exactly on target")
         c[2].metric(
-            "Off target", pct(b["distance_to_targets"], 0), help="Share that would have to move"
+            "Off target",
+            pct(res["distance_to_targets"], 0),
+            help="Share that would have to move between regions",
         )
-        below = rt[rt.get("gap", pd.Series(dtype=float)) < -0.005] if "gap" in rt else rt.iloc[0:0]
+        below = rt[rt["gap"] < -0.005]
         if len(below):
             worst = below.sort_values("gap").iloc[0]
             st.markdown(
-                f"**In plain words.** {pct(b['distance_to_targets'], 0)} of the "
-                f"{MEASURE_NAMES[rmeasure].lower()} would have to move between regions to meet the "
-                f"targets. Furthest below target: **{md(worst['region'])}** "
-                f"({pct(worst['share'], 0)} against {pct(worst['target_share'], 0)})."
+                f"**In plain words.** {pct(res['distance_to_targets'], 0)} of the {what} would "
+                "have to move between regions to meet the targets. Furthest below target: "
+                f"**{md(worst['name'])}** ({pct(worst['actual_share'], 0)} against "
+                f"{pct(worst['target_share'], 0)})."
             )
-else:
-    what = "money tied to projects" if rmeasure == "usd" else MEASURE_NAMES[rmeasure].lower()
-    st.info(f"No {what} in any region of this scheme for these years.")
-if len(res["unassigned"]):
     st.caption(
-        "Countries with activity outside every region of this scheme: "
-        + ", ".join(md(c) for c in sorted(res["unassigned"]["country"].astype(str)))
-        + "."
+        md(res["note"])
+        + (
+            f" Left out of the shares: {pct(res['unassigned_share'], 0)} of the {what}."
+            if res["unassigned"] > 0
+            else ""
+        )
     )
-if rmeasure == "usd":
-    st.caption(f"Known money placed in regions: {usd(rt['usd'].sum())}.")
+
+with st.expander("Every measure per region"):
+    pic = _regions(state.store_key(store), store, scheme, yr[0], yr[1])
+    table(
+        pd.DataFrame(
+            {
+                "region": pic["name"],
+                "USD k": pic["money_usd"].map(usd_k),
+                "projects": pic["projects"],
+                "projects (split)": pic["projects_weighted"],
+                "partners": pic["partners"],
+                "events": pic["events"],
+            }
+        ),
+        f"regional_picture_{scheme}",
+        money=["USD k"],
+        key="dl-regional-picture",
+        column_config={
+            "projects (split)": st.column_config.NumberColumn("projects (split)", format="%.2f")
+        },
+    )
+    st.caption(
+        "'projects' counts a project once in every region it reaches; 'projects (split)' shares "
+        "it out over its targets, so the column adds up to the number of projects — that is what "
+        "the balance above uses. A region nested in a larger one of the scheme counts in the "
+        "larger one; 'unassigned' is what no region of this scheme holds."
+    )

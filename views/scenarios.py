@@ -1,19 +1,21 @@
 """Scenarios: what if donors leave (and a new one joins)?
 
-Choose donors to remove and optionally a new donor with an amount, sector and region: the
-concentration before and after, money lost by region and project, projects left unfunded,
-and the partnership network before and after. The analysis is
-:func:`graph.app_support.donor_exit`.
+Choose donors to remove and optionally a new donor with an amount, sector and country: the
+concentration before and after, money lost by region and project, projects left without a
+funder, and the partnership network before and after. The analysis is
+:func:`graph.scenarios.donor_exit` (with ``add=`` for the new donor, see
+:func:`graph.scenarios.add_donor`).
 """
 
 import pandas as pd
 import streamlit as st
 
 from graph import app_support as support
+from graph import scenarios
 from graph.errors import AnalysisError
 from graph.schema import SECTORS
 from views import netviz, state
-from views.fmt import label_of, md, num, pct, table, usd, usd_k
+from views.fmt import label_of, md, num, pct, scheme_name, span, table, usd, usd_k
 
 store, _ = state.get_store()
 
@@ -23,63 +25,65 @@ st.caption(
     "what happens to concentration, to the money for regions and projects, and to the network."
 )
 
-fl = support.donor_flows(state.flows(store))
-if fl.empty:
+totals, pools = state.donors(store)
+if totals.empty:
     st.info("No funding flows in the store.")
     st.stop()
-donors = (
-    fl.assign(usd=pd.to_numeric(fl["amount_usd"], errors="coerce").fillna(0.0))
-    .groupby(["donor_id", "donor"], as_index=False)["usd"]
-    .sum()
-    .sort_values(["usd", "donor"], ascending=[False, True])
-)
-names = dict(zip(donors["donor_id"], donors["donor"], strict=False))
-known_usd = dict(zip(donors["donor_id"], donors["usd"], strict=False))
+names = dict(zip(totals["donor_id"], totals["donor"], strict=True))
+known_usd = dict(zip(totals["donor_id"], totals["amount_usd"], strict=True))
+pool_of = {m: p for p, ms in pools.items() for m in ms}
+# every donor with a flow, largest first, and every member of a pooled fund
+candidates = list(totals["donor_id"]) + sorted(set(pool_of) - set(totals["donor_id"]))
+
+
+def _donor_label(d):
+    amount = usd(known_usd[d]) if known_usd.get(d) else "amount unknown"
+    via = f"; also in {names.get(pool_of[d], pool_of[d])}" if d in pool_of else ""
+    return f"{names.get(d, d)} — {amount}{via}"
+
 
 with st.container(border=True):
     remove = st.multiselect(
         "Donors that leave",
-        list(donors["donor_id"]),
-        default=list(donors["donor_id"][:1]),  # the largest donor: the question boards ask first
-        format_func=lambda d: (
-            f"{names.get(d, d)} — {usd(known_usd.get(d), unknown='amount unknown') if known_usd.get(d) else 'amount unknown'}"
-        ),
+        candidates,
+        default=candidates[:1],  # the largest donor: the question boards ask first
+        format_func=_donor_label,
         key="scn-remove",
         placeholder="Choose one or more donors",
     )
     add_new = st.toggle("Add a new donor", key="scn-add")
     add = None
+    cnames = state.names(store, "Country")
     if add_new:
-        regions = state.table(store, "Region")
-        projects = state.table(store, "Project")
         c = st.columns([2, 1, 1, 1])
         name = c[0].text_input("Name", value="New donor", key="scn-name", max_chars=120)
         amount = c[1].number_input(
             "Amount (USD k)", min_value=0.0, value=250.0, step=50.0, key="scn-usd"
         )
-        sector = c[2].selectbox("Sector", list(SECTORS), format_func=label_of, key="scn-sector")
-        rids = list(regions["id"]) if len(regions) else []
-        rnames = dict(zip(regions.get("id", []), regions.get("name", []), strict=False))
-        region = c[3].selectbox(
-            "Region",
-            [None] + rids,
-            format_func=lambda r: "not stated" if r is None else rnames.get(r, r),
-            key="scn-region",
+        sector = c[2].selectbox(
+            "Sector", [s for s in SECTORS if s != "pool"], format_func=label_of, key="scn-sector"
         )
-        ptitles = dict(zip(projects.get("id", []), projects.get("title", []), strict=False))
+        country = c[3].selectbox(
+            "Based in",
+            [None] + sorted(cnames, key=lambda i: str(cnames[i])),
+            format_func=lambda i: "not stated" if i is None else cnames.get(i, i),
+            key="scn-country",
+        )
+        ptitles = state.names(store, "Project")
         project = st.selectbox(
             "For a project (optional)",
             [None] + sorted(ptitles, key=lambda p: str(ptitles[p])),
             format_func=lambda p: "no particular project" if p is None else str(ptitles.get(p, p)),
             key="scn-project",
         )
-        add = {
-            "name": name,
-            "usd": amount * 1000.0,
-            "sector": sector,
-            "region": region,
-            "project_id": project,
-        }
+        if amount > 0:
+            add = {
+                "name": name or "New donor",
+                "amount": amount * 1000.0,
+                "sector": sector,
+                "country": country,
+                "project": project,
+            }
 
 if not remove and not add:
     st.info("Choose at least one donor that leaves, or add a new donor, to see a scenario.")
@@ -87,27 +91,42 @@ if not remove and not add:
 
 
 @st.cache_data(show_spinner="Working out the scenario…", ttl=state.SERVER_TTL)
-def _scenario(key, _store, remove, add_items):
-    return support.donor_exit(_store, list(remove), add=dict(add_items) if add_items else None)
+def _scenario(key, _store, remove, add_items, scheme):
+    return scenarios.donor_exit(
+        _store, list(remove), scheme=scheme, add=dict(add_items) if add_items else None
+    )
+
+
+def scenario(scheme="focus"):
+    return _scenario(
+        state.store_key(store),
+        store,
+        tuple(remove),
+        tuple(sorted(add.items())) if add else None,
+        scheme,
+    )
 
 
 try:
-    r = _scenario(
-        state.store_key(store), store, tuple(remove), tuple(sorted(add.items())) if add else None
-    )
+    r = scenario()
 except AnalysisError as e:
     st.error(f"Cannot compute this scenario: {md(e)}")
     st.stop()
 
-b, a = r["before"], r["after"]
+g, pos, cent = state.network(store)
+
+
+def _name(label, i):
+    k = f"{label}:{i}"
+    return g.nodes[k]["name"] if k in g else i
+
+
+b, a = r["concentration_before"], r["concentration_after"]
 st.subheader("Concentration before and after")
 
 
 def _hhi(x):
-    if x is None:
-        return "n/a"
-    lo, hi = x["low"]["hhi"], x["high"]["hhi"]
-    return num(lo) if abs(lo - hi) < 1e-9 else f"{num(lo)} – {num(hi)}"
+    return "n/a" if x is None else span(x["low"]["hhi"], x["high"]["hhi"], num)
 
 
 c = st.columns(4)
@@ -115,13 +134,13 @@ c[0].metric("HHI before", _hhi(b))
 delta = None
 if a is not None and b is not None:
     d = a["high"]["hhi"] - b["high"]["hhi"]
-    delta = f"{'+' if d >= 0 else '−'}{num(abs(d))}"
+    delta = f"{'+' if d >= 0 else '-'}{num(abs(d))}"  # ASCII: Streamlit reads the sign
 c[1].metric("HHI after", _hhi(a), delta=delta, delta_color="inverse")
-c[2].metric("Known donor money before", usd(r["total_before"]))
-change = r["total_after"] - r["total_before"]
+c[2].metric("Known donor money before", usd(r["money_before"]))
+change = r["money_after"] - r["money_before"]
 c[3].metric(
     "Known donor money after",
-    usd(r["total_after"]),
+    usd(r["money_after"]),
     delta=(("+" if change > 0 else "-") + usd(abs(change))) if abs(change) > 0.5 else "no change",
     delta_color="normal" if abs(change) > 0.5 else "off",
 )
@@ -157,97 +176,153 @@ else:
             }
         )
     table(pd.DataFrame(rows), "scenario_concentration", key="dl-scn-conc")
+    st.caption(md(r["note"]))
+new = r["added"]
+if new is not None:
+    st.markdown(
+        f"**The new donor.** {md(new['name'])} gives {usd(new['amount'])} a year as a "
+        f"{md(label_of(new['sector']))} donor"
+        + (f" based in {md(cnames.get(new['country'], new['country']))}" if new["country"] else "")
+        + "."
+    )
+    div = pd.DataFrame(
+        [
+            {
+                "donor money by": "sector",
+                "effective groups before": num(new["sector_before"]["effective_number"], 2),
+                "after": num(new["sector_after"]["effective_number"], 2),
+            },
+            {
+                "donor money by": "region (UNESCO regions)",
+                "effective groups before": num(new["region_before"]["effective_number"], 2),
+                "after": num(new["region_after"]["effective_number"], 2),
+            },
+        ]
+    )
+    table(div, "scenario_new_donor_diversity", key="dl-scn-diversity")
+    st.caption(
+        "Effective groups = exp(Shannon entropy) of known donor money over sectors or donor "
+        "regions: how many equally funded groups the money is as diverse as. Higher is more "
+        "diverse."
+    )
 
 st.subheader("Money lost")
+st.markdown(
+    f"Known money the leaving donors take: **{usd(r['money_lost'])}**"
+    + (
+        f", of which {usd(r['lost_from_pools'])} is their even share of pooled funds"
+        if r["lost_from_pools"] > 0.5
+        else ""
+    )
+    + "."
+)
+
+
+def _losses(lost, what, name):
+    """A table of money before and lost per region or project (USD k), with its CSV."""
+    table(
+        pd.DataFrame(
+            {
+                what: lost["name"],
+                "before, USD k": lost["before"].map(usd_k),
+                "lost, USD k": lost["lost"].map(usd_k),
+            }
+        ),
+        name,
+        money=["before, USD k", "lost, USD k"],
+        key=f"dl-{name}",
+    )
+
+
 c1, c2 = st.columns(2)
 with c1:
-    st.markdown("**By region**")
-    lr = r["lost_by_region"]
+    st.markdown("**By target region**")
+    schemes = support.region_schemes(store) or ["focus"]
+    scheme = st.selectbox("Region scheme", schemes, format_func=scheme_name, key="scn-scheme")
+    lr = (r if scheme == "focus" else scenario(scheme))["lost_by_region"]
+    lr = lr[lr["before"] > 0]
     if len(lr):
-        scheme = st.selectbox("Region scheme", sorted(set(lr["scheme"].dropna())), key="scn-scheme")
-        part = lr[lr["scheme"] == scheme]
-        table(
-            part.assign(**{"USD k": part["usd_lost"].map(usd_k)})[["region", "USD k"]],
-            "scenario_lost_by_region",
-            money=["USD k"],
-            key="dl-scn-region",
+        _losses(lr, "region", "scenario_lost_by_region")
+        st.caption(
+            "Money for projects is split over their target regions (by stated shares, else "
+            "evenly). 'Unassigned' is money not tied to a project, or to a region of this scheme."
         )
     else:
-        st.caption("None of the money lost is tied to a project with target countries or regions.")
-    if r["lost_unplaced"] > 0:
-        st.caption(
-            f"{usd(r['lost_unplaced'])} lost is not tied to any project, so it has no region."
-        )
+        st.caption("No known money in this selection.")
 with c2:
     st.markdown("**By project**")
     lp = r["lost_by_project"]
+    lp = lp[lp["lost"] > 0]
     if len(lp):
-        table(
-            lp.assign(**{"USD k": lp["usd_lost"].map(usd_k)})[["project", "USD k"]],
-            "scenario_lost_by_project",
-            money=["USD k"],
-            key="dl-scn-project",
-        )
+        _losses(lp, "project", "scenario_lost_by_project")
     else:
-        st.caption("No known money for a named project is lost.")
-st.markdown(f"Known money lost in all: **{usd(r['lost_total'])}**.")
+        st.caption(
+            "No known money tied to a named project is lost (most documents give money per "
+            "donor, not per project)."
+        )
 
 st.subheader("Projects left without a funder")
 if len(r["unfunded"]):
     table(
-        r["unfunded"][["project", "donors_lost"]],
+        r["unfunded"][["title", "donors"]].rename(columns={"title": "project"}),
         "scenario_unfunded_projects",
         key="dl-scn-unfunded",
     )
-    st.caption("Every funding flow recorded for these projects came from the donors that leave.")
+    st.caption(
+        "Every donor recorded for these projects (by a funding flow or a donor role) leaves, so "
+        "they are treated as stopping and drop out of the network after."
+    )
 else:
     st.write("No project loses all its recorded funders.")
 
 st.subheader("The network before and after")
-net = r["network"]
 c = st.columns(3)
-groups = net["components_after"] - net["components_before"]
+groups = r["components_after"] - r["components_before"]
 c[0].metric(
     "Connected groups",
-    f"{net['components_after']:,}",
+    f"{r['components_after']:,}",
     delta=f"{groups:+,}" if groups else "no change",
     delta_color="inverse" if groups else "off",
     help="Parts of the network with no tie between them; more means it falls apart",
 )
+institute = _name("Organization", r["institute"]) if r["institute"] else "the institute"
 c[1].metric(
-    "Nodes",
-    f"{net['nodes_after']:,}",
-    delta=f"{net['nodes_after'] - net['nodes_before']:+,}",
-    delta_color="off",
+    "Partners cut off",
+    f"{len(r['partners_cut_off']):,}",
+    help=f"Organizations that would no longer be linked to {institute} by any path",
 )
-c[2].metric("Newly isolated", f"{len(net['isolated_after']):,}")
-if net["isolated_after"]:
-    st.caption("Left with no tie at all: " + ", ".join(md(x) for x in net["isolated_after"][:20]))
-n = max(len(net["brokers_before"]), len(net["brokers_after"]))
-if n:
-    st.markdown("**Brokers** — who links otherwise separate groups (betweenness centrality)")
-
-    def _col(items):
-        return [f"{name} ({v:.2f})" for name, v in items] + [""] * (n - len(items))
-
-    st.dataframe(
-        pd.DataFrame({"before": _col(net["brokers_before"]), "after": _col(net["brokers_after"])}),
-        hide_index=True,
-        width="stretch",
+c[2].metric(
+    "New brokers",
+    f"{len(r['new_brokers']):,}",
+    help="Organizations that would become the only link between parts of the network",
+)
+if r["partners_cut_off"]:
+    cut = r["partners_cut_off"]
+    st.caption(
+        f"No longer linked to {md(institute)}: "
+        + ", ".join(md(_name("Organization", i)) for i in cut[:20])
+        + (f" and {len(cut) - 20:,} more" if len(cut) > 20 else "")
+        + "."
+    )
+if r["new_brokers"]:
+    st.caption(
+        "New brokers — the network would fall apart without them: "
+        + ", ".join(md(_name("Organization", i)) for i in r["new_brokers"])
+        + "."
     )
 
-g, pos, cent = state.network(store)
-sources = state.table(store, "Source")
+source_titles = state.names(store, "Source")
 view = st.segmented_control("Show", ["After", "Before"], default="After", key="scn-view")
-removed = set(r["removed_nodes"])
+removed = {f"Organization:{d}" for d in r["removed"]}
+stopped = {f"Project:{p}" for p in r["projects_unfunded"]}
 if view == "Before":
     page, _info = netviz.build_network_html(
         g,
         pos,
         centrality=cent,
-        marked=removed,
-        heading="Before: leaving donors outlined in red",
-        sources=dict(zip(sources.get("id", []), sources.get("title", []), strict=False)),
+        marked=removed | stopped,
+        heading="Before: leaving donors and stopping projects outlined in red",
+        sources=source_titles,
         height=520,
     )
 else:
@@ -255,9 +330,9 @@ else:
         g,
         pos,
         centrality=cent,
-        visible=set(g.nodes) - removed,
+        visible=set(g.nodes) - removed - stopped,
         heading="After the donors leave",
-        sources=dict(zip(sources.get("id", []), sources.get("title", []), strict=False)),
+        sources=source_titles,
         height=520,
     )
 st.iframe(page, height=600)

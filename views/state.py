@@ -12,9 +12,12 @@ import os
 import streamlit as st
 
 from graph import app_support as support
+from graph import cliff
 from graph.errors import StoreError
+from graph.funding import donor_totals, pool_members
+from graph.network import PARTNERSHIP_LABELS, centrality
 from graph.settings import Neo4jSettings, open_store
-from graph.store import Filters
+from graph.store import Filters, display_name
 from graph.summary import loaded_summary
 from views.fmt import md, safe_uri
 
@@ -31,8 +34,12 @@ __all__ = [
     "trend",
     "breakdown",
     "headline",
+    "donors",
+    "funding_cliff",
+    "ending",
     "network",
     "table",
+    "names",
     "nodes",
 ]
 
@@ -212,6 +219,20 @@ def table(store, label: str, *, rel: bool = False):
 
 
 @st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _names(key: str, _store, label: str, column: str | None):
+    t = _store.node_table(label)
+    if column is None:
+        return {r["id"]: display_name(r) for r in t.to_dict("records")}
+    return dict(zip(t.get("id", []), t.get(column, []), strict=False))
+
+
+def names(store, label: str, column: str | None = None) -> dict:
+    """Node id → the name a person reads (name, title or id) of every node of ``label``; with
+    ``column``, id → that property instead. Cached."""
+    return _names(store_key(store), store, label, column)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
 def _nodes(key: str, _store, label: str, fields: tuple):
     return _store.nodes(label, Filters(**dict(fields)))
 
@@ -222,14 +243,58 @@ def nodes(store, label: str, filters: Filters | None = None):
     return _nodes(store_key(store), store, label, tuple(sorted(f.params().items())))
 
 
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _donors(key: str, _store):
+    return donor_totals(_store), pool_members(_store)
+
+
+def donors(store):
+    """:func:`graph.funding.donor_totals` and :func:`graph.funding.pool_members`, cached."""
+    return _donors(store_key(store), store)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _cliff(key: str, _store, include_completed: bool):
+    return cliff.funding_cliff(_store, include_completed=include_completed)
+
+
+def funding_cliff(store, *, include_completed: bool = False):
+    """:func:`graph.cliff.funding_cliff`, cached."""
+    return _cliff(store_key(store), store, include_completed)
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _ending(key: str, _store, as_of, months: int):
+    end = cliff.months_after(as_of, months)
+    return (
+        end,
+        cliff.ending_within(_store, as_of=as_of, until=end),
+        cliff.donors_ending(_store, by=end, since=as_of),
+    )
+
+
+def ending(store, as_of, months: int):
+    """What ends within ``months`` of ``as_of``: the window's last day
+    (:func:`graph.cliff.months_after`), the projects (:func:`graph.cliff.ending_within`)
+    and the donors whose agreements all end in it (:func:`graph.cliff.donors_ending`)."""
+    return _ending(store_key(store), store, as_of, months)
+
+
+#: Above this many nodes, betweenness in the drawing is estimated from this many sources.
+EXACT_CENTRALITY_UP_TO = 1500
+CENTRALITY_SAMPLE = 300
+
+
 @st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL)
 def _network(key: str, _store):
     g = support.partner_graph(_store)
     pos = support.graph_layout(g)
-    cent = support.centrality(g)
+    big = g.number_of_nodes() > EXACT_CENTRALITY_UP_TO
+    cent = centrality(_store, labels=PARTNERSHIP_LABELS, sample=CENTRALITY_SAMPLE if big else None)
     return g, pos, cent
 
 
 def network(store):
-    """The partnership graph, its fixed layout and centrality, cached per store."""
+    """The partnership graph for the drawing (:func:`graph.app_support.partner_graph`),
+    its fixed layout and :func:`graph.network.centrality` of every node, cached per store."""
     return _network(store_key(store), store)
