@@ -55,7 +55,7 @@ from pathlib import Path
 from .currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
 from .iati import DATE_HINT, Registry, country_from_alpha2, number_text, parse_date, slug
 from .problems import Location, Problem
-from .readers import RawRow
+from .readers import RawRow, csv_records
 
 __all__ = [
     "is_360_csv",
@@ -264,24 +264,11 @@ def read_360_csv(
         columns = _header_map(header)
         titles = {v: header[i] for i, v in columns.items()}
         yield g.source_row("360Giving grants file (CSV)")
-        start = reader.line_num + 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                yield Problem(
-                    Location(name, line=start),
-                    None,
-                    None,
-                    f"cannot parse CSV: {e}",
-                    "check the quotes: a quoted field must end with a quote",
-                )
+        for item in csv_records(reader, name):
+            if isinstance(item, Problem):
+                yield item
                 return
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
+            line, cells = item
             grant: dict = {}
             for i, target in columns.items():
                 value = cells[i].strip() if i < len(cells) else ""

@@ -40,7 +40,14 @@ from graph.schema import KINDS
 
 from .problems import Location, Problem
 
-__all__ = ["RawRow", "read_path", "read_file", "TABULAR_SUFFIXES", "READABLE_SUFFIXES"]
+__all__ = [
+    "csv_records",
+    "RawRow",
+    "read_path",
+    "read_file",
+    "TABULAR_SUFFIXES",
+    "READABLE_SUFFIXES",
+]
 
 TABULAR_SUFFIXES = (".csv", ".xlsx", ".json")
 #: Every suffix a folder scan (and an upload) reads: record files plus IATI XML.
@@ -249,25 +256,11 @@ def _read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
         return
     header = [h.strip() for h in header]
     yield from _check_header(header, kind, Location(shown, line=1))
-    start = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            yield Problem(
-                Location(shown, line=start),
-                None,
-                None,
-                f"cannot parse CSV: {e}",
-                "check the quotes on this line: a quoted field must end with a quote",
-            )
-            break
-        line = start
-        start = reader.line_num + 1
-        if not any(c.strip() for c in cells):
+    for item in csv_records(reader, shown):
+        if isinstance(item, Problem):
+            yield item
             continue
+        line, cells = item
         if len(cells) > len(header):
             extra = [c for c in cells[len(header) :] if c.strip()]
             if extra:
@@ -281,6 +274,38 @@ def _read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
                 continue
         values = {h: _clean(c) for h, c in zip(header, cells, strict=False) if h}
         yield RawRow(kind, values, Location(shown, line=line))
+
+
+def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]:
+    """Each non-empty record of a ``csv.reader`` after its header, with the line it starts on.
+
+    A record that cannot be parsed gives one :class:`Problem` and ends the file.
+
+    Examples
+    --------
+    >>> r = csv.reader(io.StringIO('a,b\\n1,"x\\ny"\\n\\n2,z\\n', newline=""))
+    >>> _ = next(r)
+    >>> list(csv_records(r, "t.csv"))
+    [(2, ['1', 'x\\ny']), (5, ['2', 'z'])]
+    """
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield Problem(
+                Location(shown, line=start),
+                None,
+                None,
+                f"cannot parse CSV: {e}",
+                "check the quotes on this line: a quoted field must end with a quote",
+            )
+            return
+        line, start = start, reader.line_num + 1
+        if any(c.strip() for c in cells):
+            yield line, cells
 
 
 def _check_header(header, kind: str, loc: Location) -> Iterator[Problem]:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from graph.neo4j_store import Neo4jStore
+from graph.settings import Neo4jSettings
 from tests.bolt_server import BoltServer, BoltSettings, bolt_settings_from_env
 
 
@@ -31,3 +33,23 @@ def bolt() -> Iterator[BoltSettings]:
         return
     with BoltServer() as server:
         yield server.settings()
+
+
+def neo_settings(bolt: BoltSettings, **overrides) -> Neo4jSettings:
+    """The project's store settings for the session's Bolt server (``overrides`` win)."""
+    values = dict(
+        uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database, timeout=10
+    )
+    values.update(overrides)
+    return Neo4jSettings(**values)
+
+
+@pytest.fixture
+def neo(bolt) -> Iterator[Neo4jStore]:
+    """An empty :class:`~graph.neo4j_store.Neo4jStore` on the session's Bolt server, emptied
+    again afterwards."""
+    store = Neo4jStore(neo_settings(bolt))
+    store.clear()
+    yield store
+    store.clear()
+    store.close()

@@ -18,12 +18,10 @@ from graph.diversity import donor_diversity
 from graph.donor_concentration import concentration_by, concentration_trend, donor_concentration
 from graph.errors import EmptySelection
 from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
 from graph.network import centrality, co_partnership, communities, ego_network
 from graph.regional import country_picture, regional_balance, regional_picture
 from graph.report import board_report
 from graph.scenarios import donor_exit
-from graph.settings import Neo4jSettings
 from graph.store import FUNDING_KEYS, Filters
 from loaders.load import DATA_DIR, load
 from tests.test_analyses import portfolio_records
@@ -38,18 +36,6 @@ FILTERS = [
     Filters(region="focus:eeca"),
     Filters(country="CHN"),
 ]
-
-
-@pytest.fixture(scope="module")
-def neo(bolt):
-    s = Neo4jSettings(
-        uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database, timeout=10
-    )
-    store = Neo4jStore(s)
-    store.clear()
-    yield store
-    store.clear()
-    store.close()
 
 
 def _pair(neo, records=None, folder=None):

@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 
 from graph.errors import ValidationFailed
 from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
-from graph.settings import Neo4jSettings
 from loaders.currency import notices
 from loaders.giving360 import is_360_csv, org_sector, read_360_csv
 from loaders.iati import parse_date
@@ -399,23 +397,6 @@ def test_date_forms_agree(d):
 
 
 # -- both stores -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def neo(bolt):
-    store = Neo4jStore(
-        Neo4jSettings(
-            uri=bolt.uri,
-            user=bolt.user,
-            password=bolt.password,
-            database=bolt.database,
-            timeout=10,
-        )
-    )
-    store.clear()
-    yield store
-    store.clear()
-    store.close()
 
 
 @pytest.mark.bolt

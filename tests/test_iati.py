@@ -13,8 +13,6 @@ import pytest
 
 from graph.errors import ValidationFailed
 from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
-from graph.settings import Neo4jSettings
 from loaders.__main__ import main as cli
 from loaders.currency import format_notices, notices
 from loaders.iati import read_iati
@@ -510,23 +508,6 @@ def test_loading_again_creates_nothing():
 
 
 # -- both stores -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def neo(bolt):
-    store = Neo4jStore(
-        Neo4jSettings(
-            uri=bolt.uri,
-            user=bolt.user,
-            password=bolt.password,
-            database=bolt.database,
-            timeout=10,
-        )
-    )
-    store.clear()
-    yield store
-    store.clear()
-    store.close()
 
 
 @pytest.mark.bolt

@@ -22,27 +22,12 @@ from graph.neo4j_store import Neo4jStore
 from graph.settings import Neo4jSettings
 from graph.store import Filters
 from loaders.load import DATA_DIR, load
+from tests.conftest import neo_settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.bolt
-
-
-def settings_of(bolt) -> Neo4jSettings:
-    return Neo4jSettings(
-        uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database, timeout=10
-    )
-
-
-@pytest.fixture
-def neo(bolt):
-    """An empty Neo4j store on the session's Bolt server."""
-    store = Neo4jStore(settings_of(bolt))
-    store.clear()
-    yield store
-    store.clear()
-    store.close()
 
 
 @pytest.fixture(params=["memory", "neo4j"])
@@ -160,7 +145,7 @@ def test_neighbourhood_is_the_same_on_both_stores(neo):
 
 
 def test_wrong_password_is_a_clear_error(bolt):
-    s = settings_of(bolt)
+    s = neo_settings(bolt)
     bad = Neo4jSettings(uri=s.uri, user=s.user, password=s.password + "x", database=s.database)
     t0 = time.monotonic()
     with pytest.raises(AuthenticationFailed, match="refused user"):
@@ -231,7 +216,7 @@ def test_killed_load_leaves_no_partial_graph_and_rerun_completes(neo, bolt, tmp_
 def test_missing_database_is_a_clear_error(bolt):
     from graph.errors import DatabaseNotFound
 
-    s = settings_of(bolt)
+    s = neo_settings(bolt)
     with pytest.raises(DatabaseNotFound, match="has no database 'no_such_db'"):
         Neo4jStore(
             Neo4jSettings(uri=s.uri, user=s.user, password=s.password, database="no_such_db")
