@@ -233,6 +233,8 @@ def validate_rows(
         key = out.get(spec.key)
         if key is not None:
             where = first_seen.get((row.kind, key))
+            if where is not None and _same_reference_fact(spec, out, records[row.kind], key):
+                continue
             if where is not None:
                 problems.append(
                     Problem(
@@ -249,6 +251,24 @@ def validate_rows(
 
     problems.extend(_reference_problems(records, known))
     return records, problems
+
+
+#: Kinds that are reference facts: the same country or region named by two files is one fact.
+_REFERENCE_KINDS = ("countries", "regions")
+
+
+def _same_reference_fact(spec: Kind, rec: dict, earlier: list[dict], key) -> bool:
+    """Whether ``rec`` repeats an earlier country or region row with the same values.
+
+    Two standard files (say an IATI file and a 360Giving file) that both target Kenya each
+    name the country; that is one fact, not a duplicate id. Provenance may differ; any other
+    value that differs is still a duplicate to report.
+    """
+    if spec.name not in _REFERENCE_KINDS:
+        return False
+    first = next(r for r in earlier if r.get(spec.key) == key)
+    same = ("source_id", "quote", "_location")
+    return all(rec.get(c) == first.get(c) for c in spec.columns if c not in same)
 
 
 def _row_rules(spec: Kind, rec: dict, bad: set[str]) -> list[Problem]:

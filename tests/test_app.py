@@ -445,3 +445,68 @@ def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
     assert "https://" not in html.split("<script>", 1)[0]
     assert not re.search(r"<script[^>]+src=", html)
     assert "vis.Network" in html and len(html) > 400_000  # vis-network inlined
+
+
+# ------------------------------------------------------------- data page: upload round trip
+
+STANDARDS = ROOT / "tests" / "fixtures"
+
+
+def _upload(at: AppTest, *paths: Path) -> AppTest:
+    files = [(p.name, p.read_bytes(), "application/octet-stream") for p in paths]
+    at.file_uploader(key="upload-files").set_value(files).run()
+    return at
+
+
+def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/data.py")
+    _upload(at, STANDARDS / "iati" / "activities-2.03.xml", STANDARDS / "giving360" / "grants.csv")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric][:3] == ["2", "67", "0"]  # files, records, problems
+    warned = " ".join(w.value for w in at.warning)
+    assert "3 notices" in warned  # a missing KES rate, a mixed-currency budget, a split grant
+    notes = next(t.value for t in at.dataframe if "problem" in t.value.columns)
+    assert any("no exchange rate to USD for KES in 2023" in m for m in notes["problem"])
+    at.button(key="upload-load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success][-1] == "Loaded."
+    summary = at.text[-1].value
+    assert "FUNDS: 13 created, 0 already there" in summary
+
+    # The loaded graph is the one the loaders give on their own.
+    from graph.memory_store import MemoryStore
+    from loaders.load import load
+    from views.state import get_store
+
+    store, _ = get_store()
+    both = tmp_path / "both"
+    both.mkdir()
+    for p in (STANDARDS / "iati" / "activities-2.03.xml", STANDARDS / "giving360" / "grants.csv"):
+        (both / p.name).write_bytes(p.read_bytes())
+    alone = MemoryStore()
+    load(FIXTURE, alone)
+    load(both, alone)  # one load, as the upload was
+    assert store.snapshot() == alone.snapshot()
+
+    # Uploading the same files again: nothing new.
+    at2 = run_page("views/data.py")
+    _upload(at2, STANDARDS / "iati" / "activities-2.03.xml", STANDARDS / "giving360" / "grants.csv")
+    at2.button(key="upload-load").click().run()
+    assert "Created 0 nodes and 0 relationships" in at2.text[-1].value
+
+
+def test_data_page_rejects_a_bad_iati_file_and_writes_nothing(monkeypatch):
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
+    at = run_page("views/data.py")
+    from views.state import get_store
+
+    before = get_store()[0].snapshot()
+    _upload(at, STANDARDS / "iati" / "bad" / "values.xml")
+    assert not at.exception
+    assert [m.value for m in at.metric][2] == "2"
+    report = next(t.value for t in at.dataframe if "problem" in t.value.columns)
+    assert list(report["value"]) == ["-500", "12,000"]
+    assert list(report["item"]) == ["XM-EX-VAL-1", "XM-EX-VAL-1"]
+    assert not [b for b in at.button if b.key == "upload-load"]
+    assert get_store()[0].snapshot() == before

@@ -341,3 +341,14 @@ def test_cli_load_server_down_is_quick_and_clear(capsys, monkeypatch):
         "error: no Bolt server is answering at bolt://127.0.0.1:9 (waited 2 s); "
         "start the server or check NEO4J_URI"
     )
+
+
+def test_the_same_country_named_by_two_files_is_one_fact(folder):
+    (folder / "more_countries").mkdir()
+    rewrite(folder, "countries", lambda rows: rows.append(dict(rows[0], quote="Another file.")))
+    assert messages(folder) == []
+    rewrite(folder, "countries", lambda rows: rows[-1].update(name="Kazakstan"))
+    assert messages(folder) == [
+        "countries.csv, line 5, column 'iso3', value 'KAZ': duplicate id (first at "
+        "countries.csv, line 2). Fix: give each record its own id, or remove the repeated row"
+    ]

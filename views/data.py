@@ -11,6 +11,7 @@ import streamlit as st
 
 from graph.errors import StoreError, ValidationFailed
 from graph.schema import KINDS, NODE_LABELS
+from loaders.currency import notices
 from loaders.load import check_rows, load_rows
 from loaders.readers import read_file
 from views import state
@@ -58,6 +59,7 @@ with tab_up:
             rows.extend(r)
             problems.extend(p)
         records, all_problems = check_rows(rows, problems, store=store)
+        upload_notices = notices(rows)
         counts = {k: len(v) for k, v in records.items() if v}
         st.markdown("**Validation report**")
         c = st.columns(3)
@@ -69,6 +71,16 @@ with tab_up:
                 pd.DataFrame({"kind": list(counts), "records": list(counts.values())}),
                 hide_index=True,
                 width="stretch",
+            )
+        if upload_notices and not all_problems:
+            st.warning(
+                f"{plural(len(upload_notices), 'notice')}: these records load, but read this first.",
+                icon=":material/info:",
+            )
+            table(
+                pd.DataFrame([n.as_dict() for n in upload_notices]),
+                "load_notices",
+                key="dl-notices",
             )
         if all_problems:
             st.error(
