@@ -12,8 +12,11 @@ Examples
 >>> from pathlib import Path
 >>> store = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
 >>> h = headline(store)
->>> h["coverage"]["donors"], h["concentration"]["bands"]["2023"]
-(3, 'highly concentrated')
+>>> h["coverage"]["donors"], h["concentration"]["bands"]["2023"], h["recipient_name"]
+(3, 'highly concentrated', 'IITE')
+
+Money is that received by the institute unless asked otherwise (see :data:`INSTITUTE`), as
+in the text report (:mod:`graph.report`); ``recipient=None`` takes every recipient.
 """
 
 from __future__ import annotations
@@ -29,9 +32,15 @@ from .errors import EmptySelection
 from .funding import coverage, org_names
 from .network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, co_partnership, to_networkx
 from .regional import country_picture
+from .scenarios import main_recipient
 from .store import Filters, GraphStore
 
 __all__ = [
+    "INSTITUTE",
+    "EVERY_RECIPIENT",
+    "recipient_of",
+    "recipient_name",
+    "recipients",
     "headline",
     "year_changes",
     "concentration_view",
@@ -44,22 +53,107 @@ __all__ = [
 ]
 
 
+# -------------------------------------------------------------------------- recipient
+
+
+class _Institute:
+    """The type of :data:`INSTITUTE`."""
+
+    def __repr__(self) -> str:
+        return "INSTITUTE"
+
+
+#: ``recipient=INSTITUTE`` (the default of this module): money received by the institute,
+#: the organization that receives the most funding flows
+#: (:func:`graph.scenarios.main_recipient`, as in the text report); on a store with no
+#: funding flow, every recipient. ``recipient=None``: every recipient in the data. An
+#: organization id: money received by that organization.
+INSTITUTE = _Institute()
+
+#: How "every recipient" (``recipient=None``) reads on the pages and in the board report.
+EVERY_RECIPIENT = "every recipient in the data"
+
+
+def recipient_of(store: GraphStore, recipient=INSTITUTE) -> str | None:
+    """The organization id the figures are for, or ``None`` for every recipient.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> from graph.memory_store import MemoryStore
+    >>> recipient_of(example_store()), recipient_of(example_store(), None)
+    ('inst', None)
+    >>> recipient_of(MemoryStore()) is None   # no funding: every recipient
+    True
+    """
+    if isinstance(recipient, _Institute):
+        return main_recipient(store)
+    return recipient
+
+
+def recipients(store: GraphStore) -> list[str]:
+    """The organizations that receive donor money (own funds left out), sorted.
+
+    >>> from graph.examples import example_store
+    >>> recipients(example_store())
+    ['inst']
+    """
+    t = store.funding_totals(("donor", "recipient"))
+    return sorted(set(t.loc[t["donor"] != t["recipient"], "recipient"]))
+
+
+def recipient_name(store: GraphStore, recipient: str | None, *, short: bool = True) -> str:
+    """How the recipient of the figures reads: its acronym (``short``, else its name with
+    the acronym), or :data:`EVERY_RECIPIENT` for ``None``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from loaders.load import load_memory
+    >>> s = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
+    >>> recipient_name(s, "iite"), recipient_name(s, "iite", short=False)
+    ('IITE', 'UNESCO Institute for Information Technologies in Education (IITE)')
+    >>> recipient_name(s, None)
+    'every recipient in the data'
+    """
+    if recipient is None:
+        return EVERY_RECIPIENT
+    names = org_names(store)
+    if recipient not in names.index:
+        return str(recipient)
+    name, acronym = names.at[recipient, "name"], names.at[recipient, "acronym"]
+    if not isinstance(acronym, str) or not acronym.strip():
+        return str(name)
+    if short:
+        return acronym
+    return name if acronym in name else f"{name} ({acronym})"
+
+
 # ----------------------------------------------------------------------- concentration
 
 
 def concentration_view(
-    store: GraphStore, filters: Filters | None = None, *, top: int = 50
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    recipient=INSTITUTE,
+    top: int = 50,
 ) -> dict[str, Any] | None:
     """:func:`graph.donor_concentration.donor_concentration` shaped for the pages and the
     board report; ``None`` when no donor money with a known amount matches.
 
+    Parameters
+    ----------
+    recipient : str, None or INSTITUTE
+        Whose money: see :data:`INSTITUTE` (the default).
+
     Returns
     -------
     dict
-        ``low``, ``high``, ``bands``, ``has_range``, ``note``, ``allocations``,
-        ``coverage`` (:func:`graph.funding.coverage`), ``total_known`` (donor USD),
-        ``pooled_total``, ``own_funds``, ``top`` (rank, donor_id, donor, usd, pooled,
-        share, cumulative).
+        ``recipient`` (the organization id, or ``None`` for every recipient), ``low``,
+        ``high``, ``bands``, ``has_range``, ``note``, ``allocations``, ``coverage``
+        (:func:`graph.funding.coverage`), ``total_known`` (donor USD), ``pooled_total``,
+        ``own_funds``, ``top`` (rank, donor_id, donor, usd, pooled, share, cumulative).
 
     Examples
     --------
@@ -68,9 +162,12 @@ def concentration_view(
     >>> v = concentration_view(load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal"))
     >>> v["total_known"], v["top"]["donor_id"].tolist()
     (762.0, ['evil', 'cypher'])
+    >>> v["recipient"]
+    'iite'
     """
+    rid = recipient_of(store, recipient)
     try:
-        c = donor_concentration(store, filters, top=top)
+        c = donor_concentration(store, filters, recipient=rid, top=top)
     except EmptySelection:
         return None
     cov = c["coverage"]
@@ -87,6 +184,7 @@ def concentration_view(
     )
     topdf["cumulative"] = topdf["share"].cumsum()
     return {
+        "recipient": rid,
         "low": c["low"],
         "high": c["high"],
         "bands": c["bands"],
@@ -101,10 +199,24 @@ def concentration_view(
     }
 
 
-def trend_table(store: GraphStore, filters: Filters | None = None) -> pd.DataFrame:
+def trend_table(
+    store: GraphStore, filters: Filters | None = None, *, recipient=INSTITUTE
+) -> pd.DataFrame:
     """:func:`graph.donor_concentration.concentration_trend` for the years with a known
     amount: ``year``, ``donors``, ``total`` (USD), ``hhi_low``, ``hhi_high``, ``band``,
-    ``cr1_low``, ``cr1_high``, ``effective_low``, ``effective_high``, ``share_with_amount``."""
+    ``cr1_low``, ``cr1_high``, ``effective_low``, ``effective_high``, ``share_with_amount``.
+
+    Money received by ``recipient`` (see :data:`INSTITUTE`, the default).
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> trend_table(example_store())[["year", "total", "hhi_high"]]
+       year  total  hhi_high
+    0  2023  200.0   10000.0
+    1  2024  300.0   10000.0
+    2  2025  700.0    2755.1
+    """
     cols = [
         "year",
         "donors",
@@ -119,7 +231,7 @@ def trend_table(store: GraphStore, filters: Filters | None = None) -> pd.DataFra
         "share_with_amount",
     ]
     try:
-        t = concentration_trend(store, filters)
+        t = concentration_trend(store, filters, recipient=recipient_of(store, recipient))
     except EmptySelection:
         return pd.DataFrame(columns=cols)
     t = t[t["hhi_low"].notna()]
@@ -142,12 +254,30 @@ def trend_table(store: GraphStore, filters: Filters | None = None) -> pd.DataFra
 
 
 def breakdown_table(
-    store: GraphStore, by: str, filters: Filters | None = None, *, scheme: str = "focus"
+    store: GraphStore,
+    by: str,
+    filters: Filters | None = None,
+    *,
+    recipient=INSTITUTE,
+    scheme: str = "focus",
 ) -> pd.DataFrame:
     """:func:`graph.donor_concentration.concentration_by` for a table: ``group``,
     ``donors``, ``flows``, ``flows_with_usd``, ``usd``, ``share`` (of known money),
     ``hhi_low``, ``hhi_high``, ``band`` and ``top_donor``, largest first. Region groups
-    are named (``donor_region``, ``target_region``)."""
+    are named (``donor_region``, ``target_region``).
+
+    Money received by ``recipient`` (see :data:`INSTITUTE`, the default).
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> breakdown_table(example_store(), "channel")[["group", "donors", "usd"]]
+                group  donors    usd
+    0    host_country       1  500.0
+    1  extrabudgetary       4  450.0
+    2  regular_budget       1  250.0
+    3         in_kind       1    0.0
+    """
     cols = [
         "group",
         "donors",
@@ -161,7 +291,9 @@ def breakdown_table(
         "top_donor",
     ]
     try:
-        t = concentration_by(store, by, filters, scheme=scheme)
+        t = concentration_by(
+            store, by, filters, recipient=recipient_of(store, recipient), scheme=scheme
+        )
     except EmptySelection:
         return pd.DataFrame(columns=cols)
     names = {}
@@ -191,7 +323,7 @@ def breakdown_table(
 # ---------------------------------------------------------------------------- overview
 
 
-def headline(store: GraphStore) -> dict[str, Any]:
+def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     """The overview's headline figures.
 
     ``partners`` (organizations in a project, a network or an event other than as a
@@ -199,8 +331,11 @@ def headline(store: GraphStore) -> dict[str, Any]:
     place or drew people from: the countries of :func:`graph.regional.country_picture`
     with a project or an event), ``concentration``
     (:func:`graph.donor_concentration.donor_concentration` of all years, or ``None``
-    when no amount is known) and ``coverage`` (:func:`graph.funding.coverage`, which
-    counts the donors).
+    when no amount is known), ``coverage`` (:func:`graph.funding.coverage`, which
+    counts the donors), ``recipient`` and ``recipient_name``.
+
+    Money (concentration and coverage) is that received by ``recipient``: the institute
+    by default (see :data:`INSTITUTE`), as in the text report.
 
     Examples
     --------
@@ -220,8 +355,9 @@ def headline(store: GraphStore) -> dict[str, Any]:
     reached = places[
         places["country"].notna() & ((places["projects"] > 0) | (places["events"] > 0))
     ]
+    rid = recipient_of(store, recipient)
     try:
-        concentration = donor_concentration(store, top=10)
+        concentration = donor_concentration(store, recipient=rid, top=10)
     except EmptySelection:
         concentration = None
     return {
@@ -229,15 +365,18 @@ def headline(store: GraphStore) -> dict[str, Any]:
         "projects": int(store.counts()["nodes"].get("Project", 0)),
         "countries": len(reached),
         "concentration": concentration,
-        "coverage": coverage(store),
+        "coverage": coverage(store, recipient=rid),
+        "recipient": rid,
+        "recipient_name": recipient_name(store, rid),
     }
 
 
-def year_changes(store: GraphStore) -> dict[str, Any]:
+def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     """What changed from the previous year to the latest year with funding or activity.
 
     Money and donors are :func:`graph.funding.coverage` of each year (known USD from
-    donors, own funds left out; donors with a known amount; donors named).
+    donors, own funds left out; donors with a known amount; donors named) for money
+    received by ``recipient``: the institute by default (see :data:`INSTITUTE`).
 
     Returns
     -------
@@ -263,7 +402,10 @@ def year_changes(store: GraphStore) -> dict[str, Any]:
         return {"year": None, "previous": None, "rows": pd.DataFrame()}
     latest = max(years)
     prev = latest - 1
-    cov = {y: coverage(store, Filters(year_from=y, year_to=y)) for y in (prev, latest)}
+    rid = recipient_of(store, recipient)
+    cov = {
+        y: coverage(store, Filters(year_from=y, year_to=y), recipient=rid) for y in (prev, latest)
+    }
 
     def count(table, column, y):
         return int((table[column] == y).sum()) if len(table) and column in table else 0

@@ -2,7 +2,10 @@
 
 Both carry the concentration figures with their bands, the trend by year, a Lorenz curve,
 the top donors, the breakdown by channel and donor sector, the range that pooled money
-leaves open, and the methodology note. They are dated and stamped with the data they were
+leaves open, and the methodology note. The money is that received by the institute (the
+organization that receives the most funding flows, as in the text report of
+:mod:`graph.report`) unless every recipient is asked for; the header and the methodology
+say which. They are dated and stamped with the data they were
 computed from: where the store is, the loads it holds and a fingerprint of the funding
 records, so two reports can be told apart.
 
@@ -20,8 +23,13 @@ Examples
 (True, b'%PDF-')
 >>> "<img src=x" in rep.html, "&lt;img src=x onerror=alert(1)&gt;" in rep.html
 (False, True)
->>> rep.filename("pdf")
-'board-report-2026-01-02.pdf'
+>>> rep.filename("pdf"), rep.recipient
+('board-report-2026-01-02.pdf', 'iite')
+>>> "money received by <b>UNESCO Institute for Information Technologies in Education (IITE)</b>" in rep.html
+True
+>>> everyone = build(store, recipient=None, now=_dt.datetime(2026, 1, 2, tzinfo=_dt.UTC))
+>>> "money received by <b>every recipient in the data</b>" in everyone.html, everyone.filename("html")
+(True, 'board-report-all-recipients-2026-01-02.html')
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from .concentration import lorenz_curve
 from .store import GraphStore
 from .text import num, pct, span, usd_short
 
-__all__ = ["Report", "build", "METHODOLOGY"]
+__all__ = ["Report", "build", "METHODOLOGY", "recipient_note"]
 
 METHODOLOGY = (
     (
@@ -84,18 +92,53 @@ METHODOLOGY = (
 )
 
 
+def recipient_note(store: GraphStore, recipient: str | None) -> str:
+    """The methodology's word on whose money the figures count.
+
+    Examples
+    --------
+    >>> from graph.examples import example_store
+    >>> print(recipient_note(example_store(), "inst"))
+    Only money received by Education Institute is counted: the organization that receives the most funding flows, as in the text report. No other organization in the data receives money.
+    """
+    everyone = support.recipients(store)
+    others = [r for r in everyone if r != recipient]
+    if recipient is None:
+        return (
+            f"Money received by every organization in the data is counted ({len(everyone)} "
+            "recipients), not only the institute's, so the figures may differ from the text "
+            "report's, which counts the institute's money only."
+        )
+    name = support.recipient_name(store, recipient, short=False)
+    rest = (
+        f"Money received by the {len(others)} other organization{'s' if len(others) != 1 else ''} "
+        "in the data is left out."
+        if others
+        else "No other organization in the data receives money."
+    )
+    why = (
+        ": the organization that receives the most funding flows, as in the text report"
+        if recipient == support.recipient_of(store)
+        else ""
+    )
+    return f"Only money received by {name} is counted{why}. {rest}"
+
+
 @dataclass
 class Report:
-    """A built report."""
+    """A built report; ``recipient`` is whose money it counts (``None``: every recipient)."""
 
     html: str
     pdf: bytes
     generated: _dt.datetime
     stamp: str
+    recipient: str | None = None
 
     def filename(self, ext: str) -> str:
-        """``board-report-YYYY-MM-DD.<ext>``."""
-        return f"board-report-{self.generated:%Y-%m-%d}.{ext}"
+        """``board-report-YYYY-MM-DD.<ext>``; ``board-report-all-recipients-…`` when the
+        report counts every recipient's money."""
+        scope = "-all-recipients" if self.recipient is None else ""
+        return f"board-report{scope}-{self.generated:%Y-%m-%d}.{ext}"
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -245,11 +288,12 @@ def svg_bars(labels: list[str], values: list[float], width=520, unit="USD k") ->
 # ------------------------------------------------------------------------------- build
 
 
-def _collect(store: GraphStore) -> dict:
-    pic = support.concentration_view(store, top=15)
-    trend = support.trend_table(store)
-    by_channel = support.breakdown_table(store, "channel")
-    by_sector = support.breakdown_table(store, "donor_sector")
+def _collect(store: GraphStore, recipient) -> dict:
+    rid = support.recipient_of(store, recipient)
+    pic = support.concentration_view(store, recipient=rid, top=15)
+    trend = support.trend_table(store, recipient=rid)
+    by_channel = support.breakdown_table(store, "channel", recipient=rid)
+    by_sector = support.breakdown_table(store, "donor_sector", recipient=rid)
     curve = lorenz_curve(pic["allocations"]["spread"]) if pic is not None else None
     history = store.load_history()
     loads = []
@@ -259,6 +303,9 @@ def _collect(store: GraphStore) -> dict:
                 f"{rec.get('load_id')} ({rec.get('status')}, {rec.get('finished') or rec.get('started')})"
             )
     return {
+        "recipient": rid,
+        "recipient_name": support.recipient_name(store, rid, short=False),
+        "methodology": (("Recipient", recipient_note(store, rid)), *METHODOLOGY),
         "pic": pic,
         "trend": trend,
         "top": pic["top"] if pic is not None else None,
@@ -313,6 +360,7 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
         "<h1>Donor concentration</h1>",
         f"<div class='stamp'>Board report, generated {_e(generated.strftime('%Y-%m-%d %H:%M UTC'))}. "
         f"Data: {_e(stamp)}</div>",
+        f"<p>Figures for money received by <b>{_e(d['recipient_name'])}</b>.</p>",
     ]
     if lo is None:
         parts.append(
@@ -398,7 +446,7 @@ def _html(d: dict, generated: _dt.datetime, stamp: str) -> str:
         else:
             parts.append("<p>No pooled money: the figures are exact for the known amounts.</p>")
     parts.append("<h2>Methodology</h2><dl>")
-    for term, text in METHODOLOGY:
+    for term, text in d["methodology"]:
         parts.append(f"<dt>{_e(term)}</dt><dd>{_e(text)}</dd>")
     parts.append("</dl>")
     parts.append(
@@ -463,7 +511,17 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.ln(3)
+    pdf.ln(1)
+    pdf.set_font(family, "B", 10)
+    pdf.multi_cell(
+        0,
+        5,
+        t(f"Figures for money received by {d['recipient_name']}."),
+        align="L",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
     pic = d["pic"]
     lo, hi = (pic["low"], pic["high"]) if pic is not None else (None, None)
 
@@ -595,7 +653,7 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
         else:
             para("No pooled money: the figures are exact for the known amounts.")
     heading("Methodology")
-    for term, text in METHODOLOGY:
+    for term, text in d["methodology"]:
         pdf.set_font(family, "B", 9)
         pdf.cell(0, 5, t(term), new_x="LMARGIN", new_y="NEXT")
         para(text)
@@ -613,22 +671,28 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
     return bytes(pdf.output())
 
 
-def build(store: GraphStore, *, now: _dt.datetime | None = None) -> Report:
+def build(
+    store: GraphStore, *, recipient=support.INSTITUTE, now: _dt.datetime | None = None
+) -> Report:
     """Build the board report from a store.
 
     Parameters
     ----------
     store : GraphStore
+    recipient : str, None or INSTITUTE
+        Whose money: the institute by default, ``None`` for every recipient (see
+        :data:`graph.app_support.INSTITUTE`).
     now : datetime, optional
         The date to stamp (UTC now by default).
 
     Returns
     -------
     Report
-        ``html`` (one self-contained file), ``pdf`` (bytes), ``generated``, ``stamp``.
+        ``html`` (one self-contained file), ``pdf`` (bytes), ``generated``, ``stamp``,
+        ``recipient``.
     """
     generated = now or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    d = _collect(store)
+    d = _collect(store, recipient)
     n = d["counts"]["nodes"]
     r = d["counts"]["relationships"]
     stamp = (
@@ -640,4 +704,5 @@ def build(store: GraphStore, *, now: _dt.datetime | None = None) -> Report:
         pdf=_pdf(d, generated, stamp),
         generated=generated,
         stamp=stamp,
+        recipient=d["recipient"],
     )

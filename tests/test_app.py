@@ -274,6 +274,79 @@ def test_concentration_period_and_regional_measure(monkeypatch):
     assert any("Mauritius" in c.value for c in at.caption), "small states are listed as markers"
 
 
+def _coverage_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Coverage of money received"))
+
+
+def test_concentration_counts_the_institutes_money_like_the_report():
+    """Bundled data: the board's page counts the money received by the institute (IITE, as
+    ``python -m graph report`` does) unless every recipient is chosen."""
+    from graph.funding import coverage
+    from graph.scenarios import main_recipient
+    from views.state import get_store
+
+    at = run_page("views/concentration.py")
+    assert_ok(at, "Donor concentration")
+    store, _ = get_store()
+    assert main_recipient(store) == "iite"
+    ours, everyone = coverage(store, recipient="iite"), coverage(store)
+    assert (ours["flows_with_amount"], ours["flows"]) == (8, 23)
+    assert (everyone["flows_with_amount"], everyone["flows"]) == (8, 27)
+
+    assert at.button_group(key="conc-recipient").value == "institute"
+    assert "money received by IITE: 8 of 23 donor flows" in _coverage_caption(at)
+    assert any(
+        c.value.startswith("Figures for money received by UNESCO Institute for Information")
+        for c in at.caption
+    )
+    assert any("for money received by IITE" in c.value for c in at.caption), "board report"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Top three (CR3)"] == "81–100 %"  # short enough for the metric
+
+    at.button_group(key="conc-recipient").set_value("every").run()
+    assert_ok(at, "Donor concentration")
+    assert "every recipient in the data: 8 of 27 donor flows" in _coverage_caption(at)
+    assert any("the institute and 2 other organizations" in c.value for c in at.caption)
+
+    at.button_group(key="conc-recipient").set_value("institute").run()
+    assert "8 of 23 donor flows" in _coverage_caption(at)
+
+
+def test_overview_headline_matches_the_text_report():
+    from graph.report import findings, render_report
+    from graph.text import num, span
+    from views.state import get_store
+
+    at = run_page("views/overview.py")
+    assert_ok(at, "Overview")
+    f = findings(get_store()[0])
+    lo, hi = f["concentration"]["low"], f["concentration"]["high"]
+    hhi = {m.label: m.value for m in at.metric}["Donor concentration (HHI, 0–10,000)"]
+    assert hhi == span(lo["hhi"], hi["hhi"], num) == "4,050 – 4,443"  # the page's style
+    assert f"HHI {span(lo['hhi'], hi['hhi'], num, sep='–')} of 10,000" in render_report(f)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Money received by IITE: 8 of 23 donor flows") for c in captions)
+    assert any("known donor money received by IITE" in c for c in captions)
+
+
+def test_board_report_states_its_recipient_and_follows_the_choice():
+    from graph import board_report
+    from views.state import get_store
+
+    store, _ = get_store()
+    now = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    rep = board_report.build(store, now=now)
+    assert rep.recipient == "iite" and rep.filename("pdf") == "board-report-2026-01-02.pdf"
+    assert "money received by <b>UNESCO Institute for Information Technologies" in rep.html
+    assert "8 of 23 donor flows" in rep.html and "8 of 27" not in rep.html
+    assert "<dt>Recipient</dt><dd>Only money received by UNESCO Institute" in rep.html
+    everyone = board_report.build(store, recipient=None, now=now)
+    assert "8 of 27 donor flows" in everyone.html
+    assert "money received by <b>every recipient in the data</b>" in everyone.html
+    assert everyone.filename("html") == "board-report-all-recipients-2026-01-02.html"
+    assert rep.pdf.startswith(b"%PDF-") and everyone.pdf != rep.pdf
+
+
 def test_funding_cliff_window_changes_what_ends(monkeypatch):
     monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
     at = run_page("views/concentration.py")

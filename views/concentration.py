@@ -2,7 +2,9 @@
 
 The indices with their bands, the trend by year, a Lorenz curve, the top donors, the
 breakdown by channel, sector and donor region, the range that pooled money leaves open and
-the funding cliff (what ends when), each with a sentence in plain words. Figures come from
+the funding cliff (what ends when), each with a sentence in plain words. Donor money is that
+received by the institute, as in the text report, or by every recipient in the data if the
+reader asks (the funding cliff counts every project either way). Figures come from
 :mod:`graph.donor_concentration` (shaped by :mod:`graph.app_support`),
 :mod:`graph.concentration` and :mod:`graph.cliff`.
 """
@@ -15,6 +17,7 @@ import streamlit as st
 from graph import app_support as support
 from graph import board_report
 from graph.concentration import lorenz_curve
+from graph.store import Filters
 from views import charts, state
 from views.fmt import label_of, md, num, pct, plural, scheme_name, span, table, usd, usd_k
 
@@ -26,6 +29,38 @@ def md_safe_plain(pic) -> str:
     return md(board_report.plain_words(pic))
 
 
+def pct_span(lo, hi) -> str:
+    """Two shares as one short range, ``81–100 %`` (one value when they read the same),
+    so that it fits a metric."""
+    return span(lo, hi, lambda v: f"{100 * float(v):.0f}", sep="–") + " %"
+
+
+# Donor money received by one organization: the page's own cached reads (the recipient is
+# part of the key).
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _institute(key, _store):
+    rid = support.recipient_of(_store)
+    names = (support.recipient_name(_store, rid), support.recipient_name(_store, rid, short=False))
+    return rid, *names, [r for r in support.recipients(_store) if r != rid]
+
+
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _view(key, _store, year, recipient):
+    f = Filters(year_from=year, year_to=year)
+    return support.concentration_view(_store, f, recipient=recipient)
+
+
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _trend(key, _store, recipient):
+    return support.trend_table(_store, recipient=recipient)
+
+
+@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
+def _breakdown(key, _store, by, year, scheme, recipient):
+    f = Filters(year_from=year, year_to=year)
+    return support.breakdown_table(_store, by, f, recipient=recipient, scheme=scheme)
+
+
 st.title("Donor concentration")
 st.caption(
     "How dependent the institute is on a few donors. Built from funding flows whose amount the "
@@ -34,15 +69,41 @@ st.caption(
 
 flows_all = state.flows(store)
 years = sorted({int(y) for y in flows_all["year"].dropna()}) if len(flows_all) else []
-choice = st.segmented_control(
-    "Period", ["All years"] + [str(y) for y in years], default="All years", key="conc-period"
-)
+skey = state.store_key(store)
+inst, inst_short, inst_long, others = _institute(skey, store)
+with st.container(horizontal=True, gap="large"):
+    choice = st.segmented_control(
+        "Period", ["All years"] + [str(y) for y in years], default="All years", key="conc-period"
+    )
+    if inst is not None:
+        whose = st.segmented_control(
+            "Money received by",
+            ["institute", "every"],
+            default="institute",
+            format_func=lambda o: inst_short if o == "institute" else support.EVERY_RECIPIENT,
+            key="conc-recipient",
+            help=f"{inst_long}: the organization that receives the most funding flows, as in the "
+            "text report. 'Every recipient' adds money that donors gave to other organizations "
+            "in the data.",
+        )
+    else:  # no funding flow at all: nothing to choose
+        whose = "every"
 year = None if choice in (None, "All years") else int(choice)
-pic = state.concentration(store, year, year)
+recipient = inst if whose != "every" else None
+who = inst_short if recipient is not None else support.EVERY_RECIPIENT
+if recipient is not None:
+    st.caption(f"Figures for money received by {md(inst_long)}.")
+else:
+    st.caption(
+        "Figures for money received by every recipient in the data"
+        + (f": the institute and {plural(len(others), 'other organization')}." if others else ".")
+    )
+pic = _view(skey, store, year, recipient)
 
 if pic is None:
     st.warning(
-        "No donor funding with a known amount in this period, so concentration cannot be measured."
+        f"No donor funding with a known amount received by {md(who)} in this period, so "
+        "concentration cannot be measured."
     )
     st.stop()
 cov = pic["coverage"]
@@ -52,8 +113,8 @@ lo, hi = pic["low"], pic["high"]
 st.subheader("The indices")
 c = st.columns(4)
 c[0].metric("HHI (0–10,000)", span(lo["hhi"], hi["hhi"], num))
-c[1].metric("Largest donor's share (CR1)", span(lo["cr1"], hi["cr1"], lambda v: pct(v, 0)))
-c[2].metric("Top three (CR3)", span(lo["cr3"], hi["cr3"], lambda v: pct(v, 0)))
+c[1].metric("Largest donor's share (CR1)", pct_span(lo["cr1"], hi["cr1"]))
+c[2].metric("Top three (CR3)", pct_span(lo["cr3"], hi["cr3"]))
 c[3].metric(
     "Effective number of donors",
     span(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
@@ -72,7 +133,7 @@ with st.container(horizontal=True):
         f"2010 US guidelines: {pic['bands']['2010']}", color=badge.get(hi["band_2010"], "gray")
     )
 st.markdown("**In plain words.** " + md_safe_plain(pic))
-st.caption("Coverage: " + cov["statement"])
+st.caption(f"Coverage of money received by {md(who)}: " + cov["statement"])
 
 with st.expander("All the figures"):
     rows = []
@@ -93,7 +154,7 @@ with st.expander("All the figures"):
     table(pd.DataFrame(rows), "concentration_figures")
     st.caption(pic["note"])
 
-trend = state.trend(store)
+trend = _trend(skey, store, recipient)
 left, right = st.columns(2)
 with left:
     st.subheader("Trend by year")
@@ -167,7 +228,8 @@ if len(top):
     )
 if pic["own_funds"] > 0:
     st.caption(
-        f"The institute's own funds (carry-over, interest: {usd(pic['own_funds'])}) are not donor "
+        ("The institute's" if recipient is not None else "Recipients'")
+        + f" own funds (carry-over, interest: {usd(pic['own_funds'])}) are not donor "
         "money and are left out."
     )
 
@@ -188,7 +250,7 @@ for tab, by in zip(tabs, ["channel", "donor_sector", "donor_region"], strict=Fal
                 key="conc-scheme",
                 index=schemes.index("unesco") if "unesco" in schemes else 0,
             )
-        b = state.breakdown(store, by, year, year, scheme).copy()
+        b = _breakdown(skey, store, by, year, scheme, recipient).copy()
         if b.empty:
             st.info("No donor flows in this period.")
             continue
@@ -242,7 +304,7 @@ st.caption(
     "taken to end on 31 December of that year. Completed projects are left out; 'known "
     "funding' is the money the documents tie to the project, which for most projects they do "
     "not state (they give money per donor), so budgets stated in project documents are shown "
-    "beside it."
+    "beside it. Every project in the store is counted, whichever organization receives its money."
 )
 cliff = state.funding_cliff(store)
 if cliff.empty:
@@ -368,16 +430,17 @@ else:
 
 st.subheader("Board report")
 st.caption(
-    "One self-contained HTML file and a PDF, dated and stamped with the data they were computed from."
+    "One self-contained HTML file and a PDF, dated and stamped with the data they were computed "
+    f"from, for money received by {md(who)} (as chosen above)."
 )
 
 
 @st.cache_data(show_spinner="Building the board report…", ttl=state.SERVER_TTL)
-def _report(key, _store):
-    return board_report.build(_store)
+def _report(key, _store, recipient):
+    return board_report.build(_store, recipient=recipient)
 
 
-rep = _report(state.store_key(store), store)
+rep = _report(skey, store, recipient)
 c = st.columns(3)
 c[0].download_button(
     "Board report (HTML)",

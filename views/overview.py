@@ -1,4 +1,8 @@
-"""Overview: headline figures, what changed since the previous year, links to the pages."""
+"""Overview: headline figures, what changed since the previous year, links to the pages.
+
+Donor figures are for money received by the institute (as in the text report and on the
+Donor concentration page by default); :func:`graph.app_support.headline` finds it.
+"""
 
 import streamlit as st
 
@@ -9,6 +13,7 @@ store, _ = state.get_store()
 head, changes = state.headline(store)
 conc = head["concentration"]
 cov = head["coverage"]
+who = md(head["recipient_name"])
 
 st.title("Overview")
 st.caption(
@@ -18,7 +23,9 @@ st.caption(
 
 c = st.columns(4)
 c[0].metric(
-    "Donors", num(cov["donors"]), help="Organizations named as giving money (own funds left out)"
+    "Donors",
+    num(cov["donors"]),
+    help=f"Organizations named as giving money to {who} (own funds left out)",
 )
 c[1].metric("Partners", num(head["partners"]), help="Organizations in projects, networks or events")
 c[2].metric("Projects", num(head["projects"]))
@@ -31,6 +38,7 @@ with c[0]:
     st.metric("Known donor funding", usd(cov["donor_usd"]))
     share = cov["flows_with_amount"] / cov["flows"] if cov["flows"] else 0
     st.caption(
+        f"Money received by {who}: "
         f"{cov['flows_with_amount']:,} of {plural(cov['flows'], 'donor flow')} state an amount "
         f"({pct(share, 0)}); {plural(cov['donors_without_amount'], 'donor')} gave money or support "
         "of unknown value, which is in no figure."
@@ -46,7 +54,8 @@ with c[1]:
         st.caption(
             f"**{conc['bands']['2023'].capitalize()}** under the 2023 US merger guidelines "
             "(above 1,800 = highly concentrated). "
-            f"The largest donor gives {pct(hi['cr1'], 0)} of known donor money."
+            f"The largest donor gives {pct(hi['cr1'], 0)} of the known donor money received "
+            f"by {who}."
             + (
                 " A range, because pooled money cannot be traced to single donors."
                 if conc["pooled"]
@@ -73,8 +82,9 @@ else:
             delta_color="normal" if delta else "off",
         )
     st.caption(
-        f"{y} against {p}. Figures for {y} may cover part of the year only (the report gives the "
-        "first months); 'donors named' grows when a document lists a donor without an amount."
+        f"{y} against {p}; money received by {who}. Figures for {y} may cover part of the year "
+        "only (the report gives the first months); 'donors named' grows when a document lists a "
+        "donor without an amount."
     )
 
 st.divider()
@@ -132,4 +142,4 @@ with st.expander("What the store holds"):
     with right:
         st.markdown("**Records by kind**")
         table(s["by_kind"], "records_by_kind", ints=["count"])
-    st.caption("Coverage: " + md(cov["statement"]))
+    st.caption(f"Coverage of money received by {who}: " + md(cov["statement"]))
