@@ -17,7 +17,6 @@ import streamlit as st
 from graph import app_support as support
 from graph import board_report
 from graph.concentration import lorenz_curve
-from graph.store import Filters
 from views import charts, state
 from views.fmt import label_of, md, num, pct, plural, scheme_name, span, table, usd, usd_k
 
@@ -35,32 +34,6 @@ def pct_span(lo, hi) -> str:
     return span(lo, hi, lambda v: f"{100 * float(v):.0f}", sep="–") + " %"
 
 
-# Donor money received by one organization: the page's own cached reads (the recipient is
-# part of the key).
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _institute(key, _store):
-    rid = support.recipient_of(_store)
-    names = (support.recipient_name(_store, rid), support.recipient_name(_store, rid, short=False))
-    return rid, *names, [r for r in support.recipients(_store) if r != rid]
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _view(key, _store, year, recipient):
-    f = Filters(year_from=year, year_to=year)
-    return support.concentration_view(_store, f, recipient=recipient)
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _trend(key, _store, recipient):
-    return support.trend_table(_store, recipient=recipient)
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _breakdown(key, _store, by, year, scheme, recipient):
-    f = Filters(year_from=year, year_to=year)
-    return support.breakdown_table(_store, by, f, recipient=recipient, scheme=scheme)
-
-
 st.title("Donor concentration")
 st.caption(
     "How dependent the institute is on a few donors. Built from funding flows whose amount the "
@@ -70,7 +43,7 @@ st.caption(
 flows_all = state.flows(store)
 years = sorted({int(y) for y in flows_all["year"].dropna()}) if len(flows_all) else []
 skey = state.store_key(store)
-inst, inst_short, inst_long, others = _institute(skey, store)
+inst, inst_short, inst_long, others = state.institute(store)
 with st.container(horizontal=True, gap="large"):
     choice = st.segmented_control(
         "Period", ["All years"] + [str(y) for y in years], default="All years", key="conc-period"
@@ -98,7 +71,7 @@ else:
         "Figures for money received by every recipient in the data"
         + (f": the institute and {plural(len(others), 'other organization')}." if others else ".")
     )
-pic = _view(skey, store, year, recipient)
+pic = state.concentration(store, year, recipient=recipient)
 
 if pic is None:
     st.warning(
@@ -154,7 +127,7 @@ with st.expander("All the figures"):
     table(pd.DataFrame(rows), "concentration_figures")
     st.caption(pic["note"])
 
-trend = _trend(skey, store, recipient)
+trend = state.trend(store, recipient=recipient)
 left, right = st.columns(2)
 with left:
     st.subheader("Trend by year")
@@ -250,7 +223,7 @@ for tab, by in zip(tabs, ["channel", "donor_sector", "donor_region"], strict=Fal
                 key="conc-scheme",
                 index=schemes.index("unesco") if "unesco" in schemes else 0,
             )
-        b = _breakdown(skey, store, by, year, scheme, recipient).copy()
+        b = state.breakdown(store, by, year, scheme=scheme, recipient=recipient).copy()
         if b.empty:
             st.info("No donor flows in this period.")
             continue

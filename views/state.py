@@ -167,35 +167,53 @@ def flows(store, year_from=None, year_to=None):
 
 
 @st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _view(key: str, _store, year_from, year_to):
-    return support.concentration_view(_store, Filters(year_from=year_from, year_to=year_to))
+def _institute(key: str, _store):
+    rid = support.recipient_of(_store)
+    names = (support.recipient_name(_store, rid), support.recipient_name(_store, rid, short=False))
+    return rid, *names, [r for r in support.recipients(_store) if r != rid]
 
 
-def concentration(store, year_from=None, year_to=None):
-    """:func:`graph.app_support.concentration_view` (None when no amount is known), cached."""
-    return _view(store_key(store), store, year_from, year_to)
+def institute(store):
+    """The institute's id, short and long name, and the other recipients, cached."""
+    return _institute(store_key(store), store)
+
+
+def _resolve(store, recipient):
+    """The institute's id for :data:`graph.app_support.INSTITUTE` (cache keys need plain data)."""
+    return institute(store)[0] if recipient is support.INSTITUTE else recipient
 
 
 @st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _trend(key: str, _store):
-    return support.trend_table(_store)
+def _view(key: str, _store, year, recipient):
+    f = Filters(year_from=year, year_to=year)
+    return support.concentration_view(_store, f, recipient=recipient)
 
 
-def trend(store):
+def concentration(store, year=None, *, recipient=support.INSTITUTE):
+    """:func:`graph.app_support.concentration_view` for one year (or all), for money received
+    by ``recipient``; None when no amount is known. Cached."""
+    return _view(store_key(store), store, year, _resolve(store, recipient))
+
+
+@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
+def _trend(key: str, _store, recipient):
+    return support.trend_table(_store, recipient=recipient)
+
+
+def trend(store, *, recipient=support.INSTITUTE):
     """:func:`graph.app_support.trend_table`, cached."""
-    return _trend(store_key(store), store)
+    return _trend(store_key(store), store, _resolve(store, recipient))
 
 
 @st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _breakdown(key: str, _store, by, year_from, year_to, scheme):
-    return support.breakdown_table(
-        _store, by, Filters(year_from=year_from, year_to=year_to), scheme=scheme
-    )
+def _breakdown(key: str, _store, by, year, scheme, recipient):
+    f = Filters(year_from=year, year_to=year)
+    return support.breakdown_table(_store, by, f, recipient=recipient, scheme=scheme)
 
 
-def breakdown(store, by, year_from=None, year_to=None, scheme="focus"):
+def breakdown(store, by, year=None, *, scheme="focus", recipient=support.INSTITUTE):
     """:func:`graph.app_support.breakdown_table`, cached."""
-    return _breakdown(store_key(store), store, by, year_from, year_to, scheme)
+    return _breakdown(store_key(store), store, by, year, scheme, _resolve(store, recipient))
 
 
 @st.cache_data(show_spinner=False, ttl=SERVER_TTL)
