@@ -18,25 +18,12 @@ from loaders.giving360 import is_360_csv, org_sector, read_360_csv
 from loaders.iati import parse_date
 from loaders.load import check, load
 from loaders.readers import read_file, read_path
+from tests.helpers import nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "giving360"
 CSV = FIXTURES / "grants.csv"
 JSON = FIXTURES / "grants-multi-funder.json"
 BAD = FIXTURES / "bad-grants.csv"
-
-
-def nodes(store, label: str) -> dict[str, dict]:
-    return {
-        r["id"]: {k: v for k, v in r.items() if k != "id" and v == v and v is not None}
-        for r in store.node_table(label).to_dict("records")
-    }
-
-
-def rels(store, rel_type: str) -> dict[str, dict]:
-    return {
-        r["id"]: {k: v for k, v in r.items() if k != "id" and v == v and v is not None}
-        for r in store.rel_table(rel_type).to_dict("records")
-    }
 
 
 @pytest.fixture

@@ -19,28 +19,13 @@ from loaders.iati import read_iati
 from loaders.load import check, load
 from loaders.problems import Problem
 from loaders.readers import RawRow, read_file, read_path
+from tests.helpers import nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 V2 = FIXTURES / "activities-2.03.xml"
 V1 = FIXTURES / "activities-1.05.xml"
 BAD = FIXTURES / "bad"
 SRC2 = "iati:activities-2.03.xml"
-
-
-def nodes(store, label: str) -> dict[str, dict]:
-    """Nodes of a label: id → properties without empty ones."""
-    return {
-        r["id"]: {k: v for k, v in r.items() if k != "id" and v == v and v is not None}
-        for r in store.node_table(label).to_dict("records")
-    }
-
-
-def rels(store, rel_type: str) -> dict[str, dict]:
-    """Relationships of a type: id → properties (with start and end), empty ones left out."""
-    return {
-        r["id"]: {k: v for k, v in r.items() if k != "id" and v == v and v is not None}
-        for r in store.rel_table(rel_type).to_dict("records")
-    }
 
 
 def messages(path) -> list[str]:
