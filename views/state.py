@@ -25,7 +25,6 @@ __all__ = [
     "settings",
     "get_store",
     "sidebar",
-    "store_error",
     "store_key",
     "data_changed",
     "summary",
@@ -99,11 +98,6 @@ def get_store():
     return store, None
 
 
-def store_error() -> str | None:
-    """The connection error shown in the sidebar, if any."""
-    return st.session_state.get("_store_error")
-
-
 def store_key(store) -> str:
     """What cached results are keyed by: the store's kind, place and identity."""
     return f"{store.kind}|{store.describe()}|{id(store)}"
@@ -118,7 +112,6 @@ def data_changed() -> None:
 def sidebar():
     """Draw the shared sidebar (which store, where) and return the store."""
     store, error = get_store()
-    st.session_state["_store_error"] = error
     s = settings()
     with st.sidebar:
         st.markdown("### :material/hub: Partner graph explorer")
