@@ -629,30 +629,19 @@ class _Grants:
         yield RawRow("projects", values, loc)
 
     def _links(self, loc, column, gid, funders, recipients, countries, cur, amount, award):
-        for org_id, quote in funders:
-            yield RawRow(
-                "partnerships",
-                {
-                    "org_id": org_id,
-                    "project_id": gid,
-                    "role": "donor",
-                    "source_id": self.source_id,
-                    "quote": quote,
-                },
-                loc,
-            )
-        for org_id, quote in recipients:
-            yield RawRow(
-                "partnerships",
-                {
-                    "org_id": org_id,
-                    "project_id": gid,
-                    "role": "implementer",
-                    "source_id": self.source_id,
-                    "quote": quote,
-                },
-                loc,
-            )
+        for parties, role in ((funders, "donor"), (recipients, "implementer")):
+            for org_id, quote in parties:
+                yield RawRow(
+                    "partnerships",
+                    {
+                        "org_id": org_id,
+                        "project_id": gid,
+                        "role": role,
+                        "source_id": self.source_id,
+                        "quote": quote,
+                    },
+                    loc,
+                )
         for iso3, quote in countries:
             yield RawRow(
                 "targets",
