@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import ExplorerError
+from graph.errors import ExplorerError
 
 __all__ = ["main"]
 
@@ -29,12 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--scheme", default="focus", help="region scheme (default: focus)")
     rep.add_argument("--recipient", default=None, help="the institute's organization id")
     args = parser.parse_args(argv)
-    from .report import board_report
+    from graph.reports.findings import board_report
 
     try:
         if args.neo4j:
-            from .neo4j_store import Neo4jStore
-            from .settings import Neo4jSettings
+            from graph.store.neo4j import Neo4jStore
+            from graph.store.settings import Neo4jSettings
 
             settings = Neo4jSettings.from_env()
             if settings is None:

@@ -40,7 +40,7 @@ class ValidationFailed(ExplorerError):
     Parameters
     ----------
     problems : list
-        :class:`loaders.problems.Problem` items, every bad cell once.
+        :class:`loaders.records.Problem` items, every bad cell once.
     """
 
     def __init__(self, problems):

@@ -1,7 +1,7 @@
 """How figures read for people: amounts in USD, shares, plain numbers and low–high ranges.
 
-The one place for these formats: the text report (:mod:`graph.report`), the board report
-(:mod:`graph.board_report`) and the app's pages (through :mod:`views.fmt`) all use them, so
+The one place for these formats: the text report (:mod:`graph.reports.findings`), the board report
+(:mod:`graph.reports.board`) and the app's pages (through :mod:`views.fmt`) all use them, so
 a figure reads the same everywhere. Missing values (None, NaN, ``pd.NA``) read as
 ``unknown`` (money) or ``n/a``.
 

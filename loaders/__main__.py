@@ -10,12 +10,11 @@ import argparse
 import sys
 
 from graph.errors import StoreError, ValidationFailed
-from graph.settings import SETTINGS, Neo4jSettings
-
-from .currency import RateTable, format_notices, notices
-from .load import check_rows, load_rows
-from .problems import format_report
-from .readers import read_path
+from graph.store.settings import SETTINGS, Neo4jSettings
+from loaders.currency import RateTable, format_notices, notices
+from loaders.load import check_rows, load_rows
+from loaders.readers import read_path
+from loaders.records import format_report
 
 EPILOG = """\
 examples:
@@ -122,7 +121,7 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 2
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
 
     try:
         with Neo4jStore(settings) as store:

@@ -10,7 +10,7 @@ whose rows win over the shipped ones.
 A flow whose currency and year have no rate keeps its amount, gets no ``amount_usd`` and is
 *reported*: not dropped, never treated as USD. Such a report is a :class:`Notice` — shown in
 the CLI and the app after a load, but it does not stop the load the way a
-:class:`~loaders.problems.Problem` does. Readers attach notices to the raw row they concern
+:class:`~loaders.records.Problem` does. Readers attach notices to the raw row they concern
 (under :data:`NOTICES_KEY`, which validation ignores); :func:`notices` gathers them, and adds
 one for every funding row with a foreign amount and no USD figure, whatever file it came from.
 
@@ -43,8 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import ValidationFailed
-
-from .problems import Location, Problem
+from loaders.records import Location, Problem
 
 __all__ = [
     "RateTable",
@@ -72,7 +71,7 @@ _NUMBER = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 class Notice:
     """Something a user should know about a load that does not stop it.
 
-    Same fields as :class:`~loaders.problems.Problem`, so both show the same way.
+    Same fields as :class:`~loaders.records.Problem`, so both show the same way.
 
     Examples
     --------
@@ -213,7 +212,7 @@ class RateTable:
         Raises
         ------
         graph.errors.ValidationFailed
-            With a :class:`~loaders.problems.Problem` per bad cell; no table is returned.
+            With a :class:`~loaders.records.Problem` per bad cell; no table is returned.
 
         Examples
         --------
@@ -234,7 +233,7 @@ class RateTable:
         rates.csv, line 4, column 'year', value '19': not a four-digit year. Fix: write the year, e.g. 2024
         rates.csv, line 4, column 'usd_per_unit', value '-1': not a positive number. Fix: write how many US dollars one unit of the currency buys, e.g. 1.0824 for EUR in 2024
         """
-        from .validate import is_currency_code
+        from loaders.validate import is_currency_code
 
         path = Path(path)
         shown = name or path.name

@@ -16,16 +16,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.batch import GraphBatch, build_batch
 from graph.errors import ValidationFailed
-from graph.memory_store import MemoryStore
-from graph.store import GraphStore, LoadReport
+from graph.store import (
+    GraphBatch,
+    GraphStore,
+    LoadReport,
+    MemoryStore,
+    Neo4jSettings,
+    Neo4jStore,
+    build_batch,
+)
+from loaders.readers import RawRow, read_path
+from loaders.records import Problem
+from loaders.validate import Records, validate_rows
 
-from .problems import Problem
-from .readers import RawRow, read_path
-from .validate import Records, validate_rows
-
-__all__ = ["check", "check_rows", "load", "load_rows", "load_memory", "DATA_DIR"]
+__all__ = ["check", "check_rows", "load", "load_rows", "load_memory", "open_store", "DATA_DIR"]
 
 #: The bundled dataset.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -87,3 +92,17 @@ def load_memory(path=DATA_DIR) -> MemoryStore:
     store = MemoryStore(name=Path(path).name)
     load(path, store)
     return store
+
+
+def open_store(settings: Neo4jSettings | None = None, *, data_dir=None) -> GraphStore:
+    """The Neo4j store when settings are given, else an in-memory store of ``data_dir``
+    (the bundled data by default).
+
+    Raises
+    ------
+    graph.errors.StoreError
+        When the server is down, refuses the credentials or lacks the database.
+    """
+    if settings is not None:
+        return Neo4jStore(settings)
+    return load_memory(data_dir or DATA_DIR)

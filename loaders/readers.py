@@ -1,9 +1,9 @@
 """Read raw rows of each record kind from CSV, XLSX and JSON files.
 
 Readers yield :class:`RawRow` items: the record kind, the cell texts by column and the
-:class:`~loaders.problems.Location` of the row. They do not judge values (that is
+:class:`~loaders.records.Location` of the row. They do not judge values (that is
 :mod:`loaders.validate`); they only report what stops a file from being read at all (wrong
-encoding, broken JSON, an unknown sheet) as :class:`~loaders.problems.Problem` items.
+encoding, broken JSON, an unknown sheet) as :class:`~loaders.records.Problem` items.
 
 Accepted layouts
 ----------------
@@ -37,8 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.schema import KINDS
-
-from .problems import Location, Problem
+from loaders.records import Location, Problem
 
 __all__ = [
     "csv_records",
@@ -112,8 +111,8 @@ def read_path(path, *, name: str | None = None, rates=None) -> tuple[list[RawRow
 def read_file(path, *, name: str | None = None, data: bytes | None = None, rates=None):
     """Read one CSV, XLSX or JSON file, an IATI activity file (``.xml``) or a 360Giving file.
 
-    IATI XML and 360Giving CSV on disk are streamed (see :mod:`loaders.iati`,
-    :mod:`loaders.giving360`); a 360Giving file is told from a record file by its header
+    IATI XML and 360Giving CSV on disk are streamed (see :mod:`loaders.standards.iati`,
+    :mod:`loaders.standards.giving360`); a 360Giving file is told from a record file by its header
     (``Identifier`` and ``Amount Awarded``) or, for JSON, by its ``grants`` array.
 
     Parameters
@@ -136,12 +135,12 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None, rates
     shown = name or path.name
     suffix = path.suffix.lower()
     if suffix == ".xml":
-        from .iati import read_iati
+        from loaders.standards.iati import read_iati
 
         source = path if data is None else io.BytesIO(data)
         return _collect(read_iati(source, name=shown, rates=rates))
     if suffix == ".csv":
-        from . import giving360
+        from loaders.standards import giving360
 
         if giving360.is_360_csv(path if data is None else data):
             source = path if data is None else io.BytesIO(data)
@@ -394,7 +393,7 @@ def _read_json(data: bytes, shown: str, stem: str, *, rates=None) -> Iterator[Ra
         )
         return
     if isinstance(doc, dict) and "grants" in doc:  # 360Giving JSON
-        from .giving360 import read_360_json
+        from loaders.standards.giving360 import read_360_json
 
         yield from read_360_json(doc, name=shown, rates=rates)
         return

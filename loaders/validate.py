@@ -9,7 +9,7 @@ countries and regions that are neither in the same load nor already in the store
 Examples
 --------
 >>> from loaders.readers import RawRow
->>> from loaders.problems import Location
+>>> from loaders.records import Location
 >>> rows = [RawRow("countries", {"iso3": "KAZ", "name": "Kazakhstan", "source_id": "s",
 ...                              "quote": "q"}, Location("countries.csv", line=2))]
 >>> records, problems = validate_rows(rows, known={"sources": {"s"}})
@@ -31,9 +31,8 @@ import re
 from collections.abc import Iterable
 
 from graph.schema import KINDS, LOAD_ORDER, YEAR_MAX, YEAR_MIN, Field, Kind
-
-from .problems import Problem
-from .readers import RawRow
+from loaders.readers import RawRow
+from loaders.records import Problem
 
 __all__ = ["validate_rows", "Records", "derive_link_id", "is_country_code", "is_currency_code"]
 

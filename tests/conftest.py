@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.neo4j_store import Neo4jStore
-from graph.settings import Neo4jSettings
+from graph.store.neo4j import Neo4jStore
+from graph.store.settings import Neo4jSettings
 from tests.bolt_server import BoltServer, BoltSettings, bolt_settings_from_env
 
 
@@ -46,7 +46,7 @@ def neo_settings(bolt: BoltSettings, **overrides) -> Neo4jSettings:
 
 @pytest.fixture
 def neo(bolt) -> Iterator[Neo4jStore]:
-    """An empty :class:`~graph.neo4j_store.Neo4jStore` on the session's Bolt server, emptied
+    """An empty :class:`~graph.store.neo4j.Neo4jStore` on the session's Bolt server, emptied
     again afterwards."""
     store = Neo4jStore(neo_settings(bolt))
     store.clear()

@@ -13,20 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.batch import build_batch
-from graph.cliff import donors_ending, ending_within, funding_cliff, months_after
-from graph.diversity import donor_diversity
-from graph.donor_concentration import (
+from graph.analyses.cliff import donors_ending, ending_within, funding_cliff, months_after
+from graph.analyses.concentration import (
     concentration_by,
     concentration_trend,
     donor_concentration,
     merger_effect,
 )
-from graph.errors import AnalysisError, EmptySelection, ExplorerError, UnknownEntity
-from graph.examples import example_records, example_store
-from graph.funding import coverage, donor_totals
-from graph.memory_store import MemoryStore
-from graph.network import (
+from graph.analyses.diversity import donor_diversity
+from graph.analyses.funding import coverage, donor_totals
+from graph.analyses.network import (
     PARTNERSHIP_LABELS,
     centrality,
     co_partnership,
@@ -36,9 +32,13 @@ from graph.network import (
     shortest_paths,
     to_networkx,
 )
-from graph.regional import regional_balance, regional_picture, scheme_regions
-from graph.scenarios import add_donor, donor_exit
+from graph.analyses.regional import regional_balance, regional_picture, scheme_regions
+from graph.analyses.scenarios import add_donor, donor_exit
+from graph.errors import AnalysisError, EmptySelection, ExplorerError, UnknownEntity
 from graph.store import Filters
+from graph.store.batch import build_batch
+from graph.store.memory import MemoryStore
+from tests.examples import example_records, example_store
 
 WORKED = Filters(year_from=2024)  # the example's direct donors: 500 / 250 / 150 / 100
 
@@ -439,8 +439,9 @@ def test_hhi_bounds_and_scale_invariance(seed, scale):
     scaled = MemoryStore()
     scaled.write(build_batch(recs))
     c2 = donor_concentration(scaled)
-    assert c2["low"]["hhi"] == pytest.approx(c["low"]["hhi"], rel=1e-6)
-    assert c2["high"]["hhi"] == pytest.approx(c["high"]["hhi"], rel=1e-6)
+    # Stores round sums to cents, so at scale 0.01 shares move in the sixth digit.
+    assert c2["low"]["hhi"] == pytest.approx(c["low"]["hhi"], rel=1e-4)
+    assert c2["high"]["hhi"] == pytest.approx(c["high"]["hhi"], rel=1e-4)
 
 
 @HYP

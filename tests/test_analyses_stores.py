@@ -12,17 +12,17 @@ import itertools
 import pandas as pd
 import pytest
 
-from graph.batch import build_batch
-from graph.cliff import donors_ending, funding_cliff, project_funding
-from graph.diversity import donor_diversity
-from graph.donor_concentration import concentration_by, concentration_trend, donor_concentration
+from graph.analyses.cliff import donors_ending, funding_cliff, project_funding
+from graph.analyses.concentration import concentration_by, concentration_trend, donor_concentration
+from graph.analyses.diversity import donor_diversity
+from graph.analyses.network import centrality, co_partnership, communities, ego_network
+from graph.analyses.regional import country_picture, regional_balance, regional_picture
+from graph.analyses.scenarios import donor_exit
 from graph.errors import EmptySelection
-from graph.memory_store import MemoryStore
-from graph.network import centrality, co_partnership, communities, ego_network
-from graph.regional import country_picture, regional_balance, regional_picture
-from graph.report import board_report
-from graph.scenarios import donor_exit
+from graph.reports.findings import board_report
 from graph.store import FUNDING_KEYS, Filters
+from graph.store.batch import build_batch
+from graph.store.memory import MemoryStore
 from loaders.load import DATA_DIR, load
 from tests.test_analyses import portfolio_records
 

@@ -22,9 +22,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graph.console import check_query, run_read_only
 from graph.errors import QueryRefused
-from graph.settings import Neo4jSettings
+from graph.store.console import check_query, run_read_only
+from graph.store.settings import Neo4jSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -131,7 +131,7 @@ def test_pages_render_on_xss_fixture_with_names_escaped(page, monkeypatch):
 @pytest.fixture
 def on_bolt(bolt, monkeypatch):
     """The app configured for the session's Bolt server, loaded with the XSS fixture."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
     from loaders.load import load
 
     settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
@@ -281,8 +281,8 @@ def _coverage_caption(at: AppTest) -> str:
 def test_concentration_counts_the_institutes_money_like_the_report():
     """Bundled data: the board's page counts the money received by the institute (IITE, as
     ``python -m graph report`` does) unless every recipient is chosen."""
-    from graph.funding import coverage
-    from graph.scenarios import main_recipient
+    from graph.analyses.funding import coverage
+    from graph.analyses.scenarios import main_recipient
     from views.state import get_store
 
     at = run_page("views/concentration.py")
@@ -313,7 +313,7 @@ def test_concentration_counts_the_institutes_money_like_the_report():
 
 
 def test_overview_headline_matches_the_text_report():
-    from graph.report import findings, render_report
+    from graph.reports.findings import findings, render_report
     from graph.text import num, span
     from views.state import get_store
 
@@ -330,7 +330,7 @@ def test_overview_headline_matches_the_text_report():
 
 
 def test_board_report_states_its_recipient_and_follows_the_choice():
-    from graph import board_report
+    from graph.reports import board as board_report
     from views.state import get_store
 
     store, _ = get_store()
@@ -420,7 +420,7 @@ def test_console_guard_refuses_writes_and_files():
 
 @pytest.mark.bolt
 def test_console_on_bolt_server_reads_caps_and_refuses(bolt):
-    from graph.neo4j_store import Neo4jStore
+    from graph.store.neo4j import Neo4jStore
     from loaders.load import load
 
     settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
@@ -455,8 +455,8 @@ def test_console_on_bolt_server_reads_caps_and_refuses(bolt):
 def test_console_rolls_back_a_write_that_slips_past_the_text_check(bolt, monkeypatch):
     """Defence in depth: ArcadeDB runs writes in READ transactions, so even if the text
     check were fooled, the console's transaction is rolled back and nothing is kept."""
-    import graph.console as console
-    from graph.neo4j_store import Neo4jStore
+    import graph.store.console as console
+    from graph.store.neo4j import Neo4jStore
     from loaders.load import load
 
     settings = Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database)
@@ -548,7 +548,7 @@ def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
     assert "FUNDS: 13 created, 0 already there" in summary
 
     # The loaded graph is the one the loaders give on their own.
-    from graph.memory_store import MemoryStore
+    from graph.store.memory import MemoryStore
     from loaders.load import load
     from views.state import get_store
 

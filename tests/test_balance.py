@@ -1,4 +1,4 @@
-"""Tests of graph.balance: evenness over regions, target checks, scores and splits."""
+"""Tests of graph.metrics.balance: evenness over regions, target checks, scores and splits."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.balance import (
+from graph.errors import AnalysisError, EmptySelection
+from graph.metrics.balance import (
     balance_score,
     normalized_entropy,
     split_by_shares,
     split_evenly,
     target_shares_check,
 )
-from graph.errors import AnalysisError, EmptySelection
 
 ACTUAL = {"Africa": 200, "Asia": 500, "Europe": 300}
 TARGETS = {"Africa": 0.4, "Asia": 0.4, "Europe": 0.2}

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
-from graph.settings import Neo4jSettings
+from graph.store.memory import MemoryStore
+from graph.store.neo4j import Neo4jStore
+from graph.store.settings import Neo4jSettings
 from loaders.load import load
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"

@@ -1,4 +1,4 @@
-"""Tests of graph.concentration: the worked example, properties, and typed errors."""
+"""Tests of graph.metrics.concentration: the worked example, properties, and typed errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from graph.concentration import (
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.metrics.concentration import (
     HHIBand,
     concentration_ratio,
     concentration_summary,
@@ -25,7 +26,6 @@ from graph.concentration import (
     shannon,
     shares,
 )
-from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 
 WORKED = {"A": 500, "B": 250, "C": 150, "D": 100}
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.errors import ValidationFailed
-from graph.memory_store import MemoryStore
+from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
 from loaders.currency import BUNDLED_RATES, RateTable, notices
 from loaders.load import DATA_DIR, load, load_rows

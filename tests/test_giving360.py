@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.errors import ValidationFailed
-from graph.memory_store import MemoryStore
+from graph.store.memory import MemoryStore
 from loaders.currency import notices
-from loaders.giving360 import is_360_csv, org_sector, read_360_csv
-from loaders.iati import parse_date
 from loaders.load import check, load
 from loaders.readers import read_file, read_path
+from loaders.standards.giving360 import is_360_csv, org_sector, read_360_csv
+from loaders.standards.iati import parse_date
 from tests.helpers import nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "giving360"

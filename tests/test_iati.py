@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from graph.errors import ValidationFailed
-from graph.memory_store import MemoryStore
+from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
 from loaders.currency import format_notices, notices
-from loaders.iati import read_iati
 from loaders.load import check, load
-from loaders.problems import Problem
 from loaders.readers import RawRow, read_file, read_path
+from loaders.records import Problem
+from loaders.standards.iati import read_iati
 from tests.helpers import nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"

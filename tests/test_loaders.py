@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from graph.errors import ValidationFailed
-from graph.memory_store import MemoryStore
+from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
 from loaders.load import DATA_DIR, check, load
-from loaders.problems import format_report
 from loaders.readers import read_path
+from loaders.records import format_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 

@@ -24,7 +24,7 @@ def test_the_two_commands_come_first_and_ci_runs_the_test_command():
 
 
 def test_report_in_readme_is_the_current_output():
-    from graph.report import findings, render_report
+    from graph.reports.findings import findings, render_report
     from loaders.load import load_memory
 
     start = README.index("### Findings for the bundled data")

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from graph.__main__ import main
-from graph.examples import example_store
-from graph.report import board_report, findings
+from graph.reports.findings import board_report, findings
+from tests.examples import example_store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from graph.errors import AuthenticationFailed, StoreUnavailable
-from graph.memory_store import MemoryStore
-from graph.neo4j_store import Neo4jStore
-from graph.settings import Neo4jSettings
 from graph.store import Filters
+from graph.store.memory import MemoryStore
+from graph.store.neo4j import Neo4jStore
+from graph.store.settings import Neo4jSettings
 from loaders.load import DATA_DIR, load
 from tests.conftest import neo_settings
 
@@ -177,8 +177,8 @@ def test_killed_load_leaves_no_partial_graph_and_rerun_completes(neo, bolt, tmp_
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     script = textwrap.dedent(
         f"""
-        from graph.neo4j_store import Neo4jStore
-        from graph.settings import Neo4jSettings
+        from graph.store.neo4j import Neo4jStore
+        from graph.store.settings import Neo4jSettings
         from loaders.load import load
         s = Neo4jSettings(uri={bolt.uri!r}, user={bolt.user!r}, password={bolt.password!r},
                           database={bolt.database!r}, timeout=10)

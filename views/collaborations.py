@@ -2,16 +2,15 @@
 
 Pick a region or a country: the partners, projects, events and networks there, and who
 works with whom, each table downloadable as CSV. With a Neo4j connection, a read-only
-Cypher console (guarded by :mod:`graph.console`) with example queries.
+Cypher console (guarded by :mod:`graph.store.console`) with example queries.
 """
 
 import pandas as pd
 import streamlit as st
 
-from graph import app_support as support
-from graph import console
 from graph.errors import QueryRefused, StoreError
-from graph.store import Filters
+from graph.reports import figures as support
+from graph.store import Filters, console
 from views import state
 from views.fmt import SCHEME_NAMES, label_of, md, plural, scheme_name, table
 

@@ -5,8 +5,8 @@ breakdown by channel, sector and donor region, the range that pooled money leave
 the funding cliff (what ends when), each with a sentence in plain words. Donor money is that
 received by the institute, as in the text report, or by every recipient in the data if the
 reader asks (the funding cliff counts every project either way). Figures come from
-:mod:`graph.donor_concentration` (shaped by :mod:`graph.app_support`),
-:mod:`graph.concentration` and :mod:`graph.cliff`.
+:mod:`graph.analyses.concentration` (shaped by :mod:`graph.reports.figures`),
+:mod:`graph.metrics.concentration` and :mod:`graph.analyses.cliff`.
 """
 
 import datetime as dt
@@ -14,9 +14,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from graph import app_support as support
-from graph import board_report
-from graph.concentration import lorenz_curve
+from graph.metrics.concentration import lorenz_curve
+from graph.reports import board as board_report
+from graph.reports import figures as support
 from views import charts, state
 from views.fmt import label_of, md, num, pct, plural, scheme_name, span, table, usd, usd_k
 

@@ -20,7 +20,7 @@ __all__ = ["GEO_DIR", "features", "points", "world_map"]
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 
-#: Columns of :func:`graph.regional.country_picture` the map can show: title, legend.
+#: Columns of :func:`graph.analyses.regional.country_picture` the map can show: title, legend.
 MEASURES = {
     "projects": ("Projects targeting the country", "Projects"),
     "partners": ("Partners based in the country", "Partners"),
@@ -92,7 +92,7 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
     Parameters
     ----------
     metrics : DataFrame
-        :func:`graph.regional.country_picture`: ``country`` (ISO3, None for the
+        :func:`graph.analyses.regional.country_picture`: ``country`` (ISO3, None for the
         unassigned row, which is left out), ``name`` and the measure column
         (``money_usd`` in USD, shown in thousands).
     measure : str

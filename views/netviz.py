@@ -44,7 +44,7 @@ __all__ = [
 #: Above this many nodes the drawing keeps the most central ones and says so.
 MAX_NODES = 1000
 
-#: The relationship types of :data:`graph.network.PARTNERSHIP_RELS`, in words.
+#: The relationship types of :data:`graph.analyses.network.PARTNERSHIP_RELS`, in words.
 TIE_KINDS = {
     "PARTNER_IN": "partner in project",
     "FUNDS": "funds",
@@ -163,11 +163,11 @@ def build_network_html(
 
     Parameters
     ----------
-    g : networkx graph from :func:`graph.app_support.partner_graph`
+    g : networkx graph from :func:`graph.reports.figures.partner_graph`
     pos : dict
         Node → (x, y), computed once on the whole graph.
     centrality : DataFrame, optional
-        :func:`graph.network.centrality` (``label``, ``id``, ``degree``,
+        :func:`graph.analyses.network.centrality` (``label``, ``id``, ``degree``,
         ``betweenness``); used for sizing and for choosing which nodes to keep above
         ``max_nodes``.
     colour_by : {"sector", "kind"}

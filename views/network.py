@@ -10,7 +10,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph.network import PARTNERSHIP_LABELS
+from graph.analyses.network import PARTNERSHIP_LABELS
 from graph.store import Filters
 from views import netviz, state
 from views.fmt import label_of, md, table

@@ -1,7 +1,7 @@
 """Overview: headline figures, what changed since the previous year, links to the pages.
 
 Donor figures are for money received by the institute (as in the text report and on the
-Donor concentration page by default); :func:`graph.app_support.headline` finds it.
+Donor concentration page by default); :func:`graph.reports.figures.headline` finds it.
 """
 
 import streamlit as st

@@ -1,8 +1,8 @@
 """Regional balance: a world map of projects, partners, money or events per country, and the
 regions of a chosen scheme against target shares.
 
-The figures are :func:`graph.regional.country_picture`, :func:`graph.regional.regional_picture`
-and :func:`graph.regional.regional_balance`. The map is drawn from the bundled geometry in
+The figures are :func:`graph.analyses.regional.country_picture`, :func:`graph.analyses.regional.regional_picture`
+and :func:`graph.analyses.regional.regional_balance`. The map is drawn from the bundled geometry in
 ``data/geo/`` (no tiles, nothing fetched); countries the geometry lacks show as markers, and
 any country that cannot be placed at all is listed under the map.
 """
@@ -10,9 +10,9 @@ any country that cannot be placed at all is listed under the map.
 import pandas as pd
 import streamlit as st
 
-from graph import app_support as support
-from graph import regional
+from graph.analyses import regional
 from graph.errors import AnalysisError, EmptySelection
+from graph.reports import figures as support
 from graph.store import Filters
 from views import geo, state
 from views.fmt import md, num, pct, plural, scheme_name, table, usd, usd_k
@@ -25,7 +25,7 @@ st.caption(
     "region, against the shares the institute aims for."
 )
 
-#: What the regions can be balanced on (graph.regional.MEASURES), in words.
+#: What the regions can be balanced on (graph.analyses.regional.MEASURES), in words.
 MEASURE_NAMES = {
     "projects": "Projects",
     "partners": "Partners",

@@ -3,16 +3,16 @@
 Choose donors to remove and optionally a new donor with an amount, sector and country: the
 concentration before and after, money lost by region and project, projects left without a
 funder, and the partnership network before and after. The analysis is
-:func:`graph.scenarios.donor_exit` (with ``add=`` for the new donor, see
-:func:`graph.scenarios.add_donor`).
+:func:`graph.analyses.scenarios.donor_exit` (with ``add=`` for the new donor, see
+:func:`graph.analyses.scenarios.add_donor`).
 """
 
 import pandas as pd
 import streamlit as st
 
-from graph import app_support as support
-from graph import scenarios
+from graph.analyses import scenarios
 from graph.errors import AnalysisError
+from graph.reports import figures as support
 from graph.schema import SECTORS
 from views import netviz, state
 from views.fmt import label_of, md, num, pct, scheme_name, span, table, usd, usd_k

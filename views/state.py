@@ -11,14 +11,14 @@ import os
 
 import streamlit as st
 
-from graph import app_support as support
-from graph import cliff
+from graph.analyses import cliff
+from graph.analyses.funding import donor_totals, pool_members
+from graph.analyses.network import PARTNERSHIP_LABELS, centrality
+from graph.analyses.summary import loaded_summary
 from graph.errors import StoreError
-from graph.funding import donor_totals, pool_members
-from graph.network import PARTNERSHIP_LABELS, centrality
-from graph.settings import Neo4jSettings, open_store
-from graph.store import Filters, display_name
-from graph.summary import loaded_summary
+from graph.reports import figures as support
+from graph.store import Filters, Neo4jSettings, display_name
+from loaders.load import open_store
 from views.fmt import md, safe_uri
 
 __all__ = [
@@ -145,7 +145,7 @@ def _summary(key: str, _store):
 
 
 def summary(store):
-    """:func:`graph.summary.loaded_summary` of the store, cached."""
+    """:func:`graph.analyses.summary.loaded_summary` of the store, cached."""
     return _summary(store_key(store), store)
 
 
@@ -172,7 +172,7 @@ def institute(store):
 
 
 def _resolve(store, recipient):
-    """The institute's id for :data:`graph.app_support.INSTITUTE` (cache keys need plain data)."""
+    """The institute's id for :data:`graph.reports.figures.INSTITUTE` (cache keys need plain data)."""
     return institute(store)[0] if recipient is support.INSTITUTE else recipient
 
 
@@ -183,7 +183,7 @@ def _view(key: str, _store, year, recipient):
 
 
 def concentration(store, year=None, *, recipient=support.INSTITUTE):
-    """:func:`graph.app_support.concentration_view` for one year (or all), for money received
+    """:func:`graph.reports.figures.concentration_view` for one year (or all), for money received
     by ``recipient``; None when no amount is known. Cached."""
     return _view(store_key(store), store, year, _resolve(store, recipient))
 
@@ -194,7 +194,7 @@ def _trend(key: str, _store, recipient):
 
 
 def trend(store, *, recipient=support.INSTITUTE):
-    """:func:`graph.app_support.trend_table`, cached."""
+    """:func:`graph.reports.figures.trend_table`, cached."""
     return _trend(store_key(store), store, _resolve(store, recipient))
 
 
@@ -205,7 +205,7 @@ def _breakdown(key: str, _store, by, year, scheme, recipient):
 
 
 def breakdown(store, by, year=None, *, scheme="focus", recipient=support.INSTITUTE):
-    """:func:`graph.app_support.breakdown_table`, cached."""
+    """:func:`graph.reports.figures.breakdown_table`, cached."""
     return _breakdown(store_key(store), store, by, year, scheme, _resolve(store, recipient))
 
 
@@ -215,7 +215,7 @@ def _headline(key: str, _store):
 
 
 def headline(store):
-    """:func:`graph.app_support.headline` and :func:`~graph.app_support.year_changes`, cached."""
+    """:func:`graph.reports.figures.headline` and :func:`~graph.reports.figures.year_changes`, cached."""
     return _headline(store_key(store), store)
 
 
@@ -260,7 +260,7 @@ def _donors(key: str, _store):
 
 
 def donors(store):
-    """:func:`graph.funding.donor_totals` and :func:`graph.funding.pool_members`, cached."""
+    """:func:`graph.analyses.funding.donor_totals` and :func:`graph.analyses.funding.pool_members`, cached."""
     return _donors(store_key(store), store)
 
 
@@ -270,7 +270,7 @@ def _cliff(key: str, _store, include_completed: bool):
 
 
 def funding_cliff(store, *, include_completed: bool = False):
-    """:func:`graph.cliff.funding_cliff`, cached."""
+    """:func:`graph.analyses.cliff.funding_cliff`, cached."""
     return _cliff(store_key(store), store, include_completed)
 
 
@@ -286,8 +286,8 @@ def _ending(key: str, _store, as_of, months: int):
 
 def ending(store, as_of, months: int):
     """What ends within ``months`` of ``as_of``: the window's last day
-    (:func:`graph.cliff.months_after`), the projects (:func:`graph.cliff.ending_within`)
-    and the donors whose agreements all end in it (:func:`graph.cliff.donors_ending`)."""
+    (:func:`graph.analyses.cliff.months_after`), the projects (:func:`graph.analyses.cliff.ending_within`)
+    and the donors whose agreements all end in it (:func:`graph.analyses.cliff.donors_ending`)."""
     return _ending(store_key(store), store, as_of, months)
 
 
@@ -306,6 +306,6 @@ def _network(key: str, _store):
 
 
 def network(store):
-    """The partnership graph for the drawing (:func:`graph.app_support.partner_graph`),
-    its fixed layout and :func:`graph.network.centrality` of every node, cached per store."""
+    """The partnership graph for the drawing (:func:`graph.reports.figures.partner_graph`),
+    its fixed layout and :func:`graph.analyses.network.centrality` of every node, cached per store."""
     return _network(store_key(store), store)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .store import GraphStore
+from graph.store import GraphStore
 
 __all__ = ["loaded_summary"]
 

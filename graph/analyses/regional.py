@@ -18,7 +18,6 @@ Rules (the same on both stores; the store sums money by project, see
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> p = regional_picture(example_store())
 >>> print(p[["region", "money_usd", "projects", "projects_weighted", "partners", "events"]].to_string())
          region  money_usd  projects  projects_weighted  partners  events
@@ -33,10 +32,10 @@ import math
 
 import pandas as pd
 
-from . import balance as bal
-from .errors import AnalysisError, EmptySelection, UnknownEntity
-from .schema import REGION_SCHEMES
-from .store import Filters, GraphStore
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.metrics import balance as bal
+from graph.schema import REGION_SCHEMES
+from graph.store import Filters, GraphStore
 
 __all__ = [
     "OTHER",
@@ -99,7 +98,6 @@ def scheme_regions(store: GraphStore, scheme: str = "focus") -> dict:
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> scheme_regions(example_store())
     {'focus:africa': 'Africa', 'focus:eeca': 'Eastern Europe and Central Asia', 'focus:middle-east': 'Middle East'}
     """
@@ -265,7 +263,6 @@ def regional_picture(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> p = regional_picture(example_store(), scheme="unesco")
     >>> print(p[["region", "name", "money_usd", "projects_weighted"]].to_string())
                             region                      name  money_usd  projects_weighted
@@ -286,7 +283,6 @@ def country_picture(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> c = country_picture(example_store())
     >>> print(c[["country", "money_usd", "projects", "partners", "events"]].to_string())
       country  money_usd  projects  partners  events
@@ -355,7 +351,6 @@ def regional_balance(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> b = regional_balance(example_store(), measure="money")
     >>> print(b["table"].round(3).to_string())
                   region                             name  actual  actual_share  target_share   gap

@@ -1,15 +1,14 @@
 """Donor concentration of a store's funding: overall, by year, recipient, project, region,
 channel and kind; the year-over-year trend; the effect of two donors merging.
 
-The formulas are those of :mod:`graph.concentration`; this module feeds them known USD
-per donor from :func:`graph.funding.donor_totals` (sums computed in the store). Pooled
-money gives a range (``low`` … ``high``, see :func:`graph.concentration.pooled_range`);
+The formulas are those of :mod:`graph.metrics.concentration`; this module feeds them known USD
+per donor from :func:`graph.analyses.funding.donor_totals` (sums computed in the store). Pooled
+money gives a range (``low`` … ``high``, see :func:`graph.metrics.concentration.pooled_range`);
 when there is no pooled money the two ends are equal. Own funds are left out; donors whose
 amounts are all unknown are not counted (the coverage statement says how many there are).
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> from graph.store import Filters
 >>> store = example_store()
 >>> c = donor_concentration(store, Filters(year_from=2024))
@@ -27,9 +26,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import concentration as conc
-from .errors import AnalysisError, EmptySelection, UnknownEntity
-from .funding import (
+from graph.analyses.funding import (
     _require_money,
     _totals,
     check_org,
@@ -39,7 +36,9 @@ from .funding import (
     org_names,
     pool_members,
 )
-from .store import Filters, GraphStore
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.metrics import concentration as conc
+from graph.store import Filters, GraphStore
 
 __all__ = [
     "METRICS",
@@ -51,7 +50,7 @@ __all__ = [
     "merger_effect",
 ]
 
-#: Figures reported for every selection (see :func:`graph.concentration.concentration_summary`).
+#: Figures reported for every selection (see :func:`graph.metrics.concentration.concentration_summary`).
 METRICS = conc.METRICS
 
 #: What :func:`concentration_by` can break funding down by.
@@ -149,7 +148,7 @@ def donor_concentration(
     -------
     dict
         Everything of :func:`concentration_of` plus ``coverage`` (see
-        :func:`graph.funding.coverage`), ``top_donors`` (DataFrame: donor, sector, pooled,
+        :func:`graph.analyses.funding.coverage`), ``top_donors`` (DataFrame: donor, sector, pooled,
         amount_usd, share), ``pools`` (pool id → members) and ``flow_types``.
 
     Raises
@@ -161,7 +160,6 @@ def donor_concentration(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> c = donor_concentration(example_store(), recipient="inst")
     >>> c["top_donors"][["donor_id", "amount_usd", "share"]].head(3)
       donor_id  amount_usd     share
@@ -258,7 +256,6 @@ def concentration_by(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> t = concentration_by(example_store(), "channel")
     >>> cols = ["channel", "total_usd", "n_donors_low", "hhi_low", "hhi_high", "band_2023"]
     >>> print(t[cols].round(1).to_string())
@@ -310,7 +307,6 @@ def concentration_trend(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> t = concentration_trend(example_store())
     >>> t[["year", "total_usd", "hhi_low", "hhi_high", "hhi_change_low"]]
        year  total_usd  hhi_low  hhi_high  hhi_change_low
@@ -358,7 +354,6 @@ def merger_effect(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> from graph.store import Filters
     >>> m = merger_effect(example_store(), "uni", "firm", Filters(year_from=2024))
     >>> m["hhi_before"], m["hhi_after"], m["delta"]

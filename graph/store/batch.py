@@ -30,7 +30,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .schema import KINDS, LOAD_ORDER
+from graph.schema import KINDS, LOAD_ORDER
 
 __all__ = ["GraphBatch", "build_batch"]
 

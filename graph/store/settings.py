@@ -29,7 +29,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SETTINGS", "Neo4jSettings", "open_store"]
+__all__ = ["SETTINGS", "Neo4jSettings"]
 
 #: Every setting: name, default, meaning.
 SETTINGS = (
@@ -75,20 +75,3 @@ class Neo4jSettings:
     def describe(self) -> str:
         """Server and database, without credentials."""
         return f"Neo4j at {self.uri}, database '{self.database}'"
-
-
-def open_store(settings: Neo4jSettings | None = None, *, data_dir=None):
-    """The Neo4j store when settings are given, else an in-memory store of ``data_dir``.
-
-    Raises
-    ------
-    graph.errors.StoreError
-        When the server is down, refuses the credentials or lacks the database.
-    """
-    if settings is not None:
-        from .neo4j_store import Neo4jStore
-
-        return Neo4jStore(settings)
-    from loaders.load import DATA_DIR, load_memory
-
-    return load_memory(data_dir or DATA_DIR)

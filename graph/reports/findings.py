@@ -6,7 +6,6 @@
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> text = board_report(example_store(), as_of="2025-01-01")
 >>> print(text.splitlines()[0])
 DONOR AND PARTNERSHIP FINDINGS
@@ -23,15 +22,15 @@ from functools import partial
 
 import pandas as pd
 
-from .cliff import as_date, donors_ending, ending_within, funding_cliff
-from .diversity import donor_diversity
-from .donor_concentration import concentration_trend, donor_concentration
-from .errors import AnalysisError, EmptySelection
-from .funding import org_names
-from .regional import regional_balance, regional_picture
-from .scenarios import donor_exit, main_recipient
-from .store import Filters, GraphStore
-from .text import num, pct, span, usd
+from graph.analyses.cliff import as_date, donors_ending, ending_within, funding_cliff
+from graph.analyses.concentration import concentration_trend, donor_concentration
+from graph.analyses.diversity import donor_diversity
+from graph.analyses.funding import org_names
+from graph.analyses.regional import regional_balance, regional_picture
+from graph.analyses.scenarios import donor_exit, main_recipient
+from graph.errors import AnalysisError, EmptySelection
+from graph.store import Filters, GraphStore
+from graph.text import num, pct, span, usd
 
 __all__ = ["findings", "render_report", "board_report", "largest_donor"]
 
@@ -42,8 +41,6 @@ def largest_donor(
     """The donor with the most known USD (through ``channel``), own funds left out.
 
     Ties and all-unknown amounts go to the donor with more flows, then the smaller id.
-
-    >>> from graph.examples import example_store
     >>> largest_donor(example_store()), largest_donor(example_store(), channel=None)
     ('pool', 'gov')
     """
@@ -85,7 +82,7 @@ def findings(
         with a funding flow).
     recipient : str, optional
         The institute (default: the organization receiving the most flows).
-    scheme, targets : see :func:`graph.regional.regional_balance`.
+    scheme, targets : see :func:`graph.analyses.regional.regional_balance`.
 
     Returns
     -------

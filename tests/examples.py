@@ -17,10 +17,15 @@ Examples
 
 from __future__ import annotations
 
-from .batch import build_batch
-from .memory_store import MemoryStore
+from pathlib import Path
 
-__all__ = ["example_records", "example_store", "INSTITUTE"]
+from graph.store.batch import build_batch
+from graph.store.memory import MemoryStore
+
+__all__ = ["example_records", "example_store", "INSTITUTE", "MINIMAL"]
+
+#: The small record fixture, as an absolute path (doctests use it as ``MINIMAL``).
+MINIMAL = Path(__file__).resolve().parent / "fixtures" / "minimal"
 
 #: The recipient at the centre of the example.
 INSTITUTE = "inst"
@@ -34,7 +39,7 @@ def _rows(cols: str, *rows) -> list[dict]:
 
 
 def example_records() -> dict[str, list[dict]]:
-    """The example as validated records (the shape :func:`graph.batch.build_batch` takes)."""
+    """The example as validated records (the shape :func:`graph.store.batch.build_batch` takes)."""
     flow_cols = (
         "flow_id donor_id recipient_id project_id year amount currency amount_usd usd_rate "
         "kind channel pooled flow_type"

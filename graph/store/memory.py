@@ -5,7 +5,7 @@ relationship is an edge keyed by its own id, so two flows between the same pair 
 
 Examples
 --------
->>> from graph.batch import GraphBatch
+>>> from graph.store.batch import GraphBatch
 >>> store = MemoryStore()
 >>> b = GraphBatch(nodes={"Organization": [{"id": "a", "props": {"name": "A"}},
 ...                                         {"id": "b", "props": {"name": "B"}}]},
@@ -25,17 +25,17 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from .batch import GraphBatch
-from .schema import NODE_LABELS
-from .store import (
+from graph.schema import NODE_LABELS
+from graph.store.base import (
     FLOW_COLUMNS,
     Filters,
     GraphStore,
     check_label,
     check_rel_type,
     display_name,
-    frame,
 )
+from graph.store.batch import GraphBatch
+from graph.store.totals import frame
 
 __all__ = ["MemoryStore"]
 

@@ -52,10 +52,17 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
-from .iati import DATE_HINT, Registry, country_from_alpha2, number_text, parse_date, slug
-from .problems import Location, Problem
-from .readers import RawRow, csv_records
+from loaders.currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
+from loaders.readers import RawRow, csv_records
+from loaders.records import Location, Problem
+from loaders.standards.iati import (
+    DATE_HINT,
+    Registry,
+    country_from_alpha2,
+    number_text,
+    parse_date,
+    slug,
+)
 
 __all__ = [
     "is_360_csv",
@@ -472,7 +479,7 @@ class _Grants:
                 problem((fld,), None, "a value is required", hint)
         title = text(("title",))
 
-        from .validate import is_currency_code
+        from loaders.validate import is_currency_code
 
         cur = text(("currency",))
         if cur is None:

@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import cypher
-from .errors import QueryRefused, StoreError
+from graph.errors import QueryRefused, StoreError
+from graph.store import cypher
 
 __all__ = [
     "EXAMPLES",
@@ -94,7 +94,7 @@ ALLOWED_PROCEDURES = (
     "db.schema.reltypeproperties",
 )
 
-#: Example queries shown in the console (all read-only; the text lives in :mod:`graph.cypher`).
+#: Example queries shown in the console (all read-only; the text lives in :mod:`graph.store.cypher`).
 EXAMPLES = cypher.CONSOLE_EXAMPLES
 
 
@@ -231,7 +231,7 @@ def run_read_only(
 
     Parameters
     ----------
-    store : graph.neo4j_store.Neo4jStore
+    store : graph.store.neo4j.Neo4jStore
     query : str
     params : dict, optional
         Query parameters (``$name``).

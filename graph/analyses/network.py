@@ -10,7 +10,6 @@ organizations being in the same country is not a partnership. Nodes are keyed
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> g = partnership_graph(example_store())
 >>> g.number_of_nodes(), g.number_of_edges()
 (15, 24)
@@ -24,9 +23,9 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from .errors import AnalysisError, UnknownEntity
-from .schema import NODE_LABELS
-from .store import Filters, GraphStore, display_name
+from graph.errors import AnalysisError, UnknownEntity
+from graph.schema import NODE_LABELS
+from graph.store import Filters, GraphStore, display_name
 
 __all__ = [
     "PARTNERSHIP_LABELS",
@@ -99,7 +98,6 @@ def to_networkx(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> g = to_networkx(example_store(), labels=("Organization",), rel_types=("FUNDS",))
     >>> g.number_of_edges(), sorted(g.nodes["Organization:gov"])
     (9, ['country', 'id', 'label', 'name', 'sector'])
@@ -110,7 +108,7 @@ def to_networkx(
     >>> sorted(d["props"]["amount_usd"] for _u, _v, d in g.edges("Organization:gov", data=True))
     [200.0, 300.0]
     """
-    from .schema import REL_TYPES
+    from graph.schema import REL_TYPES
 
     labels = tuple(labels)
     types = tuple(REL_TYPES if rel_types is None else rel_types)
@@ -194,7 +192,6 @@ def centrality(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> c = centrality(example_store())
     >>> print(c.head(3)[["id", "degree", "betweenness"]].round(3).to_string())
          id  degree  betweenness
@@ -247,7 +244,6 @@ def communities(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> c = communities(example_store())
     >>> c["community"].nunique() >= 2, c.loc[c["id"] == "inst", "label"].item()
     (True, 'Organization')
@@ -284,7 +280,6 @@ def ego_network(store: GraphStore, org_id: str, *, depth: int = 1) -> dict:
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> e = ego_network(example_store(), "ngo")
     >>> sorted(e["nodes"]["id"])
     ['KAZ', 'e1', 'ngo', 'p2']
@@ -315,7 +310,6 @@ def shortest_paths(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> [[s["id"] for s in p] for p in shortest_paths(example_store(), "ngo", "uni")]
     [['ngo', 'e1', 'inst', 'uni'], ['ngo', 'p2', 'inst', 'uni']]
     """
@@ -363,7 +357,6 @@ def co_partnership(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> print(co_partnership(example_store()).head(3)[["a", "b", "weight", "project", "network", "event"]].to_string())
           a     b  weight  project  network  event
     0   fdn  inst       2        1        0      1

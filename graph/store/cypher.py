@@ -18,8 +18,8 @@ ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Regio
 
 from __future__ import annotations
 
-from .schema import LOAD_LABEL, NODE_LABELS, REL_TYPES
-from .store import check_label, check_rel_type
+from graph.schema import LOAD_LABEL, NODE_LABELS, REL_TYPES
+from graph.store.base import check_label, check_rel_type
 
 __all__ = [
     "node_constraint",
@@ -309,7 +309,7 @@ REGION_MEMBERS = (
 )
 
 
-#: Example queries the read-only console offers (``graph.console.EXAMPLES``).
+#: Example queries the read-only console offers (``graph.store.console.EXAMPLES``).
 CONSOLE_EXAMPLES = {
     "Organizations by sector": (
         "MATCH (o:Organization)\nRETURN o.sector AS sector, count(*) AS organizations\n"

@@ -4,7 +4,7 @@ Both carry the concentration figures with their bands, the trend by year, a Lore
 the top donors, the breakdown by channel and donor sector, the range that pooled money
 leaves open, and the methodology note. The money is that received by the institute (the
 organization that receives the most funding flows, as in the text report of
-:mod:`graph.report`) unless every recipient is asked for; the header and the methodology
+:mod:`graph.reports.findings`) unless every recipient is asked for; the header and the methodology
 say which. They are dated and stamped with the data they were
 computed from: where the store is, the loads it holds and a fingerprint of the funding
 records, so two reports can be told apart.
@@ -17,7 +17,7 @@ Examples
 --------
 >>> from pathlib import Path
 >>> from loaders.load import load_memory
->>> store = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
+>>> store = load_memory(MINIMAL)
 >>> rep = build(store, now=_dt.datetime(2026, 1, 2, 3, 4, tzinfo=_dt.UTC))
 >>> rep.html.startswith("<!DOCTYPE html>"), rep.pdf[:5]
 (True, b'%PDF-')
@@ -44,10 +44,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import app_support as support
-from .concentration import lorenz_curve
-from .store import GraphStore
-from .text import num, pct, span, usd_short
+from graph.metrics.concentration import lorenz_curve
+from graph.reports import figures as support
+from graph.store import GraphStore
+from graph.text import num, pct, span, usd_short
 
 __all__ = ["Report", "build", "METHODOLOGY", "recipient_note"]
 
@@ -97,7 +97,6 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> print(recipient_note(example_store(), "inst"))
     Only money received by Education Institute is counted: the organization that receives the most funding flows, as in the text report. No other organization in the data receives money.
     """
@@ -681,7 +680,7 @@ def build(
     store : GraphStore
     recipient : str, None or INSTITUTE
         Whose money: the institute by default, ``None`` for every recipient (see
-        :data:`graph.app_support.INSTITUTE`).
+        :data:`graph.reports.figures.INSTITUTE`).
     now : datetime, optional
         The date to stamp (UTC now by default).
 

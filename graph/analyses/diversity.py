@@ -9,7 +9,6 @@ groups (``exp H``).
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> d = donor_diversity(example_store(), by="donor_sector")
 >>> d["table"][["donor_sector", "donors", "amount_usd", "share_of_money"]]
       donor_sector  donors  amount_usd  share_of_money
@@ -29,9 +28,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from .errors import AnalysisError, EmptySelection
-from .funding import _totals, org_names, pool_members
-from .store import Filters, GraphStore
+from graph.analyses.funding import _totals, org_names, pool_members
+from graph.errors import AnalysisError, EmptySelection
+from graph.store import Filters, GraphStore
 
 __all__ = ["DIVERSITY_KEYS", "diversity_index", "donor_diversity"]
 
@@ -123,7 +122,6 @@ def donor_diversity(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> t = donor_diversity(example_store(), by="donor_region")["table"]
     >>> print(t[["donor_region", "donors", "amount_usd"]].to_string())
                       donor_region  donors  amount_usd

@@ -12,14 +12,14 @@ adds the rules the analyses share:
   ``own_funds_usd``.
 * **Pools.** A flow from a pooled donor (``pooled`` true, or sector ``pool``) stands for the
   pool's members (``POOLS`` relationships); its money cannot be traced to one of them, so
-  concentration over it is a range (see :func:`graph.concentration.pooled_range`).
+  concentration over it is a range (see :func:`graph.metrics.concentration.pooled_range`).
 * **Flow types.** By default :data:`graph.store.DEFAULT_FLOW_TYPES` (empty = income);
   every result names the types it used.
 
 Examples
 --------
 >>> from loaders.load import load_memory
->>> store = load_memory("tests/fixtures/minimal")
+>>> store = load_memory(MINIMAL)
 >>> c = coverage(store)
 >>> c["flows"], c["flows_with_amount"], c["donor_usd"]
 (4, 3, 762.0)
@@ -36,9 +36,9 @@ import math
 
 import pandas as pd
 
-from .errors import AnalysisError, EmptySelection, UnknownEntity
-from .store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
-from .text import pct, usd  # re-exported: the formats the statements use
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
+from graph.text import pct, usd  # re-exported: the formats the statements use
 
 __all__ = [
     "DEFAULT_FLOW_TYPES",
@@ -78,7 +78,7 @@ def check_org(store: GraphStore, org_id, *, what: str = "organization") -> str:
     """``org_id`` if the store holds such an organization, else :class:`UnknownEntity`.
 
     >>> from loaders.load import load_memory
-    >>> check_org(load_memory("tests/fixtures/minimal"), "nobody", what="donor")
+    >>> check_org(load_memory(MINIMAL), "nobody", what="donor")
     Traceback (most recent call last):
     ...
     graph.errors.UnknownEntity: no donor with id 'nobody' in the store (5 organizations)
@@ -93,7 +93,7 @@ def pool_members(store: GraphStore) -> dict[str, list[str]]:
     """Each pooled donor and the donors it stands for (sorted).
 
     >>> from loaders.load import load_memory
-    >>> pool_members(load_memory("tests/fixtures/minimal"))
+    >>> pool_members(load_memory(MINIMAL))
     {}
     """
     rels = store.rel_table("POOLS")
@@ -152,7 +152,7 @@ def coverage(
     Examples
     --------
     >>> from loaders.load import load_memory
-    >>> print(coverage(load_memory("tests/fixtures/minimal"))["statement"])
+    >>> print(coverage(load_memory(MINIMAL))["statement"])
     3 of 4 donor flows (75.0 %) state an amount; 1 flow from 1 donor has no amount, so that money is not in any figure. Of the USD 762 stated, 100.0 % comes from named donors and 0.0 % through pooled funds. Flow types counted: commitment, grant, income, incoming_commitment, incoming_funds.
     """  # noqa: E501
     t, own, types = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
@@ -226,7 +226,7 @@ def donor_totals(
     Examples
     --------
     >>> from loaders.load import load_memory
-    >>> donor_totals(load_memory("tests/fixtures/minimal"), recipient="iite")[
+    >>> donor_totals(load_memory(MINIMAL), recipient="iite")[
     ...     ["donor_id", "sector", "amount_usd", "usd_known"]]
       donor_id           sector  amount_usd  usd_known
     0     evil  private_company       750.0          2
@@ -268,7 +268,7 @@ def donor_amounts(
     flow_types=None,
     totals: pd.DataFrame | None = None,
 ) -> tuple[dict, list]:
-    """The inputs of :func:`graph.concentration.pooled_range`: known amounts and pools.
+    """The inputs of :func:`graph.metrics.concentration.pooled_range`: known amounts and pools.
 
     Returns
     -------
@@ -282,7 +282,7 @@ def donor_amounts(
     Examples
     --------
     >>> from loaders.load import load_memory
-    >>> donor_amounts(load_memory("tests/fixtures/minimal"))
+    >>> donor_amounts(load_memory(MINIMAL))
     ({'evil': 750.0, 'cypher': 12.0}, [])
     """
     d = (

@@ -8,7 +8,6 @@ a ``donor`` role in it. Completed projects are left out of what is still to end.
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> print(funding_cliff(example_store()).to_string())
   end_year  projects  funding_usd  budget_usd  flows  flows_with_usd  donors project_ids
 0     2025         1        150.0         0.0      2               1       2          p1
@@ -23,9 +22,9 @@ import math
 
 import pandas as pd
 
-from .errors import AnalysisError
-from .funding import org_names
-from .store import Filters, GraphStore
+from graph.analyses.funding import org_names
+from graph.errors import AnalysisError
+from graph.store import Filters, GraphStore
 
 __all__ = [
     "project_funding",
@@ -84,7 +83,6 @@ def project_funding(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> project_funding(example_store())[["project_id", "end_year", "funding_usd", "donors"]]
       project_id end_year  funding_usd       donors
     0         p1     2025        150.0   [fdn, uni]
@@ -217,7 +215,6 @@ def ending_within(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> ending_within(example_store(), as_of="2025-01-01", months=12)[["project_id", "end_date"]]
       project_id    end_date
     0         p1  2025-12-31
@@ -254,7 +251,6 @@ def donors_ending(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> donors_ending(example_store(), by="2025-12-31")[["donor_id", "projects", "last_end"]]
       donor_id projects    last_end
     0      uni     [p1]  2025-12-31

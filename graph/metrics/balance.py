@@ -6,7 +6,7 @@ one balance score, and the two rules for splitting a multi-country project's amo
 its regions. Nothing here touches a store.
 
 Amounts come as a dict ``region -> amount`` or a pandas Series indexed by region, each
->= 0. Unlike :mod:`graph.concentration`, a region listed with 0 *counts*: a region that
+>= 0. Unlike :mod:`graph.metrics.concentration`, a region listed with 0 *counts*: a region that
 gets nothing is exactly what a balance measure has to see.
 
 Errors: :class:`~graph.errors.EmptySelection` when nothing is given or everything is 0;
@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.concentration import _amounts, _entropy, _number
 from graph.errors import AnalysisError, EmptySelection
+from graph.metrics.concentration import _amounts, _entropy, _number
 
 __all__ = [
     "normalized_entropy",

@@ -14,12 +14,13 @@ import pandas as pd
 from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as nx_exc
 
-from . import cypher
-from .batch import GraphBatch
-from .errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
-from .schema import NODE_LABELS
-from .settings import Neo4jSettings
-from .store import FLOW_COLUMNS, Filters, GraphStore, check_label, frame
+from graph.errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
+from graph.schema import NODE_LABELS
+from graph.store import cypher
+from graph.store.base import FLOW_COLUMNS, Filters, GraphStore, check_label
+from graph.store.batch import GraphBatch
+from graph.store.settings import Neo4jSettings
+from graph.store.totals import frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
 

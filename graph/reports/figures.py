@@ -1,22 +1,22 @@
 """The analyses shaped the way the app's pages (and the board report) show them.
 
 Nothing here has a rule of its own: every figure comes from the analysis modules —
-concentration from :mod:`graph.donor_concentration`, money and coverage from
-:mod:`graph.funding`, regions from :mod:`graph.regional`, the partnership graph and
-co-partnership from :mod:`graph.network` — and this module only picks columns, names
+concentration from :mod:`graph.analyses.concentration`, money and coverage from
+:mod:`graph.analyses.funding`, regions from :mod:`graph.analyses.regional`, the partnership graph and
+co-partnership from :mod:`graph.analyses.network` — and this module only picks columns, names
 things and fits the results into the tables, maps and drawing the pages need.
 
 Examples
 --------
 >>> from loaders.load import load_memory
 >>> from pathlib import Path
->>> store = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
+>>> store = load_memory(MINIMAL)
 >>> h = headline(store)
 >>> h["coverage"]["donors"], h["concentration"]["bands"]["2023"], h["recipient_name"]
 (3, 'highly concentrated', 'IITE')
 
 Money is that received by the institute unless asked otherwise (see :data:`INSTITUTE`), as
-in the text report (:mod:`graph.report`); ``recipient=None`` takes every recipient.
+in the text report (:mod:`graph.reports.findings`); ``recipient=None`` takes every recipient.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from .donor_concentration import concentration_by, concentration_trend, donor_concentration
-from .errors import EmptySelection
-from .funding import coverage, org_names
-from .network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, co_partnership, to_networkx
-from .regional import country_picture
-from .scenarios import main_recipient
-from .store import Filters, GraphStore
+from graph.analyses.concentration import concentration_by, concentration_trend, donor_concentration
+from graph.analyses.funding import coverage, org_names
+from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, co_partnership, to_networkx
+from graph.analyses.regional import country_picture
+from graph.analyses.scenarios import main_recipient
+from graph.errors import EmptySelection
+from graph.store import Filters, GraphStore
 
 __all__ = [
     "INSTITUTE",
@@ -65,7 +65,7 @@ class _Institute:
 
 #: ``recipient=INSTITUTE`` (the default of this module): money received by the institute,
 #: the organization that receives the most funding flows
-#: (:func:`graph.scenarios.main_recipient`, as in the text report); on a store with no
+#: (:func:`graph.analyses.scenarios.main_recipient`, as in the text report); on a store with no
 #: funding flow, every recipient. ``recipient=None``: every recipient in the data. An
 #: organization id: money received by that organization.
 INSTITUTE = _Institute()
@@ -79,8 +79,7 @@ def recipient_of(store: GraphStore, recipient=INSTITUTE) -> str | None:
 
     Examples
     --------
-    >>> from graph.examples import example_store
-    >>> from graph.memory_store import MemoryStore
+    >>> from graph.store.memory import MemoryStore
     >>> recipient_of(example_store()), recipient_of(example_store(), None)
     ('inst', None)
     >>> recipient_of(MemoryStore()) is None   # no funding: every recipient
@@ -93,8 +92,6 @@ def recipient_of(store: GraphStore, recipient=INSTITUTE) -> str | None:
 
 def recipients(store: GraphStore) -> list[str]:
     """The organizations that receive donor money (own funds left out), sorted.
-
-    >>> from graph.examples import example_store
     >>> recipients(example_store())
     ['inst']
     """
@@ -110,7 +107,7 @@ def recipient_name(store: GraphStore, recipient: str | None, *, short: bool = Tr
     --------
     >>> from pathlib import Path
     >>> from loaders.load import load_memory
-    >>> s = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
+    >>> s = load_memory(MINIMAL)
     >>> recipient_name(s, "iite"), recipient_name(s, "iite", short=False)
     ('IITE', 'UNESCO Institute for Information Technologies in Education (IITE)')
     >>> recipient_name(s, None)
@@ -139,7 +136,7 @@ def concentration_view(
     recipient=INSTITUTE,
     top: int = 50,
 ) -> dict[str, Any] | None:
-    """:func:`graph.donor_concentration.donor_concentration` shaped for the pages and the
+    """:func:`graph.analyses.concentration.donor_concentration` shaped for the pages and the
     board report; ``None`` when no donor money with a known amount matches.
 
     Parameters
@@ -152,14 +149,14 @@ def concentration_view(
     dict
         ``recipient`` (the organization id, or ``None`` for every recipient), ``low``,
         ``high``, ``bands``, ``has_range``, ``note``, ``allocations``, ``coverage``
-        (:func:`graph.funding.coverage`), ``total_known`` (donor USD), ``pooled_total``,
+        (:func:`graph.analyses.funding.coverage`), ``total_known`` (donor USD), ``pooled_total``,
         ``own_funds``, ``top`` (rank, donor_id, donor, usd, pooled, share, cumulative).
 
     Examples
     --------
     >>> from pathlib import Path
     >>> from loaders.load import load_memory
-    >>> v = concentration_view(load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal"))
+    >>> v = concentration_view(load_memory(MINIMAL))
     >>> v["total_known"], v["top"]["donor_id"].tolist()
     (762.0, ['evil', 'cypher'])
     >>> v["recipient"]
@@ -202,7 +199,7 @@ def concentration_view(
 def trend_table(
     store: GraphStore, filters: Filters | None = None, *, recipient=INSTITUTE
 ) -> pd.DataFrame:
-    """:func:`graph.donor_concentration.concentration_trend` for the years with a known
+    """:func:`graph.analyses.concentration.concentration_trend` for the years with a known
     amount: ``year``, ``donors``, ``total`` (USD), ``hhi_low``, ``hhi_high``, ``band``,
     ``cr1_low``, ``cr1_high``, ``effective_low``, ``effective_high``, ``share_with_amount``.
 
@@ -210,7 +207,6 @@ def trend_table(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> trend_table(example_store())[["year", "total", "hhi_high"]]
        year  total  hhi_high
     0  2023  200.0   10000.0
@@ -261,7 +257,7 @@ def breakdown_table(
     recipient=INSTITUTE,
     scheme: str = "focus",
 ) -> pd.DataFrame:
-    """:func:`graph.donor_concentration.concentration_by` for a table: ``group``,
+    """:func:`graph.analyses.concentration.concentration_by` for a table: ``group``,
     ``donors``, ``flows``, ``flows_with_usd``, ``usd``, ``share`` (of known money),
     ``hhi_low``, ``hhi_high``, ``band`` and ``top_donor``, largest first. Region groups
     are named (``donor_region``, ``target_region``).
@@ -270,7 +266,6 @@ def breakdown_table(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> breakdown_table(example_store(), "channel")[["group", "donors", "usd"]]
                 group  donors    usd
     0    host_country       1  500.0
@@ -328,10 +323,10 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
 
     ``partners`` (organizations in a project, a network or an event other than as a
     donor), ``projects``, ``countries`` (targeted by a project, or where an event took
-    place or drew people from: the countries of :func:`graph.regional.country_picture`
+    place or drew people from: the countries of :func:`graph.analyses.regional.country_picture`
     with a project or an event), ``concentration``
-    (:func:`graph.donor_concentration.donor_concentration` of all years, or ``None``
-    when no amount is known), ``coverage`` (:func:`graph.funding.coverage`, which
+    (:func:`graph.analyses.concentration.donor_concentration` of all years, or ``None``
+    when no amount is known), ``coverage`` (:func:`graph.analyses.funding.coverage`, which
     counts the donors), ``recipient`` and ``recipient_name``.
 
     Money (concentration and coverage) is that received by ``recipient``: the institute
@@ -341,7 +336,7 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     --------
     >>> from pathlib import Path
     >>> from loaders.load import load_memory
-    >>> h = headline(load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal"))
+    >>> h = headline(load_memory(MINIMAL))
     >>> h["partners"], h["projects"], h["countries"]
     (4, 2, 3)
     """
@@ -374,7 +369,7 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
 def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     """What changed from the previous year to the latest year with funding or activity.
 
-    Money and donors are :func:`graph.funding.coverage` of each year (known USD from
+    Money and donors are :func:`graph.analyses.funding.coverage` of each year (known USD from
     donors, own funds left out; donors with a known amount; donors named) for money
     received by ``recipient``: the institute by default (see :data:`INSTITUTE`).
 
@@ -389,7 +384,7 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     --------
     >>> from pathlib import Path
     >>> from loaders.load import load_memory
-    >>> c = year_changes(load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal"))
+    >>> c = year_changes(load_memory(MINIMAL))
     >>> c["year"], float(c["rows"].set_index("measure").at["Known funding (USD)", "change"])
     (2025, -238.0)
     """
@@ -451,7 +446,7 @@ def collaborations(store: GraphStore, filters: Filters) -> dict[str, pd.DataFram
     or drawing people from there, networks with a member based there). Partners are the
     organizations taking part in those projects, organizing those events, members of
     those networks based there, or based there. Who works with whom is
-    :func:`graph.network.co_partnership` with the same filters.
+    :func:`graph.analyses.network.co_partnership` with the same filters.
 
     Returns
     -------
@@ -464,7 +459,7 @@ def collaborations(store: GraphStore, filters: Filters) -> dict[str, pd.DataFram
     --------
     >>> from pathlib import Path
     >>> from loaders.load import load_memory
-    >>> s = load_memory(Path(__file__).resolve().parent.parent / "tests/fixtures/minimal")
+    >>> s = load_memory(MINIMAL)
     >>> c = collaborations(s, Filters(country="KAZ"))
     >>> c["projects"]["id"].tolist(), sorted(c["partners"]["id"])
     (['p1'], ['cypher', 'evil', 'iite'])
@@ -520,9 +515,9 @@ def collaborations(store: GraphStore, filters: Filters) -> dict[str, pd.DataFram
 
 
 def partner_graph(store: GraphStore) -> nx.MultiGraph:
-    """The partnership graph of :mod:`graph.network` (organizations, projects, networks
+    """The partnership graph of :mod:`graph.analyses.network` (organizations, projects, networks
     and events, keyed ``"Label:id"``; one edge per relationship of
-    :data:`graph.network.PARTNERSHIP_RELS`, own-funds loops left out), with every node's
+    :data:`graph.analyses.network.PARTNERSHIP_RELS`, own-funds loops left out), with every node's
     and edge's properties (``props``: provenance included) and what the drawing shows:
 
     ``countries`` (ISO3s: where an organization is based, where a project targets, where
@@ -532,7 +527,6 @@ def partner_graph(store: GraphStore) -> nx.MultiGraph:
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> g = partner_graph(example_store())
     >>> g.nodes["Organization:gov"]["usd"], sorted(g.nodes["Project:p1"]["countries"])
     (500.0, ['KEN', 'MUS'])

@@ -10,7 +10,6 @@ concentration after, and a project it funds keeps a funder.
 
 Examples
 --------
->>> from graph.examples import example_store
 >>> s = donor_exit(example_store(), ["uni"])
 >>> s["money_before"], s["money_after"], s["money_lost"]
 (1200.0, 950.0, 250.0)
@@ -28,11 +27,10 @@ import math
 import networkx as nx
 import pandas as pd
 
-from .cliff import project_funding
-from .diversity import diversity_index
-from .donor_concentration import concentration_of
-from .errors import AnalysisError, EmptySelection, UnknownEntity
-from .funding import (
+from graph.analyses.cliff import project_funding
+from graph.analyses.concentration import concentration_of
+from graph.analyses.diversity import diversity_index
+from graph.analyses.funding import (
     _require_money,
     _totals,
     check_org,
@@ -42,18 +40,17 @@ from .funding import (
     org_names,
     pool_members,
 )
-from .network import brokers, partnership_graph
-from .regional import _country_regions
-from .schema import SECTORS
-from .store import Filters, GraphStore
+from graph.analyses.network import brokers, partnership_graph
+from graph.analyses.regional import _country_regions
+from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.schema import SECTORS
+from graph.store import Filters, GraphStore
 
 __all__ = ["donor_exit", "add_donor", "main_recipient"]
 
 
 def main_recipient(store: GraphStore) -> str | None:
     """The organization that receives the most funding flows (the institute), or None.
-
-    >>> from graph.examples import example_store
     >>> main_recipient(example_store())
     'inst'
     """
@@ -139,7 +136,7 @@ def donor_exit(
         after includes a new donor's amount), ``money_lost`` (what the leaving donors
         take), ``money_added``, ``lost_from_pools`` (part of the loss that is an even share
         of a pool), ``concentration_before`` / ``concentration_after`` (see
-        :func:`graph.donor_concentration.concentration_of`; ``after`` is None when no
+        :func:`graph.analyses.concentration.concentration_of`; ``after`` is None when no
         known money is left), ``lost_by_region`` (``target_region``, ``name``, before,
         after, lost; money not tied to a project or to a region of ``scheme`` is the
         ``None`` row, named "unassigned") and ``lost_by_project`` (``project``, ``name``
@@ -161,7 +158,6 @@ def donor_exit(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> s = donor_exit(example_store(), "firm")
     >>> s["projects_unfunded"], s["partners_cut_off"], s["money_lost"]
     ([], [], 200.0)
@@ -392,7 +388,7 @@ def _named_new(allocations: dict, name: str) -> dict:
 
 def _diversity_change(store: GraphStore, new: dict, before: dict | None, after: dict | None):
     """The new donor and the diversity of money by donor sector and region, before and
-    after (pooled money spread over its members, as :mod:`graph.diversity` does)."""
+    after (pooled money spread over its members, as :mod:`graph.analyses.diversity` does)."""
     names = org_names(store)
     c2r = new["c2r"]
 
@@ -457,7 +453,6 @@ def add_donor(
 
     Examples
     --------
-    >>> from graph.examples import example_store
     >>> a = add_donor(example_store(), amount=300, sector="ngo", country="KEN")
     >>> a["region"], round(a["sector_after"]["effective_number"], 2)
     (['unesco:africa'], 4.73)

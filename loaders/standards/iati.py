@@ -29,7 +29,7 @@ Each row carries its provenance: ``source_id`` (the file) and ``quote``, a short
 description of the element the fact came from, e.g.
 ``iati-activity XM-DAC-41304-123 / transaction[2] (type 2, value 50000 USD, 2024-03-01)``.
 
-Bad input is reported as :class:`~loaders.problems.Problem` items naming the file, the line,
+Bad input is reported as :class:`~loaders.records.Problem` items naming the file, the line,
 the activity identifier (``Location.item``), the element and the value — every one, in one
 pass; a file with any problem loads nothing. A DOCTYPE is refused outright (IATI files never
 have one, and it is how entity-expansion attacks start).
@@ -74,9 +74,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from .currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
-from .problems import Location, Problem
-from .readers import RawRow
+from loaders.currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
+from loaders.readers import RawRow
+from loaders.records import Location, Problem
 
 __all__ = [
     "read_iati",
@@ -835,7 +835,7 @@ class _Activity:
         return raw
 
     def currency_of(self, value_el, column) -> str | None:
-        from .validate import is_currency_code
+        from loaders.validate import is_currency_code
 
         cur = (value_el.get("currency") or "").strip()
         if cur:
@@ -925,7 +925,7 @@ class _Activity:
         self.default_currency = (act.get("default-currency") or "").strip() or None
         self.bad_default_currency = False
         if self.default_currency:
-            from .validate import is_currency_code
+            from loaders.validate import is_currency_code
 
             if not is_currency_code(self.default_currency):
                 self.problem(

@@ -1,0 +1,69 @@
+"""Graph stores: where the records live, and the one read API both stores answer.
+
+=====================  ===========================================================
+module                 what it holds
+=====================  ===========================================================
+:mod:`.base`           :class:`GraphStore` (the read and write API), :class:`Filters`,
+                       :class:`LoadReport`
+:mod:`.totals`         funding sums: grouping keys, flow types, spreading over regions
+:mod:`.memory`         :class:`MemoryStore`, the embedded networkx store
+:mod:`.neo4j`          :class:`Neo4jStore`, a Neo4j (or Bolt-compatible) server
+:mod:`.cypher`         every Cypher statement, always parameterized
+:mod:`.batch`          :class:`GraphBatch`: validated records as nodes and relationships
+:mod:`.settings`       :class:`Neo4jSettings` and the list of connection settings
+:mod:`.console`        the read-only Cypher console's guard and runner
+=====================  ===========================================================
+
+Examples
+--------
+>>> MemoryStore().counts()["relationships"]
+{}
+>>> Filters(year_from=2024).params()["year_from"]
+2024
+"""
+
+from graph.store.base import (
+    FLOW_COLUMNS,
+    Filters,
+    GraphStore,
+    LoadReport,
+    check_label,
+    check_rel_type,
+    display_name,
+)
+from graph.store.batch import GraphBatch, build_batch
+from graph.store.memory import MemoryStore
+from graph.store.neo4j import Neo4jStore
+from graph.store.settings import SETTINGS, Neo4jSettings
+from graph.store.totals import (
+    DEFAULT_FLOW_TYPES,
+    FLOW_KEYS,
+    FUNDING_KEYS,
+    REGION_KEYS,
+    TOTALS_COLUMNS,
+    check_flow_types,
+    check_funding_keys,
+)
+
+__all__ = [
+    "DEFAULT_FLOW_TYPES",
+    "FLOW_COLUMNS",
+    "FLOW_KEYS",
+    "FUNDING_KEYS",
+    "REGION_KEYS",
+    "SETTINGS",
+    "TOTALS_COLUMNS",
+    "Filters",
+    "GraphBatch",
+    "GraphStore",
+    "LoadReport",
+    "MemoryStore",
+    "Neo4jSettings",
+    "Neo4jStore",
+    "build_batch",
+    "check_flow_types",
+    "check_funding_keys",
+    "check_label",
+    "check_rel_type",
+    "display_name",
+]

@@ -1,0 +1,311 @@
+"""Funding sums as both stores return them: the grouping keys, the flow types, and the shared
+code that spreads per-donor or per-project sums over regions.
+
+A store groups flows by flow-level keys itself (Cypher on Neo4j, pandas in memory); the
+region keys are then spread here, in one place, so both stores give the same numbers.
+
+Examples
+--------
+>>> check_flow_types(None)
+('commitment', 'grant', 'income', 'incoming_commitment', 'incoming_funds')
+>>> check_funding_keys("year")
+('year',)
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_FLOW_TYPES",
+    "FLOW_KEYS",
+    "REGION_KEYS",
+    "FUNDING_KEYS",
+    "TOTALS_COLUMNS",
+    "check_funding_keys",
+    "check_flow_types",
+    "frame",
+    "isnull",
+    "regroup_rows",
+    "rollup_map",
+    "spread_rows",
+    "target_weights",
+    "totals_frame",
+]
+
+
+def isnull(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def frame(rows: list[dict], first: tuple[str, ...], *, sort: str | None = "id") -> pd.DataFrame:
+    """A DataFrame with ``first`` columns first, the rest sorted; rows sorted by ``sort``."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=list(first))
+    for c in first:
+        if c not in df.columns:
+            df[c] = None
+    rest = sorted(c for c in df.columns if c not in first)
+    df = df[list(first) + rest]
+    if sort and sort in df.columns:
+        df = df.sort_values(sort, kind="stable").reset_index(drop=True)
+    return df
+
+
+# -- funding aggregation (pushed down to the store) --------------------------------------
+
+#: Flow types counted by default: money received or promised to the recipient. ``None``
+#: (an empty ``flow_type``) counts as ``"income"``. Disbursements and expenditures are
+#: left out unless asked for, so one grant is not counted twice through an IATI chain.
+DEFAULT_FLOW_TYPES = ("income", "incoming_funds", "incoming_commitment", "commitment", "grant")
+
+#: Keys the database groups by itself (properties of the flow or of its donor/recipient).
+FLOW_KEYS = (
+    "donor",
+    "donor_sector",
+    "donor_country",
+    "recipient",
+    "project",
+    "year",
+    "channel",
+    "kind",
+    "flow_type",
+    "pooled",
+    "currency",
+)
+
+#: Keys that map a donor or a project onto regions or countries: the database sums by
+#: donor or project, then each sum is spread over regions by the store's region weights.
+REGION_KEYS = ("donor_region", "target_region", "target_country")
+
+#: Every key :meth:`GraphStore.funding_totals` accepts.
+FUNDING_KEYS = FLOW_KEYS + REGION_KEYS
+
+#: Value columns of :meth:`GraphStore.funding_totals`, after the key columns.
+TOTALS_COLUMNS = ("amount_usd", "flows", "usd_known", "amount_known")
+
+
+def check_funding_keys(by) -> tuple[str, ...]:
+    """``by`` as a tuple of known, distinct keys (a single key may be given as a string).
+
+    >>> check_funding_keys("donor")
+    ('donor',)
+    >>> check_funding_keys(["year", "colour"])
+    Traceback (most recent call last):
+    ...
+    graph.errors.AnalysisError: cannot group funding by 'colour'; use any of: donor, donor_sector, donor_country, recipient, project, year, channel, kind, flow_type, pooled, currency, donor_region, target_region, target_country
+    """  # noqa: E501
+    from graph.errors import AnalysisError
+
+    keys = (by,) if isinstance(by, str) else tuple(by)
+    for k in keys:
+        if k not in FUNDING_KEYS:
+            raise AnalysisError(
+                f"cannot group funding by {k!r}; use any of: {', '.join(FUNDING_KEYS)}"
+            )
+    if len(set(keys)) != len(keys):
+        raise AnalysisError(f"a grouping key is repeated in {keys!r}")
+    return keys
+
+
+def check_flow_types(flow_types) -> tuple[str, ...]:
+    """``flow_types`` as a sorted tuple of schema flow types (``None`` means the default).
+
+    >>> check_flow_types(None)
+    ('commitment', 'grant', 'income', 'incoming_commitment', 'incoming_funds')
+    """
+    from graph.errors import AnalysisError
+    from graph.schema import FLOW_TYPES
+
+    types = DEFAULT_FLOW_TYPES if flow_types is None else flow_types
+    types = (types,) if isinstance(types, str) else tuple(types)
+    for t in types:
+        if t not in FLOW_TYPES:
+            raise AnalysisError(f"unknown flow type {t!r}; use any of: {', '.join(FLOW_TYPES)}")
+    if not types:
+        raise AnalysisError("no flow types given; name at least one, e.g. 'income'")
+    return tuple(sorted(set(types)))
+
+
+def totals_frame(rows: list[dict], keys: tuple[str, ...]) -> pd.DataFrame:
+    """Aggregate rows from either store as one canonical DataFrame.
+
+    Key columns hold plain Python values (``None`` for a missing key, never NaN); USD sums
+    are rounded to cents so that the order in which a database adds numbers up cannot make
+    two stores disagree in the last bit; counts are integers; rows are sorted by the keys,
+    missing keys last.
+
+    >>> totals_frame([{"year": None, "amount_usd": 1, "flows": 1, "usd_known": 1,
+    ...                "amount_known": 1},
+    ...               {"year": 2024, "amount_usd": 2.004, "flows": 2, "usd_known": 2,
+    ...                "amount_known": 2}], ("year",))
+       year  amount_usd  flows  usd_known  amount_known
+    0  2024         2.0      2          2             2
+    1  None         1.0      1          1             1
+    """
+
+    def norm(v):
+        if v is None:
+            return None
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if hasattr(v, "item") and not isinstance(v, str):
+            v = v.item()  # numpy scalar
+        if isinstance(v, float) and v.is_integer() and not isinstance(v, bool):
+            return int(v)
+        return v
+
+    def order(rec):
+        return tuple(
+            (rec[k] is None, type(rec[k]).__name__, rec[k] if rec[k] is not None else 0)
+            for k in keys
+        )
+
+    clean = []
+    for r in rows:
+        rec = {k: norm(r.get(k)) for k in keys}
+        rec["amount_usd"] = round(float(r.get("amount_usd") or 0.0), 2)
+        for c in ("flows", "usd_known", "amount_known"):
+            rec[c] = int(r.get(c) or 0)
+        clean.append(rec)
+    clean.sort(key=order)
+    data = {k: pd.Series([r[k] for r in clean], dtype=object) for k in keys}
+    data["amount_usd"] = pd.Series([r["amount_usd"] for r in clean], dtype=float)
+    for c in ("flows", "usd_known", "amount_known"):
+        data[c] = pd.Series([r[c] for r in clean], dtype="int64")
+    return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
+
+
+def rollup_map(rows: list[dict]) -> dict:
+    """Regions nested in a larger region of the same scheme, mapped to the largest one.
+
+    Region A is nested in B when A's countries are a proper subset of B's (A has at least
+    one country). Regions that nest nowhere map to themselves. With the bundled focus
+    scheme, ``focus:central-asia`` (five countries, all in EECA) rolls up into
+    ``focus:eeca``, so money in Kazakhstan is not counted in both.
+
+    >>> rollup_map([{"region": "eeca", "countries": ["KAZ", "RUS"]},
+    ...             {"region": "ca", "countries": ["KAZ"]},
+    ...             {"region": "bucket", "countries": []}])
+    {'bucket': 'bucket', 'ca': 'eeca', 'eeca': 'eeca'}
+    """
+    members = {r["region"]: frozenset(r.get("countries") or ()) for r in rows}
+    out = {}
+    for g, cs in sorted(members.items()):
+        top = g
+        if cs:
+            bigger = [h for h, hs in members.items() if h != g and cs < hs]
+            if bigger:
+                top = max(bigger, key=lambda h: (len(members[h]), h))
+        out[g] = top
+    return out
+
+
+def target_weights(
+    rows: list[dict], *, level: str, scheme: str | None = None, rollup: dict | None = None
+) -> pd.DataFrame:
+    """How each project's money is spread over its targets' regions (or countries).
+
+    ``rows`` hold one target each: ``project``, ``target``, ``label`` (``Country`` or
+    ``Region``), ``target_scheme`` (for a region), ``share`` (or None) and ``regions`` (the
+    regions of ``scheme`` a country lies in). Rules, the same for both stores:
+
+    * A project whose every target states a share is split by those shares (divided by
+      their sum); otherwise it is split evenly over its targets.
+    * ``level="region"``: a country's part goes to its region of the scheme, split evenly
+      when it lies in several that do not nest; a region of the scheme keeps its part; a
+      region nested in a larger one of the same scheme (``rollup``, see :func:`rollup_map`)
+      is reported under the larger one; a region of another scheme, or a country outside
+      every region of the scheme, goes to ``None`` (unassigned).
+    * ``level="country"``: a country keeps its part; a region target goes to ``None``.
+
+    Returns
+    -------
+    DataFrame with ``project``, ``key`` (region or country, or None), ``weight``, ``split``
+    (``"shares"``, ``"even"`` or ``"single"``); weights of a project sum to 1.
+
+    >>> rows = [dict(project="p", target="KAZ", label="Country", target_scheme=None,
+    ...              share=0.6, regions=["focus:eeca"]),
+    ...         dict(project="p", target="focus:africa", label="Region", target_scheme="focus",
+    ...              share=0.4, regions=[])]
+    >>> target_weights(rows, level="region", scheme="focus")
+      project           key  weight   split
+    0       p  focus:africa     0.4  shares
+    1       p    focus:eeca     0.6  shares
+    """
+    up = rollup or {}
+    by_project: dict[str, list[dict]] = {}
+    for r in rows:
+        by_project.setdefault(r["project"], []).append(r)
+    out = []
+    for project, ts in sorted(by_project.items()):
+        ts = sorted(ts, key=lambda r: str(r["target"]))
+        shares = [r.get("share") for r in ts]
+        if len(ts) == 1:
+            split, ws = "single", [1.0]
+        elif all(s is not None for s in shares) and sum(shares) > 0:
+            split, ws = "shares", [float(s) / float(sum(shares)) for s in shares]
+        else:
+            split, ws = "even", [1.0 / len(ts)] * len(ts)
+        acc: dict = {}
+        for r, w in zip(ts, ws, strict=True):
+            if level == "country":
+                parts = [(r["target"] if r["label"] == "Country" else None, w)]
+            elif r["label"] == "Region":
+                own = r.get("target_scheme") == scheme
+                parts = [(up.get(r["target"], r["target"]) if own else None, w)]
+            else:
+                regs = sorted({up.get(g, g) for g in r.get("regions") or []})
+                parts = [(g, w / len(regs)) for g in regs] if regs else [(None, w)]
+            for k, v in parts:
+                acc[k] = acc.get(k, 0.0) + v
+        for k in sorted(acc, key=lambda x: (x is None, str(x))):
+            out.append({"project": project, "key": k, "weight": acc[k], "split": split})
+    cols = ("project", "key", "weight", "split")
+    return pd.DataFrame(
+        {c: pd.Series([r[c] for r in out], dtype=float if c == "weight" else object) for c in cols}
+    )
+
+
+def spread_rows(rows: list[dict], via: str, new: str, weights: pd.DataFrame) -> list[dict]:
+    """Spread sums grouped by ``via`` over ``weights`` (``via``, ``key``, ``weight``).
+
+    Amounts are multiplied by the weight; counts are kept whole. Rows whose ``via`` has
+    no weights go to ``new = None``.
+    """
+    w: dict = {}
+    for rec in weights.to_dict("records"):
+        w.setdefault(rec[via], []).append((rec["key"], float(rec["weight"])))
+    out = []
+    for rec in rows:
+        for k, weight in w.get(rec.get(via), [(None, 1.0)]):
+            row = dict(rec)
+            row[new] = k
+            row["amount_usd"] = float(rec.get("amount_usd") or 0.0) * weight
+            out.append(row)
+    return out
+
+
+def regroup_rows(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Add rows up by ``keys`` (plain Python, so both stores give the very same numbers)."""
+    acc: dict = {}
+    for rec in rows:
+        k = tuple(rec.get(c) for c in keys)
+        a = acc.setdefault(k, {"amount_usd": [], "flows": 0, "usd_known": 0, "amount_known": 0})
+        a["amount_usd"].append(float(rec.get("amount_usd") or 0.0))
+        for c in ("flows", "usd_known", "amount_known"):
+            a[c] += int(rec.get(c) or 0)
+    out = []
+    for k, a in acc.items():
+        row = dict(zip(keys, k, strict=True))
+        row.update(a, amount_usd=math.fsum(a["amount_usd"]))
+        out.append(row)
+    if not keys and not out:
+        out = [{"amount_usd": 0.0, "flows": 0, "usd_known": 0, "amount_known": 0}]
+    return out
