@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
-from graph.metrics.concentration import (
+from graph.metrics import (
     HHIBand,
     concentration_ratio,
     concentration_summary,

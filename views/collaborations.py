@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from graph.errors import QueryRefused, StoreError
-from graph.reports import figures as support
 from graph.store import Filters, console
 from views import state
 from views.fmt import SCHEME_NAMES, label_of, md, plural, scheme_name, table
@@ -62,12 +61,7 @@ else:
     place_name = cnames.get(place, place)
 
 
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _collab(key, _store, region, country):
-    return support.collaborations(_store, Filters(region=region, country=country))
-
-
-res = _collab(state.store_key(store), store, filters.region, filters.country)
+res = state.collaborations(store, filters.region, filters.country)
 p, e, n, o = res["projects"], res["events"], res["networks"], res["partners"]
 c = st.columns(4)
 c[0].metric("Partners", f"{len(o):,}")

@@ -14,6 +14,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from graph.analyses import institute
 from graph.metrics.concentration import lorenz_curve
 from graph.reports import board as board_report
 from graph.reports import figures as support
@@ -42,7 +43,6 @@ st.caption(
 
 flows_all = state.flows(store)
 years = sorted({int(y) for y in flows_all["year"].dropna()}) if len(flows_all) else []
-skey = state.store_key(store)
 inst, inst_short, inst_long, others = state.institute(store)
 with st.container(horizontal=True, gap="large"):
     choice = st.segmented_control(
@@ -53,7 +53,7 @@ with st.container(horizontal=True, gap="large"):
             "Money received by",
             ["institute", "every"],
             default="institute",
-            format_func=lambda o: inst_short if o == "institute" else support.EVERY_RECIPIENT,
+            format_func=lambda o: inst_short if o == "institute" else institute.EVERY_RECIPIENT,
             key="conc-recipient",
             help=f"{inst_long}: the organization that receives the most funding flows, as in the "
             "text report. 'Every recipient' adds money that donors gave to other organizations "
@@ -63,7 +63,7 @@ with st.container(horizontal=True, gap="large"):
         whose = "every"
 year = None if choice in (None, "All years") else int(choice)
 recipient = inst if whose != "every" else None
-who = inst_short if recipient is not None else support.EVERY_RECIPIENT
+who = inst_short if recipient is not None else institute.EVERY_RECIPIENT
 if recipient is not None:
     st.caption(f"Figures for money received by {md(inst_long)}.")
 else:
@@ -408,12 +408,7 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner="Building the board report…", ttl=state.SERVER_TTL)
-def _report(key, _store, recipient):
-    return board_report.build(_store, recipient=recipient)
-
-
-rep = _report(skey, store, recipient)
+rep = state.board_report(store, recipient)
 c = st.columns(3)
 c[0].download_button(
     "Board report (HTML)",

@@ -13,7 +13,6 @@ import streamlit as st
 from graph.analyses import regional
 from graph.errors import AnalysisError, EmptySelection
 from graph.reports import figures as support
-from graph.store import Filters
 from views import geo, state
 from views.fmt import md, num, pct, plural, scheme_name, table, usd, usd_k
 
@@ -34,29 +33,6 @@ MEASURE_NAMES = {
 }
 #: The same inside a sentence.
 MEASURE_WORDS = {"projects": "projects", "partners": "partners", "money": "known money"}
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _countries(key, _store, year_from, year_to):
-    return regional.country_picture(_store, Filters(year_from=year_from, year_to=year_to))
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _regions(key, _store, scheme, year_from, year_to):
-    return regional.regional_picture(
-        _store, Filters(year_from=year_from, year_to=year_to), scheme=scheme
-    )
-
-
-@st.cache_data(show_spinner=False, ttl=state.SERVER_TTL)
-def _balance(key, _store, scheme, measure, targets, year_from, year_to):
-    return regional.regional_balance(
-        _store,
-        Filters(year_from=year_from, year_to=year_to),
-        scheme=scheme,
-        measure=measure,
-        targets=dict(targets) if targets else False,
-    )
 
 
 projects = state.table(store, "Project")
@@ -92,7 +68,7 @@ with c2:
         "they are based."
     )
 
-metrics = _countries(state.store_key(store), store, yr[0], yr[1])
+metrics = state.countries(store, yr[0], yr[1])
 chart, unmapped, markers = geo.world_map(metrics, measure)
 st.altair_chart(chart, width="stretch")
 notes = []
@@ -216,7 +192,7 @@ if total_target > 0:
 
 what = MEASURE_WORDS.get(rmeasure, rmeasure)
 try:
-    res = _balance(state.store_key(store), store, scheme, rmeasure, targets, yr[0], yr[1])
+    res = state.balance(store, scheme, rmeasure, targets, yr[0], yr[1])
 except EmptySelection as e:
     st.info(f"Nothing to balance: {md(e)}")
     res = None
@@ -273,7 +249,7 @@ if res is not None:
     )
 
 with st.expander("Every measure per region"):
-    pic = _regions(state.store_key(store), store, scheme, yr[0], yr[1])
+    pic = state.regions(store, scheme, yr[0], yr[1])
     table(
         pd.DataFrame(
             {

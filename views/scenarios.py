@@ -10,7 +10,6 @@ funder, and the partnership network before and after. The analysis is
 import pandas as pd
 import streamlit as st
 
-from graph.analyses import scenarios
 from graph.errors import AnalysisError
 from graph.reports import figures as support
 from graph.schema import SECTORS
@@ -90,16 +89,8 @@ if not remove and not add:
     st.stop()
 
 
-@st.cache_data(show_spinner="Working out the scenario…", ttl=state.SERVER_TTL)
-def _scenario(key, _store, remove, add_items, scheme):
-    return scenarios.donor_exit(
-        _store, list(remove), scheme=scheme, add=dict(add_items) if add_items else None
-    )
-
-
 def scenario(scheme="focus"):
-    return _scenario(
-        state.store_key(store),
+    return state.scenario(
         store,
         tuple(remove),
         tuple(sorted(add.items())) if add else None,

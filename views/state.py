@@ -11,13 +11,21 @@ import os
 
 import streamlit as st
 
-from graph.analyses import cliff
+from graph.analyses import cliff, layout, regional, scenarios
+from graph.analyses import collaborations as collab
 from graph.analyses.funding import donor_totals, pool_members
+from graph.analyses.institute import (
+    INSTITUTE,
+    InstituteMarker,
+    recipient_name,
+    recipient_of,
+    recipients,
+)
 from graph.analyses.network import PARTNERSHIP_LABELS, centrality
 from graph.analyses.summary import loaded_summary
 from graph.errors import StoreError
-from graph.reports import figures as support
-from graph.store import Filters, Neo4jSettings, display_name
+from graph.reports import board, figures
+from graph.store import Filters, MemoryStore, Neo4jSettings, Neo4jStore, display_name
 from loaders.load import open_store
 from views.fmt import md, safe_uri
 
@@ -40,6 +48,12 @@ __all__ = [
     "table",
     "names",
     "nodes",
+    "collaborations",
+    "countries",
+    "regions",
+    "balance",
+    "scenario",
+    "board_report",
 ]
 
 #: How long cached query results live (seconds), so a shared server's changes show up.
@@ -103,10 +117,23 @@ def store_key(store) -> str:
     return f"{store.kind}|{store.describe()}|{id(store)}"
 
 
+#: How a cached function's arguments are hashed: a store by its identity (it is not data),
+#: filters by their values, the institute marker by name.
+HASH_FUNCS = {
+    MemoryStore: store_key,
+    Neo4jStore: store_key,
+    Filters: lambda f: repr(sorted(f.params().items())),
+    InstituteMarker: repr,
+}
+#: Keyword arguments of every cached query: results live SERVER_TTL seconds, so a shared
+#: server's changes show up.
+CACHED = {"show_spinner": False, "ttl": SERVER_TTL, "hash_funcs": HASH_FUNCS}
+
+
 def data_changed() -> None:
     """Forget cached results (after a load)."""
     st.cache_data.clear()
-    _network.clear()
+    network.clear()
 
 
 def sidebar():
@@ -137,158 +164,150 @@ def sidebar():
 
 
 # ----------------------------------------------------------------------- cached reads
+# One cached function per query; the store is hashed by HASH_FUNCS.
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _summary(key: str, _store):
-    return loaded_summary(_store)
-
-
+@st.cache_data(**CACHED)
 def summary(store):
-    """:func:`graph.analyses.summary.loaded_summary` of the store, cached."""
-    return _summary(store_key(store), store)
+    """:func:`graph.analyses.summary.loaded_summary` of the store."""
+    return loaded_summary(store)
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _flows(key: str, _store, year_from, year_to):
-    return _store.funding_flows(Filters(year_from=year_from, year_to=year_to))
-
-
+@st.cache_data(**CACHED)
 def flows(store, year_from=None, year_to=None):
-    """Funding flows, cached."""
-    return _flows(store_key(store), store, year_from, year_to)
+    """Funding flows of the years."""
+    return store.funding_flows(Filters(year_from=year_from, year_to=year_to))
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _institute(key: str, _store):
-    rid = support.recipient_of(_store)
-    names = (support.recipient_name(_store, rid), support.recipient_name(_store, rid, short=False))
-    return rid, *names, [r for r in support.recipients(_store) if r != rid]
-
-
+@st.cache_data(**CACHED)
 def institute(store):
-    """The institute's id, short and long name, and the other recipients, cached."""
-    return _institute(store_key(store), store)
+    """The institute's id, short and long name, and the other recipients."""
+    rid = recipient_of(store)
+    short, long = recipient_name(store, rid), recipient_name(store, rid, short=False)
+    return rid, short, long, [r for r in recipients(store) if r != rid]
 
 
-def _resolve(store, recipient):
-    """The institute's id for :data:`graph.reports.figures.INSTITUTE` (cache keys need plain data)."""
-    return institute(store)[0] if recipient is support.INSTITUTE else recipient
-
-
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _view(key: str, _store, year, recipient):
+@st.cache_data(**CACHED)
+def concentration(store, year=None, *, recipient=INSTITUTE):
+    """:func:`graph.reports.figures.concentration_view` for one year (or all), for money
+    received by ``recipient``; None when no amount is known."""
     f = Filters(year_from=year, year_to=year)
-    return support.concentration_view(_store, f, recipient=recipient)
+    return figures.concentration_view(store, f, recipient=recipient_of(store, recipient))
 
 
-def concentration(store, year=None, *, recipient=support.INSTITUTE):
-    """:func:`graph.reports.figures.concentration_view` for one year (or all), for money received
-    by ``recipient``; None when no amount is known. Cached."""
-    return _view(store_key(store), store, year, _resolve(store, recipient))
+@st.cache_data(**CACHED)
+def trend(store, *, recipient=INSTITUTE):
+    """:func:`graph.reports.figures.trend_table`."""
+    return figures.trend_table(store, recipient=recipient_of(store, recipient))
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _trend(key: str, _store, recipient):
-    return support.trend_table(_store, recipient=recipient)
-
-
-def trend(store, *, recipient=support.INSTITUTE):
-    """:func:`graph.reports.figures.trend_table`, cached."""
-    return _trend(store_key(store), store, _resolve(store, recipient))
-
-
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _breakdown(key: str, _store, by, year, scheme, recipient):
+@st.cache_data(**CACHED)
+def breakdown(store, by, year=None, *, scheme="focus", recipient=INSTITUTE):
+    """:func:`graph.reports.figures.breakdown_table`."""
     f = Filters(year_from=year, year_to=year)
-    return support.breakdown_table(_store, by, f, recipient=recipient, scheme=scheme)
+    return figures.breakdown_table(
+        store, by, f, recipient=recipient_of(store, recipient), scheme=scheme
+    )
 
 
-def breakdown(store, by, year=None, *, scheme="focus", recipient=support.INSTITUTE):
-    """:func:`graph.reports.figures.breakdown_table`, cached."""
-    return _breakdown(store_key(store), store, by, year, scheme, _resolve(store, recipient))
-
-
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _headline(key: str, _store):
-    return support.headline(_store), support.year_changes(_store)
-
-
+@st.cache_data(**CACHED)
 def headline(store):
-    """:func:`graph.reports.figures.headline` and :func:`~graph.reports.figures.year_changes`, cached."""
-    return _headline(store_key(store), store)
+    """:func:`graph.reports.figures.headline` and :func:`~graph.reports.figures.year_changes`."""
+    return figures.headline(store), figures.year_changes(store)
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _table(key: str, _store, kind: str, label: str):
-    return _store.node_table(label) if kind == "node" else _store.rel_table(label)
-
-
+@st.cache_data(**CACHED)
 def table(store, label: str, *, rel: bool = False):
-    """A node table (or with ``rel=True`` a relationship table), cached."""
-    return _table(store_key(store), store, "rel" if rel else "node", label)
+    """A node table (or with ``rel=True`` a relationship table)."""
+    return store.rel_table(label) if rel else store.node_table(label)
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _names(key: str, _store, label: str, column: str | None):
-    t = _store.node_table(label)
+@st.cache_data(**CACHED)
+def names(store, label: str, column: str | None = None) -> dict:
+    """Node id → the name a person reads (name, title or id) of every node of ``label``; with
+    ``column``, id → that property instead."""
+    t = store.node_table(label)
     if column is None:
         return {r["id"]: display_name(r) for r in t.to_dict("records")}
     return dict(zip(t.get("id", []), t.get(column, []), strict=False))
 
 
-def names(store, label: str, column: str | None = None) -> dict:
-    """Node id → the name a person reads (name, title or id) of every node of ``label``; with
-    ``column``, id → that property instead. Cached."""
-    return _names(store_key(store), store, label, column)
-
-
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _nodes(key: str, _store, label: str, fields: tuple):
-    return _store.nodes(label, Filters(**dict(fields)))
-
-
+@st.cache_data(**CACHED)
 def nodes(store, label: str, filters: Filters | None = None):
-    """Filtered nodes of a label, cached."""
-    f = filters or Filters()
-    return _nodes(store_key(store), store, label, tuple(sorted(f.params().items())))
+    """Filtered nodes of a label."""
+    return store.nodes(label, filters or Filters())
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _donors(key: str, _store):
-    return donor_totals(_store), pool_members(_store)
-
-
+@st.cache_data(**CACHED)
 def donors(store):
-    """:func:`graph.analyses.funding.donor_totals` and :func:`graph.analyses.funding.pool_members`, cached."""
-    return _donors(store_key(store), store)
+    """:func:`graph.analyses.funding.donor_totals` and
+    :func:`graph.analyses.funding.pool_members`."""
+    return donor_totals(store), pool_members(store)
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _cliff(key: str, _store, include_completed: bool):
-    return cliff.funding_cliff(_store, include_completed=include_completed)
-
-
+@st.cache_data(**CACHED)
 def funding_cliff(store, *, include_completed: bool = False):
-    """:func:`graph.analyses.cliff.funding_cliff`, cached."""
-    return _cliff(store_key(store), store, include_completed)
+    """:func:`graph.analyses.cliff.funding_cliff`."""
+    return cliff.funding_cliff(store, include_completed=include_completed)
 
 
-@st.cache_data(show_spinner=False, ttl=SERVER_TTL)
-def _ending(key: str, _store, as_of, months: int):
+@st.cache_data(**CACHED)
+def ending(store, as_of, months: int):
+    """What ends within ``months`` of ``as_of``: the window's last day
+    (:func:`graph.analyses.cliff.months_after`), the projects
+    (:func:`graph.analyses.cliff.ending_within`) and the donors whose agreements all end in
+    it (:func:`graph.analyses.cliff.donors_ending`)."""
     end = cliff.months_after(as_of, months)
     return (
         end,
-        cliff.ending_within(_store, as_of=as_of, until=end),
-        cliff.donors_ending(_store, by=end, since=as_of),
+        cliff.ending_within(store, as_of=as_of, until=end),
+        cliff.donors_ending(store, by=end, since=as_of),
     )
 
 
-def ending(store, as_of, months: int):
-    """What ends within ``months`` of ``as_of``: the window's last day
-    (:func:`graph.analyses.cliff.months_after`), the projects (:func:`graph.analyses.cliff.ending_within`)
-    and the donors whose agreements all end in it (:func:`graph.analyses.cliff.donors_ending`)."""
-    return _ending(store_key(store), store, as_of, months)
+@st.cache_data(**CACHED)
+def collaborations(store, region=None, country=None):
+    """:func:`graph.analyses.collaborations.collaborations` of a region or country."""
+    return collab.collaborations(store, Filters(region=region, country=country))
+
+
+@st.cache_data(**CACHED)
+def countries(store, year_from=None, year_to=None):
+    """:func:`graph.analyses.regional.country_picture` of the years."""
+    return regional.country_picture(store, Filters(year_from=year_from, year_to=year_to))
+
+
+@st.cache_data(**CACHED)
+def regions(store, scheme, year_from=None, year_to=None):
+    """:func:`graph.analyses.regional.regional_picture` under ``scheme``."""
+    f = Filters(year_from=year_from, year_to=year_to)
+    return regional.regional_picture(store, f, scheme=scheme)
+
+
+@st.cache_data(**CACHED)
+def balance(store, scheme, measure, targets, year_from=None, year_to=None):
+    """:func:`graph.analyses.regional.regional_balance`; ``targets`` as sorted pairs."""
+    return regional.regional_balance(
+        store,
+        Filters(year_from=year_from, year_to=year_to),
+        scheme=scheme,
+        measure=measure,
+        targets=dict(targets) if targets else False,
+    )
+
+
+@st.cache_data(**(CACHED | {"show_spinner": "Working out the scenario…"}))
+def scenario(store, remove, add_items, scheme):
+    """:func:`graph.analyses.scenarios.donor_exit`; ``remove`` and ``add_items`` as tuples."""
+    return scenarios.donor_exit(
+        store, list(remove), scheme=scheme, add=dict(add_items) if add_items else None
+    )
+
+
+@st.cache_data(**(CACHED | {"show_spinner": "Building the board report…"}))
+def board_report(store, recipient):
+    """:func:`graph.reports.board.build` for money received by ``recipient``."""
+    return board.build(store, recipient=recipient)
 
 
 #: Above this many nodes, betweenness in the drawing is estimated from this many sources.
@@ -296,16 +315,13 @@ EXACT_CENTRALITY_UP_TO = 1500
 CENTRALITY_SAMPLE = 300
 
 
-@st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL)
-def _network(key: str, _store):
-    g = support.partner_graph(_store)
-    pos = support.graph_layout(g)
-    big = g.number_of_nodes() > EXACT_CENTRALITY_UP_TO
-    cent = centrality(_store, labels=PARTNERSHIP_LABELS, sample=CENTRALITY_SAMPLE if big else None)
-    return g, pos, cent
-
-
+@st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS)
 def network(store):
-    """The partnership graph for the drawing (:func:`graph.reports.figures.partner_graph`),
-    its fixed layout and :func:`graph.analyses.network.centrality` of every node, cached per store."""
-    return _network(store_key(store), store)
+    """The partnership graph for the drawing (:func:`graph.analyses.layout.partner_graph`),
+    its fixed layout and :func:`graph.analyses.network.centrality` of every node, cached
+    per store."""
+    g = layout.partner_graph(store)
+    pos = layout.graph_layout(g)
+    big = g.number_of_nodes() > EXACT_CENTRALITY_UP_TO
+    cent = centrality(store, labels=PARTNERSHIP_LABELS, sample=CENTRALITY_SAMPLE if big else None)
+    return g, pos, cent

@@ -3,7 +3,7 @@ channel and kind; the year-over-year trend; the effect of two donors merging.
 
 The formulas are those of :mod:`graph.metrics.concentration`; this module feeds them known USD
 per donor from :func:`graph.analyses.funding.donor_totals` (sums computed in the store). Pooled
-money gives a range (``low`` … ``high``, see :func:`graph.metrics.concentration.pooled_range`);
+money gives a range (``low`` … ``high``, see :func:`graph.metrics.pooled.pooled_range`);
 when there is no pooled money the two ends are equal. Own funds are left out; donors whose
 amounts are all unknown are not counted (the coverage statement says how many there are).
 
@@ -27,17 +27,18 @@ import numpy as np
 import pandas as pd
 
 from graph.analyses.funding import (
-    _require_money,
-    _totals,
     check_org,
     coverage,
     donor_amounts,
     donor_totals,
     org_names,
     pool_members,
+    require_money,
+    totals_by,
 )
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import concentration as conc
+from graph.metrics.pooled import pooled_range
 from graph.store import Filters, GraphStore
 
 __all__ = [
@@ -94,7 +95,7 @@ def concentration_of(known: dict, pools: list) -> dict:
     (3450.0, 0.9, 'highly concentrated', False)
     """
     if pools:
-        r = conc.pooled_range(known, pools)
+        r = pooled_range(known, pools)
         low, high = r["low"], r["high"]
         out = {
             "low": low,
@@ -172,7 +173,7 @@ def donor_concentration(
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise AnalysisError(f"top must be a whole number >= 0, not {top!r}")
     cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
-    _require_money(cov)
+    require_money(cov)
     totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
     known, pools = donor_amounts(store, totals=totals)
     out = concentration_of(known, pools)
@@ -269,7 +270,7 @@ def concentration_by(
         raise AnalysisError(
             f"cannot break concentration down by {by!r}; use one of: {', '.join(BREAKDOWNS)}"
         )
-    t, _own, _types = _totals(
+    t, _own, _types = totals_by(
         store, (by,), filters, recipient=recipient, flow_types=flow_types, scheme=scheme
     )
     if t.empty:
@@ -364,7 +365,7 @@ def merger_effect(
     if a == b:
         raise AnalysisError(f"cannot merge donor {a!r} with itself; give two different donors")
     cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
-    _require_money(cov)
+    require_money(cov)
     totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
     known, pools = donor_amounts(store, totals=totals)
     alloc = concentration_of(known, pools)["allocations"]["spread"]

@@ -28,7 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graph.analyses.funding import _totals, org_names, pool_members
+from graph.analyses.funding import org_names, pool_members, totals_by
 from graph.errors import AnalysisError, EmptySelection
 from graph.store import Filters, GraphStore
 
@@ -135,7 +135,7 @@ def donor_diversity(
         )
     if pooled not in ("spread", "separate"):
         raise AnalysisError(f"pooled must be 'spread' or 'separate', not {pooled!r}")
-    t, _own, types = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
+    t, _own, types = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     if t.empty:
         raise EmptySelection("no donor flows match the selection; widen the years or drop a filter")
     per = t.groupby("donor", sort=True).agg(

@@ -12,7 +12,7 @@ adds the rules the analyses share:
   ``own_funds_usd``.
 * **Pools.** A flow from a pooled donor (``pooled`` true, or sector ``pool``) stands for the
   pool's members (``POOLS`` relationships); its money cannot be traced to one of them, so
-  concentration over it is a range (see :func:`graph.metrics.concentration.pooled_range`).
+  concentration over it is a range (see :func:`graph.metrics.pooled.pooled_range`).
 * **Flow types.** By default :data:`graph.store.DEFAULT_FLOW_TYPES` (empty = income);
   every result names the types it used.
 
@@ -50,6 +50,8 @@ __all__ = [
     "check_org",
     "usd",
     "pct",
+    "totals_by",
+    "require_money",
 ]
 
 
@@ -103,7 +105,7 @@ def pool_members(store: GraphStore) -> dict[str, list[str]]:
     return {k: sorted(set(v)) for k, v in sorted(out.items())}
 
 
-def _totals(store, keys, filters, *, recipient, flow_types, scheme="focus"):
+def totals_by(store, keys, filters, *, recipient, flow_types, scheme="focus"):
     """Totals by ``donor``, ``recipient``, ``pooled`` and ``keys``, own funds split off."""
     types = check_flow_types(flow_types)
     if recipient is not None:
@@ -155,7 +157,7 @@ def coverage(
     >>> print(coverage(load_memory(MINIMAL))["statement"])
     3 of 4 donor flows (75.0 %) state an amount; 1 flow from 1 donor has no amount, so that money is not in any figure. Of the USD 762 stated, 100.0 % comes from named donors and 0.0 % through pooled funds. Flow types counted: commitment, grant, income, incoming_commitment, incoming_funds.
     """  # noqa: E501
-    t, own, types = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
+    t, own, types = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     flows = int(t["flows"].sum())
     with_amount = int(t["amount_known"].sum())
     with_usd = int(t["usd_known"].sum())
@@ -233,7 +235,7 @@ def donor_totals(
     1   cypher       foundation        12.0          1
     2   script       university         0.0          0
     """
-    t, _own, _ = _totals(store, (), filters, recipient=recipient, flow_types=flow_types)
+    t, _own, _ = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     cols = ["donor_id", "donor", "sector", "country", "pooled", "amount_usd", "flows"]
     cols += ["usd_known", "share"]
     if t.empty:
@@ -268,7 +270,7 @@ def donor_amounts(
     flow_types=None,
     totals: pd.DataFrame | None = None,
 ) -> tuple[dict, list]:
-    """The inputs of :func:`graph.metrics.concentration.pooled_range`: known amounts and pools.
+    """The inputs of :func:`graph.metrics.pooled.pooled_range`: known amounts and pools.
 
     Returns
     -------
@@ -301,7 +303,7 @@ def donor_amounts(
     return known, pools
 
 
-def _require_money(cov: dict, what: str = "the selection") -> None:
+def require_money(cov: dict, what: str = "the selection") -> None:
     """EmptySelection with the reason when nothing in ``cov`` has a known amount."""
     if cov["flows"] == 0:
         raise EmptySelection(f"no donor flows in {what}; widen the years or drop a filter")

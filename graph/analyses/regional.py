@@ -46,6 +46,7 @@ __all__ = [
     "country_picture",
     "regional_balance",
     "scheme_regions",
+    "country_regions",
 ]
 
 #: Target key that stands for every region not named in the targets.
@@ -113,7 +114,7 @@ def scheme_regions(store: GraphStore, scheme: str = "focus") -> dict:
     return dict(sorted(top.items(), key=lambda kv: (kv[1], kv[0])))
 
 
-def _country_regions(store: GraphStore, scheme: str) -> dict:
+def country_regions(store: GraphStore, scheme: str) -> dict:
     """Country → sorted list of (rolled-up) regions of ``scheme``."""
     regions = store.node_table("Region")
     ids = set(regions.loc[regions["scheme"] == scheme, "id"]) if len(regions) else set()
@@ -204,7 +205,7 @@ def _picture(store, filters, *, level, scheme, flow_types):
     events = set(store.nodes("Event", f)["id"])
     places = _event_places(store)
     if level == "region":
-        c2r = _country_regions(store, scheme)
+        c2r = country_regions(store, scheme)
         for rec in orgs.to_dict("records"):
             c = rec.get("country")
             for g in (c2r.get(c) if isinstance(c, str) else None) or [None]:

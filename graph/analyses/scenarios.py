@@ -31,35 +31,23 @@ from graph.analyses.cliff import project_funding
 from graph.analyses.concentration import concentration_of
 from graph.analyses.diversity import diversity_index
 from graph.analyses.funding import (
-    _require_money,
-    _totals,
     check_org,
     coverage,
     donor_amounts,
     donor_totals,
     org_names,
     pool_members,
+    require_money,
+    totals_by,
 )
+from graph.analyses.institute import main_recipient
 from graph.analyses.network import brokers, partnership_graph
-from graph.analyses.regional import _country_regions
+from graph.analyses.regional import country_regions
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
 from graph.store import Filters, GraphStore
 
-__all__ = ["donor_exit", "add_donor", "main_recipient"]
-
-
-def main_recipient(store: GraphStore) -> str | None:
-    """The organization that receives the most funding flows (the institute), or None.
-    >>> main_recipient(example_store())
-    'inst'
-    """
-    ft = store.rel_table("FUNDS")
-    if not len(ft):
-        return None
-    counts = ft["end"].value_counts()
-    top = counts[counts == counts.max()].index
-    return sorted(top)[0]
+__all__ = ["donor_exit", "add_donor"]
 
 
 def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
@@ -223,7 +211,7 @@ def donor_exit(
 
     region_names = _names(store.node_table("Region"), "name")
     project_titles = _names(store.node_table("Project"), "title")
-    by_region, _o, _ = _totals(
+    by_region, _o, _ = totals_by(
         store,
         ("target_region",),
         filters,
@@ -232,7 +220,7 @@ def donor_exit(
         scheme=scheme,
     )
     lost_by_region = _losses(by_region, "target_region", factors, region_names)
-    by_project, _o, _ = _totals(
+    by_project, _o, _ = totals_by(
         store, ("project",), filters, recipient=recipient, flow_types=flow_types
     )
     lost_by_project = _losses(
@@ -367,7 +355,7 @@ def _new_donor(
             raise UnknownEntity(f"no country {country!r} in the store; use an ISO3 code it holds")
     if project is not None and project not in set(store.node_table("Project")["id"]):
         raise UnknownEntity(f"no project {project!r} in the store")
-    c2r = _country_regions(store, scheme)
+    c2r = country_regions(store, scheme)
     return {
         "name": name,
         "amount": value,
@@ -459,7 +447,7 @@ def add_donor(
     """
     new = _new_donor(store, amount=amount, sector=sector, country=country, name=name, scheme=scheme)
     cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
-    _require_money(cov)
+    require_money(cov)
     totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
     known, pools = donor_amounts(store, totals=totals)
     before = concentration_of(known, pools)

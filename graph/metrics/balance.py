@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import AnalysisError, EmptySelection
-from graph.metrics.concentration import _amounts, _entropy, _number
+from graph.metrics.concentration import as_amounts, check_number, entropy
 
 __all__ = [
     "normalized_entropy",
@@ -47,7 +47,7 @@ _TOLERANCE = 1e-6
 
 def _region_amounts(actual: Any) -> pd.Series:
     """Validated amounts per region, zeros kept; EmptySelection if they sum to 0."""
-    s = _amounts(actual, of="region")
+    s = as_amounts(actual, of="region")
     if not (s > 0).any():
         raise EmptySelection("the amounts sum to 0 over every region; shares are undefined")
     return s
@@ -57,7 +57,7 @@ def _targets(targets: Any) -> pd.Series:
     """Validated target shares: each >= 0, summing to 1 within 1e-6."""
     if targets is None or (isinstance(targets, (Mapping, pd.Series)) and len(targets) == 0):
         raise AnalysisError("no target shares given; give a dict region -> share summing to 1")
-    t = _amounts(targets, what="target share", of="region")
+    t = as_amounts(targets, what="target share", of="region")
     total = math.fsum(t.to_numpy())
     if abs(total - 1) > _TOLERANCE:
         hint = (
@@ -104,7 +104,7 @@ def normalized_entropy(values: Mapping[Hashable, float] | pd.Series | Iterable[f
     x = s.to_numpy()
     if np.all(x == x[0]):
         return 1.0  # exactly, rather than 0.9999999999999998 from rounding
-    return min(1.0, _entropy(x / math.fsum(x)) / math.log(n))
+    return min(1.0, entropy(x / math.fsum(x)) / math.log(n))
 
 
 def target_shares_check(
@@ -216,7 +216,7 @@ def balance_score(
 
 
 def _total(total: Any) -> float:
-    return _number(total, "total")
+    return check_number(total, "total")
 
 
 def split_evenly(total: float, keys: Iterable[Hashable]) -> dict[Hashable, float]:
@@ -278,7 +278,7 @@ def split_by_shares(total: float, shares: Mapping[Hashable, float]) -> dict[Hash
     True
     """
     t = _total(total)
-    w = _amounts(shares, what="share", of="key")
+    w = as_amounts(shares, what="share", of="key")
     weight = math.fsum(w.to_numpy())
     if weight == 0:
         raise AnalysisError(f"the shares sum to 0; {t:g} cannot be split by them")

@@ -57,7 +57,9 @@ __all__ = [
     "hhi_band",
     "concentration_summary",
     "merger_delta",
-    "pooled_range",
+    "as_amounts",
+    "entropy",
+    "check_number",
 ]
 
 Amounts: TypeAlias = Mapping[Hashable, float] | pd.Series | Sequence[float] | np.ndarray
@@ -66,7 +68,7 @@ Amounts: TypeAlias = Mapping[Hashable, float] | pd.Series | Sequence[float] | np
 # --------------------------------------------------------------------------- validation
 
 
-def _number(v: Any, name: str) -> float:
+def check_number(v: Any, name: str) -> float:
     """``v`` as a finite float >= 0, or AnalysisError naming it (``name`` starts the text)."""
     if isinstance(v, (bool, np.bool_, str, bytes)):
         raise AnalysisError(f"{name} is {v!r}; it must be a number >= 0")
@@ -83,7 +85,7 @@ def _number(v: Any, name: str) -> float:
     return x
 
 
-def _amounts(
+def as_amounts(
     amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
 ) -> pd.Series:
     """Validated amounts as a float Series; labels kept, zeros kept.
@@ -118,7 +120,7 @@ def _amounts(
         return f"at position {label}" if positional else f"for {of} {label!r}"
 
     values = np.array(
-        [_number(v, f"{what} {where(label)}") for label, v in zip(labels, raw, strict=True)],
+        [check_number(v, f"{what} {where(label)}") for label, v in zip(labels, raw, strict=True)],
         dtype=float,
     )
     index = pd.Index(labels, tupleize_cols=False)
@@ -130,7 +132,7 @@ def _amounts(
 
 def _positive(amounts: Any) -> pd.Series:
     """Validated amounts with the zeros dropped; EmptySelection if they sum to 0."""
-    s = _amounts(amounts)
+    s = as_amounts(amounts)
     s = s[s > 0]
     if s.empty:
         raise EmptySelection(
@@ -149,7 +151,7 @@ def _scaled(x: np.ndarray) -> np.ndarray:
     return np.ldexp(x, -exponent)
 
 
-def _entropy(p: np.ndarray) -> float:
+def entropy(p: np.ndarray) -> float:
     """``-sum p ln p`` over shares, with ``0 ln 0 = 0`` (a share can round to 0)."""
     p = p[p > 0]
     return max(0.0, -math.fsum(p * np.log(p)))
@@ -323,7 +325,7 @@ def shannon(amounts: Amounts) -> float:
     >>> shannon([3])
     0.0
     """
-    return _entropy(shares(amounts).to_numpy())
+    return entropy(shares(amounts).to_numpy())
 
 
 def evenness(amounts: Amounts) -> float:
@@ -347,7 +349,7 @@ def evenness(amounts: Amounts) -> float:
         return math.nan
     if np.all(s == s[0]):
         return 1.0  # exactly, rather than 0.9999999999999998 from rounding
-    return min(1.0, _entropy(s) / math.log(n))
+    return min(1.0, entropy(s) / math.log(n))
 
 
 def effective_number(amounts: Amounts, *, order: float = 2) -> float:
@@ -388,7 +390,7 @@ def effective_number(amounts: Amounts, *, order: float = 2) -> float:
     else:
         p = y / math.fsum(y)
         if q == 1:
-            d = math.exp(_entropy(p))
+            d = math.exp(entropy(p))
         else:
             d = math.fsum(p**q) ** (1 / (1 - q))
     return min(float(n), max(1.0, d))
@@ -547,7 +549,7 @@ def merger_delta(amounts: Amounts, a: Hashable, b: Hashable) -> float:
     ...
     graph.errors.UnknownEntity: donor 'Z' is not among the 4 donors given
     """
-    s = _amounts(amounts)
+    s = as_amounts(amounts)
     for key in (a, b):
         if key not in s.index:
             raise UnknownEntity(f"donor {key!r} is not among the {len(s)} donors given")
@@ -581,121 +583,3 @@ METRICS = (
     "effective_order2",
     "top_share",
 )
-
-_POOLED_NOTE = (
-    "Money given through pooled funds cannot be traced to one donor, so each figure is shown "
-    "for two reference cases. 'concentrated': each pool's whole amount goes to one member, "
-    "the one that is already largest, which pushes concentration up. 'spread': each pool is "
-    "split evenly over its members. 'low' and 'high' are the smaller and larger of the two "
-    "results for each figure. They are reference cases, not hard bounds: a real split of the "
-    "pools could fall outside them."
-)
-
-
-def pooled_range(
-    known: Mapping[Hashable, float],
-    pools: Sequence[tuple[float, Sequence[Hashable]]],
-) -> dict[str, Any]:
-    """Concentration figures when part of the money arrives through pooled funds.
-
-    Two attributions of the pools are computed, each added to the ``known`` direct amounts:
-
-    * ``"spread"``: each pool is split evenly over its members.
-    * ``"concentrated"``: each pool goes whole to one member. Pools are placed in the order
-      given; each goes to the member with the largest amount at that point, counting its
-      known amount, the pools already placed, and even shares of the pools not yet placed
-      (ties, including "nobody known", go to the first member listed). For one pool this is
-      the member with the largest known amount, which is exactly the HHI maximum. For
-      several pools it is a rule rather than a search, but it always gives an HHI at least
-      as high as ``"spread"`` (each choice keeps the average over all whole-pool attributions
-      from falling, and by convexity that average is at least the spread HHI).
-
-    Parameters
-    ----------
-    known : dict
-        Donor -> amount given directly (may be empty).
-    pools : list of (pool_amount, [member donor ids])
-        Each pool's amount (>= 0) and its members (at least one; a repeated id counts once).
-
-    Returns
-    -------
-    dict
-        ``"concentrated"`` and ``"spread"``: the :func:`concentration_summary` of each case;
-        ``"low"`` and ``"high"``: for every numeric figure the smaller and larger of the two
-        (``nan`` if either case is ``nan``, e.g. evenness with one donor), plus
-        ``band_2023`` / ``band_2010`` of the low and high HHI; ``"allocations"``: the donor
-        totals used in each case; ``"note"``: these rules in plain words.
-
-    Examples
-    --------
-    >>> r = pooled_range({"A": 500, "B": 250}, [(250, ["B", "C"])])
-    >>> r["allocations"]["concentrated"]
-    {'A': 500.0, 'B': 500.0}
-    >>> r["allocations"]["spread"]
-    {'A': 500.0, 'B': 375.0, 'C': 125.0}
-    >>> r["low"]["hhi"], r["high"]["hhi"]
-    (4062.5, 5000.0)
-    >>> r["low"]["n_donors"], r["high"]["n_donors"]
-    (2, 3)
-    """
-    base = _amounts(known, allow_empty=True)
-    checked: list[tuple[float, list[Hashable]]] = []
-    for i, pool in enumerate(pools):
-        try:
-            amount, members = pool
-        except (TypeError, ValueError) as e:
-            raise AnalysisError(
-                f"pool {i} must be a pair (amount, [member ids]), not {pool!r}"
-            ) from e
-        amt = _number(amount, f"amount of pool {i}")
-        if isinstance(members, (str, bytes)) or not isinstance(members, Iterable):
-            raise AnalysisError(f"members of pool {i} must be a list of donor ids, not {members!r}")
-        ids = list(dict.fromkeys(members))
-        if not ids:
-            raise AnalysisError(f"pool {i} has no members; its {amt:g} cannot be attributed")
-        checked.append((amt, ids))
-
-    spread: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
-    for amt, ids in checked:
-        for m in ids:
-            spread[m] = spread.get(m, 0.0) + amt / len(ids)
-
-    placed: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
-    for i, (amt, ids) in enumerate(checked):
-        later: dict[Hashable, list[float]] = {}
-        for amt_j, ids_j in checked[i + 1 :]:
-            for m in ids_j:
-                later.setdefault(m, []).append(amt_j / len(ids_j))
-
-        standing = {m: placed.get(m, 0.0) + math.fsum(later.get(m, [])) for m in ids}
-        best = max(ids, key=standing.__getitem__)  # max keeps the first of equal values
-        placed[best] = placed.get(best, 0.0) + amt
-
-    allocations = {
-        "concentrated": {k: v for k, v in placed.items() if v > 0},
-        "spread": {k: v for k, v in spread.items() if v > 0},
-    }
-    if not allocations["spread"]:
-        raise EmptySelection(
-            "the known amounts and the pools sum to 0; there is no funding to measure"
-        )
-    cases = {name: concentration_summary(alloc) for name, alloc in allocations.items()}
-    low: dict[str, Any] = {}
-    high: dict[str, Any] = {}
-    for metric in METRICS:
-        pair = [cases["concentrated"][metric], cases["spread"][metric]]
-        if any(isinstance(v, float) and math.isnan(v) for v in pair):
-            low[metric] = high[metric] = math.nan
-        else:
-            low[metric], high[metric] = min(pair), max(pair)
-    for side in (low, high):
-        side["band_2023"] = hhi_band(side["hhi"], guideline="2023").band
-        side["band_2010"] = hhi_band(side["hhi"], guideline="2010").band
-    return {
-        "concentrated": cases["concentrated"],
-        "spread": cases["spread"],
-        "low": low,
-        "high": high,
-        "allocations": allocations,
-        "note": _POOLED_NOTE,
-    }

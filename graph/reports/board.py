@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from graph.analyses import institute
 from graph.metrics.concentration import lorenz_curve
 from graph.reports import figures as support
 from graph.store import GraphStore
@@ -100,7 +101,7 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
     >>> print(recipient_note(example_store(), "inst"))
     Only money received by Education Institute is counted: the organization that receives the most funding flows, as in the text report. No other organization in the data receives money.
     """
-    everyone = support.recipients(store)
+    everyone = institute.recipients(store)
     others = [r for r in everyone if r != recipient]
     if recipient is None:
         return (
@@ -108,7 +109,7 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
             "recipients), not only the institute's, so the figures may differ from the text "
             "report's, which counts the institute's money only."
         )
-    name = support.recipient_name(store, recipient, short=False)
+    name = institute.recipient_name(store, recipient, short=False)
     rest = (
         f"Money received by the {len(others)} other organization{'s' if len(others) != 1 else ''} "
         "in the data is left out."
@@ -117,7 +118,7 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
     )
     why = (
         ": the organization that receives the most funding flows, as in the text report"
-        if recipient == support.recipient_of(store)
+        if recipient == institute.recipient_of(store)
         else ""
     )
     return f"Only money received by {name} is counted{why}. {rest}"
@@ -288,7 +289,7 @@ def svg_bars(labels: list[str], values: list[float], width=520, unit="USD k") ->
 
 
 def _collect(store: GraphStore, recipient) -> dict:
-    rid = support.recipient_of(store, recipient)
+    rid = institute.recipient_of(store, recipient)
     pic = support.concentration_view(store, recipient=rid, top=15)
     trend = support.trend_table(store, recipient=rid)
     by_channel = support.breakdown_table(store, "channel", recipient=rid)
@@ -303,7 +304,7 @@ def _collect(store: GraphStore, recipient) -> dict:
             )
     return {
         "recipient": rid,
-        "recipient_name": support.recipient_name(store, rid, short=False),
+        "recipient_name": institute.recipient_name(store, rid, short=False),
         "methodology": (("Recipient", recipient_note(store, rid)), *METHODOLOGY),
         "pic": pic,
         "trend": trend,
@@ -671,7 +672,7 @@ def _pdf(d: dict, generated: _dt.datetime, stamp: str) -> bytes:
 
 
 def build(
-    store: GraphStore, *, recipient=support.INSTITUTE, now: _dt.datetime | None = None
+    store: GraphStore, *, recipient=institute.INSTITUTE, now: _dt.datetime | None = None
 ) -> Report:
     """Build the board report from a store.
 

@@ -1,0 +1,92 @@
+"""Who works where: the projects, events, networks and partners of a region or country.
+
+Examples
+--------
+>>> from loaders.load import load_memory
+>>> sorted(collaborations(load_memory(MINIMAL), Filters(country="KAZ")))
+['events', 'networks', 'pairs', 'partners', 'projects']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graph.analyses.funding import org_names
+from graph.analyses.network import co_partnership
+from graph.store import Filters, GraphStore
+
+__all__ = ["collaborations"]
+
+
+def collaborations(store: GraphStore, filters: Filters) -> dict[str, pd.DataFrame]:
+    """Who works where: the projects, events and networks of a region or country, the
+    organizations in them, and who works with whom there.
+
+    Projects, events and networks are those that pass ``filters``
+    (:meth:`graph.store.GraphStore.nodes`: projects targeting the place, events held there
+    or drawing people from there, networks with a member based there). Partners are the
+    organizations taking part in those projects, organizing those events, members of
+    those networks based there, or based there. Who works with whom is
+    :func:`graph.analyses.network.co_partnership` with the same filters.
+
+    Returns
+    -------
+    dict
+        ``projects``, ``events``, ``networks``, ``partners`` (id, name, sector, country,
+        what: the ties that bring them in) and ``pairs`` (organization, with, shared:
+        number of projects/events/networks they share, where: their titles).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from loaders.load import load_memory
+    >>> s = load_memory(MINIMAL)
+    >>> c = collaborations(s, Filters(country="KAZ"))
+    >>> c["projects"]["id"].tolist(), sorted(c["partners"]["id"])
+    (['p1'], ['cypher', 'evil', 'iite'])
+    >>> c["pairs"][["organization", "with", "shared"]].values.tolist()
+    [['<img src=x onerror=alert(1)>', 'UNESCO Institute for Information Technologies in Education', 1]]
+    """
+    projects = store.nodes("Project", filters)
+    events = store.nodes("Event", filters)
+    networks = store.nodes("Network", filters)
+    place = Filters(region=filters.region, country=filters.country)
+    based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else set()
+    what: dict[str, set] = {}
+    for rel, things, word in (
+        ("PARTNER_IN", projects, "project"),
+        ("ORGANIZED", events, "event"),
+        ("MEMBER_OF", networks, "network"),
+    ):
+        ids = set(things["id"]) if len(things) else set()
+        rt = store.rel_table(rel)
+        for rec in rt.to_dict("records") if len(rt) else []:
+            if rec["end"] in ids and (word != "network" or not based or rec["start"] in based):
+                what.setdefault(rec["start"], set()).add(word)
+    for o in based:
+        what.setdefault(o, set()).add("based there")
+    names = org_names(store)
+    ids = sorted(what)
+
+    def attr(i, column):
+        return names.at[i, column] if i in names.index else None
+
+    partners = pd.DataFrame(
+        {
+            "id": ids,
+            "name": [attr(i, "name") or i for i in ids],
+            "sector": [attr(i, "sector") for i in ids],
+            "country": [attr(i, "country") for i in ids],
+            "what": [", ".join(sorted(what[i])) for i in ids],
+        },
+        columns=["id", "name", "sector", "country", "what"],
+    )
+    pairs = co_partnership(store, filters=filters)
+    pairs = pairs.rename(columns={"a_name": "organization", "b_name": "with", "weight": "shared"})
+    return {
+        "projects": projects,
+        "events": events,
+        "networks": networks,
+        "partners": partners.sort_values("name", ignore_index=True),
+        "pairs": pairs[["organization", "with", "shared", "where"]],
+    }

@@ -1,0 +1,130 @@
+"""The partnership graph as the network page draws it, and its fixed layout.
+
+Examples
+--------
+>>> g = partner_graph(example_store())
+>>> pos = graph_layout(g)
+>>> sorted(pos) == sorted(g.nodes)
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, to_networkx
+from graph.store import GraphStore
+
+__all__ = ["graph_layout", "partner_graph"]
+
+
+def partner_graph(store: GraphStore) -> nx.MultiGraph:
+    """The partnership graph of :mod:`graph.analyses.network` (organizations, projects, networks
+    and events, keyed ``"Label:id"``; one edge per relationship of
+    :data:`graph.analyses.network.PARTNERSHIP_RELS`, own-funds loops left out), with every node's
+    and edge's properties (``props``: provenance included) and what the drawing shows:
+
+    ``countries`` (ISO3s: where an organization is based, where a project targets, where
+    an event is held or draws people from), ``years`` (first, last) and ``usd`` (known USD
+    given or received, or tied to the project, from
+    :meth:`graph.store.GraphStore.funding_totals`).
+
+    Examples
+    --------
+    >>> g = partner_graph(example_store())
+    >>> g.nodes["Organization:gov"]["usd"], sorted(g.nodes["Project:p1"]["countries"])
+    (500.0, ['KEN', 'MUS'])
+    """
+    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=PARTNERSHIP_RELS, properties=True)
+    g.remove_edges_from(list(nx.selfloop_edges(g, keys=True)))
+    for _n, d in g.nodes(data=True):
+        d.update(countries=set(), years=None, usd=0.0)
+        p = d["props"]
+        a, b = p.get("start_year", p.get("year")), p.get("end_year", p.get("year"))
+        if a is not None or b is not None:
+            d["years"] = (int(a if a is not None else b), int(b if b is not None else a))
+    for rel, label in (
+        ("BASED_IN", "Organization"),
+        ("TARGETS", "Project"),
+        ("HELD_IN", "Event"),
+        ("INVOLVES", "Event"),
+    ):
+        rt = store.rel_table(rel)
+        for rec in rt.to_dict("records") if len(rt) else []:
+            k = f"{label}:{rec['start']}"
+            if k in g and rec["end_label"] == "Country":
+                g.nodes[k]["countries"].add(rec["end"])
+    money = store.funding_totals(("donor", "recipient", "project"))
+    for rec in money.to_dict("records"):
+        ends = {f"Organization:{rec['donor']}", f"Organization:{rec['recipient']}"}
+        if rec["project"] is not None:
+            ends.add(f"Project:{rec['project']}")
+        for k in ends & set(g.nodes):
+            g.nodes[k]["usd"] += float(rec["amount_usd"])
+    return g
+
+
+def _spring(g: nx.Graph, **kw):
+    """networkx' spring layout with the plain force method (NumPy only, no SciPy)."""
+    try:
+        return nx.spring_layout(g, method="force", **kw)
+    except TypeError:  # networkx before 3.4 has no ``method``
+        return nx.spring_layout(g, **kw)
+
+
+def _has_scipy() -> bool:
+    """Kamada-Kawai needs SciPy; without it the spring layout is used."""
+    try:
+        import scipy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Fixed positions for every node, computed once on the whole graph, so a filter never
+    moves a node.
+
+    The largest connected group is laid out with Kamada-Kawai (spring layout with a fixed
+    seed above 300 nodes); smaller groups and lone nodes sit on a ring around it instead of
+    being flung to the far corners. Coordinates are in screen units (roughly ±60·√n).
+
+    Examples
+    --------
+    >>> g = nx.path_graph(4)
+    >>> g.add_node(9)
+    >>> pos = graph_layout(g)
+    >>> sorted(pos) == [0, 1, 2, 3, 9], pos == graph_layout(g)
+    (True, True)
+    """
+    simple = nx.Graph(g)
+    if simple.number_of_nodes() == 0:
+        return {}
+    comps = sorted(nx.connected_components(simple), key=lambda c: (-len(c), sorted(map(str, c))[0]))
+    main = simple.subgraph(comps[0])
+    n = main.number_of_nodes()
+    if n <= 2:
+        raw = _spring(main, seed=seed)
+    elif n <= 300 and _has_scipy():
+        raw = nx.kamada_kawai_layout(main, pos=_spring(main, seed=seed))
+    else:
+        raw = _spring(main, seed=seed, k=2.0 / math.sqrt(n), iterations=60)
+    scale = 60 * math.sqrt(max(n, 4))
+    pos = {k: (float(x) * scale, float(y) * scale) for k, (x, y) in raw.items()}
+    others = comps[1:]
+    extent = max((math.hypot(x, y) for x, y in pos.values()), default=scale)
+    ring = max(extent, 40.0) * 1.12 + 40
+    for i, comp in enumerate(others):
+        angle = 2 * math.pi * i / max(1, len(others))
+        cx, cy = ring * math.cos(angle), ring * math.sin(angle)
+        if len(comp) == 1:
+            (only,) = comp
+            pos[only] = (cx, cy)
+            continue
+        sub = _spring(simple.subgraph(comp), seed=seed)
+        r = 30 * math.sqrt(len(comp))
+        for k, (x, y) in sub.items():
+            pos[k] = (cx + float(x) * r, cy + float(y) * r)
+    return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
