@@ -9,13 +9,11 @@ reader asks (the funding cliff counts every project either way). Figures come fr
 :mod:`graph.metrics.concentration` and :mod:`graph.analyses.cliff`.
 """
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from graph.analyses import institute
-from graph.metrics.concentration import lorenz_curve
+from graph.analyses.cliff import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, cliff_peak
 from graph.reports import board as board_report
 from graph.reports import figures as support
 from views import charts, state
@@ -151,7 +149,7 @@ with right:
             "spread evenly over its members" if c == "spread" else "given by one member"
         ),
     )
-    curve = lorenz_curve(pic["allocations"][case])
+    curve = pic["lorenz"][case]
     st.altair_chart(charts.lorenz(curve), width="stretch")
     st.caption(
         "Donors from smallest to largest. The further the curve sags below the dashed line of "
@@ -314,14 +312,13 @@ else:
             money=["known funding, USD k", "stated budgets, USD k"],
             key="dl-cliff",
         )
-    dated = cliff[cliff["end_year"].notna()]
-    if len(dated):
-        peak = dated.sort_values(["projects", "end_year"], ascending=[False, True]).iloc[0]
-        undated = int(cliff.loc[cliff["end_year"].isna(), "projects"].sum())
+    peak = cliff_peak(cliff)
+    if peak is not None:
+        undated = peak.undated
         st.markdown(
-            f"**In plain words.** Of {plural(int(cliff['projects'].sum()), 'running project')}, "
-            f"the most end in **{int(peak['end_year'])}** ({int(peak['projects'])}), with "
-            f"{plural(int(peak['donors']), 'donor')} behind them"
+            f"**In plain words.** Of {plural(peak.running, 'running project')}, "
+            f"the most end in **{peak.end_year}** ({peak.projects}), with "
+            f"{plural(peak.donors, 'donor')} behind them"
             + (
                 f"; {plural(undated, 'project')} state{'s' if undated == 1 else ''} no end year"
                 if undated
@@ -335,14 +332,8 @@ else:
     months = c[0].number_input(
         "Within (months)", min_value=0, max_value=240, value=12, step=1, key="cliff-months"
     )
-    as_of = c[1].date_input(
-        "From", value=dt.date(2025, 8, 15), format="YYYY-MM-DD", key="cliff-date"
-    )
-    c[2].caption(
-        "From 15 August 2025 by default: when the Director's report was prepared (it covers the "
-        "year after the Board's August 2024 session; its latest dated activity is July 2025). "
-        "Pick another date to look from there."
-    )
+    as_of = c[1].date_input("From", value=DEFAULT_AS_OF, format="YYYY-MM-DD", key="cliff-date")
+    c[2].caption(DEFAULT_AS_OF_REASON)
     end, ending, leaving = state.ending(store, as_of, int(months))
     org_name = state.names(store, "Organization")
     st.markdown(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -27,6 +28,10 @@ from graph.errors import AnalysisError
 from graph.store import Filters, GraphStore
 
 __all__ = [
+    "DEFAULT_AS_OF",
+    "DEFAULT_AS_OF_REASON",
+    "CliffPeak",
+    "cliff_peak",
     "project_funding",
     "funding_cliff",
     "ending_within",
@@ -34,6 +39,61 @@ __all__ = [
     "months_after",
     "as_date",
 ]
+
+
+#: The date "what ends soon" counts from by default: when the Director's report was prepared.
+DEFAULT_AS_OF = dt.date(2025, 8, 15)
+DEFAULT_AS_OF_REASON = (
+    "From 15 August 2025 by default: when the Director's report was prepared (it covers the "
+    "year after the Board's August 2024 session; its latest dated activity is July 2025). "
+    "Pick another date to look from there."
+)
+
+
+@dataclass(frozen=True)
+class CliffPeak:
+    """The end year in which the most running projects end.
+
+    Attributes
+    ----------
+    end_year : int
+        The year (the earliest, when two years tie).
+    projects : int
+        Projects whose agreement ends that year.
+    donors : int
+        Distinct donors behind them.
+    running : int
+        Projects in the cliff table.
+    undated : int
+        Projects that state no end year.
+    """
+
+    end_year: int
+    projects: int
+    donors: int
+    running: int
+    undated: int
+
+
+def cliff_peak(cliff: pd.DataFrame) -> CliffPeak | None:
+    """The peak of a :func:`funding_cliff` table, or None when no project states an end year.
+
+    >>> t = pd.DataFrame({"end_year": [2025, 2026, None], "projects": [3, 3, 1],
+    ...                   "donors": [2, 1, 0]})
+    >>> cliff_peak(t)
+    CliffPeak(end_year=2025, projects=3, donors=2, running=7, undated=1)
+    """
+    dated = cliff[cliff["end_year"].notna()]
+    if not len(dated):
+        return None
+    peak = dated.sort_values(["projects", "end_year"], ascending=[False, True]).iloc[0]
+    return CliffPeak(
+        end_year=int(peak["end_year"]),
+        projects=int(peak["projects"]),
+        donors=int(peak["donors"]),
+        running=int(cliff["projects"].sum()),
+        undated=int(cliff.loc[cliff["end_year"].isna(), "projects"].sum()),
+    )
 
 
 def as_date(value) -> dt.date:

@@ -30,6 +30,7 @@ from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_name, recipient_of
 from graph.analyses.regional import country_picture
 from graph.errors import EmptySelection
+from graph.metrics import lorenz_curve
 from graph.store import Filters, GraphStore
 
 __all__ = [
@@ -104,6 +105,7 @@ def concentration_view(
         "has_range": bool(c["pooled"]),
         "note": c["note"],
         "allocations": c["allocations"],
+        "lorenz": {case: lorenz_curve(a) for case, a in c["allocations"].items()},
         "coverage": cov,
         "total_known": float(cov["donor_usd"]),
         "pooled_total": float(cov["pooled_usd"]),
