@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import ValidationFailed
-from loaders.records import Location, Problem
+from loaders.records import Location, Problem, is_currency_code, is_number
 
 __all__ = [
     "RateTable",
@@ -63,8 +63,6 @@ RATE_COLUMNS = ("currency", "year", "usd_per_unit", "source")
 
 #: Key of ``RawRow.values`` under which readers attach :class:`Notice` items (a tuple).
 NOTICES_KEY = "_notices"
-
-_NUMBER = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ def notices(rows) -> list[Notice]:
 
     Examples
     --------
-    >>> from loaders.readers import RawRow
+    >>> from loaders.records import RawRow
     >>> row = RawRow("funding", {"flow_id": "f1", "amount": "10", "currency": "NOK",
     ...                          "year": "2019"}, Location("funding.csv", line=2))
     >>> print(notices([row])[0])
@@ -233,7 +231,6 @@ class RateTable:
         rates.csv, line 4, column 'year', value '19': not a four-digit year. Fix: write the year, e.g. 2024
         rates.csv, line 4, column 'usd_per_unit', value '-1': not a positive number. Fix: write how many US dollars one unit of the currency buys, e.g. 1.0824 for EUR in 2024
         """
-        from loaders.validate import is_currency_code
 
         path = Path(path)
         shown = name or path.name
@@ -305,7 +302,7 @@ class RateTable:
                         loc, "year", year_text, "not a four-digit year", "write the year, e.g. 2024"
                     )
                 )
-            rate = float(rate_text) if _NUMBER.match(rate_text) else math.nan
+            rate = float(rate_text) if is_number(rate_text) else math.nan
             if not (rate > 0 and math.isfinite(rate)):
                 ok = False
                 problems.append(

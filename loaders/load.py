@@ -26,8 +26,8 @@ from graph.store import (
     Neo4jStore,
     build_batch,
 )
-from loaders.readers import RawRow, read_path
-from loaders.records import Problem
+from loaders.readers import read_path
+from loaders.records import Problem, RawRow
 from loaders.validate import Records, validate_rows
 
 __all__ = ["check", "check_rows", "load", "load_rows", "load_memory", "open_store", "DATA_DIR"]

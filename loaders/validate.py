@@ -8,7 +8,7 @@ countries and regions that are neither in the same load nor already in the store
 
 Examples
 --------
->>> from loaders.readers import RawRow
+>>> from loaders.records import RawRow
 >>> from loaders.records import Location
 >>> rows = [RawRow("countries", {"iso3": "KAZ", "name": "Kazakhstan", "source_id": "s",
 ...                              "quote": "q"}, Location("countries.csv", line=2))]
@@ -24,52 +24,29 @@ countries.csv, line 2, column 'iso3', value 'KZ': not an ISO 3166-1 alpha-3 coun
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
-import math
-import re
 from collections.abc import Iterable
 
 from graph.schema import KINDS, LOAD_ORDER, YEAR_MAX, YEAR_MIN, Field, Kind
-from loaders.readers import RawRow
-from loaders.records import Problem
+from loaders.records import (
+    BadValue,
+    Problem,
+    RawRow,
+    is_country_code,
+    is_currency_code,
+    parse_date,
+    parse_number,
+)
 
-__all__ = ["validate_rows", "Records", "derive_link_id", "is_country_code", "is_currency_code"]
+DATE_FORMS = "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-04-24"
+
+__all__ = ["validate_rows", "Records", "derive_link_id"]
 
 #: Validated records: kind → list of dicts of typed values (plus ``_location``).
 Records = dict
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_SEPARATED = re.compile(r"^[+-]?\d{1,3}([ ,'\u00a0]\d{3})+(\.\d+)?$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
-
-
-def is_country_code(code: str) -> bool:
-    """Whether ``code`` is an ISO 3166-1 alpha-3 code.
-
-    >>> is_country_code("MUS"), is_country_code("XYZ"), is_country_code("mus")
-    (True, False, False)
-    """
-    import pycountry
-
-    return (
-        bool(re.fullmatch(r"[A-Z]{3}", code)) and pycountry.countries.get(alpha_3=code) is not None
-    )
-
-
-def is_currency_code(code: str) -> bool:
-    """Whether ``code`` is an ISO 4217 currency code.
-
-    >>> is_currency_code("RUB"), is_currency_code("RUR"), is_currency_code("usd")
-    (True, False, False)
-    """
-    import pycountry
-
-    return (
-        bool(re.fullmatch(r"[A-Z]{3}", code)) and pycountry.currencies.get(alpha_3=code) is not None
-    )
 
 
 def derive_link_id(kind: Kind, values: dict) -> str:
@@ -84,69 +61,43 @@ def derive_link_id(kind: Kind, values: dict) -> str:
     return "|".join(str(p) for p in parts)
 
 
-class _Bad(Exception):
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-
-def _parse_number(text: str) -> float:
-    t = text.strip()
-    if _SEPARATED.match(t) and not _NUMBER.match(t):
-        raise _Bad(
-            "numbers must not contain thousands separators",
-            f"write {re.sub(r'[ ,' + chr(39) + chr(160) + ']', '', t)} (a dot for decimals)",
-        )
-    if re.match(r"^[+-]?\d+,\d+$", t):
-        raise _Bad("decimal comma is not accepted", f"write {t.replace(',', '.')}")
-    if not _NUMBER.match(t):
-        raise _Bad("not a number", "write digits only, e.g. 414000 or 885654.00")
-    value = float(t)
-    if math.isnan(value) or math.isinf(value):
-        raise _Bad("not a finite number", "write a number")
-    return value
-
-
 def _convert(f: Field, text: str):  # noqa: C901 - one branch per type, on purpose
     t = f.type
     if t in ("str", "text", "ref"):
         return text
     if t == "number":
-        value = _parse_number(text)
+        value = parse_number(text)
         if value < 0:
-            raise _Bad("amounts cannot be negative", "give the amount as a positive number")
+            raise BadValue("amounts cannot be negative", "give the amount as a positive number")
         return int(value) if value.is_integer() and "." not in text else value
     if t in ("int", "year"):
-        value = _parse_number(text)
+        value = parse_number(text)
         if not value.is_integer():
-            raise _Bad("not a whole number", "write a whole number")
+            raise BadValue("not a whole number", "write a whole number")
         value = int(value)
         if t == "year" and not YEAR_MIN <= value <= YEAR_MAX:
-            raise _Bad(
+            raise BadValue(
                 f"year out of range {YEAR_MIN}–{YEAR_MAX}", "write a four-digit year, e.g. 2025"
             )
         if value < 0:
-            raise _Bad("cannot be negative", "write a count of zero or more")
+            raise BadValue("cannot be negative", "write a count of zero or more")
         return value
     if t == "share":
         pct = text.endswith("%")
-        value = _parse_number(text.rstrip("%").strip())
+        value = parse_number(text.rstrip("%").strip())
         if pct or value > 1:
             value = value / 100
         if not 0 <= value <= 1:
-            raise _Bad("a share must be between 0 and 1 (or 0% and 100%)", "e.g. 0.4 or 40%")
+            raise BadValue("a share must be between 0 and 1 (or 0% and 100%)", "e.g. 0.4 or 40%")
         return value
     if t == "date":
-        m = _DATE.match(text)
-        if not m:
-            raise _Bad("not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2025-04-24")
-        y, mo, d = int(m[1]), int(m[2] or 1), int(m[3] or 1)
         try:
-            _dt.date(y, mo, d)
+            parse_date(text, partial=True, strict=True)
         except ValueError as e:
-            raise _Bad(f"not a real date ({e})", "check the month and the day") from e
-        if not YEAR_MIN <= y <= YEAR_MAX:
-            raise _Bad(f"year out of range {YEAR_MIN}–{YEAR_MAX}", "check the year")
+            hint = "check the month and the day" if "real" in str(e) else DATE_FORMS
+            raise BadValue(str(e), hint) from e
+        if not YEAR_MIN <= int(text[:4]) <= YEAR_MAX:
+            raise BadValue(f"year out of range {YEAR_MIN}–{YEAR_MAX}", "check the year")
         return text
     if t == "bool":
         low = text.lower()
@@ -154,24 +105,24 @@ def _convert(f: Field, text: str):  # noqa: C901 - one branch per type, on purpo
             return True
         if low in _FALSE:
             return False
-        raise _Bad("not true or false", "write true or false")
+        raise BadValue("not true or false", "write true or false")
     if t == "enum":
         low = text.lower().replace(" ", "_").replace("-", "_")
         if low in f.choices:
             return low
         close = difflib.get_close_matches(low, f.choices, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        raise _Bad("not an allowed value", hint + f"allowed: {', '.join(f.choices)}")
+        raise BadValue("not an allowed value", hint + f"allowed: {', '.join(f.choices)}")
     if t == "iso3":
         if not is_country_code(text):
-            raise _Bad(
+            raise BadValue(
                 "not an ISO 3166-1 alpha-3 country code",
                 "use the three-letter code, e.g. KAZ for Kazakhstan",
             )
         return text
     if t == "currency":
         if not is_currency_code(text):
-            raise _Bad("not an ISO 4217 currency code", "use a code such as USD, EUR or RUB")
+            raise BadValue("not an ISO 4217 currency code", "use a code such as USD, EUR or RUB")
         return text
     raise AssertionError(f"unknown field type {t}")
 
@@ -222,7 +173,7 @@ def validate_rows(
                 continue
             try:
                 out[f.name] = _convert(f, text)
-            except _Bad as e:
+            except BadValue as e:
                 problems.append(Problem(row.location, f.name, text, e.message, e.hint))
                 out[f.name] = None
                 bad.add(f.name)

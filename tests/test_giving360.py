@@ -16,8 +16,8 @@ from graph.store.memory import MemoryStore
 from loaders.currency import notices
 from loaders.load import check, load
 from loaders.readers import read_file, read_path
+from loaders.records import parse_date
 from loaders.standards.giving360 import is_360_csv, org_sector, read_360_csv
-from loaders.standards.iati import parse_date
 from tests.helpers import nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "giving360"

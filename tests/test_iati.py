@@ -16,8 +16,8 @@ from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
 from loaders.currency import format_notices, notices
 from loaders.load import check, load
-from loaders.readers import RawRow, read_file, read_path
-from loaders.records import Problem
+from loaders.readers import read_file, read_path
+from loaders.records import Problem, RawRow
 from loaders.standards.iati import read_iati
 from tests.helpers import nodes, rels
 

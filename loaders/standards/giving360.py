@@ -53,16 +53,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.currency import NOTICES_KEY, Notice, RateTable, missing_rate_hint, missing_rate_message
-from loaders.readers import RawRow, csv_records
-from loaders.records import Location, Problem
-from loaders.standards.iati import (
+from loaders.records import (
     DATE_HINT,
-    Registry,
-    country_from_alpha2,
+    Location,
+    Problem,
+    RawRow,
+    is_currency_code,
+    is_number,
     number_text,
     parse_date,
-    slug,
 )
+from loaders.standards.common import Registry, country_from_alpha2, slug
+from loaders.tabular import csv_records
 
 __all__ = [
     "is_360_csv",
@@ -112,7 +114,6 @@ GROUPS = {
 #: Columns a 360Giving CSV must have (the standard's required fields that the explorer uses).
 REQUIRED_COLUMNS = ("Identifier", "Title", "Currency", "Amount Awarded", "Award Date")
 
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 #: Registration agency prefix → (sector, org_type); charities are foundations as funders.
 _PREFIX_SECTORS = {
@@ -479,8 +480,6 @@ class _Grants:
                 problem((fld,), None, "a value is required", hint)
         title = text(("title",))
 
-        from loaders.validate import is_currency_code
-
         cur = text(("currency",))
         if cur is None:
             problem(("currency",), None, "a value is required", "give the currency, e.g. GBP")
@@ -491,7 +490,7 @@ class _Grants:
         amount = text(("amountAwarded",))
         if amount is None:
             problem(("amountAwarded",), None, "a value is required", "give the amount, e.g. 5000")
-        elif not _DECIMAL.match(amount):
+        elif not is_number(amount, exponent=False):
             problem(
                 ("amountAwarded",),
                 amount,

@@ -1,0 +1,405 @@
+"""The parts of an IATI activity read element by element: budgets, sectors, partnerships,
+places (countries and regions with their percentages) and transactions."""
+
+from __future__ import annotations
+
+from loaders.currency import NOTICES_KEY, Notice, missing_rate_hint, missing_rate_message
+from loaders.records import (
+    DATE_HINT,
+    is_number,
+    number_text,
+    parse_date,
+)
+from loaders.standards.common import country_from_alpha2
+from loaders.standards.iati.codelists import (
+    DAC_REGIONS,
+    INCOMING_TYPES,
+    M49_REGIONS,
+    ROLE_TO_PARTNERSHIP,
+    TRANSACTION_TYPES,
+    TRANSACTION_TYPES_1X,
+)
+from loaders.standards.iati.elements import OrgMention, text_of
+
+PERCENT_TOLERANCE = 1.0
+
+
+class ActivityParts:
+    """Methods of :class:`~loaders.standards.iati.activity.Activity` that read one kind of
+    element each (budgets, sectors, partnerships, places, transactions)."""
+
+    def _budget(self) -> dict:
+        """Sum of the budgets, per period the revised one (type 2) over the original."""
+        by_period: dict[tuple, dict[str, list]] = {}
+        for k, b in enumerate(self.act.findall("budget"), 1):
+            col = f"budget[{k}]"
+            v = b.find("value")
+            if v is None:
+                self.missing(b, f"{col}/value", "value", "add <value> to the budget")
+                continue
+            amount = self.amount_of(v, f"{col}/value")
+            cur = self.currency_of(v, f"{col}/value")
+            ps, pe = b.find("period-start"), b.find("period-end")
+            start = self.date_of(ps, f"{col}/period-start") if ps is not None else None
+            end = self.date_of(pe, f"{col}/period-end") if pe is not None else None
+            vd_raw = (v.get("value-date") or "").strip()
+            year = None
+            if vd_raw:
+                try:
+                    year = parse_date(vd_raw)[:4]
+                except ValueError as e:
+                    self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
+            year = year or (start[:4] if start else None)
+            if amount is None or cur is None:
+                continue
+            revised = (b.get("type") or "1").strip().lower() in ("2", "revised")
+            kind = "revised" if revised else "original"
+            by_period.setdefault((start, end), {}).setdefault(kind, []).append(
+                (float(amount), cur, year, k)
+            )
+        chosen = []
+        for kinds in by_period.values():
+            chosen.extend(kinds.get("revised") or kinds.get("original") or [])
+        if not chosen:
+            return {}
+        currencies = sorted({c for _, c, _, _ in chosen})
+        usd = [self.f.rates.convert(a, c, y) if y else None for a, c, y, _ in chosen]
+        convertible = all(u is not None for u in usd)
+        notes = []
+        if len(currencies) == 1:
+            out = {
+                "budget": number_text(sum(a for a, _, _, _ in chosen)),
+                "currency": currencies[0],
+            }
+            if convertible and currencies[0] != "USD":
+                out["budget_usd"] = number_text(sum(usd))
+            elif currencies[0] == "USD":
+                out["budget_usd"] = out["budget"]
+        elif convertible:
+            out = {"budget": number_text(sum(usd)), "currency": "USD"}
+            out["budget_usd"] = out["budget"]
+            notes.append(
+                Notice(
+                    self.loc(self.act),
+                    "budget/value/@currency",
+                    ", ".join(currencies),
+                    "budgets in several currencies: the project budget is their sum in USD at "
+                    "annual average rates",
+                )
+            )
+        else:
+            out = {}
+        if not convertible:
+            missing = sorted(
+                {(c, y) for (_, c, y, _), u in zip(chosen, usd, strict=True) if u is None}
+            )
+            shown = ", ".join(f"{c} {y}" for c, y in missing)
+            notes.append(
+                Notice(
+                    self.loc(self.act),
+                    "budget/value/@currency",
+                    shown,
+                    f"no exchange rate to USD for {shown}: "
+                    + (
+                        "the budget has no USD figure"
+                        if len(currencies) == 1
+                        else "budgets in several currencies cannot be added up, so the project "
+                        "budget is left empty"
+                    ),
+                    missing_rate_hint(*missing[0]),
+                )
+            )
+        if notes:
+            out[NOTICES_KEY] = tuple(notes)
+        return out
+
+    def _sectors(self) -> str:
+        parts = []
+        for s in self.act.findall("sector"):
+            code = (s.get("code") or "").strip() or (s.text or "").strip()
+            if not code:
+                continue
+            vocab = (s.get("vocabulary") or "1").strip()
+            pct = (s.get("percentage") or "").strip()
+            label = code if vocab in ("1", "DAC") else f"{code} (vocabulary {vocab})"
+            parts.append(label + (f" {pct}%" if pct else ""))
+        return "IATI sectors: " + ", ".join(parts) if parts else ""
+
+    def _partnership(self, role: str, m: OrgMention, k: int) -> None:
+        quote = self.where(
+            f"participating-org[{k}] (role {m.element.get('role')}"
+            + (f", type {m.type}" if m.type else "")
+            + f", {m.org_id})"
+        )
+        self.register(m, quote)
+        if not self.aid:
+            return
+        role_name = ROLE_TO_PARTNERSHIP[role]
+        key = (m.org_id, role_name)
+        if key in self.partners:
+            return
+        self.partners.add(key)
+        self.row(
+            "partnerships",
+            {"org_id": m.org_id, "project_id": self.aid, "role": role_name, "quote": quote},
+            m.element,
+        )
+
+    def _places(self) -> None:
+        act = self.act
+        targets = []  # (target_id, pct or None, element, quote)
+        for k, rc in enumerate(act.findall("recipient-country"), 1):
+            col = f"recipient-country[{k}]"
+            code = (rc.get("code") or "").strip()
+            hit = country_from_alpha2(code)
+            pct = self._percentage(rc, col)
+            if hit is None:
+                self.problem(
+                    rc,
+                    f"{col}/@code",
+                    code or None,
+                    "unknown ISO 3166-1 alpha-2 country code" if code else "missing @code",
+                    "use the two-letter code IATI uses, e.g. KZ for Kazakhstan",
+                )
+                targets.append((None, pct, rc, ""))
+                continue
+            quote = self.where(f"recipient-country {code}" + (f" ({pct}%)" if pct else ""))
+            self.registry.country(hit[0], hit[1], quote=quote, location=self.loc(rc))
+            targets.append((hit[0], pct, rc, quote))
+        for k, rr in enumerate(act.findall("recipient-region"), 1):
+            col = f"recipient-region[{k}]"
+            region = self._region(rr, col)
+            pct = self._percentage(rr, col)
+            if region is None:
+                targets.append((None, pct, rr, ""))
+                continue
+            region_id, rname, scheme = region
+            quote = self.where(
+                f"recipient-region {rr.get('code')} vocabulary {rr.get('vocabulary') or '1'}"
+                + (f" ({pct}%)" if pct else "")
+            )
+            self.registry.region(region_id, rname, scheme, quote=quote, location=self.loc(rr))
+            targets.append((region_id, pct, rr, quote))
+        given = [t for t in targets if t[1] is not None]
+        if given and len(given) < len(targets):
+            for _, pct, el, _ in targets:
+                if pct is None:
+                    self.problem(
+                        el,
+                        f"{el.tag}/@percentage",
+                        None,
+                        "percentage missing while other recipient countries or regions have one",
+                        "give every recipient-country and recipient-region a percentage",
+                    )
+        elif given:
+            total = sum(float(p) for _, p, _, _ in given)
+            if abs(total - 100) > PERCENT_TOLERANCE:
+                self.problem(
+                    self.act,
+                    "recipient-country/@percentage + recipient-region/@percentage",
+                    number_text(total),
+                    f"percentages of recipient-country and recipient-region add up to "
+                    f"{number_text(total)}, not 100",
+                    "make them add up to 100 (±1)",
+                )
+        seen = set()
+        for target_id, pct, el, quote in targets:
+            if target_id is None or not self.aid or target_id in seen:
+                continue
+            seen.add(target_id)
+            self.row(
+                "targets",
+                {
+                    "project_id": self.aid,
+                    "target_id": target_id,
+                    "share": f"{pct}%" if pct is not None else None,
+                    "quote": quote,
+                },
+                el,
+            )
+
+    def _percentage(self, el, col) -> str | None:
+        raw = (el.get("percentage") or "").strip()
+        if not raw:
+            return None
+        if not is_number(raw, exponent=False) or not 0 <= float(raw) <= 100:
+            self.problem(
+                el,
+                f"{col}/@percentage",
+                raw,
+                "not a percentage between 0 and 100",
+                "write a number such as 40 or 12.5",
+            )
+            return None
+        return raw
+
+    def _region(self, rr, col) -> tuple[str, str, str] | None:
+        code = (rr.get("code") or "").strip()
+        vocab = (rr.get("vocabulary") or "1").strip()
+        if not code:
+            self.problem(rr, f"{col}/@code", None, "missing @code", "give the region code")
+            return None
+        if vocab == "1":
+            if code not in DAC_REGIONS:
+                self.problem(
+                    rr,
+                    f"{col}/@code",
+                    code,
+                    "unknown OECD DAC region code",
+                    "use a code of IATI's Region codelist, e.g. 298 Africa, regional",
+                )
+                return None
+            return f"dac:{code}", DAC_REGIONS[code], "dac"
+        if vocab == "2":
+            key = code.zfill(3)
+            if key not in M49_REGIONS:
+                self.problem(
+                    rr,
+                    f"{col}/@code",
+                    code,
+                    "unknown UN M49 region code",
+                    "use an M49 region or sub-region code, e.g. 002 Africa or 143 Central Asia",
+                )
+                return None
+            rname, scheme = M49_REGIONS[key]
+            return f"m49:{key}", rname, scheme
+        if vocab == "99":
+            owner = self.reporting.org_id if self.reporting else "reporting-org"
+            return f"iati:{owner}:{code}", text_of(rr) or f"{owner} region {code}", "iati"
+        self.problem(
+            rr,
+            f"{col}/@vocabulary",
+            vocab,
+            "unknown RegionVocabulary code",
+            "use 1 (OECD DAC), 2 (UN M49) or 99 (the reporting organisation's own)",
+        )
+        return None
+
+    # -- transactions ----------------------------------------------------------------------
+    def _transaction(self, k, tx, provider, receiver, participants) -> None:
+        col = f"transaction[{k}]"
+        before = len(self.problems)
+        tt = tx.find("transaction-type")
+        raw_type = (tt.get("code") or "").strip() if tt is not None else ""
+        code = raw_type if raw_type in TRANSACTION_TYPES else TRANSACTION_TYPES_1X.get(raw_type)
+        if tt is None:
+            self.missing(
+                tx,
+                f"{col}/transaction-type",
+                "transaction-type",
+                'add <transaction-type code="…"/> (1 incoming funds, 2 commitment, 3 '
+                "disbursement, 4 expenditure, 11 incoming commitment…)",
+            )
+        elif code is None:
+            self.problem(
+                tt,
+                f"{col}/transaction-type/@code",
+                raw_type or None,
+                "unknown TransactionType code",
+                "use 1–13 (2.0x) or IF, C, D, E, IR, LR, R, QP, QS, CG (1.0x)",
+            )
+        td = tx.find("transaction-date")
+        date = None
+        if td is None:
+            self.missing(
+                tx,
+                f"{col}/transaction-date",
+                "transaction-date",
+                'add <transaction-date iso-date="YYYY-MM-DD"/>',
+            )
+        else:
+            date = self.date_of(td, f"{col}/transaction-date")
+        v = tx.find("value")
+        amount = cur = value_date = None
+        if v is None:
+            self.missing(tx, f"{col}/value", "value", 'add <value currency="…">amount</value>')
+        else:
+            amount = self.amount_of(v, f"{col}/value")
+            cur = self.currency_of(v, f"{col}/value")
+            vd_raw = (v.get("value-date") or "").strip()
+            if vd_raw:
+                try:
+                    value_date = parse_date(vd_raw)
+                except ValueError as e:
+                    self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
+        incoming = code in INCOMING_TYPES
+        donor = provider
+        if donor is None:
+            if incoming:
+                donor = next((m for r, m, _ in participants if r == "1"), None)
+            else:
+                donor = self.reporting
+        recipient = receiver
+        if recipient is None:
+            if incoming:
+                recipient = self.reporting
+            else:
+                recipient = next((m for r, m, _ in participants if r == "4"), None)
+        if code is not None and donor is None:
+            self.problem(
+                tx,
+                f"{col}/provider-org",
+                None,
+                "no provider-org, and the activity names no funding participating-org to "
+                "stand for it",
+                'add <provider-org ref="…"> to the transaction',
+            )
+        if code is not None and recipient is None:
+            self.problem(
+                tx,
+                f"{col}/receiver-org",
+                None,
+                "no receiver-org, and the activity names no implementing participating-org to "
+                "stand for it",
+                'add <receiver-org ref="…"> to the transaction',
+            )
+        if len(self.problems) > before or not self.aid:
+            return
+        type_name, flow_type = TRANSACTION_TYPES[code]
+        quote = self.where(f"{col} (type {raw_type}, value {amount} {cur}, {date})")
+        for m, what in ((provider, "provider-org"), (receiver, "receiver-org")):
+            if m is not None:
+                self.register(m, self.where(f"{col}/{what} ({m.org_id})"))
+        values = {
+            "flow_id": f"{self.aid}#t{k}",
+            "donor_id": donor.org_id,
+            "recipient_id": recipient.org_id,
+            "project_id": self.aid,
+            "year": date[:4],
+            "amount": amount,
+            "currency": cur,
+            "kind": "cash",
+            "channel": "extrabudgetary",
+            "flow_type": flow_type,
+            "date": date,
+            "value_date": value_date,
+            "quote": quote,
+            "source_id": self.f.source_id,
+        }
+        year = (value_date or date)[:4]
+        rate = self.f.rates.rate(cur, year)
+        notes = ()
+        if cur != "USD":
+            if rate is not None:
+                values["usd_rate"] = repr(rate)
+            else:
+                notes = (
+                    Notice(
+                        self.loc(v),
+                        f"{col}/value/@currency",
+                        f"{cur} {year}",
+                        missing_rate_message(cur, year),
+                        missing_rate_hint(cur, year),
+                    ),
+                )
+        values[NOTICES_KEY] = notes
+        if incoming:
+            pid = (provider.element.get("provider-activity-id") or "").strip() if provider else ""
+            if pid and pid != self.aid:
+                values["provider_project_id"] = pid
+        else:
+            rid = (receiver.element.get("receiver-activity-id") or "").strip() if receiver else ""
+            if rid and rid != self.aid:
+                self.pending.append((values, rid, self.loc(tx)))
+                return
+        self.row("funding", values, tx)
