@@ -8,19 +8,18 @@ unescaped. Here:
 * the vis-network script and stylesheet that ship inside the pyvis package are inlined,
   so the page needs no network at all;
 * node ids are surrogate integers, never names;
-* every text that comes from data reaches the page only inside a JSON block whose ``<``,
-  ``>``, ``&`` and line separators are ``\\uXXXX``-escaped (so ``</script>`` in a name
-  cannot end the script), and the page's own script puts it on screen with
-  ``textContent``/``value`` (never ``innerHTML``); vis draws labels on the canvas and
-  shows string tooltips with ``innerText``. The heading and the legend are escaped with
-  :func:`html.escape`.
+* the page is the autoescaped jinja2 template ``graph/reports/templates/network.html.j2``:
+  every text from data reaches its script only through ``|tojson`` (``<``, ``>``, ``&`` and
+  ``'`` written as ``\\uXXXX``, so ``</script>`` in a name cannot end the script), and the
+  page's own script puts it on screen with ``textContent``/``value`` (never ``innerHTML``);
+  vis draws labels on the canvas and shows string tooltips with ``innerText``. The heading
+  and the legend are escaped by the template.
 * positions come from a layout computed once on the whole graph and physics is off, so a
   filter only changes which nodes are highlighted or shown, never where they are.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from functools import cache
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 import pyvis
 from pyvis.network import Network
 
+from graph.reports.templates import render
 from views.fmt import usd
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "SECTOR_COLOURS",
     "KIND_COLOURS",
     "MAX_NODES",
-    "safe_json",
     "vis_assets",
     "build_network_html",
 ]
@@ -94,22 +93,6 @@ EDGE_COLOURS = {
     "POOLS": "#bcbd22",
 }
 DIM = "rgba(200,200,200,0.35)"
-
-
-def safe_json(value) -> str:
-    """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&``, U+2028/9 escaped.
-
-    >>> safe_json({"name": "</script><script>alert(1)</script>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 @cache
@@ -322,88 +305,8 @@ def build_network_html(
     return page, info
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<title>{title}</title>
-<style>{css}</style>
-<style>
- body {{ font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0; color: #222; }}
- #bar {{ display: flex; gap: 8px; align-items: center; padding: 6px 4px; flex-wrap: wrap; }}
- #bar h1 {{ font-size: 15px; margin: 0 12px 0 0; font-weight: 600; }}
- #search {{ padding: 4px 8px; border: 1px solid #bbb; border-radius: 6px; min-width: 220px; }}
- #wrap {{ display: flex; gap: 8px; }}
- #net {{ flex: 1; height: {height}px; border: 1px solid #ddd; border-radius: 8px; background: #fff; }}
- #side {{ width: 230px; font-size: 12px; }}
- .legend div {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
- .sw {{ width: 12px; height: 12px; border-radius: 3px; display: inline-block; }}
- #details {{ margin-top: 10px; padding: 8px; border: 1px solid #e3e3e3; border-radius: 8px; background: #fafafa; min-height: 60px; }}
- #details b {{ display: block; font-size: 13px; margin-bottom: 4px; word-break: break-word; }}
- #details .k {{ color: #666; }}
- #notice {{ background: #fff4e5; border: 1px solid #f2a900; padding: 4px 8px; border-radius: 6px; }}
- #notice:empty {{ display: none; }}
- #msg {{ color: #a33; }}
-</style></head>
-<body>
-<div id="bar"><h1>{title}</h1>
-<input id="search" list="names" placeholder="Search an organization, project…" aria-label="Search">
-<datalist id="names"></datalist><span id="msg"></span>
-<span id="notice"></span></div>
-<div id="wrap"><div id="net"></div>
-<div id="side"><div class="legend"><strong>Colour</strong>{legend}
-<div style="margin-top:6px;color:#666">Size: {size_note}. Red lines: funding.</div></div>
-<div id="details"><span class="k">Click a node to see its details and where the fact comes from.</span></div>
-</div></div>
-<script>{js}</script>
-<script id="data" type="application/json">{data}</script>
-<script>
-(function () {{
-  var D = JSON.parse(document.getElementById("data").textContent);
-  document.getElementById("notice").textContent = D.notice;
-  var nodes = new vis.DataSet(D.nodes), edges = new vis.DataSet(D.edges);
-  var net = new vis.Network(document.getElementById("net"), {{nodes: nodes, edges: edges}}, D.options);
-  window.__network = net;
-  net.once("afterDrawing", function () {{ document.body.setAttribute("data-drawn", "1"); }});
-  var list = document.getElementById("names"), byName = {{}};
-  D.nodes.forEach(function (n) {{
-    var name = D.details[n.id].name; byName[name.toLowerCase()] = n.id;
-    var o = document.createElement("option"); o.value = name; list.appendChild(o);
-  }});
-  function show(id) {{
-    var box = document.getElementById("details"), d = D.details[id];
-    while (box.firstChild) box.removeChild(box.firstChild);
-    if (!d) return;
-    var b = document.createElement("b"); b.textContent = d.name; box.appendChild(b);
-    [["Kind", d.kind], ["Sector", d.sector], ["Countries", d.countries], ["Known money", d.money],
-     ["Source", d.source], ["Says", d.quote]].forEach(function (kv) {{
-      if (!kv[1]) return;
-      var row = document.createElement("div"), k = document.createElement("span");
-      k.className = "k"; k.textContent = kv[0] + ": ";
-      row.appendChild(k); row.appendChild(document.createTextNode(kv[1])); box.appendChild(row);
-    }});
-  }}
-  net.on("click", function (p) {{ if (p.nodes.length) show(p.nodes[0]); }});
-  document.getElementById("search").addEventListener("change", function (e) {{
-    var q = e.target.value.trim().toLowerCase(), id = byName[q], msg = document.getElementById("msg");
-    if (id === undefined) {{
-      for (var k in byName) {{ if (k.indexOf(q) >= 0) {{ id = byName[k]; break; }} }}
-    }}
-    if (id === undefined || !q) {{ msg.textContent = q ? "Not found" : ""; return; }}
-    msg.textContent = "";
-    net.selectNodes([id]); net.focus(id, {{scale: 1.2, animation: true}}); show(id);
-  }});
-}})();
-</script>
-</body></html>
-"""
-
-
 def _render(*, heading, nodes, edges, options, details, legend, height, notice, size_note) -> str:
     js, css = vis_assets()
-    legend_html = "".join(
-        f'<div><span class="sw" style="background:{html.escape(c)}"></span>{html.escape(w)}</div>'
-        for _k, c, w in legend
-    )
     data = {
         "nodes": nodes,
         "edges": edges,
@@ -411,12 +314,15 @@ def _render(*, heading, nodes, edges, options, details, legend, height, notice, 
         "details": details,
         "notice": notice,
     }
-    return _PAGE.format(
-        title=html.escape(heading),
-        css=css,
-        js=js,
-        legend=legend_html,
-        size_note=html.escape(size_note),
-        height=int(height),
-        data=safe_json(data),
+    return str(
+        render(
+            "network.html.j2",
+            title=heading,
+            css=css,
+            js=js,
+            legend=legend,
+            size_note=size_note,
+            height=height,
+            data=data,
+        )
     )

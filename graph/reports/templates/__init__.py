@@ -31,6 +31,9 @@ ENV = Environment(
     keep_trailing_newline=False,
 )
 
+#: ``|tojson`` (data into a script) keeps the order of keys and writes other types as text.
+ENV.policies["json.dumps_kwargs"] = {"sort_keys": False, "default": str}
+
 
 def render(name: str, **context) -> Markup:
     """Render the template ``name`` (in this folder) with ``context``; the result is markup
