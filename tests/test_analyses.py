@@ -483,3 +483,27 @@ def test_region_splits_keep_the_money(seed):
         for scheme in ("focus", "unesco"):
             split = store.funding_totals((key,), scheme=scheme)["amount_usd"].sum()
             assert split == pytest.approx(total, abs=0.05)
+
+
+def test_results_carry_exactly_their_typed_fields():
+    from graph.analyses import results
+    from graph.analyses.concentration import concentration_of, merger_effect
+    from graph.analyses.diversity import diversity_index
+    from graph.analyses.funding import coverage
+    from graph.analyses.regional import regional_balance
+    from graph.analyses.scenarios import add_donor, donor_exit
+
+    store = example_store()
+    got = {
+        results.Coverage: coverage(store),
+        results.Concentration: concentration_of({"A": 2, "B": 1}, [(1, ["A", "C"])]),
+        results.DonorConcentration: donor_concentration(store),
+        results.MergerEffect: merger_effect(store, "uni", "gov"),
+        results.DiversityIndex: diversity_index({"a": 1, "b": 2}),
+        results.Diversity: donor_diversity(store),
+        results.Balance: regional_balance(store),
+        results.AddedDonor: add_donor(store, amount=500, sector="foundation", country="KEN"),
+        results.ExitScenario: donor_exit(store, ["uni"]),
+    }
+    for typ, value in got.items():
+        assert set(value) == set(typ.__annotations__), typ.__name__

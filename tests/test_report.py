@@ -35,8 +35,8 @@ def test_report_on_the_example_reads_well():
 
 def test_findings_are_plain_data():
     f = findings(example_store(), as_of="2025-01-01")
-    assert f["recipient"] == "inst" and f["exit_donor"] == "pool"
-    assert set(f["ending"]) == {2025, 2026}
+    assert f.recipient == "inst" and f.exit_donor == "pool"
+    assert set(f.ending) == {2025, 2026}
 
 
 def test_report_command_on_the_bundled_data():

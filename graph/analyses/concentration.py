@@ -36,6 +36,7 @@ from graph.analyses.funding import (
     require_money,
     totals_by,
 )
+from graph.analyses.results import Concentration, DonorConcentration, MergerEffect
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import concentration as conc
 from graph.metrics.pooled import pooled_range
@@ -72,7 +73,7 @@ def _band_text(low: str, high: str) -> str:
     return low if low == high else f"{low} to {high}"
 
 
-def concentration_of(known: dict, pools: list) -> dict:
+def concentration_of(known: dict, pools: list) -> Concentration:
     """Concentration figures of known amounts plus pools, as a low/high range.
 
     Parameters
@@ -130,7 +131,7 @@ def donor_concentration(
     recipient: str | None = None,
     flow_types=None,
     top: int = 5,
-) -> dict:
+) -> DonorConcentration:
     """Concentration of the selected funding over donors, with coverage and top donors.
 
     Parameters
@@ -339,7 +340,7 @@ def merger_effect(
     *,
     recipient: str | None = None,
     flow_types=None,
-) -> dict:
+) -> MergerEffect:
     """How much the HHI would rise if donors ``a`` and ``b`` were one.
 
     Computed over named donors' known amounts with pooled money spread evenly over each

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from graph.analyses.funding import org_names, pool_members, totals_by
+from graph.analyses.results import Diversity, DiversityIndex
 from graph.errors import AnalysisError, EmptySelection
 from graph.store import Filters, GraphStore
 
@@ -38,7 +39,7 @@ __all__ = ["DIVERSITY_KEYS", "diversity_index", "donor_diversity"]
 DIVERSITY_KEYS = ("donor_sector", "donor_country", "donor_region")
 
 
-def diversity_index(values) -> dict:
+def diversity_index(values) -> DiversityIndex:
     """Shannon entropy, evenness and effective number of groups of counts or amounts.
 
     Groups with 0 are left out (they are not present). Evenness is NaN with one group.
@@ -92,7 +93,7 @@ def donor_diversity(
     recipient: str | None = None,
     pooled: str = "spread",
     flow_types=None,
-) -> dict:
+) -> Diversity:
     """Donors and money per sector, country or region, with diversity indices.
 
     Parameters

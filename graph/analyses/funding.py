@@ -36,6 +36,7 @@ import math
 
 import pandas as pd
 
+from graph.analyses.results import Coverage
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
 from graph.text import pct, usd  # re-exported: the formats the statements use
@@ -127,7 +128,7 @@ def coverage(
     *,
     recipient: str | None = None,
     flow_types=None,
-) -> dict:
+) -> Coverage:
     """How much of the funding picture is known: amounts, donors, pools.
 
     Parameters

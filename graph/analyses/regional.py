@@ -29,9 +29,11 @@ Examples
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 import pandas as pd
 
+from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import REGION_SCHEMES
@@ -161,74 +163,74 @@ def _sort_key(v):
     return (v is None, str(v))
 
 
-def _picture(store, filters, *, level, scheme, flow_types):
-    f = filters or Filters()
-    key = "target_region" if level == "region" else "target_country"
-    money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
-    projects = set(store.nodes("Project", f)["id"])
-    weights = store.project_targets(scheme=scheme, level=level)
-    weights = weights[weights["project"].isin(projects)]
-    rows: dict = {}
+_ROW = {
+    "money_usd": 0.0,
+    "flows": 0,
+    "flows_with_usd": 0,
+    "projects": 0,
+    "projects_weighted": 0.0,
+    "partners": 0,
+    "events": 0,
+}
+_PICTURE_COLUMNS = ["name", *_ROW]
 
-    def row(k):
-        return rows.setdefault(
-            k,
-            {
-                "money_usd": 0.0,
-                "flows": 0,
-                "flows_with_usd": 0,
-                "projects": 0,
-                "projects_weighted": 0.0,
-                "partners": 0,
-                "events": 0,
-            },
-        )
 
-    for rec in money.to_dict("records"):
-        r = row(rec[key])
-        r["money_usd"] += rec["amount_usd"]
-        r["flows"] += rec["flows"]
-        r["flows_with_usd"] += rec["usd_known"]
-    targeted = set(weights["project"])
-    for rec in weights.to_dict("records"):
-        r = row(rec["key"])
-        r["projects"] += 1
-        r["projects_weighted"] += rec["weight"]
-    for _p in projects - targeted:
-        r = row(None)
-        r["projects"] += 1
-        r["projects_weighted"] += 1.0
+def _groups_of(store, level: str, scheme: str):
+    """country → the groups it counts in: its regions of ``scheme``, or itself."""
+    if level == "country":
+        return lambda c: [c]
+    c2r = country_regions(store, scheme)
+    return lambda c: c2r.get(c) or []
 
+
+def _count_people(rows, store, f, groups) -> None:
+    """Partners (where based; pools and inactive organizations left out) and events (where
+    held or drawing people from) per group."""
     orgs = store.nodes("Organization", f)
     active = _active_orgs(store)
     orgs = orgs[orgs["id"].isin(active) & (orgs.get("sector", pd.Series(dtype=object)) != "pool")]
-    events = set(store.nodes("Event", f)["id"])
+    for rec in orgs.to_dict("records"):
+        c = rec.get("country")
+        for g in (groups(c) if isinstance(c, str) else []) or [None]:
+            rows[g]["partners"] += 1
     places = _event_places(store)
-    if level == "region":
-        c2r = country_regions(store, scheme)
-        for rec in orgs.to_dict("records"):
-            c = rec.get("country")
-            for g in (c2r.get(c) if isinstance(c, str) else None) or [None]:
-                row(g)["partners"] += 1
-        for e in events:
-            regs = {g for c in places.get(e, ()) for g in c2r.get(c, [])}
-            for g in sorted(regs, key=_sort_key) or [None]:
-                row(g)["events"] += 1
-    else:
-        for rec in orgs.to_dict("records"):
-            c = rec.get("country")
-            row(c if isinstance(c, str) else None)["partners"] += 1
-        for e in events:
-            for c in sorted(places.get(e, ()), key=_sort_key) or [None]:
-                row(c)["events"] += 1
+    for e in set(store.nodes("Event", f)["id"]):
+        found = {g for c in places.get(e, ()) for g in groups(c)}
+        for g in sorted(found, key=_sort_key) or [None]:
+            rows[g]["events"] += 1
+
+
+def _picture(store, filters, *, level, scheme, flow_types):
+    f = filters or Filters()
+    key = "target_region" if level == "region" else "target_country"
+    rows: dict = defaultdict(lambda: dict(_ROW))
+    money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
+    for rec in money.to_dict("records"):
+        r = rows[rec[key]]
+        r["money_usd"] += rec["amount_usd"]
+        r["flows"] += rec["flows"]
+        r["flows_with_usd"] += rec["usd_known"]
+    projects = set(store.nodes("Project", f)["id"])
+    weights = store.project_targets(scheme=scheme, level=level)
+    weights = weights[weights["project"].isin(projects)]
+    for rec in weights.to_dict("records"):
+        rows[rec["key"]]["projects"] += 1
+        rows[rec["key"]]["projects_weighted"] += rec["weight"]
+    for _p in projects - set(weights["project"]):
+        rows[None]["projects"] += 1
+        rows[None]["projects_weighted"] += 1.0
+    _count_people(rows, store, f, _groups_of(store, level, scheme))
+    return _picture_frame(store, rows, level)
+
+
+def _picture_frame(store, rows: dict, level: str) -> pd.DataFrame:
     out = [{level: k, **v} for k, v in sorted(rows.items(), key=lambda kv: _sort_key(kv[0]))]
-    cols = [level, "name", "money_usd", "flows", "flows_with_usd", "projects"]
-    cols += ["projects_weighted", "partners", "events"]
+    cols = [level, *_PICTURE_COLUMNS]
+    if not out:
+        return pd.DataFrame(columns=cols)
     table = store.node_table("Region" if level == "region" else "Country")
     names = dict(zip(table["id"], table["name"], strict=True)) if len(table) else {}
     df = pd.DataFrame(out)
-    if df.empty:
-        return pd.DataFrame(columns=cols)
     df[level] = pd.Series([r[level] for r in out], dtype=object)
     df["name"] = pd.Series(
         [names.get(k, k) if k is not None else "unassigned" for k in df[level]], dtype=object
@@ -320,7 +322,7 @@ def regional_balance(
     targets: dict | None = None,
     measure: str = "projects",
     flow_types=None,
-) -> dict:
+) -> Balance:
     """Actual shares per region against target shares, with a balance score.
 
     Parameters

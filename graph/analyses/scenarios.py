@@ -43,6 +43,7 @@ from graph.analyses.funding import (
 from graph.analyses.institute import main_recipient
 from graph.analyses.network import brokers, partnership_graph
 from graph.analyses.regional import country_regions
+from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
 from graph.store import Filters, GraphStore
@@ -97,7 +98,7 @@ def donor_exit(
     institute: str | None = None,
     flow_types=None,
     add: dict | None = None,
-) -> dict:
+) -> ExitScenario:
     """Remove one or more donors (and optionally add a new one) and report what changes.
 
     Parameters
@@ -421,7 +422,7 @@ def add_donor(
     recipient: str | None = None,
     scheme: str = "unesco",
     flow_types=None,
-) -> dict:
+) -> AddedDonor:
     """Add a hypothetical donor with a yearly ``amount`` (USD), ``sector`` and ``country``.
 
     Returns

@@ -18,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
+from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import pandas as pd
 
@@ -29,10 +31,10 @@ from graph.analyses.funding import org_names
 from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit, main_recipient
 from graph.errors import AnalysisError, EmptySelection
-from graph.store import Filters, GraphStore
+from graph.store import GraphStore
 from graph.text import num, pct, span, usd
 
-__all__ = ["findings", "render_report", "board_report", "largest_donor"]
+__all__ = ["Findings", "Unavailable", "findings", "render_report", "board_report", "largest_donor"]
 
 
 def largest_donor(
@@ -57,11 +59,64 @@ def largest_donor(
     return str(g.iloc[0]["donor"])
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A part of the findings that cannot be computed, and why (in plain words)."""
+
+    reason: str
+
+
 def _safe(fn, *a, **kw):
+    """``fn(*a, **kw)``, or :class:`Unavailable` with the analysis' own reason."""
     try:
         return fn(*a, **kw)
     except (EmptySelection, AnalysisError) as e:
-        return {"error": str(e)}
+        return Unavailable(str(e))
+
+
+@dataclass
+class Findings:
+    """Every headline figure of the board report. A part that cannot be computed is an
+    :class:`Unavailable` holding the reason.
+
+    Attributes
+    ----------
+    store : str
+        Where the figures were read (the store's description).
+    recipient : str or None
+        The institute.
+    as_of : date
+        The date the funding cliff counts from.
+    names : DataFrame
+        Organization names (:func:`graph.analyses.funding.org_names`).
+    concentration, trend, sectors, countries, regions, regional_money, cliff
+        :func:`~graph.analyses.concentration.donor_concentration`,
+        :func:`~graph.analyses.concentration.concentration_trend`,
+        :func:`~graph.analyses.diversity.donor_diversity` by sector and by country,
+        :func:`~graph.analyses.regional.regional_balance` on projects,
+        :func:`~graph.analyses.regional.regional_picture` and
+        :func:`~graph.analyses.cliff.funding_cliff`.
+    ending : dict
+        ``{year: {"projects": ..., "donors": ...}}`` for the as-of year and the next.
+    exit_donor : str or None
+        The largest extrabudgetary donor; ``exit`` its
+        :func:`~graph.analyses.scenarios.donor_exit` scenario.
+    """
+
+    store: str
+    recipient: str | None
+    as_of: dt.date
+    names: pd.DataFrame
+    concentration: Any = None
+    trend: Any = None
+    sectors: Any = None
+    countries: Any = None
+    regions: Any = None
+    regional_money: Any = None
+    cliff: Any = None
+    ending: dict = field(default_factory=dict)
+    exit_donor: str | None = None
+    exit: Any = None
 
 
 def findings(
@@ -72,8 +127,8 @@ def findings(
     scheme: str = "focus",
     targets: dict | None = None,
     flow_types=None,
-) -> dict:
-    """Every headline figure of the board report, as plain data.
+) -> Findings:
+    """Every headline figure of the board report, as :class:`Findings`.
 
     Parameters
     ----------
@@ -83,15 +138,6 @@ def findings(
     recipient : str, optional
         The institute (default: the organization receiving the most flows).
     scheme, targets : see :func:`graph.analyses.regional.regional_balance`.
-
-    Returns
-    -------
-    dict
-        ``store``, ``recipient``, ``as_of``, ``concentration``, ``trend``, ``sectors``,
-        ``countries``, ``regions`` (balance on projects), ``regional_money``, ``cliff``,
-        ``ending`` (``{year: {"projects", "donors"}}`` for the as-of year and the next),
-        ``exit`` (scenario of the largest extrabudgetary donor) and ``exit_donor``.
-        A part that cannot be computed holds ``{"error": message}``.
     """
     inst = recipient or main_recipient(store)
     flows = store.funding_totals(("year",), flow_types=flow_types)
@@ -101,39 +147,29 @@ def findings(
         if as_of is not None
         else dt.date(max(years) if years else dt.date.today().year, 1, 1)
     )
-    out: dict = {"store": store.describe(), "recipient": inst, "as_of": start}
-    out["names"] = org_names(store)
-    out["concentration"] = _safe(donor_concentration, store, recipient=inst, flow_types=flow_types)
-    out["trend"] = _safe(concentration_trend, store, recipient=inst, flow_types=flow_types)
-    out["sectors"] = _safe(
-        donor_diversity, store, by="donor_sector", recipient=inst, flow_types=flow_types
+    types = {"flow_types": flow_types}
+    mine = {"recipient": inst, **types}
+    out = Findings(store=store.describe(), recipient=inst, as_of=start, names=org_names(store))
+    out.concentration = _safe(donor_concentration, store, **mine)
+    out.trend = _safe(concentration_trend, store, **mine)
+    out.sectors = _safe(donor_diversity, store, by="donor_sector", **mine)
+    out.countries = _safe(donor_diversity, store, by="donor_country", **mine)
+    out.regions = _safe(
+        regional_balance, store, scheme=scheme, targets=targets, measure="projects", **types
     )
-    out["countries"] = _safe(
-        donor_diversity, store, by="donor_country", recipient=inst, flow_types=flow_types
-    )
-    out["regions"] = _safe(
-        regional_balance,
-        store,
-        scheme=scheme,
-        targets=targets,
-        measure="projects",
-        flow_types=flow_types,
-    )
-    out["regional_money"] = _safe(regional_picture, store, scheme=scheme, flow_types=flow_types)
-    out["cliff"] = _safe(funding_cliff, store, flow_types=flow_types)
-    out["ending"] = {}
+    out.regional_money = _safe(regional_picture, store, scheme=scheme, **types)
+    out.cliff = _safe(funding_cliff, store, **types)
     for y in (start.year, start.year + 1):
         end = dt.date(y, 12, 31)
-        out["ending"][y] = {
-            "projects": _safe(ending_within, store, as_of=start, until=end, flow_types=flow_types),
-            "donors": _safe(donors_ending, store, by=end, since=start, flow_types=flow_types),
+        out.ending[y] = {
+            "projects": _safe(ending_within, store, as_of=start, until=end, **types),
+            "donors": _safe(donors_ending, store, by=end, since=start, **types),
         }
-    who = largest_donor(store, recipient=inst, flow_types=flow_types)
-    out["exit_donor"] = who
-    out["exit"] = (
-        _safe(donor_exit, store, [who], recipient=inst, scheme=scheme, flow_types=flow_types)
-        if who
-        else {"error": "no extrabudgetary donor in the data"}
+    out.exit_donor = largest_donor(store, recipient=inst, flow_types=flow_types)
+    out.exit = (
+        _safe(donor_exit, store, [out.exit_donor], recipient=inst, scheme=scheme, **types)
+        if out.exit_donor
+        else Unavailable("no extrabudgetary donor in the data")
     )
     return out
 
@@ -142,8 +178,8 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=92, initial_indent=indent, subsequent_indent=indent)
 
 
-def _name(f: dict, org_id) -> str:
-    names = f["names"]
+def _name(f: Findings, org_id) -> str:
+    names = f.names
     if org_id in names.index:
         n, a = names.at[org_id, "name"], names.at[org_id, "acronym"]
         return f"{n} ({a})" if isinstance(a, str) and a and a not in n else n
@@ -154,75 +190,77 @@ def _name(f: dict, org_id) -> str:
 _range = partial(span, sep="–")
 
 
-def render_report(f: dict) -> str:
-    """The findings of :func:`findings` as a plain-text board report."""
-    L: list[str] = []
-    L.append("DONOR AND PARTNERSHIP FINDINGS")
-    L.append("=" * 30)
-    L.append(f"Data: {f['store']}. Institute: {_name(f, f['recipient'])}.")
-    c = f["concentration"]
-    if "error" in c:
-        L += ["", "1. Donor concentration", _wrap(f"Cannot be computed: {c['error']}")]
-    else:
-        L.append(f"Flow types counted: {', '.join(c['flow_types'])} (empty = income).")
-        L += ["", "1. What is known"]
-        L.append(_wrap(c["coverage"]["statement"]))
-        lo, hi = c["low"], c["high"]
-        L += ["", "2. Donor concentration (known amounts, own funds excluded)"]
-        L.append(
-            _wrap(
-                f"HHI {_range(lo['hhi'], hi['hhi'], num)} of 10,000: "
-                f"{c['bands']['2023']} under the 2023 US merger guidelines (above 1,800), "
-                f"{c['bands']['2010']} under the 2010 guidelines (above 2,500)."
-            )
+def _two(x) -> str:
+    return num(x, 2)
+
+
+def _concentration(f: Findings) -> list[str]:
+    c = f.concentration
+    if isinstance(c, Unavailable):
+        return ["", "1. Donor concentration", _wrap(f"Cannot be computed: {c.reason}")]
+    lo, hi = c["low"], c["high"]
+    L = [f"Flow types counted: {', '.join(c['flow_types'])} (empty = income)."]
+    L += ["", "1. What is known", _wrap(c["coverage"]["statement"])]
+    L += ["", "2. Donor concentration (known amounts, own funds excluded)"]
+    L.append(
+        _wrap(
+            f"HHI {_range(lo['hhi'], hi['hhi'], num)} of 10,000: "
+            f"{c['bands']['2023']} under the 2023 US merger guidelines (above 1,800), "
+            f"{c['bands']['2010']} under the 2010 guidelines (above 2,500)."
+        )
+    )
+    L.append(
+        _wrap(
+            f"Largest donor's share (CR1) {_range(lo['cr1'], hi['cr1'], pct)}; "
+            f"top three (CR3) {_range(lo['cr3'], hi['cr3'], pct)}; "
+            f"Gini {_range(lo['gini'], hi['gini'], _two)}."
+        )
+    )
+    L.append(
+        _wrap(
+            "Effective number of donors: "
+            f"{_range(lo['effective_order2'], hi['effective_order2'], _two)} "
+            f"(1/sum of squared shares), "
+            f"{_range(lo['effective_order1'], hi['effective_order1'], _two)} "
+            f"(exp of Shannon entropy), among "
+            f"{_range(lo['n_donors'], hi['n_donors'], num)} donors with a known amount."
+        )
+    )
+    if c["pooled"]:
+        pools = ", ".join(
+            f"{_name(f, p)} stands for {len(m)} donors" for p, m in c["pools"].items()
         )
         L.append(
             _wrap(
-                f"Largest donor's share (CR1) {_range(lo['cr1'], hi['cr1'], pct)}; "
-                f"top three (CR3) {_range(lo['cr3'], hi['cr3'], pct)}; "
-                f"Gini {_range(lo['gini'], hi['gini'], lambda x: num(x, 2))}."
+                f"Range: pooled money ({pools}) cannot be traced to one donor. The first figure "
+                "spreads each pool evenly over its members or gives it whole to one member, "
+                "whichever is lower; the second whichever is higher. Neither is a guess of the "
+                "real split."
             )
         )
-        L.append(
-            _wrap(
-                "Effective number of donors: "
-                f"{_range(lo['effective_order2'], hi['effective_order2'], lambda x: num(x, 2))} "
-                f"(1/sum of squared shares), "
-                f"{_range(lo['effective_order1'], hi['effective_order1'], lambda x: num(x, 2))} "
-                f"(exp of Shannon entropy), among "
-                f"{_range(lo['n_donors'], hi['n_donors'], num)} donors with a known amount."
-            )
-        )
-        if c["pooled"]:
-            pools = ", ".join(
-                f"{_name(f, p)} stands for {len(m)} donors" for p, m in c["pools"].items()
-            )
-            L.append(
-                _wrap(
-                    f"Range: pooled money ({pools}) cannot be traced to one donor. The first figure "
-                    "spreads each pool evenly over its members or gives it whole to one member, "
-                    "whichever is lower; the second whichever is higher. Neither is a guess of the "
-                    "real split."
-                )
-            )
-        t = f["trend"]
-        if isinstance(t, pd.DataFrame) and len(t):
-            parts = []
-            for r in t.to_dict("records"):
-                if r["hhi_low"] == r["hhi_low"]:
-                    parts.append(f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], num)}")
-            L.append(_wrap("HHI by year: " + "; ".join(parts) + "."))
-        L += ["", "3. Largest donors (known USD)"]
-        for r in c["top_donors"].to_dict("records"):
-            tag = " [pool]" if r["pooled"] else ""
-            L.append(
-                f"  {_name(f, r['donor_id'])}{tag}: {usd(r['amount_usd'])} ({pct(r['share'])})"
-            )
-    L += ["", "4. Donors by sector and by country"]
-    for key, label in (("sectors", "donor_sector"), ("countries", "donor_country")):
-        d = f[key]
-        if "error" in d:
-            L.append(_wrap(f"{key}: {d['error']}"))
+    t = f.trend
+    if isinstance(t, pd.DataFrame) and len(t):
+        parts = [
+            f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], num)}"
+            for r in t.to_dict("records")
+            if not math.isnan(r["hhi_low"])
+        ]
+        L.append(_wrap("HHI by year: " + "; ".join(parts) + "."))
+    L += ["", "3. Largest donors (known USD)"]
+    for r in c["top_donors"].to_dict("records"):
+        tag = " [pool]" if r["pooled"] else ""
+        L.append(f"  {_name(f, r['donor_id'])}{tag}: {usd(r['amount_usd'])} ({pct(r['share'])})")
+    return L
+
+
+def _diversity(f: Findings) -> list[str]:
+    L = ["", "4. Donors by sector and by country"]
+    for key, label, d in (
+        ("sectors", "donor_sector", f.sectors),
+        ("countries", "donor_country", f.countries),
+    ):
+        if isinstance(d, Unavailable):
+            L.append(_wrap(f"{key}: {d.reason}"))
             continue
         parts = [
             f"{r[label] or 'not stated'} {r['donors']} ({usd(r['amount_usd'])})"
@@ -235,43 +273,50 @@ def render_report(f: dict) -> str:
             _wrap(
                 f"Diversity ({key}): effective number {num(ix['donors']['effective_number'], 1)} "
                 f"by donor count, {num(ix['money']['effective_number'], 1)} by money; evenness "
-                f"{num(ix['donors']['evenness'], 2)} and {num(ix['money']['evenness'], 2)}."
+                f"{_two(ix['donors']['evenness'])} and {_two(ix['money']['evenness'])}."
             )
         )
     L.append(_wrap("Pooled money is spread evenly over the pool's members for these counts."))
-    L += ["", "5. Regional balance (projects per focus region, against targets)"]
-    r = f["regions"]
-    if "error" in r:
-        L.append(_wrap(r["error"]))
-    else:
-        for row in r["table"].to_dict("records"):
-            L.append(
-                f"  {row['name']:<34} {row['actual']:5.1f} projects  {pct(row['actual_share']):>8}"
-                f"  target {pct(row['target_share']):>8}  gap {100 * row['gap']:+.1f} pts"
-            )
+    return L
+
+
+def _regions(f: Findings) -> list[str]:
+    L = ["", "5. Regional balance (projects per focus region, against targets)"]
+    r = f.regions
+    if isinstance(r, Unavailable):
+        return [*L, _wrap(r.reason)]
+    for row in r["table"].to_dict("records"):
+        L.append(
+            f"  {row['name']:<34} {row['actual']:5.1f} projects  {pct(row['actual_share']):>8}"
+            f"  target {pct(row['target_share']):>8}  gap {100 * row['gap']:+.1f} pts"
+        )
+    L.append(
+        _wrap(
+            f"Balance score {_two(r['score'])} (1 = on target; distance "
+            f"{_two(r['distance_to_targets'])}), evenness {_two(r['evenness'])}. "
+            f"{num(r['unassigned'], 1)} projects ({pct(r['unassigned_share'])}) are not tied "
+            f"to a focus region. {r['note']}"
+        )
+    )
+    m = f.regional_money
+    if isinstance(m, pd.DataFrame) and len(m):
+        tied = m.loc[m["region"].notna(), "money_usd"].sum()
         L.append(
             _wrap(
-                f"Balance score {num(r['score'], 2)} (1 = on target; distance "
-                f"{num(r['distance_to_targets'], 2)}), evenness {num(r['evenness'], 2)}. "
-                f"{num(r['unassigned'], 1)} projects ({pct(r['unassigned_share'])}) are not tied "
-                f"to a focus region. {r['note']}"
+                f"Money: {usd(tied)} of known USD is tied to a focus region; the rest is core or "
+                "pooled funding with no project, so money cannot be balanced by region yet."
             )
         )
-        m = f["regional_money"]
-        if isinstance(m, pd.DataFrame) and len(m):
-            tied = m.loc[m["region"].notna(), "money_usd"].sum()
-            L.append(
-                _wrap(
-                    f"Money: {usd(tied)} of known USD is tied to a focus region; the rest is core or "
-                    "pooled funding with no project, so money cannot be balanced by region yet."
-                )
-            )
-        L.append(_wrap("Targets: " + (r["reasoning"] or "")))
-    L += ["", "6. What ends (agreements end on 31 December of their end year)"]
-    for y, e in f["ending"].items():
+    L.append(_wrap("Targets: " + (r["reasoning"] or "")))
+    return L
+
+
+def _ending(f: Findings) -> list[str]:
+    L = ["", "6. What ends (agreements end on 31 December of their end year)"]
+    for y, e in f.ending.items():
         p, d = e["projects"], e["donors"]
-        if isinstance(p, dict):
-            L.append(_wrap(f"By end of {y}: {p['error']}"))
+        if isinstance(p, Unavailable):
+            L.append(_wrap(f"By end of {y}: {p.reason}"))
             continue
         names = ", ".join(f"{x['title']} ({x['end_year']})" for x in p.to_dict("records"))
         L.append(
@@ -283,59 +328,63 @@ def render_report(f: dict) -> str:
         if isinstance(d, pd.DataFrame):
             who = ", ".join(_name(f, x) for x in d["donor_id"])
             L.append(_wrap(f"Donors whose agreements all end by then: {who or 'none'}."))
-    L += ["", "7. If the largest extrabudgetary donor left"]
-    x = f["exit"]
-    if "error" in x:
-        L.append(_wrap(x["error"]))
-    else:
-        who = f["exit_donor"]
-        pools = f["concentration"].get("pools", {}) if isinstance(f["concentration"], dict) else {}
-        tag = f" (a pool of {len(pools[who])} donors)" if who in pools else ""
+    return L
+
+
+def _exit(f: Findings) -> list[str]:
+    L = ["", "7. If the largest extrabudgetary donor left"]
+    x = f.exit
+    if isinstance(x, Unavailable):
+        return [*L, _wrap(x.reason)]
+    who = f.exit_donor
+    pools = {} if isinstance(f.concentration, Unavailable) else f.concentration.get("pools", {})
+    tag = f" (a pool of {len(pools[who])} donors)" if who in pools else ""
+    share = x["money_lost"] / x["money_before"] if x["money_before"] else math.nan
+    L.append(
+        _wrap(
+            f"{_name(f, who)}{tag}: known donor money falls from {usd(x['money_before'])} to "
+            f"{usd(x['money_after'])} (-{usd(x['money_lost'])[4:]}, {pct(share)})."
+        )
+    )
+    a, b = x["concentration_before"], x["concentration_after"]
+    if a and b:
         L.append(
             _wrap(
-                f"{_name(f, who)}{tag}: known donor money falls from {usd(x['money_before'])} to "
-                f"{usd(x['money_after'])} (-{usd(x['money_lost'])[4:]}, "
-                f"{pct(x['money_lost'] / x['money_before'] if x['money_before'] else math.nan)})."
+                f"HHI goes from {_range(a['low']['hhi'], a['high']['hhi'], num)} to "
+                f"{_range(b['low']['hhi'], b['high']['hhi'], num)} "
+                f"({b['bands']['2023']}, 2023 guidelines)."
             )
         )
-        a, b = x["concentration_before"], x["concentration_after"]
-        if a and b:
-            L.append(
-                _wrap(
-                    f"HHI goes from {_range(a['low']['hhi'], a['high']['hhi'], num)} to "
-                    f"{_range(b['low']['hhi'], b['high']['hhi'], num)} "
-                    f"({b['bands']['2023']}, 2023 guidelines)."
-                )
-            )
-        reg = x["lost_by_region"]
-        lost = reg[reg["lost"] > 0] if len(reg) else reg
-        if len(lost):
-            L.append(
-                _wrap(
-                    "Money lost by target region: "
-                    + "; ".join(
-                        f"{r['target_region'] or 'not tied to a region'} {usd(r['lost'])}"
-                        for r in lost.to_dict("records")
-                    )
-                    + "."
-                )
-            )
-        L.append(
-            _wrap(
-                f"Projects left with no known funder: {', '.join(x['projects_unfunded']) or 'none'}. "
-                f"Partners that lose their only link to the institute: "
-                f"{', '.join(_name(f, p) for p in x['partners_cut_off']) or 'none'}. "
-                f"Partnership network: {x['components_before']} connected parts before, "
-                f"{x['components_after']} after; new brokers: "
-                f"{', '.join(_name(f, p) for p in x['new_brokers']) or 'none'}."
-            )
+    reg = x["lost_by_region"]
+    lost = reg[reg["lost"] > 0] if len(reg) else reg
+    if len(lost):
+        where = "; ".join(
+            f"{r['target_region'] or 'not tied to a region'} {usd(r['lost'])}"
+            for r in lost.to_dict("records")
         )
+        L.append(_wrap(f"Money lost by target region: {where}."))
+    L.append(
+        _wrap(
+            f"Projects left with no known funder: {', '.join(x['projects_unfunded']) or 'none'}. "
+            f"Partners that lose their only link to the institute: "
+            f"{', '.join(_name(f, p) for p in x['partners_cut_off']) or 'none'}. "
+            f"Partnership network: {x['components_before']} connected parts before, "
+            f"{x['components_after']} after; new brokers: "
+            f"{', '.join(_name(f, p) for p in x['new_brokers']) or 'none'}."
+        )
+    )
+    return L
+
+
+def render_report(f: Findings) -> str:
+    """The findings of :func:`findings` as a plain-text board report."""
+    L = ["DONOR AND PARTNERSHIP FINDINGS", "=" * 30]
+    L.append(f"Data: {f.store}. Institute: {_name(f, f.recipient)}.")
+    for part in (_concentration, _diversity, _regions, _ending, _exit):
+        L += part(f)
     return "\n".join(L) + "\n"
 
 
 def board_report(store: GraphStore, **kw) -> str:
     """:func:`findings` rendered by :func:`render_report`."""
     return render_report(findings(store, **kw))
-
-
-_ = Filters

@@ -75,6 +75,46 @@ def _props(rec: dict, skip: set) -> dict:
     }
 
 
+def _add_node_rows(batch: GraphBatch, spec, rows: list[dict]) -> None:
+    """A node kind's rows as nodes, and their reference columns as relationships."""
+    nodes = batch.nodes.setdefault(spec.label, [])
+    for rec in rows:
+        nodes.append({"id": rec[spec.key], "props": _props(rec, {spec.key})})
+        for ref in spec.references:
+            target = rec.get(ref.column)
+            if target is None:
+                continue
+            key = (ref.rel_type, spec.label, KINDS[ref.target_kind].label)
+            batch.rels.setdefault(key, []).append(
+                {
+                    "id": f"{rec[spec.key]}|{ref.rel_type}|{target}",
+                    "start": rec[spec.key],
+                    "end": target,
+                    "props": {"source_id": rec.get("source_id"), "quote": rec.get("quote")},
+                }
+            )
+
+
+def _add_rel_rows(batch: GraphBatch, spec, rows: list[dict], end_label) -> None:
+    """A relationship kind's rows, each end labelled by the kind its id belongs to."""
+    start_ref = spec.field(spec.start).ref
+    end_ref = spec.field(spec.end).ref
+    for rec in rows:
+        key = (
+            spec.rel_type,
+            end_label(start_ref, rec[spec.start]),
+            end_label(end_ref, rec[spec.end]),
+        )
+        batch.rels.setdefault(key, []).append(
+            {
+                "id": rec[spec.key],
+                "start": rec[spec.start],
+                "end": rec[spec.end],
+                "props": _props(rec, {spec.key}),
+            }
+        )
+
+
 def build_batch(records: dict) -> GraphBatch:
     """Nodes and relationships for validated records.
 
@@ -86,14 +126,14 @@ def build_batch(records: dict) -> GraphBatch:
     Returns
     -------
     GraphBatch
+
+    Examples
+    --------
+    >>> b = build_batch(example_records())
+    >>> b.counts()["nodes"] > 0, ("FUNDS", "Organization", "Organization") in b.rels
+    (True, True)
     """
     batch = GraphBatch()
-    labels_of: dict[str, str] = {}
-    for kind in LOAD_ORDER:
-        spec = KINDS[kind]
-        if spec.is_node:
-            for rec in records.get(kind, []):
-                labels_of.setdefault(rec[spec.key], spec.label)
     label_by_key = {
         spec.label: {rec[spec.key] for rec in records.get(k, [])}
         for k, spec in KINDS.items()
@@ -111,39 +151,8 @@ def build_batch(records: dict) -> GraphBatch:
         spec = KINDS[kind]
         rows = records.get(kind, [])
         if spec.is_node:
-            nodes = batch.nodes.setdefault(spec.label, [])
-            for rec in rows:
-                nodes.append({"id": rec[spec.key], "props": _props(rec, {spec.key})})
-                for ref in spec.references:
-                    target = rec.get(ref.column)
-                    if target is None:
-                        continue
-                    tl = KINDS[ref.target_kind].label
-                    key = (ref.rel_type, spec.label, tl)
-                    batch.rels.setdefault(key, []).append(
-                        {
-                            "id": f"{rec[spec.key]}|{ref.rel_type}|{target}",
-                            "start": rec[spec.key],
-                            "end": target,
-                            "props": {"source_id": rec.get("source_id"), "quote": rec.get("quote")},
-                        }
-                    )
+            _add_node_rows(batch, spec, rows)
         else:
-            start_ref = spec.field(spec.start).ref
-            end_ref = spec.field(spec.end).ref
-            for rec in rows:
-                key = (
-                    spec.rel_type,
-                    end_label(start_ref, rec[spec.start]),
-                    end_label(end_ref, rec[spec.end]),
-                )
-                batch.rels.setdefault(key, []).append(
-                    {
-                        "id": rec[spec.key],
-                        "start": rec[spec.start],
-                        "end": rec[spec.end],
-                        "props": _props(rec, {spec.key}),
-                    }
-                )
+            _add_rel_rows(batch, spec, rows, end_label)
     batch.nodes = {k: v for k, v in batch.nodes.items() if v}
     return batch

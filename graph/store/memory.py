@@ -181,41 +181,46 @@ class MemoryStore(GraphStore):
     def _any_org(self, org_keys, f: Filters) -> bool:
         return any(self.graph.nodes[o].get("sector") == f.sector for o in org_keys)
 
-    def _matches(self, label: str, k: str, f: Filters) -> bool:
+    def _project_matches(self, k: str, f: Filters) -> bool:
         d = self.graph.nodes[k]
-        if label == "Organization":
-            return self._org_matches(k, f)
-        if label == "Project":
-            if f.year_to is not None and d.get("start_year") is not None:
-                if d["start_year"] > f.year_to:
-                    return False
-            if f.year_from is not None and d.get("end_year") is not None:
-                if d["end_year"] < f.year_from:
-                    return False
-            if f.sector is not None and not self._any_org(self._in(k, "PARTNER_IN"), f):
-                return False
-            return self._places_match(
-                self._out(k, "TARGETS", "Country"), self._out(k, "TARGETS", "Region"), f
-            )
-        if label == "Event":
-            y = d.get("year")
-            if f.year_from is not None and (y is None or y < f.year_from):
-                return False
-            if f.year_to is not None and (y is None or y > f.year_to):
-                return False
-            if f.sector is not None and not self._any_org(self._in(k, "ORGANIZED"), f):
-                return False
-            return self._places_match(self._out(k, "HELD_IN") + self._out(k, "INVOLVES"), [], f)
-        if label == "Network":
-            members = self._in(k, "MEMBER_OF")
-            if f.sector is not None and not self._any_org(members, f):
-                return False
-            if f.country is None and f.region is None:
-                return True
-            return any(self._places_match(self._out(m, "BASED_IN"), [], f) for m in members)
-        if label == "Country":
-            return self._places_match([k], [], f)
-        return True
+        start, end = d.get("start_year"), d.get("end_year")
+        if f.year_to is not None and start is not None and start > f.year_to:
+            return False
+        if f.year_from is not None and end is not None and end < f.year_from:
+            return False
+        if f.sector is not None and not self._any_org(self._in(k, "PARTNER_IN"), f):
+            return False
+        return self._places_match(
+            self._out(k, "TARGETS", "Country"), self._out(k, "TARGETS", "Region"), f
+        )
+
+    def _event_matches(self, k: str, f: Filters) -> bool:
+        y = self.graph.nodes[k].get("year")
+        if f.year_from is not None and (y is None or y < f.year_from):
+            return False
+        if f.year_to is not None and (y is None or y > f.year_to):
+            return False
+        if f.sector is not None and not self._any_org(self._in(k, "ORGANIZED"), f):
+            return False
+        return self._places_match(self._out(k, "HELD_IN") + self._out(k, "INVOLVES"), [], f)
+
+    def _network_matches(self, k: str, f: Filters) -> bool:
+        members = self._in(k, "MEMBER_OF")
+        if f.sector is not None and not self._any_org(members, f):
+            return False
+        if f.country is None and f.region is None:
+            return True
+        return any(self._places_match(self._out(m, "BASED_IN"), [], f) for m in members)
+
+    def _matches(self, label: str, k: str, f: Filters) -> bool:
+        test = {
+            "Organization": self._org_matches,
+            "Project": self._project_matches,
+            "Event": self._event_matches,
+            "Network": self._network_matches,
+            "Country": lambda key, flt: self._places_match([key], [], flt),
+        }.get(label)
+        return True if test is None else test(k, f)
 
     def nodes(self, label, filters=None):
         check_label(label)
