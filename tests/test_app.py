@@ -583,3 +583,16 @@ def test_data_page_rejects_a_bad_iati_file_and_writes_nothing(monkeypatch):
     assert list(report["item"]) == ["XM-EX-VAL-1", "XM-EX-VAL-1"]
     assert not [b for b in at.button if b.key == "upload-load"]
     assert get_store()[0].snapshot() == before
+
+
+def test_page_figures_carry_exactly_their_typed_fields():
+    from graph.reports import figures
+    from loaders.load import load_memory
+
+    store = load_memory()
+    for typ, value in (
+        (figures.ConcentrationView, figures.concentration_view(store)),
+        (figures.Headline, figures.headline(store)),
+        (figures.YearChanges, figures.year_changes(store)),
+    ):
+        assert set(value) == set(typ.__annotations__), typ.__name__

@@ -358,3 +358,10 @@ def test_lorenz_curve_runs_corner_to_corner_and_its_area_is_gini(xs):
 def test_lorenz_curve_of_nothing_is_an_empty_selection():
     with pytest.raises(EmptySelection):
         lorenz_curve({"A": 0})
+
+
+def test_summaries_carry_exactly_their_typed_fields():
+    from graph.metrics import PooledRange, Summary
+
+    assert set(concentration_summary(WORKED)) == set(Summary.__annotations__)
+    assert set(pooled_range(WORKED, [(10, ["A", "E"])])) == set(PooledRange.__annotations__)

@@ -26,6 +26,7 @@ import pandas as pd
 from graph.analyses.funding import org_names
 from graph.errors import AnalysisError
 from graph.store import Filters, GraphStore
+from graph.store.totals import isnull
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -187,9 +188,7 @@ def project_funding(
                 "end_year": end,
                 "end_date": dt.date(end, 12, 31) if end is not None else None,
                 "funding_usd": float(s["amount_usd"]) if s is not None else 0.0,
-                "budget_usd": float(budget)
-                if budget is not None and budget == budget
-                else math.nan,
+                "budget_usd": math.nan if isnull(budget) else float(budget),
                 "flows": int(s["flows"]) if s is not None else 0,
                 "flows_with_usd": int(s["usd_known"]) if s is not None else 0,
                 "donors": sorted(donors.get(p, ())),

@@ -228,48 +228,25 @@ def donor_exit(
         by_project[by_project["project"].notna()], "project", factors, project_titles
     )
 
-    pf = project_funding(store, filters, flow_types=flow_types)
-    keeps_funder = new["project"] if new else None
-    gone = [
-        r
-        for r in pf.to_dict("records")
-        if r["donors"]
-        and all(d in removed_set for d in r["donors"])
-        and r["project_id"] != keeps_funder
-    ]
-    unfunded = sorted(r["project_id"] for r in gone)
     names = org_names(store)
 
     def name_of(d):
         return names.at[d, "name"] if d in names.index else d
 
-    unfunded_table = pd.DataFrame(
-        [
-            {
-                "project": r["project_id"],
-                "title": project_titles.get(r["project_id"], r["project_id"]),
-                "donors": ", ".join(sorted(name_of(d) for d in r["donors"])),
-            }
-            for r in sorted(gone, key=lambda r: r["project_id"])
-        ],
-        columns=["project", "title", "donors"],
+    unfunded, unfunded_table = _unfunded(
+        store,
+        filters,
+        flow_types,
+        removed_set,
+        new["project"] if new else None,
+        project_titles,
+        name_of,
     )
     inst = institute or recipient or main_recipient(store)
     g0 = partnership_graph(store)
     g1 = partnership_graph(store, exclude=removed)
     g1.remove_nodes_from([f"Project:{p}" for p in unfunded])
-
-    def reach(g):
-        k = f"Organization:{inst}"
-        if inst is None or k not in g:
-            return set()
-        return {
-            g.nodes[n]["id"]
-            for n in nx.node_connected_component(g, k)
-            if g.nodes[n]["label"] == "Organization"
-        }
-
-    cut_off = sorted(reach(g0) - reach(g1) - removed_set)
+    cut_off = sorted(_reach(g0, inst) - _reach(g1, inst) - removed_set)
     new_brokers = sorted(brokers(g1) - brokers(g0))
     return {
         "removed": removed,
@@ -301,6 +278,46 @@ def donor_exit(
                 else ""
             )
         ),
+    }
+
+
+def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
+    """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
+    table of project, title and the funders it loses."""
+    pf = project_funding(store, filters, flow_types=flow_types)
+    gone = sorted(
+        (
+            r
+            for r in pf.to_dict("records")
+            if r["donors"]
+            and all(d in removed for d in r["donors"])
+            and r["project_id"] != keeps_funder
+        ),
+        key=lambda r: r["project_id"],
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "project": r["project_id"],
+                "title": titles.get(r["project_id"], r["project_id"]),
+                "donors": ", ".join(sorted(name_of(d) for d in r["donors"])),
+            }
+            for r in gone
+        ],
+        columns=["project", "title", "donors"],
+    )
+    return [r["project_id"] for r in gone], table
+
+
+def _reach(g: nx.Graph, inst) -> set:
+    """Organizations connected to the institute in the partnership graph ``g``."""
+    k = f"Organization:{inst}"
+    if inst is None or k not in g:
+        return set()
+    return {
+        g.nodes[n]["id"]
+        for n in nx.node_connected_component(g, k)
+        if g.nodes[n]["label"] == "Organization"
     }
 
 

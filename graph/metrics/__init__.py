@@ -22,6 +22,7 @@ from graph.metrics.balance import (
 from graph.metrics.concentration import (
     METRICS,
     HHIBand,
+    Summary,
     concentration_ratio,
     concentration_summary,
     effective_number,
@@ -34,12 +35,14 @@ from graph.metrics.concentration import (
     shannon,
     shares,
 )
-from graph.metrics.pooled import POOLED_NOTE, low_high, pooled_range
+from graph.metrics.pooled import POOLED_NOTE, PooledRange, low_high, pooled_range
 
 __all__ = [
     "METRICS",
     "POOLED_NOTE",
     "HHIBand",
+    "PooledRange",
+    "Summary",
     "balance_score",
     "concentration_ratio",
     "concentration_summary",

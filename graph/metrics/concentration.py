@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 
 __all__ = [
     "METRICS",
+    "Summary",
     "HHIBand",
     "shares",
     "hhi",
@@ -474,7 +475,30 @@ def hhi_band(value: float, *, guideline: str = "2023") -> HHIBand:
 # ------------------------------------------------------------------------------ summary
 
 
-def concentration_summary(amounts: Amounts) -> dict[str, Any]:
+class Summary(TypedDict):
+    """Every concentration figure of one set of donor totals (:func:`concentration_summary`):
+    ``n_donors`` (with a positive amount), ``total``, ``hhi`` and its ``band_2023`` /
+    ``band_2010``, ``cr1`` / ``cr3`` / ``cr5``, ``gini`` and ``gini_corrected``, ``shannon``,
+    ``evenness``, ``effective_order1`` / ``effective_order2`` and ``top_share``."""
+
+    n_donors: int
+    total: float
+    hhi: float
+    band_2023: str
+    band_2010: str
+    cr1: float
+    cr3: float
+    cr5: float
+    gini: float
+    gini_corrected: float
+    shannon: float
+    evenness: float
+    effective_order1: float
+    effective_order2: float
+    top_share: float
+
+
+def concentration_summary(amounts: Amounts) -> Summary:
     """Every concentration figure of one set of donor totals, as plain data.
 
     Returns

@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
 from graph.errors import AnalysisError, EmptySelection
 from graph.metrics.concentration import (
     METRICS,
+    Summary,
     as_amounts,
     check_number,
     concentration_summary,
     hhi_band,
 )
 
-__all__ = ["POOLED_NOTE", "low_high", "pooled_range"]
+__all__ = ["POOLED_NOTE", "PooledRange", "low_high", "pooled_range"]
 
 POOLED_NOTE = (
     "Money given through pooled funds cannot be traced to one donor, so each figure is shown "
@@ -40,10 +41,24 @@ POOLED_NOTE = (
 )
 
 
+class PooledRange(TypedDict):
+    """Concentration with pooled money (:func:`pooled_range`): the :class:`Summary` of each
+    attribution (``concentrated``, ``spread``), the smaller and larger figure of the two
+    (``low``, ``high``, with the band of each HHI), the donor totals of each case
+    (``allocations``) and the rule in words (``note``)."""
+
+    concentrated: Summary
+    spread: Summary
+    low: dict[str, Any]
+    high: dict[str, Any]
+    allocations: dict[str, dict]
+    note: str
+
+
 def pooled_range(
     known: Mapping[Hashable, float],
     pools: Sequence[tuple[float, Sequence[Hashable]]],
-) -> dict[str, Any]:
+) -> PooledRange:
     """Concentration figures when part of the money arrives through pooled funds.
 
     Two attributions of the pools are computed, each added to the ``known`` direct amounts:

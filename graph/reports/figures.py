@@ -21,7 +21,7 @@ in the text report (:mod:`graph.reports.findings`); ``recipient=None`` takes eve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -29,11 +29,15 @@ from graph.analyses.concentration import concentration_by, concentration_trend, 
 from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_name, recipient_of
 from graph.analyses.regional import country_picture
+from graph.analyses.results import Coverage, DonorConcentration
 from graph.errors import EmptySelection
 from graph.metrics import lorenz_curve
 from graph.store import Filters, GraphStore
 
 __all__ = [
+    "ConcentrationView",
+    "Headline",
+    "YearChanges",
     "headline",
     "year_changes",
     "concentration_view",
@@ -41,6 +45,50 @@ __all__ = [
     "breakdown_table",
     "region_schemes",
 ]
+
+
+class ConcentrationView(TypedDict):
+    """Donor concentration as the pages and the board report show it
+    (:func:`concentration_view`): ``recipient`` (an organization id, or None for every
+    recipient); ``low``, ``high``, ``bands``, ``has_range`` (pooled money leaves a range),
+    ``note``, ``allocations`` and ``lorenz`` (the Lorenz curve of each allocation);
+    ``coverage``; ``total_known`` (donor USD), ``pooled_total``, ``own_funds``; ``top``
+    (DataFrame: rank, donor_id, donor, usd, pooled, share, cumulative)."""
+
+    recipient: str | None
+    low: dict[str, Any]
+    high: dict[str, Any]
+    bands: dict[str, str]
+    has_range: bool
+    note: str
+    allocations: dict[str, dict]
+    lorenz: dict[str, pd.DataFrame]
+    coverage: Coverage
+    total_known: float
+    pooled_total: float
+    own_funds: float
+    top: pd.DataFrame
+
+
+class Headline(TypedDict):
+    """The overview's headline figures (:func:`headline`)."""
+
+    partners: int
+    projects: int
+    countries: int
+    concentration: DonorConcentration | None
+    coverage: Coverage
+    recipient: str | None
+    recipient_name: str
+
+
+class YearChanges(TypedDict):
+    """What changed since the previous year (:func:`year_changes`): ``year``, ``previous``
+    (or None) and ``rows`` (DataFrame: measure, previous, latest, change)."""
+
+    year: int | None
+    previous: int | None
+    rows: pd.DataFrame
 
 
 # ----------------------------------------------------------------------- concentration
@@ -52,7 +100,7 @@ def concentration_view(
     *,
     recipient=INSTITUTE,
     top: int = 50,
-) -> dict[str, Any] | None:
+) -> ConcentrationView | None:
     """:func:`graph.analyses.concentration.donor_concentration` shaped for the pages and the
     board report; ``None`` when no donor money with a known amount matches.
 
@@ -236,7 +284,7 @@ def breakdown_table(
 # ---------------------------------------------------------------------------- overview
 
 
-def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
+def headline(store: GraphStore, *, recipient=INSTITUTE) -> Headline:
     """The overview's headline figures.
 
     ``partners`` (organizations in a project, a network or an event other than as a
@@ -284,7 +332,7 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
     }
 
 
-def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> dict[str, Any]:
+def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
     """What changed from the previous year to the latest year with funding or activity.
 
     Money and donors are :func:`graph.analyses.funding.coverage` of each year (known USD from

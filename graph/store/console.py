@@ -138,6 +138,62 @@ def _strip(query: str) -> str:
     return stripped
 
 
+def _check_namespaces(words: list[str]) -> None:
+    for w in words:
+        low = w.lower()
+        for ns in ("apoc.", "dbms.", "gds.", "db.create", "db.index", "db.clear"):
+            if low.startswith(ns) or f".{ns}" in low:
+                raise QueryRefused(
+                    f"refused: procedures and functions under {ns} are not allowed in the console"
+                    if ns.endswith(".")
+                    else f"refused: {w} is not allowed in the console"
+                )
+
+
+#: Two-word clauses the console refuses: (first, second) → why.
+_PAIRS = {
+    ("LOAD", "CSV"): "refused: LOAD CSV reads files and is not allowed in the console",
+    ("DETACH", "DELETE"): "refused: DETACH DELETE changes the data, and the console is read-only",
+}
+_IN_TRANSACTIONS = "refused: CALL … IN TRANSACTIONS is for batched writes; the console only reads"
+
+
+def _check_clauses(words: list[str], upper: list[str]) -> None:
+    for i, w in enumerate(upper):
+        pair = (w, upper[i + 1]) if i + 1 < len(upper) else None
+        if pair in _PAIRS:
+            raise QueryRefused(_PAIRS[pair])
+        if "." not in words[i] and w in _WRITES:
+            raise QueryRefused(f"refused: {w} changes the data, and the console is read-only")
+        if "." not in words[i] and w in _ADMIN:
+            raise QueryRefused(f"refused: {w} is an administration command; the console only reads")
+        if i > 0 and (upper[i - 1], w) == ("IN", "TRANSACTIONS"):
+            raise QueryRefused(_IN_TRANSACTIONS)
+
+
+def _check_start(words: list[str], upper: list[str]) -> None:
+    if upper[0] not in _STARTS:
+        raise QueryRefused(
+            f"refused: a console query starts with {', '.join(_STARTS)}; this one starts with {words[0]}"
+        )
+    if upper[0] == "SHOW" and (
+        len(upper) < 2 or upper[1] not in ("CONSTRAINTS", "INDEXES", "INDEX")
+    ):
+        raise QueryRefused("refused: only SHOW CONSTRAINTS and SHOW INDEXES are allowed")
+
+
+def _check_procedures(body: str) -> None:
+    for m in re.finditer(r"\bCALL\s*([A-Za-z_][A-Za-z0-9_.]*)?\s*([({])?", body, re.I):
+        name = m.group(1)
+        if name is None:
+            continue  # CALL { subquery }: its clauses were checked above
+        if name.lower() not in ALLOWED_PROCEDURES:
+            raise QueryRefused(
+                f"refused: the procedure {name} is not on the console's list "
+                f"({', '.join(ALLOWED_PROCEDURES)}); procedures can write"
+            )
+
+
 def check_query(query: str) -> str:
     """Return ``query`` if the console may run it, else raise :class:`QueryRefused`.
 
@@ -155,56 +211,17 @@ def check_query(query: str) -> str:
         raise QueryRefused("refused: the query is empty")
     if len(query) > 20_000:
         raise QueryRefused("refused: the query is longer than 20,000 characters")
-    bare = _strip(query)
-    body = bare.strip().rstrip(";").strip()
+    body = _strip(query).strip().rstrip(";").strip()
     if ";" in body:
         raise QueryRefused("refused: one statement at a time (the query contains ';')")
     words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", body)
     upper = [w.upper() for w in words]
     if not upper:
         raise QueryRefused("refused: no Cypher clause found")
-    for w in words:
-        low = w.lower()
-        for ns in ("apoc.", "dbms.", "gds.", "db.create", "db.index", "db.clear"):
-            if low.startswith(ns) or f".{ns}" in low:
-                name = ns if ns.endswith(".") else w
-                raise QueryRefused(
-                    f"refused: procedures and functions under {name} are not allowed in the console"
-                    if ns.endswith(".")
-                    else f"refused: {w} is not allowed in the console"
-                )
-    for i, w in enumerate(upper):
-        if w == "LOAD" and i + 1 < len(upper) and upper[i + 1] == "CSV":
-            raise QueryRefused("refused: LOAD CSV reads files and is not allowed in the console")
-        if w == "DETACH" and i + 1 < len(upper) and upper[i + 1] == "DELETE":
-            raise QueryRefused(
-                "refused: DETACH DELETE changes the data, and the console is read-only"
-            )
-        if w in _WRITES and "." not in words[i]:
-            raise QueryRefused(f"refused: {w} changes the data, and the console is read-only")
-        if w in _ADMIN and "." not in words[i]:
-            raise QueryRefused(f"refused: {w} is an administration command; the console only reads")
-        if w == "TRANSACTIONS" and i > 0 and upper[i - 1] == "IN":
-            raise QueryRefused(
-                "refused: CALL … IN TRANSACTIONS is for batched writes; the console only reads"
-            )
-    if upper[0] not in _STARTS:
-        raise QueryRefused(
-            f"refused: a console query starts with {', '.join(_STARTS)}; this one starts with {words[0]}"
-        )
-    if upper[0] == "SHOW" and (
-        len(upper) < 2 or upper[1] not in ("CONSTRAINTS", "INDEXES", "INDEX")
-    ):
-        raise QueryRefused("refused: only SHOW CONSTRAINTS and SHOW INDEXES are allowed")
-    for m in re.finditer(r"\bCALL\s*([A-Za-z_][A-Za-z0-9_.]*)?\s*([({])?", body, re.I):
-        name = m.group(1)
-        if name is None:
-            continue  # CALL { subquery }: its clauses were checked above
-        if name.lower() not in ALLOWED_PROCEDURES:
-            raise QueryRefused(
-                f"refused: the procedure {name} is not on the console's list "
-                f"({', '.join(ALLOWED_PROCEDURES)}); procedures can write"
-            )
+    _check_namespaces(words)
+    _check_clauses(words, upper)
+    _check_start(words, upper)
+    _check_procedures(body)
     return query
 
 
@@ -217,6 +234,43 @@ def _plain(v):
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
     return str(v)
+
+
+def _refusal(e, timeout: float) -> QueryRefused:
+    """The console's word for a server error."""
+    code = getattr(e, "code", "") or ""
+    msg = getattr(e, "message", None) or str(e)
+    if "Timeout" in code or "timeout" in msg.lower() or "terminated" in msg.lower():
+        return QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit")
+    if "AccessMode" in code or "write" in msg.lower() and "read" in msg.lower():
+        return QueryRefused("refused: the server will not write in a read-only session")
+    return QueryRefused(f"the server could not run the query: {msg}")
+
+
+def _writes(summary) -> bool:
+    """Whether the server's summary says the query wrote."""
+    qtype = str(getattr(summary, "query_type", "") or "")
+    counters = getattr(summary, "counters", None)
+    return "w" in qtype or qtype == "s" or (counters is not None and counters.contains_updates)
+
+
+def _read_rows(tx, query: str, params, limit: int, deadline: float, timeout: float):
+    """Run ``query`` in ``tx``: the keys, up to ``limit`` rows as plain values, and whether
+    rows were left unread; refused when it runs past ``deadline`` or the server says it wrote."""
+    result = tx.run(query, params or {})
+    keys = list(result.keys())
+    rows = []
+    truncated = False
+    for rec in result:
+        if len(rows) >= limit:
+            truncated = True
+            break
+        rows.append([_plain(rec[k]) for k in keys])
+        if time.monotonic() > deadline:
+            raise QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit")
+    if _writes(result.consume()):
+        raise QueryRefused("refused: the server reports that this query writes; it was rolled back")
+    return keys, rows, truncated
 
 
 def run_read_only(
@@ -256,37 +310,14 @@ def run_read_only(
     from neo4j import exceptions as nx_exc
 
     database = store.settings.database
-    deadline_box = {}
-
-    def work(tx):
-        result = tx.run(query, params or {})
-        keys = list(result.keys())
-        rows = []
-        truncated = False
-        for rec in result:
-            if len(rows) >= limit:
-                truncated = True
-                break
-            rows.append([_plain(rec[k]) for k in keys])
-            if time.monotonic() > deadline_box["deadline"]:
-                raise QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit")
-        summary = result.consume()
-        qtype = str(getattr(summary, "query_type", "") or "")
-        counters = getattr(summary, "counters", None)
-        if "w" in qtype or qtype == "s" or (counters is not None and counters.contains_updates):
-            raise QueryRefused(
-                "refused: the server reports that this query writes; it was rolled back"
-            )
-        return keys, rows, truncated
-
     def run():
-        deadline_box["deadline"] = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout
         with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
             # an explicit transaction: no automatic retries of a slow query, and it is
             # always rolled back — a read needs no commit, and a write is undone
             tx = session.begin_transaction(timeout=timeout)
             try:
-                return work(tx)
+                return _read_rows(tx, query, params, limit, deadline, timeout)
             finally:
                 if not tx.closed():
                     tx.rollback()
@@ -303,13 +334,7 @@ def run_read_only(
     except QueryRefused:
         raise
     except nx_exc.Neo4jError as e:
-        code = getattr(e, "code", "") or ""
-        msg = getattr(e, "message", None) or str(e)
-        if "Timeout" in code or "timeout" in msg.lower() or "terminated" in msg.lower():
-            raise QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit") from e
-        if "AccessMode" in code or "write" in msg.lower() and "read" in msg.lower():
-            raise QueryRefused("refused: the server will not write in a read-only session") from e
-        raise QueryRefused(f"the server could not run the query: {msg}") from e
+        raise _refusal(e, timeout) from e
     except (nx_exc.DriverError, OSError) as e:
         raise StoreError(f"lost the connection to the server: {e}") from e
     finally:
