@@ -234,42 +234,20 @@ class RateTable:
 
         path = Path(path)
         shown = name or path.name
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError as e:
-                raise ValidationFailed(
-                    [Problem(Location(shown), None, None, f"cannot read rates file: {e.strerror}")]
-                ) from e
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        Location(shown),
-                        None,
-                        None,
-                        "the rates file is not UTF-8 text",
-                        "save it as CSV UTF-8",
-                    )
-                ]
-            ) from e
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(io.StringIO(_rates_text(path, shown, data), newline=""))
         header = [h.strip() for h in (reader.fieldnames or [])]
         reader.fieldnames = header
-        problems: list[Problem] = []
-        for col in RATE_COLUMNS[:3]:
-            if col not in header:
-                problems.append(
-                    Problem(
-                        Location(shown, line=1),
-                        col,
-                        None,
-                        f"required column '{col}' is missing",
-                        "the columns are: " + ", ".join(RATE_COLUMNS),
-                    )
-                )
+        problems = [
+            Problem(
+                Location(shown, line=1),
+                col,
+                None,
+                f"required column '{col}' is missing",
+                "the columns are: " + ", ".join(RATE_COLUMNS),
+            )
+            for col in RATE_COLUMNS[:3]
+            if col not in header
+        ]
         if problems:
             raise ValidationFailed(problems)
         rates: dict[tuple[str, int], tuple[float, str]] = {}
@@ -278,52 +256,16 @@ class RateTable:
         for rec in reader:
             loc = Location(shown, line=line)
             line = reader.line_num + 1
-            cur = (rec.get("currency") or "").strip()
-            year_text = (rec.get("year") or "").strip()
-            rate_text = (rec.get("usd_per_unit") or "").strip()
-            if not (cur or year_text or rate_text):
+            parsed = _rate_row(rec, loc, problems)
+            if parsed is None:
                 continue
-            ok = True
-            if not is_currency_code(cur):
-                ok = False
-                problems.append(
-                    Problem(
-                        loc,
-                        "currency",
-                        cur,
-                        "not an ISO 4217 currency code",
-                        "use a code such as EUR, GBP or RUB",
-                    )
-                )
-            if not re.fullmatch(r"\d{4}", year_text):
-                ok = False
-                problems.append(
-                    Problem(
-                        loc, "year", year_text, "not a four-digit year", "write the year, e.g. 2024"
-                    )
-                )
-            rate = float(rate_text) if is_number(rate_text) else math.nan
-            if not (rate > 0 and math.isfinite(rate)):
-                ok = False
-                problems.append(
-                    Problem(
-                        loc,
-                        "usd_per_unit",
-                        rate_text,
-                        "not a positive number",
-                        "write how many US dollars one unit of the currency buys, "
-                        "e.g. 1.0824 for EUR in 2024",
-                    )
-                )
-            if not ok:
-                continue
-            key = (cur, int(year_text))
+            key, rate = parsed
             if key in first:
                 problems.append(
                     Problem(
                         loc,
                         "currency",
-                        f"{cur} {year_text}",
+                        f"{key[0]} {key[1]}",
                         f"this currency and year appear twice (first at line {first[key]})",
                         "keep one rate per currency and year",
                     )
@@ -380,6 +322,71 @@ class RateTable:
 
     def __repr__(self) -> str:
         return f"RateTable({len(self)} rates from {self.name or 'memory'})"
+
+
+def _rates_text(path: Path, shown: str, data: bytes | None) -> str:
+    """The text of a rates file, or :class:`ValidationFailed` saying why it cannot be read."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise ValidationFailed(
+                [Problem(Location(shown), None, None, f"cannot read rates file: {e.strerror}")]
+            ) from e
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValidationFailed(
+            [
+                Problem(
+                    Location(shown),
+                    None,
+                    None,
+                    "the rates file is not UTF-8 text",
+                    "save it as CSV UTF-8",
+                )
+            ]
+        ) from e
+
+
+def _rate_row(rec: dict, loc: Location, problems: list[Problem]):
+    """``((currency, year), rate)`` of a rates row, or None (an empty row, or one whose
+    problems were added to ``problems``)."""
+    cur = (rec.get("currency") or "").strip()
+    year_text = (rec.get("year") or "").strip()
+    rate_text = (rec.get("usd_per_unit") or "").strip()
+    if not (cur or year_text or rate_text):
+        return None
+    before = len(problems)
+    if not is_currency_code(cur):
+        problems.append(
+            Problem(
+                loc,
+                "currency",
+                cur,
+                "not an ISO 4217 currency code",
+                "use a code such as EUR, GBP or RUB",
+            )
+        )
+    if not re.fullmatch(r"\d{4}", year_text):
+        problems.append(
+            Problem(loc, "year", year_text, "not a four-digit year", "write the year, e.g. 2024")
+        )
+    rate = float(rate_text) if is_number(rate_text) else math.nan
+    if not (rate > 0 and math.isfinite(rate)):
+        problems.append(
+            Problem(
+                loc,
+                "usd_per_unit",
+                rate_text,
+                "not a positive number",
+                "write how many US dollars one unit of the currency buys, "
+                "e.g. 1.0824 for EUR in 2024",
+            )
+        )
+    if len(problems) > before:
+        return None
+    return (cur, int(year_text)), rate
 
 
 @functools.lru_cache(maxsize=1)

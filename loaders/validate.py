@@ -61,70 +61,104 @@ def derive_link_id(kind: Kind, values: dict) -> str:
     return "|".join(str(p) for p in parts)
 
 
-def _convert(f: Field, text: str):  # noqa: C901 - one branch per type, on purpose
-    t = f.type
-    if t in ("str", "text", "ref"):
-        return text
-    if t == "number":
-        value = parse_number(text)
-        if value < 0:
-            raise BadValue("amounts cannot be negative", "give the amount as a positive number")
-        return int(value) if value.is_integer() and "." not in text else value
-    if t in ("int", "year"):
-        value = parse_number(text)
-        if not value.is_integer():
-            raise BadValue("not a whole number", "write a whole number")
-        value = int(value)
-        if t == "year" and not YEAR_MIN <= value <= YEAR_MAX:
-            raise BadValue(
-                f"year out of range {YEAR_MIN}–{YEAR_MAX}", "write a four-digit year, e.g. 2025"
-            )
-        if value < 0:
-            raise BadValue("cannot be negative", "write a count of zero or more")
-        return value
-    if t == "share":
-        pct = text.endswith("%")
-        value = parse_number(text.rstrip("%").strip())
-        if pct or value > 1:
-            value = value / 100
-        if not 0 <= value <= 1:
-            raise BadValue("a share must be between 0 and 1 (or 0% and 100%)", "e.g. 0.4 or 40%")
-        return value
-    if t == "date":
-        try:
-            parse_date(text, partial=True, strict=True)
-        except ValueError as e:
-            hint = "check the month and the day" if "real" in str(e) else DATE_FORMS
-            raise BadValue(str(e), hint) from e
-        if not YEAR_MIN <= int(text[:4]) <= YEAR_MAX:
-            raise BadValue(f"year out of range {YEAR_MIN}–{YEAR_MAX}", "check the year")
-        return text
-    if t == "bool":
-        low = text.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise BadValue("not true or false", "write true or false")
-    if t == "enum":
-        low = text.lower().replace(" ", "_").replace("-", "_")
-        if low in f.choices:
-            return low
-        close = difflib.get_close_matches(low, f.choices, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise BadValue("not an allowed value", hint + f"allowed: {', '.join(f.choices)}")
-    if t == "iso3":
-        if not is_country_code(text):
-            raise BadValue(
-                "not an ISO 3166-1 alpha-3 country code",
-                "use the three-letter code, e.g. KAZ for Kazakhstan",
-            )
-        return text
-    if t == "currency":
-        if not is_currency_code(text):
-            raise BadValue("not an ISO 4217 currency code", "use a code such as USD, EUR or RUB")
-        return text
-    raise AssertionError(f"unknown field type {t}")
+def _as_text(f: Field, text: str):
+    return text
+
+
+def _as_number(f: Field, text: str):
+    value = parse_number(text)
+    if value < 0:
+        raise BadValue("amounts cannot be negative", "give the amount as a positive number")
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _as_whole(f: Field, text: str):
+    value = parse_number(text)
+    if not value.is_integer():
+        raise BadValue("not a whole number", "write a whole number")
+    value = int(value)
+    if f.type == "year" and not YEAR_MIN <= value <= YEAR_MAX:
+        raise BadValue(
+            f"year out of range {YEAR_MIN}–{YEAR_MAX}", "write a four-digit year, e.g. 2025"
+        )
+    if value < 0:
+        raise BadValue("cannot be negative", "write a count of zero or more")
+    return value
+
+
+def _as_share(f: Field, text: str):
+    pct = text.endswith("%")
+    value = parse_number(text.rstrip("%").strip())
+    if pct or value > 1:
+        value = value / 100
+    if not 0 <= value <= 1:
+        raise BadValue("a share must be between 0 and 1 (or 0% and 100%)", "e.g. 0.4 or 40%")
+    return value
+
+
+def _as_date(f: Field, text: str):
+    try:
+        parse_date(text, partial=True, strict=True)
+    except ValueError as e:
+        hint = "check the month and the day" if "real" in str(e) else DATE_FORMS
+        raise BadValue(str(e), hint) from e
+    if not YEAR_MIN <= int(text[:4]) <= YEAR_MAX:
+        raise BadValue(f"year out of range {YEAR_MIN}–{YEAR_MAX}", "check the year")
+    return text
+
+
+def _as_bool(f: Field, text: str):
+    low = text.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise BadValue("not true or false", "write true or false")
+
+
+def _as_enum(f: Field, text: str):
+    low = text.lower().replace(" ", "_").replace("-", "_")
+    if low in f.choices:
+        return low
+    close = difflib.get_close_matches(low, f.choices, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise BadValue("not an allowed value", hint + f"allowed: {', '.join(f.choices)}")
+
+
+def _as_iso3(f: Field, text: str):
+    if not is_country_code(text):
+        raise BadValue(
+            "not an ISO 3166-1 alpha-3 country code",
+            "use the three-letter code, e.g. KAZ for Kazakhstan",
+        )
+    return text
+
+
+def _as_currency(f: Field, text: str):
+    if not is_currency_code(text):
+        raise BadValue("not an ISO 4217 currency code", "use a code such as USD, EUR or RUB")
+    return text
+
+
+#: One converter per field type of :mod:`graph.schema`: cell text → typed value, or BadValue.
+CONVERTERS = {
+    "str": _as_text,
+    "text": _as_text,
+    "ref": _as_text,
+    "number": _as_number,
+    "int": _as_whole,
+    "year": _as_whole,
+    "share": _as_share,
+    "date": _as_date,
+    "bool": _as_bool,
+    "enum": _as_enum,
+    "iso3": _as_iso3,
+    "currency": _as_currency,
+}
+
+
+def _convert(f: Field, text: str):
+    return CONVERTERS[f.type](f, text)
 
 
 def validate_rows(

@@ -310,6 +310,7 @@ def run_read_only(
     from neo4j import exceptions as nx_exc
 
     database = store.settings.database
+
     def run():
         deadline = time.monotonic() + timeout
         with driver.session(database=database, default_access_mode=READ_ACCESS) as session:

@@ -184,54 +184,24 @@ def read_360_csv(
         except StopIteration:
             yield Problem(Location(name), None, None, "the file is empty", "add a header row")
             return
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        for c in missing:
-            yield Problem(
-                Location(name, line=1),
-                c,
-                None,
-                f"required column '{c}' is missing",
-                "use the 360Giving column titles, e.g. Identifier, Title, Currency, "
-                "Amount Awarded, Award Date",
-            )
-        if not any(h.startswith("Funding Org:") for h in header):
-            yield _missing_group(name, "Funding Org")
-            missing.append("Funding Org")
-        if not any(h.startswith("Recipient Org:") for h in header):
-            yield _missing_group(name, "Recipient Org")
-            missing.append("Recipient Org")
-        if missing:
+        problems = _header_problems(name, header)
+        if problems:
+            yield from problems
             return
         columns = _header_map(header)
         titles = {v: header[i] for i, v in columns.items()}
+
+        def column(path, titles=titles):
+            return _csv_title(path, titles)
+
         yield g.source_row("360Giving grants file (CSV)")
         for item in csv_records(reader, name):
             if isinstance(item, Problem):
                 yield item
                 return
             line, cells = item
-            grant: dict = {}
-            for i, target in columns.items():
-                value = cells[i].strip() if i < len(cells) else ""
-                if not value:
-                    continue
-                if target[0] == "top":
-                    grant[target[1]] = value
-                else:
-                    array, idx, fld = target
-                    items = grant.setdefault(array, [])
-                    while len(items) <= idx:
-                        items.append({})
-                    items[idx][fld] = value
-            for array in ("plannedDates", "recipientOrganization", "fundingOrganization"):
-                if array in grant:
-                    grant[array] = [x for x in grant[array] if x]
-
-            def column(path, titles=titles):
-                return _csv_title(path, titles)
-
-            loc = Location(name, line=line, item=grant.get("id"))
-            yield from g.grant(grant, loc, column)
+            grant = _grant_of_cells(cells, columns)
+            yield from g.grant(grant, Location(name, line=line, item=grant.get("id")), column)
     except UnicodeDecodeError as e:
         yield Problem(
             Location(name),
@@ -246,6 +216,48 @@ def read_360_csv(
         if raw is not source:
             raw.close()
     yield from g.finish()
+
+
+def _header_problems(name: str, header: list[str]) -> list[Problem]:
+    """Every required column or column group the header lacks."""
+    out = [
+        Problem(
+            Location(name, line=1),
+            c,
+            None,
+            f"required column '{c}' is missing",
+            "use the 360Giving column titles, e.g. Identifier, Title, Currency, "
+            "Amount Awarded, Award Date",
+        )
+        for c in REQUIRED_COLUMNS
+        if c not in header
+    ]
+    for group in ("Funding Org", "Recipient Org"):
+        if not any(h.startswith(f"{group}:") for h in header):
+            out.append(_missing_group(name, group))
+    return out
+
+
+def _grant_of_cells(cells: list[str], columns: dict[int, tuple]) -> dict:
+    """One CSV row as a grant in the JSON shape: top-level fields, and arrays of objects
+    for the column groups (``Funding Org:0:Name`` → ``fundingOrganization[0].name``)."""
+    grant: dict = {}
+    for i, target in columns.items():
+        value = cells[i].strip() if i < len(cells) else ""
+        if not value:
+            continue
+        if target[0] == "top":
+            grant[target[1]] = value
+            continue
+        array, idx, fld = target
+        items = grant.setdefault(array, [])
+        while len(items) <= idx:
+            items.append({})
+        items[idx][fld] = value
+    for array in ("plannedDates", "recipientOrganization", "fundingOrganization"):
+        if array in grant:
+            grant[array] = [x for x in grant[array] if x]
+    return grant
 
 
 def _missing_group(name, group) -> Problem:

@@ -103,6 +103,7 @@ class Grants:
         yield from self.registry.rows()
 
     def grant(self, grant: dict, loc: Location, column) -> Iterator[RawRow | Problem]:
+        """Rows of one grant, or every problem it has (then no row)."""
         problems: list[Problem] = []
         local = Registry(self.name, self.source_id)
 
@@ -114,18 +115,10 @@ class Grants:
             return str(v).strip() or None if v is not None else None
 
         gid = text(("id",))
-        if gid is not None:
-            first = self.first_seen.setdefault(gid, loc)
-            if first is not loc:
-                yield Problem(
-                    loc,
-                    column(("id",)),
-                    gid,
-                    "duplicate grant identifier ("
-                    + (f"first at line {first.line})" if first.line else "it appears earlier)"),
-                    "give each grant its own identifier, or remove the repeated one",
-                )
-                return
+        repeated = self._repeated(gid, loc, column)
+        if repeated is not None:
+            yield repeated
+            return
         for fld, hint in (
             ("id", "give each grant its identifier, e.g. 360G-yourprefix-1234"),
             ("title", "give the grant a title"),
@@ -133,96 +126,34 @@ class Grants:
             if not text((fld,)):
                 problem((fld,), None, "a value is required", hint)
         title = text(("title",))
-
-        cur = text(("currency",))
-        if cur is None:
-            problem(("currency",), None, "a value is required", "give the currency, e.g. GBP")
-        elif not is_currency_code(cur):
-            problem(("currency",), cur, "not an ISO 4217 currency code", "use e.g. GBP, EUR or USD")
-            cur = None
-
-        amount = text(("amountAwarded",))
-        if amount is None:
-            problem(("amountAwarded",), None, "a value is required", "give the amount, e.g. 5000")
-        elif not is_number(amount, exponent=False):
-            problem(
-                ("amountAwarded",),
-                amount,
-                "not a number",
-                "write digits only, without currency signs or thousands separators, e.g. 5000",
-            )
-            amount = None
-        elif float(amount) < 0:
-            problem(("amountAwarded",), amount, "negative amount", "amounts must be zero or more")
-            amount = None
-
-        award = None
-        raw_award = text(("awardDate",))
-        if raw_award is None:
-            problem(("awardDate",), None, "a value is required", DATE_HINT)
-        else:
-            try:
-                award = parse_date(raw_award)
-            except ValueError as e:
-                problem(("awardDate",), raw_award, str(e), DATE_HINT)
-
-        start = end = None
-        planned = (grant.get("plannedDates") or [{}])[0]
-        for fld in ("startDate", "endDate"):
-            raw = str(planned.get(fld) or "").strip()
-            if raw:
-                try:
-                    d = parse_date(raw, partial=True)
-                except ValueError as e:
-                    problem(("plannedDates", 0, fld), raw, str(e), DATE_HINT)
-                    continue
-                if fld == "startDate":
-                    start = d
-                else:
-                    end = d
-        duration = str(planned.get("duration") or "").strip()
-        if start and not end and duration:
-            if re.fullmatch(r"\d+", duration) and len(start) >= 7:
-                months = int(start[:4]) * 12 + int(start[5:7]) - 1 + int(duration)
-                end = f"{months // 12:04d}-{months % 12 + 1:02d}"
-            elif not re.fullmatch(r"\d+(\.\d+)?", duration):
-                problem(
-                    ("plannedDates", 0, "duration"),
-                    duration,
-                    "not a number of months",
-                    "write a whole number, e.g. 12",
-                )
-
+        cur, amount = _currency_and_amount(text, problem)
+        award = _award_date(text, problem)
+        start, end = _planned_dates(grant, problem)
         funders = self._orgs(grant, "fundingOrganization", True, loc, local, problem)
         recipients = self._orgs(grant, "recipientOrganization", False, loc, local, problem)
-
-        countries = []
-        for k, bl in enumerate(grant.get("beneficiaryLocation") or []):
-            code = str(bl.get("countryCode") or "").strip()
-            if not code:
-                continue
-            hit = country_from_alpha2(code)
-            if hit is None:
-                problem(
-                    ("beneficiaryLocation", k, "countryCode"),
-                    code,
-                    "unknown ISO 3166-1 alpha-2 country code",
-                    "use the two-letter code, e.g. GB for the United Kingdom",
-                )
-                continue
-            q = f"grant {gid} / Beneficiary Location {code}" + (
-                f" ({bl['name']})" if bl.get("name") else ""
-            )
-            local.country(hit[0], hit[1], quote=q, location=loc)
-            if hit[0] not in [c for c, _ in countries]:
-                countries.append((hit[0], q))
-
+        countries = _countries(grant, gid, loc, local, problem)
         if problems:
             yield from problems
             return
         self.registry.merge(local)
         yield from self._rows(grant, loc, gid, title, cur, amount, award, start, end)
         yield from self._links(loc, column, gid, funders, recipients, countries, cur, amount, award)
+
+    def _repeated(self, gid, loc: Location, column) -> Problem | None:
+        """A problem when the grant's identifier was seen before in this file."""
+        if gid is None:
+            return None
+        first = self.first_seen.setdefault(gid, loc)
+        if first is loc:
+            return None
+        return Problem(
+            loc,
+            column(("id",)),
+            gid,
+            "duplicate grant identifier ("
+            + (f"first at line {first.line})" if first.line else "it appears earlier)"),
+            "give each grant its own identifier, or remove the repeated one",
+        )
 
     def _orgs(self, grant, array, funder, loc, local, problem) -> list[tuple[str, str]]:
         out = []
@@ -381,3 +312,93 @@ def grant_status(start: str | None, end: str | None, today: _dt.date | None = No
     if start and start > now[: len(start)]:
         return "planned"
     return "ongoing"
+
+
+def _currency_and_amount(text, problem) -> tuple[str | None, str | None]:
+    """The grant's currency and amount awarded (None where a problem was reported)."""
+    cur = text(("currency",))
+    if cur is None:
+        problem(("currency",), None, "a value is required", "give the currency, e.g. GBP")
+    elif not is_currency_code(cur):
+        problem(("currency",), cur, "not an ISO 4217 currency code", "use e.g. GBP, EUR or USD")
+        cur = None
+    amount = text(("amountAwarded",))
+    if amount is None:
+        problem(("amountAwarded",), None, "a value is required", "give the amount, e.g. 5000")
+    elif not is_number(amount, exponent=False):
+        problem(
+            ("amountAwarded",),
+            amount,
+            "not a number",
+            "write digits only, without currency signs or thousands separators, e.g. 5000",
+        )
+        amount = None
+    elif float(amount) < 0:
+        problem(("amountAwarded",), amount, "negative amount", "amounts must be zero or more")
+        amount = None
+    return cur, amount
+
+
+def _award_date(text, problem) -> str | None:
+    raw = text(("awardDate",))
+    if raw is None:
+        problem(("awardDate",), None, "a value is required", DATE_HINT)
+        return None
+    try:
+        return parse_date(raw)
+    except ValueError as e:
+        problem(("awardDate",), raw, str(e), DATE_HINT)
+        return None
+
+
+def _planned_dates(grant: dict, problem) -> tuple[str | None, str | None]:
+    """Planned start and end; an end from the start and a duration in months when only
+    those are given."""
+    dates: dict[str, str | None] = {"startDate": None, "endDate": None}
+    planned = (grant.get("plannedDates") or [{}])[0]
+    for fld in dates:
+        raw = str(planned.get(fld) or "").strip()
+        if raw:
+            try:
+                dates[fld] = parse_date(raw, partial=True)
+            except ValueError as e:
+                problem(("plannedDates", 0, fld), raw, str(e), DATE_HINT)
+    start, end = dates["startDate"], dates["endDate"]
+    duration = str(planned.get("duration") or "").strip()
+    if start and not end and duration:
+        if re.fullmatch(r"\d+", duration) and len(start) >= 7:
+            months = int(start[:4]) * 12 + int(start[5:7]) - 1 + int(duration)
+            end = f"{months // 12:04d}-{months % 12 + 1:02d}"
+        elif not re.fullmatch(r"\d+(\.\d+)?", duration):
+            problem(
+                ("plannedDates", 0, "duration"),
+                duration,
+                "not a number of months",
+                "write a whole number, e.g. 12",
+            )
+    return start, end
+
+
+def _countries(grant: dict, gid, loc: Location, local: Registry, problem) -> list[tuple[str, str]]:
+    """``(iso3, quote)`` of each beneficiary country, registered in ``local``."""
+    countries: list[tuple[str, str]] = []
+    for k, bl in enumerate(grant.get("beneficiaryLocation") or []):
+        code = str(bl.get("countryCode") or "").strip()
+        if not code:
+            continue
+        hit = country_from_alpha2(code)
+        if hit is None:
+            problem(
+                ("beneficiaryLocation", k, "countryCode"),
+                code,
+                "unknown ISO 3166-1 alpha-2 country code",
+                "use the two-letter code, e.g. GB for the United Kingdom",
+            )
+            continue
+        q = f"grant {gid} / Beneficiary Location {code}" + (
+            f" ({bl['name']})" if bl.get("name") else ""
+        )
+        local.country(hit[0], hit[1], quote=q, location=loc)
+        if hit[0] not in [c for c, _ in countries]:
+            countries.append((hit[0], q))
+    return countries

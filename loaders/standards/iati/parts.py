@@ -28,53 +28,63 @@ class ActivityParts:
     """Methods of :class:`~loaders.standards.iati.activity.Activity` that read one kind of
     element each (budgets, sectors, partnerships, places, transactions)."""
 
+    def _budget_entry(self, k: int, b):
+        """``(period, kind, (amount, currency, year, k))`` of one budget, or None."""
+        col = f"budget[{k}]"
+        v = b.find("value")
+        if v is None:
+            self.missing(b, f"{col}/value", "value", "add <value> to the budget")
+            return None
+        amount = self.amount_of(v, f"{col}/value")
+        cur = self.currency_of(v, f"{col}/value")
+        ps, pe = b.find("period-start"), b.find("period-end")
+        start = self.date_of(ps, f"{col}/period-start") if ps is not None else None
+        end = self.date_of(pe, f"{col}/period-end") if pe is not None else None
+        vd_raw = (v.get("value-date") or "").strip()
+        year = None
+        if vd_raw:
+            try:
+                year = parse_date(vd_raw)[:4]
+            except ValueError as e:
+                self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
+        year = year or (start[:4] if start else None)
+        if amount is None or cur is None:
+            return None
+        revised = (b.get("type") or "1").strip().lower() in ("2", "revised")
+        return (start, end), "revised" if revised else "original", (float(amount), cur, year, k)
+
     def _budget(self) -> dict:
         """Sum of the budgets, per period the revised one (type 2) over the original."""
         by_period: dict[tuple, dict[str, list]] = {}
         for k, b in enumerate(self.act.findall("budget"), 1):
-            col = f"budget[{k}]"
-            v = b.find("value")
-            if v is None:
-                self.missing(b, f"{col}/value", "value", "add <value> to the budget")
-                continue
-            amount = self.amount_of(v, f"{col}/value")
-            cur = self.currency_of(v, f"{col}/value")
-            ps, pe = b.find("period-start"), b.find("period-end")
-            start = self.date_of(ps, f"{col}/period-start") if ps is not None else None
-            end = self.date_of(pe, f"{col}/period-end") if pe is not None else None
-            vd_raw = (v.get("value-date") or "").strip()
-            year = None
-            if vd_raw:
-                try:
-                    year = parse_date(vd_raw)[:4]
-                except ValueError as e:
-                    self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
-            year = year or (start[:4] if start else None)
-            if amount is None or cur is None:
-                continue
-            revised = (b.get("type") or "1").strip().lower() in ("2", "revised")
-            kind = "revised" if revised else "original"
-            by_period.setdefault((start, end), {}).setdefault(kind, []).append(
-                (float(amount), cur, year, k)
-            )
+            entry = self._budget_entry(k, b)
+            if entry is not None:
+                period, kind, item = entry
+                by_period.setdefault(period, {}).setdefault(kind, []).append(item)
         chosen = []
         for kinds in by_period.values():
             chosen.extend(kinds.get("revised") or kinds.get("original") or [])
         if not chosen:
             return {}
+        return self._budget_total(chosen)
+
+    def _budget_total(self, chosen: list) -> dict:
+        """The project budget of the chosen budgets: their sum in one currency, or in USD
+        when they are in several, with notices for what could not be converted."""
         currencies = sorted({c for _, c, _, _ in chosen})
         usd = [self.f.rates.convert(a, c, y) if y else None for a, c, y, _ in chosen]
         convertible = all(u is not None for u in usd)
         notes = []
+        out: dict = {}
         if len(currencies) == 1:
             out = {
                 "budget": number_text(sum(a for a, _, _, _ in chosen)),
                 "currency": currencies[0],
             }
-            if convertible and currencies[0] != "USD":
-                out["budget_usd"] = number_text(sum(usd))
-            elif currencies[0] == "USD":
+            if currencies[0] == "USD":
                 out["budget_usd"] = out["budget"]
+            elif convertible:
+                out["budget_usd"] = number_text(sum(usd))
         elif convertible:
             out = {"budget": number_text(sum(usd)), "currency": "USD"}
             out["budget_usd"] = out["budget"]
@@ -87,31 +97,28 @@ class ActivityParts:
                     "annual average rates",
                 )
             )
-        else:
-            out = {}
         if not convertible:
-            missing = sorted(
-                {(c, y) for (_, c, y, _), u in zip(chosen, usd, strict=True) if u is None}
-            )
-            shown = ", ".join(f"{c} {y}" for c, y in missing)
-            notes.append(
-                Notice(
-                    self.loc(self.act),
-                    "budget/value/@currency",
-                    shown,
-                    f"no exchange rate to USD for {shown}: "
-                    + (
-                        "the budget has no USD figure"
-                        if len(currencies) == 1
-                        else "budgets in several currencies cannot be added up, so the project "
-                        "budget is left empty"
-                    ),
-                    missing_rate_hint(*missing[0]),
-                )
-            )
+            notes.append(self._missing_budget_rates(chosen, usd, len(currencies)))
         if notes:
             out[NOTICES_KEY] = tuple(notes)
         return out
+
+    def _missing_budget_rates(self, chosen: list, usd: list, n_currencies: int) -> Notice:
+        missing = sorted({(c, y) for (_, c, y, _), u in zip(chosen, usd, strict=True) if u is None})
+        shown = ", ".join(f"{c} {y}" for c, y in missing)
+        return Notice(
+            self.loc(self.act),
+            "budget/value/@currency",
+            shown,
+            f"no exchange rate to USD for {shown}: "
+            + (
+                "the budget has no USD figure"
+                if n_currencies == 1
+                else "budgets in several currencies cannot be added up, so the project "
+                "budget is left empty"
+            ),
+            missing_rate_hint(*missing[0]),
+        )
 
     def _sectors(self) -> str:
         parts = []
@@ -276,12 +283,11 @@ class ActivityParts:
         return None
 
     # -- transactions ----------------------------------------------------------------------
-    def _transaction(self, k, tx, provider, receiver, participants) -> None:
-        col = f"transaction[{k}]"
-        before = len(self.problems)
+    def _tx_type(self, col: str, tx) -> tuple[str, str | None]:
+        """The transaction's type code as written and as a 2.0x code (None if unknown)."""
         tt = tx.find("transaction-type")
-        raw_type = (tt.get("code") or "").strip() if tt is not None else ""
-        code = raw_type if raw_type in TRANSACTION_TYPES else TRANSACTION_TYPES_1X.get(raw_type)
+        raw = (tt.get("code") or "").strip() if tt is not None else ""
+        code = raw if raw in TRANSACTION_TYPES else TRANSACTION_TYPES_1X.get(raw)
         if tt is None:
             self.missing(
                 tx,
@@ -294,12 +300,14 @@ class ActivityParts:
             self.problem(
                 tt,
                 f"{col}/transaction-type/@code",
-                raw_type or None,
+                raw or None,
                 "unknown TransactionType code",
                 "use 1–13 (2.0x) or IF, C, D, E, IR, LR, R, QP, QS, CG (1.0x)",
             )
+        return raw, code
+
+    def _tx_date(self, col: str, tx) -> str | None:
         td = tx.find("transaction-date")
-        date = None
         if td is None:
             self.missing(
                 tx,
@@ -307,55 +315,78 @@ class ActivityParts:
                 "transaction-date",
                 'add <transaction-date iso-date="YYYY-MM-DD"/>',
             )
-        else:
-            date = self.date_of(td, f"{col}/transaction-date")
+            return None
+        return self.date_of(td, f"{col}/transaction-date")
+
+    def _tx_value(self, col: str, tx):
+        """``(value element, amount, currency, value date)`` of the transaction."""
         v = tx.find("value")
-        amount = cur = value_date = None
         if v is None:
             self.missing(tx, f"{col}/value", "value", 'add <value currency="…">amount</value>')
-        else:
-            amount = self.amount_of(v, f"{col}/value")
-            cur = self.currency_of(v, f"{col}/value")
-            vd_raw = (v.get("value-date") or "").strip()
-            if vd_raw:
-                try:
-                    value_date = parse_date(vd_raw)
-                except ValueError as e:
-                    self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
+            return None, None, None, None
+        amount = self.amount_of(v, f"{col}/value")
+        cur = self.currency_of(v, f"{col}/value")
+        vd_raw = (v.get("value-date") or "").strip()
+        value_date = None
+        if vd_raw:
+            try:
+                value_date = parse_date(vd_raw)
+            except ValueError as e:
+                self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
+        return v, amount, cur, value_date
+
+    def _tx_parties(self, col: str, tx, code, provider, receiver, participants):
+        """Donor and recipient of the flow: the provider and receiver, or for incoming
+        money the funding participant and the reporter, otherwise the reporter and the
+        implementing participant."""
         incoming = code in INCOMING_TYPES
-        donor = provider
-        if donor is None:
-            if incoming:
-                donor = next((m for r, m, _ in participants if r == "1"), None)
+        first = {r: m for r, m, _ in reversed(participants)}
+        donor = provider or (first.get("1") if incoming else self.reporting)
+        recipient = receiver or (self.reporting if incoming else first.get("4"))
+        for who, what, role in (
+            (donor, "provider-org", "funding"),
+            (recipient, "receiver-org", "implementing"),
+        ):
+            if code is not None and who is None:
+                self.problem(
+                    tx,
+                    f"{col}/{what}",
+                    None,
+                    f"no {what}, and the activity names no {role} participating-org to "
+                    "stand for it",
+                    f'add <{what} ref="…"> to the transaction',
+                )
+        return donor, recipient
+
+    def _tx_notices(self, values: dict, v, col: str, cur, year) -> None:
+        """The USD rate of the flow, or a notice that there is none."""
+        notes = ()
+        if cur != "USD":
+            rate = self.f.rates.rate(cur, year)
+            if rate is not None:
+                values["usd_rate"] = repr(rate)
             else:
-                donor = self.reporting
-        recipient = receiver
-        if recipient is None:
-            if incoming:
-                recipient = self.reporting
-            else:
-                recipient = next((m for r, m, _ in participants if r == "4"), None)
-        if code is not None and donor is None:
-            self.problem(
-                tx,
-                f"{col}/provider-org",
-                None,
-                "no provider-org, and the activity names no funding participating-org to "
-                "stand for it",
-                'add <provider-org ref="…"> to the transaction',
-            )
-        if code is not None and recipient is None:
-            self.problem(
-                tx,
-                f"{col}/receiver-org",
-                None,
-                "no receiver-org, and the activity names no implementing participating-org to "
-                "stand for it",
-                'add <receiver-org ref="…"> to the transaction',
-            )
+                notes = (
+                    Notice(
+                        self.loc(v),
+                        f"{col}/value/@currency",
+                        f"{cur} {year}",
+                        missing_rate_message(cur, year),
+                        missing_rate_hint(cur, year),
+                    ),
+                )
+        values[NOTICES_KEY] = notes
+
+    def _transaction(self, k, tx, provider, receiver, participants) -> None:
+        col = f"transaction[{k}]"
+        before = len(self.problems)
+        raw_type, code = self._tx_type(col, tx)
+        date = self._tx_date(col, tx)
+        v, amount, cur, value_date = self._tx_value(col, tx)
+        donor, recipient = self._tx_parties(col, tx, code, provider, receiver, participants)
         if len(self.problems) > before or not self.aid:
             return
-        type_name, flow_type = TRANSACTION_TYPES[code]
+        _type_name, flow_type = TRANSACTION_TYPES[code]
         quote = self.where(f"{col} (type {raw_type}, value {amount} {cur}, {date})")
         for m, what in ((provider, "provider-org"), (receiver, "receiver-org")):
             if m is not None:
@@ -376,24 +407,8 @@ class ActivityParts:
             "quote": quote,
             "source_id": self.f.source_id,
         }
-        year = (value_date or date)[:4]
-        rate = self.f.rates.rate(cur, year)
-        notes = ()
-        if cur != "USD":
-            if rate is not None:
-                values["usd_rate"] = repr(rate)
-            else:
-                notes = (
-                    Notice(
-                        self.loc(v),
-                        f"{col}/value/@currency",
-                        f"{cur} {year}",
-                        missing_rate_message(cur, year),
-                        missing_rate_hint(cur, year),
-                    ),
-                )
-        values[NOTICES_KEY] = notes
-        if incoming:
+        self._tx_notices(values, v, col, cur, (value_date or date)[:4])
+        if code in INCOMING_TYPES:
             pid = (provider.element.get("provider-activity-id") or "").strip() if provider else ""
             if pid and pid != self.aid:
                 values["provider_project_id"] = pid
