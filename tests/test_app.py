@@ -320,7 +320,7 @@ def test_overview_headline_matches_the_text_report():
     at = run_page("views/overview.py")
     assert_ok(at, "Overview")
     f = findings(get_store()[0])
-    lo, hi = f["concentration"]["low"], f["concentration"]["high"]
+    lo, hi = f.concentration["low"], f.concentration["high"]
     hhi = {m.label: m.value for m in at.metric}["Donor concentration (HHI, 0–10,000)"]
     assert hhi == span(lo["hhi"], hi["hhi"], num) == "4,050 – 4,443"  # the page's style
     assert f"HHI {span(lo['hhi'], hi['hhi'], num, sep='–')} of 10,000" in render_report(f)

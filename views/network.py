@@ -6,11 +6,10 @@ to depth k, a search box and node details with provenance. The drawing is one of
 page (see :mod:`views.netviz`) and can be downloaded as it is.
 """
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph.analyses.network import PARTNERSHIP_LABELS
+from graph.analyses import layout
 from graph.store import Filters
 from views import netviz, state
 from views.fmt import label_of, md, table
@@ -136,32 +135,10 @@ chosen = Filters(
     country=country,
     sector=sector,
 )
-highlight = None
-if not chosen.is_empty():
-    # what matches is the store's rule (GraphStore.nodes): organizations based there,
-    # projects targeting it, events held there, networks with a member there; a project,
-    # event or network matches a sector through its organizations
-    base = {
-        f"{label}:{i}"
-        for label in PARTNERSHIP_LABELS
-        for i in state.nodes(store, label, chosen)["id"]
-    }
-    # organizations tied to a matching project/event/network stay lit too, so the picture
-    # shows who works there, not only the places
-    tied = set()
-    for n in base:
-        if g.nodes[n]["label"] != "Organization":
-            for m in g.neighbors(n):
-                if g.nodes[m]["label"] == "Organization" and (
-                    sector is None or g.nodes[m].get("sector") == sector
-                ):
-                    tied.add(m)
-    highlight = base | tied
-
+highlight = state.matching(store, chosen)
 visible = {n for n, d in g.nodes(data=True) if d["label"] in set(kinds or [])}
 if ego is not None:
-    reach = nx.single_source_shortest_path_length(g, ego, cutoff=depth)
-    visible = set(reach)  # the ego view shows every kind within reach
+    visible = layout.ego_nodes(g, ego, depth=depth)  # every kind within reach
 if hide and highlight is not None:
     visible = visible & highlight
 

@@ -54,6 +54,7 @@ __all__ = [
     "balance",
     "scenario",
     "board_report",
+    "matching",
 ]
 
 #: How long cached query results live (seconds), so a shared server's changes show up.
@@ -325,3 +326,10 @@ def network(store):
     big = g.number_of_nodes() > EXACT_CENTRALITY_UP_TO
     cent = centrality(store, labels=PARTNERSHIP_LABELS, sample=CENTRALITY_SAMPLE if big else None)
     return g, pos, cent
+
+
+@st.cache_data(**CACHED)
+def matching(store, filters: Filters):
+    """:func:`graph.analyses.layout.matching_nodes` of the drawn network (:func:`network`)."""
+    g, _pos, _cent = network(store)
+    return layout.matching_nodes(store, g, filters)

@@ -15,9 +15,9 @@ import math
 import networkx as nx
 
 from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, to_networkx
-from graph.store import GraphStore
+from graph.store import Filters, GraphStore
 
-__all__ = ["graph_layout", "partner_graph"]
+__all__ = ["ego_nodes", "graph_layout", "matching_nodes", "partner_graph"]
 
 
 def partner_graph(store: GraphStore) -> nx.MultiGraph:
@@ -128,3 +128,49 @@ def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]
         for k, (x, y) in sub.items():
             pos[k] = (cx + float(x) * r, cy + float(y) * r)
     return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
+
+
+def ego_nodes(g: nx.Graph, node: str, *, depth: int = 1) -> set[str]:
+    """The nodes of the drawn partnership graph within ``depth`` steps of ``node`` (every
+    kind). :func:`graph.analyses.network.ego_network` is the same question on the store's
+    whole graph, countries and sources included.
+
+    >>> g = partner_graph(example_store())
+    >>> sorted(ego_nodes(g, "Organization:ngo"))
+    ['Event:e1', 'Organization:ngo', 'Project:p2']
+    """
+    return set(nx.single_source_shortest_path_length(g, node, cutoff=depth))
+
+
+def matching_nodes(store: GraphStore, g: nx.Graph, filters: Filters) -> set[str] | None:
+    """The nodes of the drawn graph that the filters pick out, or None when no filter is set.
+
+    What matches is the store's rule (:meth:`graph.store.GraphStore.nodes`): organizations
+    based there, projects targeting it, events held there, networks with a member there; a
+    project, event or network matches a sector through its organizations. Organizations
+    tied to a matching project, event or network (of the sector, when one is chosen) match
+    too, so the picture shows who works there, not only the places.
+
+    >>> g = partner_graph(example_store())
+    >>> sorted(matching_nodes(example_store(), g, Filters(country="KAZ")))[:2]
+    ['Event:e1', 'Organization:firm']
+    >>> matching_nodes(example_store(), g, Filters()) is None
+    True
+    """
+    if filters.is_empty():
+        return None
+    base = {
+        f"{label}:{i}"
+        for label in PARTNERSHIP_LABELS
+        for i in store.nodes(label, filters)["id"]
+        if f"{label}:{i}" in g
+    }
+    tied = {
+        m
+        for n in base
+        if g.nodes[n]["label"] != "Organization"
+        for m in g.neighbors(n)
+        if g.nodes[m]["label"] == "Organization"
+        and (filters.sector is None or g.nodes[m].get("sector") == filters.sector)
+    }
+    return base | tied
