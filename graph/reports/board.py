@@ -280,7 +280,7 @@ def _trend(d: dict) -> Section:
             "Flows with amount",
         )
         blocks.append(
-            Table(header, rows, ("L", "R", "R", "R", "L", "R", "R"), (14, 16, 30, 30, 40, 22, 28))
+            Table(header, rows, ("L", "R", "R", "R", "L", "R", "R"), (14, 16, 28, 28, 38, 22, 34))
         )
     return Section("Trend by year and Lorenz curve (pooled money spread evenly)", tuple(blocks))
 
