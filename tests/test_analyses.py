@@ -487,6 +487,7 @@ def test_region_splits_keep_the_money(seed):
 
 def test_results_carry_exactly_their_typed_fields():
     from graph.analyses import results
+    from graph.analyses.collaborations import collaborations
     from graph.analyses.concentration import concentration_of, merger_effect
     from graph.analyses.diversity import diversity_index
     from graph.analyses.funding import coverage
@@ -504,6 +505,7 @@ def test_results_carry_exactly_their_typed_fields():
         results.Balance: regional_balance(store),
         results.AddedDonor: add_donor(store, amount=500, sector="foundation", country="KEN"),
         results.ExitScenario: donor_exit(store, ["uni"]),
+        results.Collaborations: collaborations(store, Filters(country="KEN")),
     }
     for typ, value in got.items():
         assert set(value) == set(typ.__annotations__), typ.__name__

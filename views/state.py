@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from graph.analyses import cliff, layout, regional, scenarios
-from graph.analyses import collaborations as collab
+from graph.analyses.collaborations import collaborations as collaborations_of
 from graph.analyses.funding import donor_totals, pool_members
 from graph.analyses.institute import (
     INSTITUTE,
@@ -269,7 +269,7 @@ def ending(store, as_of, months: int):
 @st.cache_data(**CACHED)
 def collaborations(store, region=None, country=None):
     """:func:`graph.analyses.collaborations.collaborations` of a region or country."""
-    return collab.collaborations(store, Filters(region=region, country=country))
+    return collaborations_of(store, Filters(region=region, country=country))
 
 
 @st.cache_data(**CACHED)

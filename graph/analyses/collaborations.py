@@ -13,12 +13,13 @@ import pandas as pd
 
 from graph.analyses.funding import org_names
 from graph.analyses.network import co_partnership
+from graph.analyses.results import Collaborations
 from graph.store import Filters, GraphStore
 
 __all__ = ["collaborations"]
 
 
-def collaborations(store: GraphStore, filters: Filters) -> dict[str, pd.DataFrame]:
+def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
     """Who works where: the projects, events and networks of a region or country, the
     organizations in them, and who works with whom there.
 

@@ -22,6 +22,7 @@ import pandas as pd
 __all__ = [
     "AddedDonor",
     "Balance",
+    "Collaborations",
     "Concentration",
     "Coverage",
     "Diversity",
@@ -209,3 +210,16 @@ class ExitScenario(TypedDict):
     added: dict | None
     flow_types: tuple[str, ...]
     note: str
+
+
+class Collaborations(TypedDict):
+    """Who works where (:func:`graph.analyses.collaborations.collaborations`): the
+    ``projects``, ``events`` and ``networks`` of the place, the ``partners`` in them (id,
+    name, sector, country, what brings them in) and the ``pairs`` who work together there
+    (organization, with, shared, where)."""
+
+    projects: pd.DataFrame
+    events: pd.DataFrame
+    networks: pd.DataFrame
+    partners: pd.DataFrame
+    pairs: pd.DataFrame
