@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import ValidationFailed
-from loaders.records import Location, Problem, is_currency_code, is_number
+from loaders.records import Location, Problem, counted_list, is_currency_code, is_number
 
 __all__ = [
     "RateTable",
@@ -100,12 +100,7 @@ def format_notices(items) -> str:
     >>> format_notices([])
     ''
     """
-    items = list(items)
-    if not items:
-        return ""
-    n = len(items)
-    head = f"{n} notice{'s' if n != 1 else ''} (loaded anyway):"
-    return "\n".join([head, *(f"  {x}" for x in items)])
+    return counted_list(items, "notice", "(loaded anyway):")
 
 
 def notices(rows) -> list[Notice]:

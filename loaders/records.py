@@ -45,6 +45,7 @@ __all__ = [
     "Problem",
     "RawRow",
     "clean_cell",
+    "counted_list",
     "format_report",
     "is_country_code",
     "is_currency_code",
@@ -153,12 +154,23 @@ def format_report(problems) -> str:
     -------
     str
     """
-    problems = list(problems)
-    if not problems:
-        return "No problems found."
-    n = len(problems)
-    head = f"{n} problem{'s' if n != 1 else ''} found; nothing was written."
-    return "\n".join([head, *(f"  {p}" for p in problems)])
+    return counted_list(problems, "problem", "found; nothing was written.", "No problems found.")
+
+
+def counted_list(items, noun: str, after: str, empty: str = "") -> str:
+    """Items one a line under a count (``"2 problems found…"``); ``empty`` when there are none.
+
+    >>> print(counted_list(["a", "b"], "notice", "(loaded anyway):"))
+    2 notices (loaded anyway):
+      a
+      b
+    """
+    items = list(items)
+    if not items:
+        return empty
+    n = len(items)
+    head = f"{n} {noun}{'s' if n != 1 else ''} {after}"
+    return "\n".join([head, *(f"  {x}" for x in items)])
 
 
 @dataclass(frozen=True)
