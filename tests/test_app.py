@@ -540,7 +540,7 @@ def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
     warned = " ".join(w.value for w in at.warning)
     assert "3 notices" in warned  # a missing KES rate, a mixed-currency budget, a split grant
     notes = next(t.value for t in at.dataframe if "problem" in t.value.columns)
-    assert any("no exchange rate to USD for KES in 2023" in m for m in notes["problem"])
+    assert any("no exchange rate to USD for KES on 2023-09-30" in m for m in notes["problem"])
     at.button(key="upload-load").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success][-1] == "Loaded."

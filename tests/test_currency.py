@@ -14,39 +14,56 @@ from hypothesis import strategies as st
 from graph.errors import ValidationFailed
 from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
-from loaders.currency import BUNDLED_RATES, RateTable, notices
+from loaders.currency import RateTable, notices
 from loaders.load import DATA_DIR, load, load_rows
 from loaders.readers import read_path
+from tests.helpers import ecb_file_rates
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IATI = FIXTURES / "iati" / "activities-2.03.xml"
-YEARS = range(2015, 2025)
-
-#: Plausible bounds of USD per unit, to catch a rate typed upside down or misplaced.
-BOUNDS = {"EUR": (1.0, 1.3), "GBP": (1.15, 1.6), "CNY": (0.13, 0.17), "RUB": (0.009, 0.018)}
 
 
-def test_bundled_table_covers_the_currencies_and_years():
+@pytest.fixture(scope="module")
+def ecb():
+    return ecb_file_rates()
+
+
+@pytest.mark.parametrize(
+    ("cur", "day"),
+    [("EUR", "2011-11-01"), ("GBP", "2019-06-14"), ("JPY", "2008-10-24"), ("RUB", "2021-12-30")],
+)
+def test_conversions_match_the_ecb_file(ecb, cur, day):
     table = RateTable.bundled()
-    for cur, (lo, hi) in BOUNDS.items():
-        for year in YEARS:
-            rate = table.rate(cur, year)
-            assert rate is not None, (cur, year)
-            assert lo < rate < hi, (cur, year, rate)
-            assert table.source(cur, year)
-    for year in range(2015, 2026):
-        assert table.rate("USD", year) == 1.0
-    assert table.currencies() == ["CNY", "EUR", "GBP", "RUB", "USD"]
+    usd_per_eur = ecb["USD"][day]
+    expected = usd_per_eur if cur == "EUR" else usd_per_eur / ecb[cur][day]
+    q = table.quote(cur, day)
+    assert q.usd_per_unit == pytest.approx(expected, rel=1e-9)
+    assert q.source == f"ECB reference rate of {day}"
 
 
-def test_bundled_file_has_the_documented_columns_and_a_source_on_every_row():
-    with BUNDLED_RATES.open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        assert reader.fieldnames == ["currency", "year", "usd_per_unit", "source"]
-        rows = list(reader)
-    assert rows and all(r["source"].strip() for r in rows)
-    readme = (BUNDLED_RATES.parent / "README.md").read_text(encoding="utf-8")
-    assert "fx_rates.csv" in readme
+def test_a_year_is_the_mean_of_its_published_days(ecb):
+    days = [d for d in ecb["GBP"] if d.startswith("2019") and d in ecb["USD"]]
+    expected = sum(ecb["USD"][d] / ecb["GBP"][d] for d in days) / len(days)
+    q = RateTable.bundled().quote("GBP", 2019)
+    assert q.usd_per_unit == pytest.approx(expected, rel=1e-9)
+    assert q.source == f"ECB reference rates, mean of {len(days)} days of 2019"
+
+
+def test_a_day_without_a_rate_takes_the_last_one_published(ecb):
+    assert "2011-11-05" not in ecb["USD"]  # a Saturday
+    q = RateTable.bundled().quote("EUR", "2011-11-05")
+    assert q.usd_per_unit == ecb["USD"]["2011-11-04"]
+    assert "last published on or before" in q.source
+
+
+def test_nothing_is_extrapolated(ecb):
+    table = RateTable.bundled()
+    assert max(ecb["RUB"]) == "2022-03-01"
+    assert table.quote("RUB", "2022-06-01") is None
+    assert table.quote("KES", "2020-01-02") is None  # not in the series
+    assert table.quote("EUR", "1998-12-31") is None  # before the euro
+    assert table.quote("EUR", "2099-01-01") is None
+    assert "USD" in table.currencies() and "GBP" in table.currencies()
 
 
 def test_usd_is_always_one_and_missing_rates_are_none():
@@ -69,13 +86,14 @@ def test_overlay_lets_the_users_rates_win():
         1.28,
         0.0093,
     )
-    assert both.name == "a + b"
+    assert both.name == "b + a"
+    assert both.source("KES", "2020-05-01") == "b: mine (2020)"
     assert base.rate("EUR", 2020) == 1.14  # unchanged
 
 
 @given(
     st.sampled_from(["EUR", "GBP", "CNY", "RUB"]),
-    st.sampled_from(list(YEARS)),
+    st.sampled_from(list(range(2010, 2022))),
     st.floats(min_value=0, max_value=1e12, allow_nan=False),
 )
 def test_convert_is_amount_times_rate_in_cents(cur, year, amount):
@@ -109,7 +127,11 @@ def test_a_rates_file_without_source_column_loads(tmp_path):
     p = tmp_path / "r.csv"
     p.write_text("currency,year,usd_per_unit\nKES,2023,0.0071\n", encoding="utf-8")
     t = RateTable.load(p)
-    assert (t.rate("KES", 2023), t.source("KES", 2023), len(t)) == (0.0071, "", 1)
+    assert (t.rate("KES", 2023), t.source("KES", 2023), len(t)) == (
+        0.0071,
+        "r.csv: annual rate (2023)",
+        1,
+    )
 
 
 # -- conversion in loads --------------------------------------------------------------------
@@ -134,7 +156,7 @@ def test_cli_rates_option(tmp_path, capsys):
     rates = tmp_path / "kes.csv"
     rates.write_text("currency,year,usd_per_unit,source\nKES,2023,0.0071,test\n", encoding="utf-8")
     assert cli(["validate", str(IATI)]) == 0
-    assert "no exchange rate to USD for KES in 2023" in capsys.readouterr().out
+    assert "no exchange rate to USD for KES on 2023-" in capsys.readouterr().out
     assert cli(["validate", str(IATI), "--rates", str(rates)]) == 0
     out = capsys.readouterr().out
     assert "KES" not in out and "1 notice (loaded anyway):" in out

@@ -18,7 +18,7 @@ from loaders.load import check, load
 from loaders.readers import read_file, read_path
 from loaders.records import parse_date
 from loaders.standards.giving360 import is_360_csv, org_sector, read_360_csv
-from tests.helpers import nodes, rels
+from tests.helpers import ecb_usd, nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "giving360"
 CSV = FIXTURES / "grants.csv"
@@ -64,7 +64,7 @@ def test_csv_projects_are_the_grants(csv_store):
             2021,
             24500,
             "GBP",
-            pytest.approx(24500 * 1.2767),
+            round(24500 * ecb_usd("GBP", "2019-02-14"), 2),
         ),
         # start 2020-09 plus 18 months' duration → ends 2022
         "360G-exf-2020-014": (
@@ -74,7 +74,7 @@ def test_csv_projects_are_the_grants(csv_store):
             2022,
             60000,
             "GBP",
-            pytest.approx(60000 * 1.2837),
+            round(60000 * ecb_usd("GBP", "2020-07-01"), 2),
         ),
         "360G-exf-2021-101": (
             "Community radio on climate",
@@ -83,7 +83,7 @@ def test_csv_projects_are_the_grants(csv_store):
             2022,
             15000,
             "EUR",
-            pytest.approx(15000 * 1.1827),
+            round(15000 * ecb_usd("EUR", "2021-11-30"), 2),
         ),
     }
     # a quoted description over two lines, with doubled quotes, survives whole
@@ -158,8 +158,11 @@ def test_csv_flows_dates_and_funders(csv_store):
             "2021-11-30",
         ),
     }
-    assert flows["360G-exf-2019-001#f1"]["amount_usd"] == pytest.approx(24500 * 1.2767)
-    assert flows["360G-exf-2021-101#f1"]["usd_rate"] == 1.1827
+    assert flows["360G-exf-2019-001#f1"]["amount_usd"] == round(
+        24500 * ecb_usd("GBP", "2019-02-14"), 2
+    )
+    assert flows["360G-exf-2021-101#f1"]["usd_rate"] == ecb_usd("EUR", "2021-11-30")
+    assert flows["360G-exf-2021-101#f1"]["rate_source"] == "ECB reference rate of 2021-11-30"
     assert "amount_usd" not in flows["360G-exf-2020-014#f1"]
     assert flows["360G-exf-2020-014#f2"]["quote"] == (
         "grant 360G-exf-2020-014 (Amount Awarded 60000 GBP, Award Date 2020-07-01); 2 funders "
@@ -213,7 +216,8 @@ def test_json_multi_funder(json_store):
     assert flows["360G-jt-0002#f1"]["amount_usd"] == 12500.5
     projects = nodes(json_store, "Project")
     assert projects["360G-jt-0001"]["budget"] == 80000
-    assert projects["360G-jt-0001"]["budget_usd"] == pytest.approx(80000 * 1.2369)
+    assert projects["360G-jt-0001"]["budget_usd"] == round(80000 * ecb_usd("GBP", "2022-03-15"), 2)
+    assert projects["360G-jt-0001"]["budget_rate_source"] == "ECB reference rate of 2022-03-15"
     assert (projects["360G-jt-0002"]["start_year"], projects["360G-jt-0002"]["end_year"]) == (
         2023,
         2024,

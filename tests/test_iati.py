@@ -19,7 +19,7 @@ from loaders.load import check, load
 from loaders.readers import read_file, read_path
 from loaders.records import Problem, RawRow
 from loaders.standards.iati import read_iati
-from tests.helpers import nodes, rels
+from tests.helpers import ecb_usd, nodes, rels
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 V2 = FIXTURES / "activities-2.03.xml"
@@ -98,7 +98,7 @@ def test_v2_projects(v2_store):
             2025,
             950000,
             "GBP",
-            450000 * 1.2435 + 500000 * 1.2781,
+            round(450000 * ecb_usd("GBP", "2023-01-01") + 500000 * ecb_usd("GBP", "2024-01-01"), 2),
         ),
         "XM-DAC-41304-EDU-1": (
             "Digital schools for East Africa",
@@ -124,9 +124,9 @@ def test_v2_projects(v2_store):
             "completed",
             2022,
             2022,
-            125300,
+            round(100000 * ecb_usd("EUR", "2022-01-01") + 20000, 2),
             "USD",
-            125300,
+            round(100000 * ecb_usd("EUR", "2022-01-01") + 20000, 2),
         ),
     }
     assert projects["XM-DAC-41304-CA-7"]["quote"] == (
@@ -280,11 +280,15 @@ def test_v2_funding_flows(v2_store):
         "cash",
         "extrabudgetary",
     )
-    assert t["usd_rate"] == 1.2435 and t["amount_usd"] == pytest.approx(559575)
+    assert t["usd_rate"] == pytest.approx(ecb_usd("GBP", "2023-03-01"), rel=1e-12)
+    assert t["amount_usd"] == round(450000 * t["usd_rate"], 2)
+    assert t["rate_source"] == "ECB reference rate of 2023-03-01"
     assert t["quote"] == (
         "iati-activity XM-DAC-41304-EDU-1 / transaction[1] (type 1, value 450000 GBP, 2023-03-10)"
     )
-    assert flows["XM-DAC-41304-CA-7#t1"]["amount_usd"] == pytest.approx(120000 * 1.053)
+    assert flows["XM-DAC-41304-CA-7#t1"]["amount_usd"] == round(
+        120000 * ecb_usd("EUR", "2022-01-20"), 2
+    )
     # no KES rate: the flow is there, with its amount, without a USD figure
     kes = flows["KE-NGC-OP-1234-SCH#t2"]
     assert kes["amount"] == 2500000 and "amount_usd" not in kes and "usd_rate" not in kes
@@ -342,12 +346,13 @@ def test_notices_report_the_missing_rate_and_the_mixed_budget():
     assert problems == []
     assert [str(n) for n in notices(rows)] == [
         "activities-2.03.xml, line 127, KE-NGC-OP-1234-SCH, column "
-        "'transaction[2]/value/@currency', value 'KES 2023': no exchange rate to USD for KES in "
-        "2023: amount_usd is left empty, so the flow is loaded but not counted in USD totals. "
+        "'transaction[2]/value/@currency', value 'KES 2023-09-30': no exchange rate to USD for "
+        "KES on 2023-09-30 (the ECB reference rates and the rates file have none): amount_usd "
+        "is left empty, so the flow is loaded but not counted in USD totals. "
         "Fix: load with --rates FILE holding a row KES,2023,<USD per KES>,<source>",
         "activities-2.03.xml, line 132, XM-DAC-41304-CA-7, column 'budget/value/@currency', "
         "value 'EUR, USD': budgets in several currencies: the project budget is their sum in "
-        "USD at annual average rates",
+        "USD, each at the rate of its value date (else its period start)",
     ]
 
 
@@ -696,7 +701,7 @@ def test_cli_validate_prints_counts_and_notices(capsys):
     out = capsys.readouterr().out
     assert out.startswith("OK: 1 sources, 2 regions, 5 countries, 6 organizations, 4 projects, ")
     assert "2 notices (loaded anyway):" in out
-    assert "no exchange rate to USD for KES in 2023" in out
+    assert "no exchange rate to USD for KES on 2023-09-30" in out
 
 
 def test_cli_validate_reports_bad_xml(capsys):

@@ -213,9 +213,10 @@ class Grants:
             "source_id": self.source_id,
             "quote": quote,
         }
-        usd = self.rates.convert(float(amount), cur, award[:4])
-        if usd is not None:
-            values["budget_usd"] = number_text(usd)
+        rate = self.rates.quote(cur, award)
+        if rate is not None:
+            values["budget_usd"] = number_text(round(float(amount) * rate.usd_per_unit, 2))
+            values["budget_rate_source"] = rate.source
         values[NOTICES_KEY] = ()
         yield RawRow("projects", values, loc)
 
@@ -244,7 +245,7 @@ class Grants:
         if len(recipients) > 1:
             parties += f" and {len(recipients)} recipients"
         year = award[:4]
-        rate = self.rates.rate(cur, year)
+        rate = self.rates.quote(cur, award)
         for fi, (donor, _) in enumerate(funders, 1):
             for ri, (recipient, _) in enumerate(recipients, 1):
                 flow_id = f"{gid}#f{fi}" + (f"-r{ri}" if len(recipients) > 1 else "")
@@ -266,15 +267,16 @@ class Grants:
                 if whole:
                     values["amount"] = amount
                     if cur != "USD" and rate is not None:
-                        values["usd_rate"] = repr(rate)
+                        values["usd_rate"] = repr(rate.usd_per_unit)
+                        values["rate_source"] = rate.source
                     elif cur != "USD":
                         notes.append(
                             Notice(
                                 loc,
                                 column(("currency",)),
-                                f"{cur} {year}",
-                                missing_rate_message(cur, year),
-                                missing_rate_hint(cur, year),
+                                f"{cur} {award}",
+                                missing_rate_message(cur, award),
+                                missing_rate_hint(cur, award),
                             )
                         )
                 else:

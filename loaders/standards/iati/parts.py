@@ -44,10 +44,10 @@ class ActivityParts:
         year = None
         if vd_raw:
             try:
-                year = parse_date(vd_raw)[:4]
+                year = parse_date(vd_raw)
             except ValueError as e:
                 self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
-        year = year or (start[:4] if start else None)
+        year = year or start
         if amount is None or cur is None:
             return None
         revised = (b.get("type") or "1").strip().lower() in ("2", "revised")
@@ -93,9 +93,13 @@ class ActivityParts:
                     self.loc(self.act),
                     "budget/value/@currency",
                     ", ".join(currencies),
-                    "budgets in several currencies: the project budget is their sum in USD at "
-                    "annual average rates",
+                    "budgets in several currencies: the project budget is their sum in USD, each "
+                    "at the rate of its value date (else its period start)",
                 )
+            )
+        if "budget_usd" in out and currencies != ["USD"]:
+            out["budget_rate_source"] = _sources(
+                {self.f.rates.source(c, y) for _, c, y, _ in chosen if c != "USD"}
             )
         if not convertible:
             notes.append(self._missing_budget_rates(chosen, usd, len(currencies)))
@@ -359,12 +363,14 @@ class ActivityParts:
         return donor, recipient
 
     def _tx_notices(self, values: dict, v, col: str, cur, year) -> None:
-        """The USD rate of the flow, or a notice that there is none."""
+        """The USD rate of the flow at ``year`` (its value date, else its date), or a notice
+        that there is none."""
         notes = ()
         if cur != "USD":
-            rate = self.f.rates.rate(cur, year)
+            rate = self.f.rates.quote(cur, year)
             if rate is not None:
-                values["usd_rate"] = repr(rate)
+                values["usd_rate"] = repr(rate.usd_per_unit)
+                values["rate_source"] = rate.source
             else:
                 notes = (
                     Notice(
@@ -407,7 +413,7 @@ class ActivityParts:
             "quote": quote,
             "source_id": self.f.source_id,
         }
-        self._tx_notices(values, v, col, cur, (value_date or date)[:4])
+        self._tx_notices(values, v, col, cur, value_date or date)
         if code in INCOMING_TYPES:
             pid = (provider.element.get("provider-activity-id") or "").strip() if provider else ""
             if pid and pid != self.aid:
@@ -418,3 +424,11 @@ class ActivityParts:
                 self.pending.append((values, rid, self.loc(tx)))
                 return
         self.row("funding", values, tx)
+
+
+def _sources(sources: set) -> str:
+    """One text for the sources of several rates."""
+    named = sorted(s for s in sources if s)
+    if len(named) <= 3:
+        return "; ".join(named)
+    return f"{len(named)} rates, e.g. " + "; ".join(named[:2])
