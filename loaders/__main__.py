@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("path", help="folder of record files, or one file")
     v.add_argument("--rates", help=RATES_HELP)
+    v.add_argument("--strict", action="store_true", help=STRICT_HELP)
     ld = sub.add_parser(
         "load",
         help="validate, then load into Neo4j (constraints first)",
@@ -60,8 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--database", help="database (else NEO4J_DATABASE, default neo4j)")
     ld.add_argument("--timeout", type=float, help="seconds to wait for the server (default 5)")
     ld.add_argument("--rates", help=RATES_HELP)
+    ld.add_argument("--strict", action="store_true", help=STRICT_HELP)
     return p
 
+
+STRICT_HELP = (
+    "refuse in IATI and 360Giving files what their standard allows but your own records may "
+    "not (negative values, partial percentages, free-text or placeholder dates, flows with no "
+    "recipient, grants to individuals) instead of loading them with notices"
+)
 
 RATES_HELP = (
     "CSV of annual exchange rates (currency, year, usd_per_unit, source) put on top of the "
@@ -74,7 +82,7 @@ def _read(args):
     rates = RateTable.bundled()
     if args.rates:
         rates = rates.overlay(RateTable.load(args.rates))
-    return read_path(args.path, rates=rates)
+    return read_path(args.path, rates=rates, strict=args.strict)
 
 
 def _settings(args) -> Neo4jSettings | None:

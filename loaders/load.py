@@ -45,7 +45,9 @@ def check_rows(
     return records, list(read_problems) + problems
 
 
-def check(path, *, store: GraphStore | None = None) -> tuple[Records, list[Problem]]:
+def check(
+    path, *, store: GraphStore | None = None, strict: bool = False
+) -> tuple[Records, list[Problem]]:
     """Read and validate a folder or file; return records and every problem.
 
     Parameters
@@ -54,8 +56,11 @@ def check(path, *, store: GraphStore | None = None) -> tuple[Records, list[Probl
         Folder of record files, or one file.
     store : GraphStore, optional
         Store whose existing nodes references may point at.
+    strict : bool
+        Refuse in IATI and 360Giving files what their standard allows but the explorer's own
+        records do not (see :func:`loaders.standards.iati.read_iati`).
     """
-    rows, read_problems = read_path(path)
+    rows, read_problems = read_path(path, strict=strict)
     return check_rows(rows, read_problems, store=store)
 
 
@@ -75,7 +80,7 @@ def load_rows(
     return store.write(batch, source=source)
 
 
-def load(path, store: GraphStore, *, source: str | None = None) -> LoadReport:
+def load(path, store: GraphStore, *, source: str | None = None, strict: bool = False) -> LoadReport:
     """Read, validate and write a folder or file into ``store``.
 
     Raises
@@ -83,7 +88,7 @@ def load(path, store: GraphStore, *, source: str | None = None) -> LoadReport:
     ValidationFailed
         With every problem; nothing was written.
     """
-    rows, read_problems = read_path(path)
+    rows, read_problems = read_path(path, strict=strict)
     return load_rows(rows, read_problems, store, source=source or str(path))
 
 

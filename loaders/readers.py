@@ -50,7 +50,9 @@ TABULAR_SUFFIXES = (".csv", ".xlsx", ".json")
 READABLE_SUFFIXES = (*TABULAR_SUFFIXES, ".xml")
 
 
-def read_path(path, *, name: str | None = None, rates=None) -> tuple[list[RawRow], list[Problem]]:
+def read_path(
+    path, *, name: str | None = None, rates=None, strict: bool = False
+) -> tuple[list[RawRow], list[Problem]]:
     """Read every record file in a folder, or one file.
 
     Parameters
@@ -84,11 +86,11 @@ def read_path(path, *, name: str | None = None, rates=None) -> tuple[list[RawRow
                 )
             )
         for f in files:
-            r, p = read_file(f, rates=rates)
+            r, p = read_file(f, rates=rates, strict=strict)
             rows.extend(r)
             problems.extend(p)
     elif path.exists():
-        return read_file(path, name=name, rates=rates)
+        return read_file(path, name=name, rates=rates, strict=strict)
     else:
         problems.append(
             Problem(Location(str(path)), None, None, "no such file or folder", "check the path")
@@ -96,7 +98,9 @@ def read_path(path, *, name: str | None = None, rates=None) -> tuple[list[RawRow
     return rows, problems
 
 
-def read_file(path, *, name: str | None = None, data: bytes | None = None, rates=None):
+def read_file(
+    path, *, name: str | None = None, data: bytes | None = None, rates=None, strict: bool = False
+):
     """Read one CSV, XLSX or JSON file, an IATI activity file (``.xml``) or a 360Giving file.
 
     IATI XML and 360Giving CSV on disk are streamed (see :mod:`loaders.standards.iati`,
@@ -124,11 +128,11 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None, rates
     suffix = path.suffix.lower()
     if suffix == ".xml":
         source = path if data is None else io.BytesIO(data)
-        return _collect(read_iati(source, name=shown, rates=rates))
+        return _collect(read_iati(source, name=shown, rates=rates, strict=strict))
     if suffix == ".csv":
         if giving360.is_360_csv(path if data is None else data):
             source = path if data is None else io.BytesIO(data)
-            return _collect(giving360.read_360_csv(source, name=shown, rates=rates))
+            return _collect(giving360.read_360_csv(source, name=shown, rates=rates, strict=strict))
     if data is None:
         try:
             data = path.read_bytes()
@@ -139,7 +143,7 @@ def read_file(path, *, name: str | None = None, data: bytes | None = None, rates
     if suffix == ".xlsx":
         return _collect(read_xlsx(data, shown, path.stem))
     if suffix == ".json":
-        return _collect(_read_json(data, shown, path.stem, rates=rates))
+        return _collect(_read_json(data, shown, path.stem, rates=rates, strict=strict))
     return [], [
         Problem(
             Location(shown),
@@ -158,11 +162,13 @@ def _collect(items) -> tuple[list[RawRow], list[Problem]]:
     return rows, problems
 
 
-def _read_json(data: bytes, shown: str, stem: str, *, rates=None) -> Iterator[RawRow | Problem]:
+def _read_json(
+    data: bytes, shown: str, stem: str, *, rates=None, strict: bool = False
+) -> Iterator[RawRow | Problem]:
     doc, problem = parse_json(data, shown)
     if problem is not None:
         yield problem
     elif isinstance(doc, dict) and "grants" in doc:  # 360Giving JSON
-        yield from giving360.read_360_json(doc, name=shown, rates=rates)
+        yield from giving360.read_360_json(doc, name=shown, rates=rates, strict=strict)
     else:
         yield from json_records(doc, shown, stem)

@@ -175,11 +175,15 @@ def counted_list(items, noun: str, after: str, empty: str = "") -> str:
 
 @dataclass(frozen=True)
 class RawRow:
-    """One record as read: kind, cell texts (``None`` for an empty cell), location."""
+    """One record as read: kind, cell texts (``None`` for an empty cell), location.
+
+    ``published`` marks a row read from a published standard file (IATI, 360Giving), whose
+    standard allows more than the user's own records do (a negative amount is a reversal)."""
 
     kind: str
     values: dict
     location: Location
+    published: bool = False
 
 
 class BadValue(ValueError):

@@ -157,8 +157,17 @@ CONVERTERS = {
 }
 
 
-def _convert(f: Field, text: str):
+def _convert(f: Field, text: str, *, published: bool = False):
+    if published and f.type == "number":
+        return _as_signed(f, text)
     return CONVERTERS[f.type](f, text)
+
+
+def _as_signed(f: Field, text: str):
+    """A number of a published standard file: ``xsd:decimal`` has no minimum (reversals,
+    decommitments and budget revisions are negative)."""
+    value = parse_number(text)
+    return int(value) if value.is_integer() and "." not in text else value
 
 
 def validate_rows(
@@ -206,7 +215,7 @@ def validate_rows(
                 out[f.name] = None
                 continue
             try:
-                out[f.name] = _convert(f, text)
+                out[f.name] = _convert(f, text, published=row.published)
             except BadValue as e:
                 problems.append(Problem(row.location, f.name, text, e.message, e.hint))
                 out[f.name] = None

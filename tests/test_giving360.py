@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from graph.errors import ValidationFailed
 from graph.store.memory import MemoryStore
 from loaders.currency import notices
-from loaders.load import check, load
+from loaders.load import check, load, load_rows
 from loaders.readers import read_file, read_path
 from loaders.records import parse_date
 from loaders.standards.giving360 import is_360_csv, org_sector, read_360_csv
@@ -255,7 +255,7 @@ def test_json_bad_grants(tmp_path):
     doc["grants"].append({"id": "360G-jt-0003", "title": "No money"})
     path = tmp_path / "g.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    _, problems = check(path)
+    _, problems = check(path, strict=True)
     assert [str(p) for p in problems] == [
         "g.json, 360G-jt-0001, column 'amountAwarded', value '-3': negative amount. Fix: "
         "amounts must be zero or more",
@@ -291,7 +291,7 @@ def test_json_grants_must_be_a_list():
 def test_every_bad_grant_in_one_report_and_nothing_written():
     store = MemoryStore()
     with pytest.raises(ValidationFailed) as e:
-        load(BAD, store)
+        load(BAD, store, strict=True)
     assert [str(p) for p in e.value.problems] == [
         "bad-grants.csv, line 2, 360G-bad-1, column 'Amount Awarded', value '-500': negative "
         "amount. Fix: amounts must be zero or more",
@@ -401,3 +401,40 @@ def test_both_stores_hold_the_same_graph(neo):
     assert a["relationships"].keys() == b["relationships"].keys()
     assert a == b
     assert mem.counts() == neo.counts()
+
+
+def test_a_negative_grant_loads_signed_with_a_notice(tmp_path):
+    doc = json.loads(JSON.read_text(encoding="utf-8"))
+    doc["grants"][1]["amountAwarded"] = -500
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rows, problems = read_path(path)
+    assert problems == []
+    said = [str(n) for n in notices(rows)]
+    assert any("negative amount: loaded as given" in n for n in said)
+    store = MemoryStore()
+    load_rows(rows, problems, store, source="g.json")
+    flow = rels(store, "FUNDS")["360G-jt-0002#f1"]
+    assert flow["amount"] == -500 and flow["amount_usd"] == -500
+
+
+def test_grants_to_individuals_go_to_one_anonymous_node_per_funder(tmp_path):
+    doc = json.loads(JSON.read_text(encoding="utf-8"))
+    grant = doc["grants"][1]
+    funder = grant["fundingOrganization"][0]["id"]
+    del grant["recipientOrganization"]
+    grant["recipientIndividual"] = {"id": "360G-x-IND-7", "name": "A. Person"}
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rows, problems = read_path(path)
+    assert problems == []
+    store = MemoryStore()
+    load_rows(rows, problems, store, source="g.json")
+    orgs = nodes(store, "Organization")
+    anon = orgs[f"individuals:{funder}"]
+    assert anon["name"] == f"Individual recipients of {funder}"
+    text = repr(store.snapshot())
+    assert "A. Person" not in text and "360G-x-IND-7" not in text  # no personal data
+    assert any("a grant to an individual" in str(n) for n in notices(rows))
+    _, strict = check(path, strict=True)
+    assert any("recipientIndividual" in p.message for p in strict)

@@ -90,6 +90,7 @@ GROUPS = {
             "Organisation Type": "organisationType",
         },
     ),
+    "Recipient Ind": ("recipientIndividual", {"Identifier": "id", "Name": "name"}),
     "Funding Org": (
         "fundingOrganization",
         {"Identifier": "id", "Name": "name", "Organisation Type": "organisationType"},
@@ -155,7 +156,7 @@ def _header_map(header: list[str]) -> dict[int, tuple]:
 
 
 def read_360_csv(
-    source, *, name: str, rates: RateTable | None = None
+    source, *, name: str, rates: RateTable | None = None, strict: bool = False
 ) -> Iterator[RawRow | Problem]:
     """Stream a 360Giving CSV file; yield raw rows and problems.
 
@@ -176,7 +177,7 @@ def read_360_csv(
     else:
         raw = source
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    g = Grants(name, rates or RateTable.bundled())
+    g = Grants(name, rates or RateTable.bundled(), strict=strict)
     try:
         reader = csv.reader(text)
         try:
@@ -232,9 +233,10 @@ def _header_problems(name: str, header: list[str]) -> list[Problem]:
         for c in REQUIRED_COLUMNS
         if c not in header
     ]
-    for group in ("Funding Org", "Recipient Org"):
-        if not any(h.startswith(f"{group}:") for h in header):
-            out.append(_missing_group(name, group))
+    if not any(h.startswith("Funding Org:") for h in header):
+        out.append(_missing_group(name, "Funding Org"))
+    if not any(h.startswith(("Recipient Org:", "Recipient Ind:")) for h in header):
+        out.append(_missing_group(name, "Recipient Org"))
     return out
 
 
@@ -254,7 +256,12 @@ def _grant_of_cells(cells: list[str], columns: dict[int, tuple]) -> dict:
         while len(items) <= idx:
             items.append({})
         items[idx][fld] = value
-    for array in ("plannedDates", "recipientOrganization", "fundingOrganization"):
+    for array in (
+        "plannedDates",
+        "recipientOrganization",
+        "recipientIndividual",
+        "fundingOrganization",
+    ):
         if array in grant:
             grant[array] = [x for x in grant[array] if x]
     return grant
@@ -290,7 +297,7 @@ def _csv_title(path: tuple, titles: dict) -> str:
 
 
 def read_360_json(
-    doc: dict, *, name: str, rates: RateTable | None = None
+    doc: dict, *, name: str, rates: RateTable | None = None, strict: bool = False
 ) -> Iterator[RawRow | Problem]:
     """Rows and problems of a parsed 360Giving JSON document (``{"grants": [...]}``).
 
@@ -317,7 +324,7 @@ def read_360_json(
     >>> [i.values["budget"] for i in items if i.kind == "projects"]
     ['90000']
     """
-    g = Grants(name, rates or RateTable.bundled())
+    g = Grants(name, rates or RateTable.bundled(), strict=strict)
     grants = doc.get("grants")
     if not isinstance(grants, list):
         yield Problem(
@@ -342,6 +349,8 @@ def read_360_json(
         for k, v in grant.items():
             if isinstance(v, list):
                 clean[k] = [x for x in v if isinstance(x, dict)]
+            elif isinstance(v, dict) and k == "recipientIndividual":
+                clean[k] = [v]  # an object in the JSON schema; a column group in CSV
             elif v is not None and not isinstance(v, dict):
                 clean[k] = v if isinstance(v, str) else _json_scalar(v)
         gid = clean.get("id")

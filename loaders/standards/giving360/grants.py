@@ -80,9 +80,10 @@ def org_sector(
 class Grants:
     """State of one 360Giving file: organisations, countries, the source."""
 
-    def __init__(self, name: str, rates: RateTable):
+    def __init__(self, name: str, rates: RateTable, *, strict: bool = False):
         self.name = name
         self.rates = rates
+        self.strict = strict
         self.source_id = f"360giving:{name}"
         self.registry = Registry(name, self.source_id)
         self.first_seen: dict[str, Location] = {}
@@ -127,17 +128,77 @@ class Grants:
                 problem((fld,), None, "a value is required", hint)
         title = text(("title",))
         cur, amount = _currency_and_amount(text, problem)
+        notes: list[Notice] = []
+        if amount is not None and float(amount) < 0:
+            if self.strict:
+                problem(
+                    ("amountAwarded",), amount, "negative amount", "amounts must be zero or more"
+                )
+            else:
+                notes.append(
+                    Notice(
+                        loc,
+                        column(("amountAwarded",)),
+                        amount,
+                        "negative amount: loaded as given (a reduction or return of a grant, "
+                        "which the standard allows); the analyses net it",
+                    )
+                )
         award = _award_date(text, problem)
         start, end = _planned_dates(grant, problem)
         funders = self._orgs(grant, "fundingOrganization", True, loc, local, problem)
-        recipients = self._orgs(grant, "recipientOrganization", False, loc, local, problem)
+        if not grant.get("recipientOrganization") and grant.get("recipientIndividual"):
+            recipients = self._individuals(funders, gid, loc, local, problem, notes, column)
+        else:
+            recipients = self._orgs(grant, "recipientOrganization", False, loc, local, problem)
         countries = _countries(grant, gid, loc, local, problem)
         if problems:
             yield from problems
             return
         self.registry.merge(local)
-        yield from self._rows(grant, loc, gid, title, cur, amount, award, start, end)
+        rows = list(self._rows(grant, loc, gid, title, cur, amount, award, start, end))
+        if notes:
+            rows[0].values[NOTICES_KEY] = tuple(rows[0].values.get(NOTICES_KEY) or ()) + tuple(
+                notes
+            )
+        yield from rows
         yield from self._links(loc, column, gid, funders, recipients, countries, cur, amount, award)
+
+    def _individuals(self, funders, gid, loc, local, problem, notes, column):
+        """A grant to a person: one anonymous "individual recipients" organisation per funder
+        stands for them; the person's identifier and name are never kept."""
+        if self.strict:
+            problem(
+                ("recipientOrganization", 0, "id"),
+                None,
+                "a grant to an individual (recipientIndividual), not an organisation",
+                "give the recipient organisation, or load without --strict",
+            )
+            return []
+        if not funders:
+            return []
+        funder = funders[0][0]
+        org_id = f"individuals:{funder}"
+        quote = f"grant {gid} / Recipient Ind (a grant to an individual; no personal data kept)"
+        local.org(
+            org_id,
+            f"Individual recipients of {funder}",
+            "other",
+            "other",
+            typed=True,
+            quote=quote,
+            location=loc,
+        )
+        notes.append(
+            Notice(
+                loc,
+                column(("recipientIndividual", 0, "id")),
+                None,
+                f"a grant to an individual: the recipient is recorded as '{org_id}', one "
+                "anonymous node for the funder's grants to individuals (no personal data kept)",
+            )
+        )
+        return [(org_id, quote)]
 
     def _repeated(self, gid, loc: Location, column) -> Problem | None:
         """A problem when the grant's identifier was seen before in this file."""
@@ -218,7 +279,7 @@ class Grants:
             values["budget_usd"] = number_text(round(float(amount) * rate.usd_per_unit, 2))
             values["budget_rate_source"] = rate.source
         values[NOTICES_KEY] = ()
-        yield RawRow("projects", values, loc)
+        yield RawRow("projects", values, loc, published=True)
 
     def _links(self, loc, column, gid, funders, recipients, countries, cur, amount, award):
         for parties, role in ((funders, "donor"), (recipients, "implementer")):
@@ -297,7 +358,7 @@ class Grants:
                         )
                 values["quote"] = quote
                 values[NOTICES_KEY] = tuple(notes)
-                yield RawRow("funding", values, loc)
+                yield RawRow("funding", values, loc, published=True)
 
 
 def grant_status(start: str | None, end: str | None, today: _dt.date | None = None) -> str:
@@ -334,9 +395,6 @@ def _currency_and_amount(text, problem) -> tuple[str | None, str | None]:
             "not a number",
             "write digits only, without currency signs or thousands separators, e.g. 5000",
         )
-        amount = None
-    elif float(amount) < 0:
-        problem(("amountAwarded",), amount, "negative amount", "amounts must be zero or more")
         amount = None
     return cur, amount
 

@@ -3,8 +3,12 @@ parts are in :mod:`.parts`)."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 import xml.etree.ElementTree as ET
 
+from graph.schema import YEAR_MAX, YEAR_MIN
+from loaders.currency import NOTICES_KEY, Notice
 from loaders.records import (
     DATE_HINT,
     Location,
@@ -39,6 +43,7 @@ class Activity(ActivityParts):
         self.lines = lines
         self.n = n
         self.problems: list[Problem] = []
+        self.notes: list[Notice] = []
         self.rows: list[RawRow] = []
         self.mentions: list[OrgMention] = []
         self.pending: list[tuple[dict, str, Location]] = []
@@ -56,12 +61,20 @@ class Activity(ActivityParts):
     def problem(self, el, column, value, message, hint="") -> None:
         self.problems.append(Problem(self.loc(el), column, value, message, hint))
 
+    def lenient(self, el, column, value, message, hint="") -> None:
+        """What the standard allows but the explorer's own records do not: a notice (the
+        record loads as described in ``message``), or with ``strict`` a problem."""
+        if self.f.strict:
+            self.problem(el, column, value, message.split(":")[0], hint)
+        else:
+            self.notes.append(Notice(self.loc(el), column, value, message, hint))
+
     def missing(self, el, column, tag, hint) -> None:
         self.problem(el, column, None, f"missing required element <{tag}>", hint)
 
     def row(self, kind: str, values: dict, el=None) -> None:
         values.setdefault("source_id", self.f.source_id)
-        self.rows.append(RawRow(kind, values, self.loc(el)))
+        self.rows.append(RawRow(kind, values, self.loc(el), published=True))
 
     def where(self, path: str = "") -> str:
         return f"iati-activity {self.item}" + (f" / {path}" if path else "")
@@ -73,10 +86,30 @@ class Activity(ActivityParts):
             self.problem(el, f"{column}/@iso-date", None, "missing date", DATE_HINT)
             return None
         try:
-            return parse_date(raw)
+            day = parse_date(raw, partial=True)
         except ValueError as e:
-            self.problem(el, f"{column}/@iso-date", raw, str(e), DATE_HINT)
+            year = re.search(r"\b(19|20)\d{2}\b", raw)
+            if year is None or self.f.strict:
+                self.problem(el, f"{column}/@iso-date", raw, str(e), DATE_HINT)
+                return None
+            self.lenient(
+                el,
+                f"{column}/@iso-date",
+                raw,
+                f"not a date: read as the year {year[0]} (IATI 1.0x allows free text here)",
+                DATE_HINT,
+            )
+            return year[0]
+        if not YEAR_MIN <= int(day[:4]) <= YEAR_MAX:
+            self.lenient(
+                el,
+                f"{column}/@iso-date",
+                raw,
+                f"a placeholder date (outside {YEAR_MIN}–{YEAR_MAX}): left out",
+                DATE_HINT,
+            )
             return None
+        return day
 
     def amount_of(self, value_el, column) -> str | None:
         raw = (value_el.text or "").strip()
@@ -89,15 +122,14 @@ class Activity(ActivityParts):
             )
             return None
         if float(raw) < 0:
-            self.problem(
+            self.lenient(
                 value_el,
                 column,
                 raw,
-                "negative value",
-                "amounts must be zero or more; record a reversal as its own transaction type "
-                "or leave it out",
+                "negative value: loaded as given (a reversal, decommitment or revision, which "
+                "the standard allows); the analyses net it within its flow type",
+                "amounts must be zero or more under --strict",
             )
-            return None
         return raw
 
     def currency_of(self, value_el, column) -> str | None:
@@ -136,11 +168,11 @@ class Activity(ActivityParts):
         name = text_of(el) or None
         typ = (el.get("type") or "").strip() or None
         if typ is not None and typ not in ORGANISATION_TYPES:
-            self.problem(
+            self.lenient(
                 el,
                 f"{column}/@type",
                 typ,
-                "unknown OrganisationType code",
+                "unknown OrganisationType code: the organisation's sector is left as 'other'",
                 "use one of: " + ", ".join(f"{k} {v[0]}" for k, v in ORGANISATION_TYPES.items()),
             )
             typ = None
@@ -230,6 +262,8 @@ class Activity(ActivityParts):
         if self.reporting is not None:
             self.register(self.reporting, self.where(f"reporting-org ({self.reporting.org_id})"))
         if project is not None:
+            attached = tuple(project.values.get(NOTICES_KEY) or ())
+            project.values[NOTICES_KEY] = attached + tuple(self.notes)
             self.rows.insert(0, project)
 
     def _participants(self) -> list[tuple[str, OrgMention, int]]:
@@ -255,27 +289,23 @@ class Activity(ActivityParts):
                 out.append((role, m, k))
         return out
 
-    def _project(self) -> RawRow | None:
+    def _status_code(self) -> str | None:
+        """The ActivityStatus code; ``""`` when the element is missing (taken from the dates
+        later), None when it is unknown."""
         act = self.act
-        title_el = act.find("title")
-        title = text_of(title_el)
-        if not title:
-            self.missing(
-                title_el if title_el is not None else act,
-                "title",
-                "title",
-                "add <title><narrative>…</narrative></title>",
-            )
         status_el = act.find("activity-status")
         status_code = None
         if status_el is None:
-            self.missing(
+            self.lenient(
                 act,
                 "activity-status",
-                "activity-status",
+                None,
+                "missing required element <activity-status>: the status is taken from the "
+                "activity's dates (ended → closed, else implementation)",
                 'add <activity-status code="2"/> (1 pipeline, 2 implementation, 3 finalisation, '
                 "4 closed, 5 cancelled, 6 suspended)",
             )
+            status_code = "" if not self.f.strict else None
         else:
             raw = (status_el.get("code") or "").strip()
             status_code = raw if raw in ACTIVITY_STATUS else None
@@ -289,6 +319,20 @@ class Activity(ActivityParts):
                     "unknown ActivityStatus code",
                     "use one of: " + ", ".join(f"{k} {v[0]}" for k, v in ACTIVITY_STATUS.items()),
                 )
+        return status_code
+
+    def _project(self) -> RawRow | None:
+        act = self.act
+        title_el = act.find("title")
+        title = text_of(title_el)
+        if not title:
+            self.missing(
+                title_el if title_el is not None else act,
+                "title",
+                "title",
+                "add <title><narrative>…</narrative></title>",
+            )
+        status_code = self._status_code()
         dates: dict[str, str] = {}
         for k, ad in enumerate(act.findall("activity-date"), 1):
             col = f"activity-date[{k}]"
@@ -308,6 +352,17 @@ class Activity(ActivityParts):
                 dates.setdefault(code, d)
         start = dates.get("2") or dates.get("1")
         end = dates.get("4") or dates.get("3")
+        if start and end and end < start:
+            self.lenient(
+                act,
+                "activity-date",
+                f"{start} to {end}",
+                "the activity ends before it starts: the end date is left out",
+                "check the activity-date elements",
+            )
+            end = None
+        if status_code == "":
+            status_code = "4" if end and end < _dt.date.today().isoformat() else "2"
         budget = self._budget()
         description = long_text_of(general_description(act))
         sectors = self._sectors()
@@ -331,4 +386,4 @@ class Activity(ActivityParts):
             "source_id": self.f.source_id,
             **budget,
         }
-        return RawRow("projects", values, self.loc(self.act))
+        return RawRow("projects", values, self.loc(self.act), published=True)

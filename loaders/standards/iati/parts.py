@@ -193,15 +193,7 @@ class ActivityParts:
             targets.append((region_id, pct, rr, quote))
         given = [t for t in targets if t[1] is not None]
         if given and len(given) < len(targets):
-            for _, pct, el, _ in targets:
-                if pct is None:
-                    self.problem(
-                        el,
-                        f"{el.tag}/@percentage",
-                        None,
-                        "percentage missing while other recipient countries or regions have one",
-                        "give every recipient-country and recipient-region a percentage",
-                    )
+            targets = self._fill_percentages(targets, given)
         elif given:
             total = sum(float(p) for _, p, _, _ in given)
             if abs(total - 100) > PERCENT_TOLERANCE:
@@ -228,6 +220,33 @@ class ActivityParts:
                 },
                 el,
             )
+
+    def _fill_percentages(self, targets: list, given: list) -> list:
+        """Percentages on some targets only: those without one share what the others leave
+        of 100 evenly (IATI sums only the percentages given)."""
+        if self.f.strict:
+            for _, pct, el, _ in targets:
+                if pct is None:
+                    self.problem(
+                        el,
+                        f"{el.tag}/@percentage",
+                        None,
+                        "percentage missing while other recipient countries or regions have one",
+                        "give every recipient-country and recipient-region a percentage",
+                    )
+            return targets
+        rest = max(0.0, 100 - sum(float(p) for _, p, _, _ in given))
+        missing = [t for t in targets if t[1] is None]
+        each = number_text(rest / len(missing))
+        self.lenient(
+            self.act,
+            "recipient-country/@percentage + recipient-region/@percentage",
+            f"{len(given)} of {len(targets)} given",
+            f"percentages on some recipient countries and regions only: the {len(missing)} "
+            f"without one share the remaining {number_text(rest)}% evenly ({each}% each)",
+            "give every recipient-country and recipient-region a percentage",
+        )
+        return [(tid, each if pct is None else pct, el, q) for tid, pct, el, q in targets]
 
     def _percentage(self, el, col) -> str | None:
         raw = (el.get("percentage") or "").strip()
@@ -347,11 +366,14 @@ class ActivityParts:
         first = {r: m for r, m, _ in reversed(participants)}
         donor = provider or (first.get("1") if incoming else self.reporting)
         recipient = receiver or (self.reporting if incoming else first.get("4"))
+        found = []
         for who, what, role in (
             (donor, "provider-org", "funding"),
             (recipient, "receiver-org", "implementing"),
         ):
-            if code is not None and who is None:
+            if code is not None and who is None and not self.f.strict:
+                who = self._unpublished(tx, col, what, role)
+            elif code is not None and who is None:
                 self.problem(
                     tx,
                     f"{col}/{what}",
@@ -360,7 +382,46 @@ class ActivityParts:
                     "stand for it",
                     f'add <{what} ref="…"> to the transaction',
                 )
-        return donor, recipient
+            found.append(who)
+        return found[0], found[1]
+
+    def _unpublished(self, tx, col: str, what: str, role: str) -> OrgMention:
+        """The one node that stands for an organisation the publisher did not name."""
+        side = "provider" if what == "provider-org" else "recipient"
+        m = OrgMention(
+            f"unpublished:{side}", f"{side.capitalize()} not published", None, tx, f"{col}/{what}"
+        )
+        m.org_id = m.ref
+        self.lenient(
+            tx,
+            f"{col}/{what}",
+            None,
+            f"no {what}, and the activity names no {role} participating-org: the flow's "
+            f"{side} is recorded as '{m.org_id}' (the standard makes {what} optional)",
+            f'add <{what} ref="…"> to the transaction',
+        )
+        self.registry.org(
+            m.org_id,
+            m.name,
+            "other",
+            "other",
+            typed=True,
+            quote=self.where(f"{col} names no {what}"),
+            location=self.loc(tx),
+        )
+        return m
+
+    def _activity_start(self) -> str | None:
+        for ad in self.act.findall("activity-date"):
+            raw = (ad.get("iso-date") or "").strip()
+            if (ad.get("type") or "").strip() in (
+                "1",
+                "2",
+                "start-planned",
+                "start-actual",
+            ) and raw:
+                return raw[:10]
+        return None
 
     def _tx_notices(self, values: dict, v, col: str, cur, year) -> None:
         """The USD rate of the flow at ``year`` (its value date, else its date), or a notice
@@ -389,6 +450,16 @@ class ActivityParts:
         raw_type, code = self._tx_type(col, tx)
         date = self._tx_date(col, tx)
         v, amount, cur, value_date = self._tx_value(col, tx)
+        if date is None and len(self.problems) == before:
+            date = value_date or self._activity_start()
+            if date is None:
+                self.problem(
+                    tx,
+                    f"{col}/transaction-date",
+                    None,
+                    "no usable date: neither the transaction, its value nor the activity has one",
+                    'add <transaction-date iso-date="YYYY-MM-DD"/>',
+                )
         donor, recipient = self._tx_parties(col, tx, code, provider, receiver, participants)
         if len(self.problems) > before or not self.aid:
             return

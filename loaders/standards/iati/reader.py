@@ -19,7 +19,9 @@ from loaders.standards.iati.activity import Activity
 from loaders.standards.iati.stream import ActivityStream, Refused
 
 
-def read_iati(source, *, name: str, rates: RateTable | None = None) -> Iterator[RawRow | Problem]:
+def read_iati(
+    source, *, name: str, rates: RateTable | None = None, strict: bool = False
+) -> Iterator[RawRow | Problem]:
     """Stream an IATI activity file; yield raw rows of the explorer's kinds and problems.
 
     Parameters
@@ -30,6 +32,10 @@ def read_iati(source, *, name: str, rates: RateTable | None = None) -> Iterator[
         File name to show in messages and to name the source (``iati:<name>``).
     rates : RateTable, optional
         Exchange rates to USD; the bundled table by default.
+    strict : bool
+        Refuse what the standard allows but the explorer's own records do not (negative
+        values, partial percentages, free-text dates, placeholder dates, flows with no
+        recipient): the behaviour before published files were taken as they are.
 
     Yields
     ------
@@ -38,13 +44,14 @@ def read_iati(source, *, name: str, rates: RateTable | None = None) -> Iterator[
         ``organizations``, ``countries`` and ``regions``; problems for bad input. Rows of an
         activity with a problem are left out (the file will be rejected anyway).
     """
-    yield from IatiFile(name, rates or RateTable.bundled()).run(source)
+    yield from IatiFile(name, rates or RateTable.bundled(), strict=strict).run(source)
 
 
 class IatiFile:
-    def __init__(self, name: str, rates: RateTable):
+    def __init__(self, name: str, rates: RateTable, *, strict: bool = False):
         self.name = name
         self.rates = rates
+        self.strict = strict
         self.source_id = f"iati:{name}"
         self.registry = Registry(name, self.source_id)
         self.refs_by_name: dict[str, str] = {}
