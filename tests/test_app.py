@@ -577,6 +577,10 @@ def test_data_page_rejects_a_bad_iati_file_and_writes_nothing(monkeypatch):
     before = get_store()[0].snapshot()
     _upload(at, STANDARDS / "iati" / "bad" / "values.xml")
     assert not at.exception
+    assert [m.value for m in at.metric][2] == "1"  # a reversal (-500) is allowed; 12,000 is not
+    report = next(t.value for t in at.dataframe if "problem" in t.value.columns)
+    assert list(report["value"]) == ["12,000"]
+    at.toggle(key="upload-strict").set_value(True).run()
     assert [m.value for m in at.metric][2] == "2"
     report = next(t.value for t in at.dataframe if "problem" in t.value.columns)
     assert list(report["value"]) == ["-500", "12,000"]

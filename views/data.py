@@ -52,10 +52,20 @@ with tab_up:
         accept_multiple_files=True,
         key="upload-files",
     )
+    strict = st.toggle(
+        "Strict: refuse what IATI and 360Giving allow but your own records may not",
+        key="upload-strict",
+        help=(
+            "Published files load by their own standard by default: negative values "
+            "(reversals), partial percentages, free-text or placeholder dates, flows with no "
+            "named recipient and grants to individuals load with a notice for each. Strict "
+            "refuses them instead."
+        ),
+    )
     if files:
         rows, problems = [], []
         for f in files:
-            r, p = read_file(f.name, name=f.name, data=f.getvalue())
+            r, p = read_file(f.name, name=f.name, data=f.getvalue(), strict=strict)
             rows.extend(r)
             problems.extend(p)
         records, all_problems = check_rows(rows, problems, store=store)
