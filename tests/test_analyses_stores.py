@@ -15,6 +15,7 @@ import pytest
 from graph.analyses.cliff import donors_ending, funding_cliff, project_funding
 from graph.analyses.concentration import concentration_by, concentration_trend, donor_concentration
 from graph.analyses.diversity import donor_diversity
+from graph.analyses.funding import coverage
 from graph.analyses.network import centrality, co_partnership, communities, ego_network
 from graph.analyses.regional import country_picture, regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit
@@ -24,6 +25,7 @@ from graph.store import FUNDING_KEYS, Filters
 from graph.store.batch import build_batch
 from graph.store.memory import MemoryStore
 from loaders.load import DATA_DIR, load
+from loaders.load import load as load_path
 from tests.test_analyses import portfolio_records
 
 pytestmark = pytest.mark.bolt
@@ -153,3 +155,27 @@ def test_generated_portfolios_same_sums_and_analyses_on_both_stores(neo, seed):
     donors = sorted(set(mem.funding_totals(("donor",))["donor"]) - {"inst"})[:2]
     if donors:
         _same(donor_exit(mem, donors), donor_exit(neo, donors))
+
+
+def test_negative_flows_are_netted_and_counted_the_same_in_both_stores(neo, tmp_path):
+    xml = """<iati-activities version="2.03"><iati-activity default-currency="USD">
+ <iati-identifier>XM-EX-NEG-1</iati-identifier>
+ <reporting-org ref="XM-EX" type="10"><narrative>Example Ministry</narrative></reporting-org>
+ <title><narrative>Reversal</narrative></title><activity-status code="2"/>
+ <participating-org role="1" ref="GB-GOV-1" type="10"><narrative>UK</narrative></participating-org>
+ <transaction><transaction-type code="11"/><transaction-date iso-date="2020-01-10"/>
+  <value>1000</value></transaction>
+ <transaction><transaction-type code="11"/><transaction-date iso-date="2020-06-10"/>
+  <value>-250</value></transaction>
+</iati-activity></iati-activities>"""
+    path = tmp_path / "neg.xml"
+    path.write_text(xml, encoding="utf-8")
+    mem = MemoryStore()
+    load_path(path, mem)
+    load_path(path, neo)
+    for store in (mem, neo):
+        cov = coverage(store)
+        assert (cov["negative_flows"], cov["negative_usd"], cov["donor_usd"]) == (1, -250.0, 750.0)
+        assert (
+            "1 flow is negative (reversals or decommitments, USD -250 in all)" in cov["statement"]
+        )

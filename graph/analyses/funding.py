@@ -182,6 +182,7 @@ def coverage(
         "known_donor_share": direct_usd / donor_usd if donor_usd > 0 else math.nan,
         "own_funds_usd": math.fsum(own["amount_usd"]),
         "flow_types": types,
+        **_negatives(store, filters, recipient, types),
     }
     if flows == 0:
         out["statement"] = "No donor flows match the selection."
@@ -202,11 +203,27 @@ def coverage(
             f" Of the {usd(donor_usd)} stated, {pct(direct_usd / donor_usd)} comes from named "
             f"donors and {pct(pooled_usd / donor_usd)} through pooled funds."
         )
+    if out["negative_flows"]:
+        n = out["negative_flows"]
+        s += (
+            f" {n} flow{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} negative "
+            f"(reversals or decommitments, {usd(out['negative_usd'])} in all), netted "
+            "within their flow type."
+        )
     if out["own_funds_usd"] > 0:
         s += f" Own funds (carry-over, interest: {usd(out['own_funds_usd'])}) are not donor money."
     s += f" Flow types counted: {', '.join(types)}."
     out["statement"] = s
     return out
+
+
+def _negatives(store: GraphStore, filters, recipient, types) -> dict:
+    """Negative donor flows (own funds left out) of the selection: count and USD sum."""
+    neg = store.negative_flows(filters, flow_types=types)
+    neg = neg[neg["donor"] != neg["recipient"]]
+    if recipient is not None:
+        neg = neg[neg["recipient"] == recipient]
+    return {"negative_flows": int(neg["flows"].sum()), "negative_usd": math.fsum(neg["amount_usd"])}
 
 
 def donor_totals(

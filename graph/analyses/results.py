@@ -41,7 +41,9 @@ class Coverage(TypedDict):
     ``donors``, ``donors_with_amount``, ``donors_without_amount``; ``donor_usd``: known USD
     from donors, of which ``direct_usd`` from named donors and ``pooled_usd`` through pools;
     ``known_donor_share`` = direct / donor USD (NaN with no money); ``own_funds_usd``;
-    ``flow_types`` counted; ``statement``: all of it in one sentence.
+    ``flow_types`` counted; ``negative_flows`` and ``negative_usd``: flows with a negative
+    amount (reversals, decommitments) and their sum, netted in every figure; ``statement``:
+    all of it in one sentence.
     """
 
     flows: int
@@ -57,6 +59,8 @@ class Coverage(TypedDict):
     known_donor_share: float
     own_funds_usd: float
     flow_types: tuple[str, ...]
+    negative_flows: int
+    negative_usd: float
     statement: str
 
 

@@ -371,6 +371,20 @@ class GraphStore(abc.ABC):
     def _region_member_rows(self, scheme: str) -> list:
         """``[{"region": id, "countries": [iso3...]}]`` for every region of ``scheme``."""
 
+    @abc.abstractmethod
+    def _negative_rows(self, filters: Filters, flow_types: tuple) -> list:
+        """``[{"donor", "recipient", "flows", "amount_usd"}]`` of flows with a negative USD
+        amount."""
+
+    def negative_flows(self, filters: Filters | None = None, *, flow_types=None) -> pd.DataFrame:
+        """Flows with a negative USD amount (reversals, decommitments, which published
+        standards allow), counted and summed where the data lives, by donor and recipient."""
+        rows = self._negative_rows(filters or Filters(), check_flow_types(flow_types))
+        out = pd.DataFrame(rows, columns=["donor", "recipient", "flows", "amount_usd"])
+        out["flows"] = out["flows"].astype(int)
+        out["amount_usd"] = out["amount_usd"].astype(float).round(2)
+        return out.sort_values(["donor", "recipient"], ignore_index=True)
+
     def region_rollup(self, scheme: str = "focus") -> dict:
         """Each region of ``scheme`` → the region it is reported under (see
         :func:`rollup_map`)."""

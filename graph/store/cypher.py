@@ -286,6 +286,14 @@ def funding_sums(keys: tuple[str, ...]) -> str:
     )
 
 
+#: Flows with a negative USD amount (reversals, decommitments), by donor and recipient.
+NEGATIVE_FLOWS = (
+    "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+    + _FUNDING_WHERE
+    + "AND r.amount_usd < 0 "
+    "RETURN d.id AS donor, rc.id AS recipient, count(r) AS flows, sum(r.amount_usd) AS amount_usd"
+)
+
 #: Organizations and the regions of ``$scheme`` their country lies in.
 ORG_REGIONS = (
     "MATCH (o:Organization)-[:BASED_IN]->(:Country)-[:IN_REGION]->(g:Region) "

@@ -338,6 +338,16 @@ class MemoryStore(GraphStore):
             )
         return rows
 
+    def _negative_rows(self, filters, flow_types):
+        flows = pd.DataFrame(self._flow_rows(filters, flow_types))
+        if flows.empty:
+            return []
+        neg = flows[flows["usd"].astype(float) < 0]
+        g = neg.groupby(["donor", "recipient"]).agg(
+            flows=("usd", "size"), amount_usd=("usd", "sum")
+        )
+        return g.reset_index().to_dict("records")
+
     def _funding_sums(self, keys, filters, flow_types):
         flows = pd.DataFrame(self._flow_rows(filters, flow_types))
         if flows.empty:

@@ -257,6 +257,9 @@ class Neo4jStore(GraphStore):
             self._write(stmt)
 
     # -- funding aggregation: grouped by Cypher in the database --------------------------
+    def _negative_rows(self, filters, flow_types):
+        return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
+
     def _funding_sums(self, keys, filters, flow_types):
         return self._read(
             cypher.funding_sums(keys), flow_types=list(flow_types), **filters.params()
