@@ -296,10 +296,10 @@ class RateTable:
     def quote(self, currency: str | None, when) -> Rate | None:
         """USD per unit of ``currency`` at ``when`` (a date ``YYYY-MM-DD``, a month or a
         year) and where it comes from; ``None`` when no source has it."""
-        if not currency or when is None or str(when).strip() == "":
-            return None
         if currency == "USD":
             return Rate(1.0, "US dollar")
+        if not currency or when is None or str(when).strip() == "":
+            return None
         try:
             year = parse_when(when)[0]
         except ValueError:

@@ -141,6 +141,8 @@ def read_file(
     if suffix == ".csv":
         return _collect(read_csv(data, kind_from_stem(path.stem), shown))
     if suffix == ".xlsx":
+        if giving360.is_360_xlsx(data):
+            return _collect(giving360.read_360_xlsx(data, name=shown, rates=rates, strict=strict))
         return _collect(read_xlsx(data, shown, path.stem))
     if suffix == ".json":
         return _collect(_read_json(data, shown, path.stem, rates=rates, strict=strict))

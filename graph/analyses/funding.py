@@ -325,6 +325,12 @@ def require_money(cov: dict, what: str = "the selection") -> None:
     """EmptySelection with the reason when nothing in ``cov`` has a known amount."""
     if cov["flows"] == 0:
         raise EmptySelection(f"no donor flows in {what}; widen the years or drop a filter")
+    if cov["donor_usd"] <= 0 and cov.get("negative_flows"):
+        raise EmptySelection(
+            f"the {cov['flows']} donor flows in {what} net to {usd(cov['donor_usd'])}: "
+            f"{cov['negative_flows']} of them are negative (reversals, decommitments), so no "
+            "donor has a positive total to share out; choose fewer flow types (e.g. commitments)"
+        )
     if cov["donor_usd"] <= 0:
         raise EmptySelection(
             f"none of the {cov['flows']} donor flows in {what} has a known USD amount; "

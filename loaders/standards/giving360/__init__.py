@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.currency import RateTable
-from loaders.records import Location, Problem, RawRow
+from loaders.records import Location, Problem, RawRow, clean_cell
 from loaders.standards.giving360.grants import Grants, org_sector
 from loaders.tabular import csv_records
 
@@ -59,6 +59,8 @@ __all__ = [
     "is_360_csv",
     "read_360_csv",
     "read_360_json",
+    "read_360_xlsx",
+    "is_360_xlsx",
     "org_sector",
     "TOP_FIELDS",
     "GROUPS",
@@ -185,24 +187,7 @@ def read_360_csv(
         except StopIteration:
             yield Problem(Location(name), None, None, "the file is empty", "add a header row")
             return
-        problems = _header_problems(name, header)
-        if problems:
-            yield from problems
-            return
-        columns = _header_map(header)
-        titles = {v: header[i] for i, v in columns.items()}
-
-        def column(path, titles=titles):
-            return _csv_title(path, titles)
-
-        yield g.source_row("360Giving grants file (CSV)")
-        for item in csv_records(reader, name):
-            if isinstance(item, Problem):
-                yield item
-                return
-            line, cells = item
-            grant = _grant_of_cells(cells, columns)
-            yield from g.grant(grant, Location(name, line=line, item=grant.get("id")), column)
+        yield from _grant_rows(g, name, header, csv_records(reader, name), "CSV")
     except UnicodeDecodeError as e:
         yield Problem(
             Location(name),
@@ -216,6 +201,72 @@ def read_360_csv(
         text.detach()
         if raw is not source:
             raw.close()
+    yield from g.finish()
+
+
+def _grant_rows(g: Grants, name: str, header: list[str], records, form: str):
+    """Grants of a table with the standard's column titles (CSV or a spreadsheet):
+    ``records`` yields ``(line, cells)`` or a Problem that stops the file."""
+    problems = _header_problems(name, header)
+    if problems:
+        yield from problems
+        return
+    columns = _header_map(header)
+    titles = {v: header[i] for i, v in columns.items()}
+
+    def column(path, titles=titles):
+        return _csv_title(path, titles)
+
+    yield g.source_row(f"360Giving grants file ({form})")
+    for item in records:
+        if isinstance(item, Problem):
+            yield item
+            return
+        line, cells = item
+        grant = _grant_of_cells(cells, columns)
+        yield from g.grant(grant, Location(name, line=line, item=grant.get("id")), column)
+
+
+def is_360_xlsx(data: bytes) -> bool:
+    """Whether a workbook's first sheet has a 360Giving header (Identifier, Amount Awarded)."""
+    try:
+        header = _xlsx_header(data)
+    except Exception:  # not a workbook: the record reader says why
+        return False
+    return "Identifier" in header and "Amount Awarded" in header
+
+
+def _xlsx_header(data: bytes) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        first = next(wb.worksheets[0].iter_rows(values_only=True), ())
+        return [clean_cell(h) or "" for h in first]
+    finally:
+        wb.close()
+
+
+def read_360_xlsx(
+    data: bytes, *, name: str, rates: RateTable | None = None, strict: bool = False
+) -> Iterator[RawRow | Problem]:
+    """A 360Giving spreadsheet (the form most funders publish): the first sheet, by the
+    standard's column titles, read row by row like the CSV form."""
+    import openpyxl
+
+    g = Grants(name, rates or RateTable.bundled(), strict=strict)
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = [clean_cell(h) or "" for h in next(rows, ())]
+        records = (
+            (n, [clean_cell(c) or "" for c in row])
+            for n, row in enumerate(rows, start=2)
+            if any(c is not None for c in row)
+        )
+        yield from _grant_rows(g, name, header, records, "spreadsheet")
+    finally:
+        wb.close()
     yield from g.finish()
 
 

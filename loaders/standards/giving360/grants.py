@@ -128,24 +128,9 @@ class Grants:
                 problem((fld,), None, "a value is required", hint)
         title = text(("title",))
         cur, amount = _currency_and_amount(text, problem)
-        notes: list[Notice] = []
-        if amount is not None and float(amount) < 0:
-            if self.strict:
-                problem(
-                    ("amountAwarded",), amount, "negative amount", "amounts must be zero or more"
-                )
-            else:
-                notes.append(
-                    Notice(
-                        loc,
-                        column(("amountAwarded",)),
-                        amount,
-                        "negative amount: loaded as given (a reduction or return of a grant, "
-                        "which the standard allows); the analyses net it",
-                    )
-                )
         award = _award_date(text, problem)
         start, end = _planned_dates(grant, problem)
+        notes, end = self._allowed(amount, start, end, loc, column, problem)
         funders = self._orgs(grant, "fundingOrganization", True, loc, local, problem)
         if not grant.get("recipientOrganization") and grant.get("recipientIndividual"):
             recipients = self._individuals(funders, gid, loc, local, problem, notes, column)
@@ -163,6 +148,41 @@ class Grants:
             )
         yield from rows
         yield from self._links(loc, column, gid, funders, recipients, countries, cur, amount, award)
+
+    def _allowed(self, amount, start, end, loc, column, problem):
+        """What 360Giving allows but the explorer's records do not: a negative amount and a
+        planned end before the start. Notices (and the end left out), or with ``strict``
+        problems."""
+        notes: list[Notice] = []
+        if amount is not None and float(amount) < 0:
+            if self.strict:
+                problem(
+                    ("amountAwarded",), amount, "negative amount", "amounts must be zero or more"
+                )
+            else:
+                notes.append(
+                    Notice(
+                        loc,
+                        column(("amountAwarded",)),
+                        amount,
+                        "negative amount: loaded as given (a reduction or return of a grant, "
+                        "which the standard allows); the analyses net it",
+                    )
+                )
+        if start and end and end < start:
+            if self.strict:
+                problem(("plannedDates", 0, "endDate"), end, "the planned end is before the start")
+            else:
+                notes.append(
+                    Notice(
+                        loc,
+                        column(("plannedDates", 0, "endDate")),
+                        f"{start} to {end}",
+                        "the planned end is before the start: the end is left out",
+                    )
+                )
+            end = None
+        return notes, end
 
     def _individuals(self, funders, gid, loc, local, problem, notes, column):
         """A grant to a person: one anonymous "individual recipients" organisation per funder

@@ -72,7 +72,7 @@ class ActivityParts:
         """The project budget of the chosen budgets: their sum in one currency, or in USD
         when they are in several, with notices for what could not be converted."""
         currencies = sorted({c for _, c, _, _ in chosen})
-        usd = [self.f.rates.convert(a, c, y) if y else None for a, c, y, _ in chosen]
+        usd = [self.f.rates.convert(a, c, y) if y or c == "USD" else None for a, c, y, _ in chosen]
         convertible = all(u is not None for u in usd)
         notes = []
         out: dict = {}
