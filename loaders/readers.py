@@ -172,5 +172,23 @@ def _read_json(
         yield problem
     elif isinstance(doc, dict) and "grants" in doc:  # 360Giving JSON
         yield from giving360.read_360_json(doc, name=shown, rates=rates, strict=strict)
+    elif _is_registry_metadata(doc):
+        yield Problem(
+            Location(shown),
+            None,
+            None,
+            "this is 360Giving registry metadata (publishers, licences, download links), "
+            "not grant data",
+            "download the grants file its 'distribution' / 'downloadURL' points to and give that",
+        )
     else:
         yield from json_records(doc, shown, stem)
+
+
+def _is_registry_metadata(doc) -> bool:
+    """A 360Giving registry (or datagetter) metadata file: a list of datasets, each with a
+    ``distribution`` and a ``publisher``."""
+    items = doc if isinstance(doc, list) else [doc]
+    return bool(items) and all(
+        isinstance(d, dict) and "distribution" in d and "publisher" in d for d in items[:5]
+    )

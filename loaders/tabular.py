@@ -23,6 +23,7 @@ from loaders.records import Location, Problem, RawRow, clean_cell
 __all__ = [
     "check_header",
     "csv_records",
+    "delimiter_of",
     "decode_text",
     "json_records",
     "kind_from_stem",
@@ -87,7 +88,7 @@ def read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
     if problem:
         yield problem
         return
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -118,6 +119,17 @@ def read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
         yield RawRow(kind, values, Location(shown, line=line))
 
 
+def delimiter_of(text: str) -> str:
+    r"""``;`` for a file whose header is separated by semicolons (as European spreadsheets
+    save "CSV"), else ``,``.
+
+    >>> delimiter_of("org_id;name;sector\n"), delimiter_of("org_id,name\n")
+    (';', ',')
+    """
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
 def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]:
     """Each non-empty record of a ``csv.reader`` after its header, with the line it starts on.
 
@@ -141,8 +153,11 @@ def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]
                 Location(shown, line=start),
                 None,
                 None,
-                f"cannot parse CSV: {e}",
-                "check the quotes on this line: a quoted field must end with a quote",
+                f"cannot parse CSV: {e} (a quoted field opens on this line and does not close)"
+                if "end of data" in str(e)
+                else f"cannot parse CSV: {e}",
+                "check the quotes on this line: a quoted field must end with a quote, and a "
+                'quote inside it is written twice ("")',
             )
             return
         line, start = start, reader.line_num + 1

@@ -352,3 +352,25 @@ def test_the_same_country_named_by_two_files_is_one_fact(folder):
         "countries.csv, line 5, column 'iso3', value 'KAZ': duplicate id (first at "
         "countries.csv, line 2). Fix: give each record its own id, or remove the repeated row"
     ]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path):
+    (tmp_path / "networks.csv").write_text(
+        'network_id,name,source_id,quote\nn1,Net,s1,"It said so.\nn2,Other,s1,Fine.\n'
+        "n3,Third,s1,Fine.\n",
+        encoding="utf-8",
+    )
+    rows, problems = read_path(tmp_path)
+    assert [str(p) for p in problems] == [
+        "networks.csv, line 2: cannot parse CSV: unexpected end of data (a quoted field opens "
+        "on this line and does not close). Fix: check the quotes on this line: a quoted field "
+        'must end with a quote, and a quote inside it is written twice ("")'
+    ]
+
+
+def test_a_semicolon_separated_file_reads(tmp_path):
+    (tmp_path / "networks.csv").write_text(
+        "network_id;name;source_id;quote\nn1;Smart, Education;s1;It said so.\n", encoding="utf-8"
+    )
+    rows, problems = read_path(tmp_path)
+    assert problems == [] and rows[0].values["name"] == "Smart, Education"

@@ -103,3 +103,12 @@ def test_donor_concentration_runs_on_every_file(name):
             return
     assert 0 < c["low"]["hhi"] <= c["high"]["hhi"] <= 10_000 + 1e-6
     assert c["coverage"]["flows"] > 0
+
+
+def test_files_that_are_not_grants_or_activities_say_what_they_are():
+    _, problems = read_file(REAL / "other" / "registry-metadata.json")
+    assert [p.message for p in problems] == [
+        "this is 360Giving registry metadata (publishers, licences, download links), not grant data"
+    ]
+    _, problems = read_file(Path(__file__).parent / "fixtures/iati/bad/organisation-file.xml")
+    assert "this is an IATI organisation file" in str(problems[0])
