@@ -11,6 +11,7 @@ import sys
 
 from graph.errors import StoreError, ValidationFailed
 from graph.store.settings import SETTINGS, Neo4jSettings
+from loaders.aliases import AliasTable
 from loaders.currency import RateTable, format_notices, notices
 from loaders.load import check_rows, load_rows
 from loaders.readers import read_path
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("path", help="folder of record files, or one file")
     v.add_argument("--rates", help=RATES_HELP)
     v.add_argument("--strict", action="store_true", help=STRICT_HELP)
+    v.add_argument("--aliases", help=ALIASES_HELP)
     ld = sub.add_parser(
         "load",
         help="validate, then load into Neo4j (constraints first)",
@@ -62,8 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--timeout", type=float, help="seconds to wait for the server (default 5)")
     ld.add_argument("--rates", help=RATES_HELP)
     ld.add_argument("--strict", action="store_true", help=STRICT_HELP)
+    ld.add_argument("--aliases", help=ALIASES_HELP)
     return p
 
+
+ALIASES_HELP = (
+    "CSV (alias, org_id, source) naming organisations of published files that are ones you "
+    "already have, e.g. XM-DAC-41304,unesco; added to data/reference/aliases.csv"
+)
 
 STRICT_HELP = (
     "refuse in IATI and 360Giving files what their standard allows but your own records may "
@@ -75,6 +83,12 @@ RATES_HELP = (
     "CSV of annual exchange rates (currency, year, usd_per_unit, source) put on top of the "
     "ECB reference rates for IATI and 360Giving amounts (see data/reference/README.md)"
 )
+
+
+def _aliases(args) -> AliasTable:
+    """The bundled alias table, with the user's file on top."""
+    table = AliasTable.bundled()
+    return table.overlay(AliasTable.load(args.aliases)) if args.aliases else table
 
 
 def _read(args):
@@ -107,12 +121,13 @@ def main(argv=None) -> int:
     if args.command == "validate":
         try:
             rows, read_problems = _read(args)
+            aliases = _aliases(args)
         except ValidationFailed as e:
             print(
                 format_report(e.problems).replace("nothing was written", "fix them and run again")
             )
             return 1
-        records, problems = check_rows(rows, read_problems)
+        records, problems = check_rows(rows, read_problems, aliases=aliases)
         if problems:
             print(format_report(problems).replace("nothing was written", "fix them and run again"))
             return 1
@@ -140,7 +155,9 @@ def main(argv=None) -> int:
                     f"({', '.join(unfinished['source'].astype(str))}); loading again completes them."
                 )
             rows, read_problems = _read(args)
-            report = load_rows(rows, read_problems, store, source=str(args.path))
+            report = load_rows(
+                rows, read_problems, store, source=str(args.path), aliases=_aliases(args)
+            )
             print(f"Loaded {args.path} into {store.describe()} (load {report.load_id}).")
             print(report.summary())
             if notes := format_notices(notices(rows)):

@@ -26,6 +26,7 @@ from graph.store import (
     Neo4jStore,
     build_batch,
 )
+from loaders.aliases import AliasTable, apply_aliases
 from loaders.readers import read_path
 from loaders.records import Problem, RawRow
 from loaders.validate import Records, validate_rows
@@ -37,10 +38,23 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def check_rows(
-    rows: list[RawRow], read_problems: list[Problem], *, store: GraphStore | None = None
+    rows: list[RawRow],
+    read_problems: list[Problem],
+    *,
+    store: GraphStore | None = None,
+    aliases: AliasTable | None = None,
 ) -> tuple[Records, list[Problem]]:
-    """Validate rows already read; references may point at nodes already in ``store``."""
+    """Validate rows already read; references may point at nodes already in ``store``.
+
+    Organisations of published files that the alias table names (the bundled one by
+    default) are renamed to the explorer's ids first, in ``rows`` itself, each merge with a
+    notice (see :func:`loaders.aliases.apply_aliases`)."""
     known = store.known_keys() if store is not None else None
+    apply_aliases(
+        rows,
+        aliases if aliases is not None else AliasTable.bundled(),
+        (known or {}).get("organizations", set()),
+    )
     records, problems = validate_rows(rows, known=known)
     return records, list(read_problems) + problems
 
@@ -70,10 +84,11 @@ def load_rows(
     store: GraphStore,
     *,
     source: str,
+    aliases: AliasTable | None = None,
 ) -> LoadReport:
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
     row is bad, having written nothing."""
-    records, problems = check_rows(rows, read_problems, store=store)
+    records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
     if problems:
         raise ValidationFailed(problems)
     batch: GraphBatch = build_batch(records)

@@ -15,7 +15,7 @@ from graph.errors import ValidationFailed
 from graph.store.memory import MemoryStore
 from loaders.__main__ import main as cli
 from loaders.currency import format_notices, notices
-from loaders.load import check, load
+from loaders.load import check, load, load_rows
 from loaders.readers import read_file, read_path
 from loaders.records import Problem, RawRow
 from loaders.standards.iati import read_iati
@@ -66,7 +66,7 @@ def test_v2_organizations(v2_store):
             "government_agency",
             "GBR",
         ),
-        "XM-DAC-41304": ("UNESCO", "un_system", "intergovernmental", None),
+        "unesco": ("UNESCO", "un_system", "intergovernmental", None),
         "KE-NGC-OP-1234": ("Elimu Digital Trust", "ngo", "ngo", "KEN"),
         "name:nairobi-teachers-college": (
             "Nairobi Teachers College",
@@ -80,7 +80,7 @@ def test_v2_organizations(v2_store):
     for props in orgs.values():
         assert props["source_id"] == SRC2
         assert props["quote"].startswith("iati-activity ")
-    assert orgs["XM-DAC-41304"]["quote"] == (
+    assert orgs["unesco"]["quote"] == (
         "iati-activity GB-GOV-1-300123 / participating-org[3] (role 4, type 40, XM-DAC-41304)"
     )
     based = {(r["start"], r["end"]) for r in rels(v2_store, "BASED_IN").values()}
@@ -145,11 +145,11 @@ def test_v2_partnerships(v2_store):
     assert got == {
         ("GB-GOV-1", "GB-GOV-1-300123", "donor"),
         ("GB-GOV-1", "GB-GOV-1-300123", "coordinator"),
-        ("XM-DAC-41304", "GB-GOV-1-300123", "implementer"),
+        ("unesco", "GB-GOV-1-300123", "implementer"),
         ("GB-GOV-1", "XM-DAC-41304-EDU-1", "donor"),
-        ("XM-DAC-41304", "XM-DAC-41304-EDU-1", "lead"),
+        ("unesco", "XM-DAC-41304-EDU-1", "lead"),
         ("KE-NGC-OP-1234", "XM-DAC-41304-EDU-1", "implementer"),
-        ("XM-DAC-41304", "KE-NGC-OP-1234-SCH", "donor"),
+        ("unesco", "KE-NGC-OP-1234-SCH", "donor"),
         ("KE-NGC-OP-1234", "KE-NGC-OP-1234-SCH", "implementer"),
         ("name:nairobi-teachers-college", "KE-NGC-OP-1234-SCH", "implementer"),
         ("DE-1", "XM-DAC-41304-CA-7", "donor"),
@@ -193,7 +193,7 @@ def test_v2_funding_flows(v2_store):
     assert got == {
         "GB-GOV-1-300123#t1": (
             "GB-GOV-1",
-            "XM-DAC-41304",
+            "unesco",
             "commitment",
             900000,
             "GBP",
@@ -202,7 +202,7 @@ def test_v2_funding_flows(v2_store):
         ),
         "GB-GOV-1-300123#t2": (
             "GB-GOV-1",
-            "XM-DAC-41304",
+            "unesco",
             "disbursement",
             450000,
             "GBP",
@@ -211,7 +211,7 @@ def test_v2_funding_flows(v2_store):
         ),
         "XM-DAC-41304-EDU-1#t1": (
             "GB-GOV-1",
-            "XM-DAC-41304",
+            "unesco",
             "incoming_funds",
             450000,
             "GBP",
@@ -219,7 +219,7 @@ def test_v2_funding_flows(v2_store):
             "XM-DAC-41304-EDU-1",
         ),
         "XM-DAC-41304-EDU-1#t2": (
-            "XM-DAC-41304",
+            "unesco",
             "KE-NGC-OP-1234",
             "commitment",
             300000,
@@ -228,7 +228,7 @@ def test_v2_funding_flows(v2_store):
             "KE-NGC-OP-1234-SCH",
         ),
         "XM-DAC-41304-EDU-1#t3": (
-            "XM-DAC-41304",
+            "unesco",
             "KE-NGC-OP-1234",
             "disbursement",
             150000,
@@ -237,7 +237,7 @@ def test_v2_funding_flows(v2_store):
             "KE-NGC-OP-1234-SCH",
         ),
         "KE-NGC-OP-1234-SCH#t1": (
-            "XM-DAC-41304",
+            "unesco",
             "KE-NGC-OP-1234",
             "incoming_funds",
             150000,
@@ -258,7 +258,7 @@ def test_v2_funding_flows(v2_store):
         # no receiver-org: a disbursement goes to the first implementing org
         "XM-DAC-41304-CA-7#t1": (
             "DE-1",
-            "XM-DAC-41304",
+            "unesco",
             "incoming_commitment",
             120000,
             "EUR",
@@ -266,7 +266,7 @@ def test_v2_funding_flows(v2_store):
             "XM-DAC-41304-CA-7",
         ),
         "XM-DAC-41304-CA-7#t2": (
-            "XM-DAC-41304",
+            "unesco",
             "name:open-schools-network",
             "disbursement",
             60000,
@@ -701,7 +701,8 @@ def test_cli_validate_prints_counts_and_notices(capsys):
     assert cli(["validate", str(V2)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("OK: 1 sources, 2 regions, 5 countries, 6 organizations, 4 projects, ")
-    assert "2 notices (loaded anyway):" in out
+    assert "3 notices (loaded anyway):" in out
+    assert "organisation XM-DAC-41304 is the explorer's 'unesco'" in out
     assert "no exchange rate to USD for KES on 2023-09-30" in out
 
 
@@ -827,3 +828,46 @@ def test_partial_percentages_missing_receiver_placeholder_and_free_text_dates(tm
     assert nodes(store, "Project")["XM-EX-LEN-1"]["start_year"] == 2012
     with pytest.raises(ValidationFailed):
         load(path, MemoryStore(), strict=True)
+
+
+def test_an_aliased_organisation_joins_the_bundled_one(tmp_path):
+    from loaders.load import DATA_DIR, load_memory
+
+    store = load_memory(DATA_DIR)
+    before = nodes(store, "Organization")["unesco"]
+    rows, problems = read_path(V2)
+    load_rows(rows, problems, store, source="v2")
+    orgs = nodes(store, "Organization")
+    assert "XM-DAC-41304" not in orgs and orgs["unesco"] == before  # the bundled row stands
+    flows = rels(store, "FUNDS")
+    assert flows["KE-NGC-OP-1234-SCH#t1"]["start"] == "unesco"
+    said = [str(n) for n in notices(rows)]
+    assert sum("organisation XM-DAC-41304 is the explorer's 'unesco'" in n for n in said) == 1
+
+
+def test_a_users_alias_file_adds_to_the_bundled_one(tmp_path):
+    from loaders.aliases import AliasTable
+
+    mine = tmp_path / "aliases.csv"
+    mine.write_text("alias,org_id,source\nGB-GOV-1,fcdo,my records\n", encoding="utf-8")
+    table = AliasTable.bundled().overlay(AliasTable.load(mine))
+    assert (table.target("GB-GOV-1"), table.target("XM-DAC-41304")) == ("fcdo", "unesco")
+    mine.write_text("alias,org_id\nGB-GOV-1,fcdo\nGB-GOV-1,dfid\n,x\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e:
+        AliasTable.load(mine)
+    assert [str(p) for p in e.value.problems] == [
+        "aliases.csv, line 3, column 'alias', value 'GB-GOV-1': already an alias of 'fcdo'. "
+        "Fix: an identifier can stand for one organisation only",
+        "aliases.csv, line 4, column 'alias': a value is required. Fix: give the identifier as "
+        "files write it and the explorer's id",
+    ]
+
+
+def test_cli_aliases_option(tmp_path, capsys):
+    mine = tmp_path / "aliases.csv"
+    mine.write_text("alias,org_id,source\nGB-GOV-1,fcdo,my records\n", encoding="utf-8")
+    assert cli(["validate", str(V2), "--aliases", str(mine)]) == 0
+    assert "organisation GB-GOV-1 is the explorer's 'fcdo'" in capsys.readouterr().out
+    mine.write_text("alias,org_id\n,x\n", encoding="utf-8")
+    assert cli(["validate", str(V2), "--aliases", str(mine)]) == 1
+    assert "a value is required" in capsys.readouterr().out
