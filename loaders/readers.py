@@ -133,6 +133,8 @@ def read_file(
         if giving360.is_360_csv(path if data is None else data):
             source = path if data is None else io.BytesIO(data)
             return _collect(giving360.read_360_csv(source, name=shown, rates=rates, strict=strict))
+    if suffix == ".json" and data is None and giving360.is_360_json_file(path):
+        return _collect(giving360.stream_360_json(path, name=shown, rates=rates, strict=strict))
     if data is None:
         try:
             data = path.read_bytes()

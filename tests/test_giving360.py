@@ -438,3 +438,21 @@ def test_grants_to_individuals_go_to_one_anonymous_node_per_funder(tmp_path):
     assert any("a grant to an individual" in str(n) for n in notices(rows))
     _, strict = check(path, strict=True)
     assert any("recipientIndividual" in p.message for p in strict)
+
+
+def test_a_360giving_json_file_is_streamed_grant_by_grant(tmp_path, monkeypatch):
+    import json as _json
+
+    doc = _json.loads(JSON.read_text(encoding="utf-8"))
+    path = tmp_path / "g.json"
+    path.write_text(_json.dumps({"license": "CC-BY", **doc}), encoding="utf-8")
+
+    def no_whole_parse(*a, **k):
+        raise AssertionError("a 360Giving file on disk must not be parsed whole")
+
+    monkeypatch.setattr("loaders.readers.parse_json", no_whole_parse)
+    rows, problems = read_file(path)
+    assert problems == [] and sum(r.kind == "funding" for r in rows) == 3
+    path.write_text('{"grants": [{"id": "x", "title": ', encoding="utf-8")
+    rows, problems = read_file(path)
+    assert [p.message.split(":")[0] for p in problems] == ["not valid JSON"]

@@ -59,6 +59,9 @@ __all__ = [
     "is_360_csv",
     "read_360_csv",
     "read_360_json",
+    "read_360_grants",
+    "stream_360_json",
+    "is_360_json_file",
     "read_360_xlsx",
     "is_360_xlsx",
     "org_sector",
@@ -375,7 +378,6 @@ def read_360_json(
     >>> [i.values["budget"] for i in items if i.kind == "projects"]
     ['90000']
     """
-    g = Grants(name, rates or RateTable.bundled(), strict=strict)
     grants = doc.get("grants")
     if not isinstance(grants, list):
         yield Problem(
@@ -386,6 +388,15 @@ def read_360_json(
             'use {"grants": [{...}, ...]}',
         )
         return
+    yield from read_360_grants(grants, name=name, rates=rates, strict=strict)
+
+
+def read_360_grants(
+    grants, *, name: str, rates: RateTable | None = None, strict: bool = False
+) -> Iterator[RawRow | Problem]:
+    """Rows and problems of an iterable of 360Giving grant objects (a parsed list, or a
+    stream from :func:`stream_360_json`)."""
+    g = Grants(name, rates or RateTable.bundled(), strict=strict)
     yield g.source_row("360Giving grants file (JSON)")
     for i, grant in enumerate(grants):
         if not isinstance(grant, dict):
@@ -408,6 +419,44 @@ def read_360_json(
         loc = Location(name, item=str(gid) if gid else f"grants[{i}]")
         yield from g.grant(clean, loc, _json_path)
     yield from g.finish()
+
+
+def is_360_json_file(path) -> bool:
+    """Whether a JSON file on disk is a 360Giving grants document (a top-level ``grants``
+    key), read as a stream: only the top level is looked at, nothing is kept."""
+    import ijson
+
+    try:
+        with Path(path).open("rb") as f:
+            for prefix, event, value in ijson.parse(f):
+                if prefix == "" and event == "map_key" and value == "grants":
+                    return True
+                if prefix == "" and event == "start_array":
+                    return False
+    except (ijson.JSONError, OSError, UnicodeDecodeError):
+        return False
+    return False
+
+
+def stream_360_json(
+    path, *, name: str, rates: RateTable | None = None, strict: bool = False
+) -> Iterator[RawRow | Problem]:
+    """A 360Giving JSON file streamed grant by grant (a GrantNav export is hundreds of MB):
+    one grant in memory at a time."""
+    import ijson
+
+    with Path(path).open("rb") as f:
+        grants = ijson.items(f, "grants.item", use_float=True)
+        try:
+            yield from read_360_grants(grants, name=name, rates=rates, strict=strict)
+        except ijson.JSONError as e:
+            yield Problem(
+                Location(name),
+                None,
+                None,
+                f"not valid JSON: {e}",
+                "check brackets, commas and quotes; the grants before this point were read",
+            )
 
 
 def _json_scalar(v) -> str:
