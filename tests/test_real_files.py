@@ -112,3 +112,17 @@ def test_files_that_are_not_grants_or_activities_say_what_they_are():
     ]
     _, problems = read_file(Path(__file__).parent / "fixtures/iati/bad/organisation-file.xml")
     assert "this is an IATI organisation file" in str(problems[0])
+
+
+@pytest.mark.bolt
+def test_every_real_file_gives_the_same_graph_on_the_bolt_server(neo):
+    for name in FILES:
+        mem, _ = load_real(name)
+        rows, problems = read_file(REAL / name)
+        load_rows(rows, problems, neo, source=name)
+        assert neo.counts() == mem.counts(), name
+        keys = ("flow_type", "currency", "donor")
+        assert neo.funding_totals(keys, flow_types=ALL_TYPES).equals(
+            mem.funding_totals(keys, flow_types=ALL_TYPES)
+        ), name
+        neo.clear()
