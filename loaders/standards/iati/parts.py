@@ -40,14 +40,7 @@ class ActivityParts:
         ps, pe = b.find("period-start"), b.find("period-end")
         start = self.date_of(ps, f"{col}/period-start") if ps is not None else None
         end = self.date_of(pe, f"{col}/period-end") if pe is not None else None
-        vd_raw = (v.get("value-date") or "").strip()
-        year = None
-        if vd_raw:
-            try:
-                year = parse_date(vd_raw)
-            except ValueError as e:
-                self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
-        year = year or start
+        year = self.value_date_of(v, col) or start
         if amount is None or cur is None:
             return None
         revised = (b.get("type") or "1").strip().lower() in ("2", "revised")
@@ -349,14 +342,19 @@ class ActivityParts:
             return None, None, None, None
         amount = self.amount_of(v, f"{col}/value")
         cur = self.currency_of(v, f"{col}/value")
-        vd_raw = (v.get("value-date") or "").strip()
-        value_date = None
-        if vd_raw:
-            try:
-                value_date = parse_date(vd_raw)
-            except ValueError as e:
-                self.problem(v, f"{col}/value/@value-date", vd_raw, str(e), DATE_HINT)
-        return v, amount, cur, value_date
+        return v, amount, cur, self.value_date_of(v, col)
+
+    def value_date_of(self, v, col: str) -> str | None:
+        """``value/@value-date`` as ``YYYY-MM-DD`` (the date the value's currency was fixed),
+        or None when it is not given or not a date (a problem)."""
+        raw = (v.get("value-date") or "").strip()
+        if not raw:
+            return None
+        try:
+            return parse_date(raw)
+        except ValueError as e:
+            self.problem(v, f"{col}/value/@value-date", raw, str(e), DATE_HINT)
+            return None
 
     def _tx_parties(self, col: str, tx, code, provider, receiver, participants):
         """Donor and recipient of the flow: the provider and receiver, or for incoming
