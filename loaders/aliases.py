@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 
@@ -28,12 +29,10 @@ from graph.errors import ValidationFailed
 from loaders.currency import NOTICES_KEY, Notice
 from loaders.records import Location, Problem, RawRow
 
-__all__ = ["ALIAS_COLUMNS", "BUNDLED_ALIASES", "ORG_COLUMNS", "AliasTable", "apply_aliases"]
+__all__ = ["BUNDLED_ALIASES", "ORG_COLUMNS", "AliasTable", "apply_aliases"]
 
 #: The table that ships with the project.
 BUNDLED_ALIASES = Path(__file__).resolve().parent.parent / "data" / "reference" / "aliases.csv"
-#: Columns of an alias file.
-ALIAS_COLUMNS = ("alias", "org_id", "source")
 #: The columns of each record kind that hold an organisation id.
 ORG_COLUMNS = {
     "organizations": ("org_id", "parent_id"),
@@ -97,8 +96,9 @@ class AliasTable:
         return cls(out, name=shown)
 
     @classmethod
+    @functools.cache
     def bundled(cls) -> AliasTable:
-        """The aliases of the bundled data's organisations."""
+        """The aliases of the bundled data's organisations (read once per process)."""
         return cls.load(BUNDLED_ALIASES, name="data/reference/aliases.csv")
 
     def overlay(self, other: AliasTable) -> AliasTable:

@@ -79,10 +79,6 @@ class EcbRates:
         """Currencies the series covers."""
         return sorted(self._exact.currencies)
 
-    def last_date(self) -> _dt.date:
-        """The last day of the series in this wheel."""
-        return self._exact.bounds["USD"].last_date
-
     def _on(self, currency: str, day: _dt.date, converter) -> float | None:
         from currency_converter import RateNotFoundError
 

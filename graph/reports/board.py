@@ -41,7 +41,6 @@ from functools import partial
 import pandas as pd
 
 from graph.analyses import institute
-from graph.metrics.concentration import lorenz_curve
 from graph.reports import figures as support
 from graph.reports.charts import svg_bars, svg_lorenz, svg_trend
 from graph.reports.pdf import render_pdf
@@ -175,7 +174,7 @@ def _collect(store: GraphStore, recipient) -> dict:
     trend = support.trend_table(store, recipient=rid)
     by_channel = support.breakdown_table(store, "channel", recipient=rid)
     by_sector = support.breakdown_table(store, "donor_sector", recipient=rid)
-    curve = lorenz_curve(pic["allocations"]["spread"]) if pic is not None else None
+    curve = pic["lorenz"]["spread"] if pic is not None else None
     history = store.load_history()
     loads = []
     if len(history):

@@ -65,7 +65,11 @@ class ActivityParts:
         """The project budget of the chosen budgets: their sum in one currency, or in USD
         when they are in several, with notices for what could not be converted."""
         currencies = sorted({c for _, c, _, _ in chosen})
-        usd = [self.f.rates.convert(a, c, y) if y or c == "USD" else None for a, c, y, _ in chosen]
+        quotes = [self.f.rates.quote(c, y) if y or c == "USD" else None for _, c, y, _ in chosen]
+        usd = [
+            round(a * q.usd_per_unit, 2) if q else None
+            for (a, _, _, _), q in zip(chosen, quotes, strict=True)
+        ]
         convertible = all(u is not None for u in usd)
         notes = []
         out: dict = {}
@@ -92,7 +96,7 @@ class ActivityParts:
             )
         if "budget_usd" in out and currencies != ["USD"]:
             out["budget_rate_source"] = _sources(
-                {self.f.rates.source(c, y) for _, c, y, _ in chosen if c != "USD"}
+                {q.source for (_, c, _, _), q in zip(chosen, quotes, strict=True) if c != "USD"}
             )
         if not convertible:
             notes.append(self._missing_budget_rates(chosen, usd, len(currencies)))
