@@ -31,7 +31,7 @@ with tab_up:
     st.markdown(
         "Upload record files named after their kind (`organizations.csv`, `funding.xlsx`, "
         "`events.json`…), one workbook with a sheet per kind, an IATI activity file (`.xml`) or "
-        "a 360Giving file (`.csv` or `.json`). References may point at records already in the store."
+        "a 360Giving file (`.csv`, `.xlsx` or `.json`). References may point at records already in the store."
     )
     with st.expander("Record kinds and their columns"):
         kinds = pd.DataFrame(
