@@ -11,6 +11,8 @@ is kept as ``tests/fixtures/real/expected.json``).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -105,11 +107,36 @@ def xlsx_grants(path: Path) -> list[dict]:
     return out
 
 
+def csv_grants(path: Path) -> list[dict]:
+    """The grants of a 360Giving CSV by its column titles (UTF-8, else Windows-1252)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    out = []
+    for cell in csv.DictReader(io.StringIO(text, newline="")):
+        cell = {k.strip(): v.strip() for k, v in cell.items() if k}
+        funder, recipient = cell.get("Funding Org:Identifier"), cell.get("Recipient Org:Identifier")
+        out.append(
+            {
+                "currency": cell.get("Currency"),
+                "amountAwarded": cell.get("Amount Awarded"),
+                "fundingOrganization": [{"id": funder}] if funder else [],
+                "recipientOrganization": [{"id": recipient}] if recipient else [],
+                "recipientIndividual": cell.get("Recipient Ind:Identifier"),
+            }
+        )
+    return out
+
+
 def figures_of(path: Path) -> dict:
     if path.suffix == ".xml":
         return iati_figures(path)
     if path.suffix == ".json":
         return grants_figures(json.loads(path.read_text(encoding="utf-8"))["grants"])
+    if path.suffix == ".csv":
+        return grants_figures(csv_grants(path))
     return grants_figures(xlsx_grants(path))
 
 
@@ -117,7 +144,7 @@ def main() -> int:
     out = {
         f"{p.parent.name}/{p.name}": figures_of(p)
         for p in sorted([*REAL.glob("iati/*"), *REAL.glob("giving360/*")])
-        if p.suffix in (".xml", ".json", ".xlsx")
+        if p.suffix in (".xml", ".json", ".xlsx", ".csv")
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()

@@ -41,7 +41,7 @@ def test_the_corpus_is_wide():
     assert set(publishers) == set(FILES)
     assert len(FILES) >= 20 and len(set(publishers.values())) >= 12
     kinds = {Path(f).suffix for f in FILES}
-    assert kinds == {".xml", ".json", ".xlsx"}
+    assert kinds == {".xml", ".json", ".xlsx", ".csv"}
 
 
 def test_expected_figures_are_the_independent_parse():
@@ -126,3 +126,12 @@ def test_every_real_file_gives_the_same_graph_on_the_bolt_server(neo):
             mem.funding_totals(keys, flow_types=ALL_TYPES)
         ), name
         neo.clear()
+
+
+def test_a_published_csv_in_windows_1252_loads_with_a_notice_and_strict_refuses_it():
+    name = "giving360/fundingproviders-grants_2_grants_cp1252.csv"
+    store, said = load_real(name)
+    assert any("read as Windows-1252" in str(n) for n in said)
+    assert any("€funding€providers" in pid for pid in nodes(store, "Project"))
+    _, problems = read_file(REAL / name, strict=True)
+    assert [p.message for p in problems] == ["the file is not UTF-8 text (byte 0x80)"]

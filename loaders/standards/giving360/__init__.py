@@ -45,12 +45,13 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from loaders.currency import RateTable
+from loaders.currency import NOTICES_KEY, Notice, RateTable
 from loaders.records import Location, Problem, RawRow, clean_cell
 from loaders.standards.giving360.grants import Grants, org_sector
 from loaders.tabular import csv_records
@@ -181,7 +182,9 @@ def read_360_csv(
             return
     else:
         raw = source
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    encoding = "utf-8-sig" if strict else _published_encoding(raw)
+    errors = "replace" if encoding == WINDOWS_ENCODING else "strict"  # 5 bytes cp1252 lacks
+    text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     g = Grants(name, rates or RateTable.bundled(), strict=strict)
     try:
         reader = csv.reader(text)
@@ -190,7 +193,10 @@ def read_360_csv(
         except StopIteration:
             yield Problem(Location(name), None, None, "the file is empty", "add a header row")
             return
-        yield from _grant_rows(g, name, header, csv_records(reader, name), "CSV")
+        rows = _grant_rows(g, name, header, csv_records(reader, name), "CSV")
+        if encoding == WINDOWS_ENCODING:
+            rows = _with_encoding_notice(rows, name)
+        yield from rows
     except UnicodeDecodeError as e:
         yield Problem(
             Location(name),
@@ -205,6 +211,52 @@ def read_360_csv(
         if raw is not source:
             raw.close()
     yield from g.finish()
+
+
+#: What a published 360Giving CSV that is not UTF-8 is read as: Excel's "CSV" on Windows.
+WINDOWS_ENCODING = "cp1252"
+
+
+def _published_encoding(raw) -> str:
+    """``utf-8-sig`` when the whole of a seekable file decodes as UTF-8, else
+    :data:`WINDOWS_ENCODING` (a published file is not the user's to re-save).
+
+    The file is scanned once in 1 MiB chunks (memory stays bounded) and rewound. A stream
+    that cannot be rewound is read as UTF-8.
+
+    >>> _published_encoding(io.BytesIO("Côte".encode("utf-8"))), _published_encoding(
+    ...     io.BytesIO("Côte".encode("cp1252")))
+    ('utf-8-sig', 'cp1252')
+    """
+    if not raw.seekable():
+        return "utf-8-sig"
+    start = raw.tell()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := raw.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return WINDOWS_ENCODING
+    finally:
+        raw.seek(start)
+    return "utf-8-sig"
+
+
+def _with_encoding_notice(rows, name: str):
+    """The rows of a file read as Windows-1252, the first one carrying the notice."""
+    notice = Notice(
+        Location(name),
+        None,
+        None,
+        "the file is not UTF-8; it was read as Windows-1252 (Excel's CSV on Windows)",
+        "check accented names; the publisher can re-save it as \"CSV UTF-8\"",
+    )
+    for row in rows:
+        if notice is not None and isinstance(row, RawRow):
+            row.values[NOTICES_KEY] = (notice, *(row.values.get(NOTICES_KEY) or ()))
+            notice = None
+        yield row
 
 
 def _grant_rows(g: Grants, name: str, header: list[str], records, form: str):
