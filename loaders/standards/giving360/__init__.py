@@ -250,7 +250,7 @@ def _with_encoding_notice(rows, name: str):
         None,
         None,
         "the file is not UTF-8; it was read as Windows-1252 (Excel's CSV on Windows)",
-        "check accented names; the publisher can re-save it as \"CSV UTF-8\"",
+        'check accented names; the publisher can re-save it as "CSV UTF-8"',
     )
     for row in rows:
         if notice is not None and isinstance(row, RawRow):
