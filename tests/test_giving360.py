@@ -334,10 +334,15 @@ def test_missing_columns_are_reported_once(tmp_path):
     ]
 
 
-def test_non_utf8_csv_is_reported(tmp_path):
+def test_non_utf8_csv_is_read_as_windows_1252_and_refused_under_strict(tmp_path):
     path = tmp_path / "g.csv"
     path.write_bytes(CSV.read_bytes().replace(b"Code Sisters", "Côde Sisters".encode("cp1252")))
-    problems = check(path)[1]
+    records, problems = check(path)
+    assert problems == []
+    assert "Côde Sisters" in {o["name"] for o in records["organizations"]}
+    rows, _ = read_file(path)
+    assert any("read as Windows-1252" in str(n) for n in notices(rows))
+    problems = check(path, strict=True)[1]
     assert [str(p) for p in problems] == [
         'g.csv: the file is not UTF-8 text (byte 0xf4). Fix: save it as UTF-8 (in Excel: "CSV '
         'UTF-8")'

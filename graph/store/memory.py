@@ -1,7 +1,9 @@
-"""The embedded store: a networkx multigraph in memory, no server needed.
+"""The embedded store: a networkx multigraph for structure and a columnar table for money.
 
 Nodes are keyed ``"Label:id"`` and carry ``label``, ``id`` and their properties; every
-relationship is an edge keyed by its own id, so two flows between the same pair stay two.
+relationship but a funding flow is an edge keyed by its own id. Funding flows (``FUNDS``)
+live in a :class:`~graph.store.flows.FlowTable`, one row per flow, so two flows between the
+same pair stay two and every sum is a vectorised group-by, not a walk over edges.
 
 Examples
 --------
@@ -35,13 +37,28 @@ from graph.store.base import (
     display_name,
 )
 from graph.store.batch import GraphBatch
+from graph.store.flows import GROUP_COLUMNS, FlowTable, flow_view, plain_missing
 from graph.store.totals import frame
+
+#: The relationship type held in the flow table instead of the graph.
+FUNDS = "FUNDS"
 
 __all__ = ["MemoryStore"]
 
 
 def _key(label: str, node_id) -> str:
     return f"{label}:{node_id}"
+
+
+def _checked_flows(g: nx.MultiDiGraph, start_label: str, end_label: str, rows: list[dict]):
+    """``rows`` when both ends of every flow are nodes of ``g``; else a KeyError naming the
+    first flow whose end is missing (nothing is written)."""
+    ids = {d["id"] for k, d in g.nodes(data=True) if d["label"] in (start_label, end_label)}
+    for r in rows:
+        for lab, end in ((start_label, r["start"]), (end_label, r["end"])):
+            if end not in ids:
+                raise KeyError(f"{FUNDS} {r['id']}: no node {_key(lab, end)}")
+    return rows
 
 
 class MemoryStore(GraphStore):
@@ -60,6 +77,8 @@ class MemoryStore(GraphStore):
         self.graph = nx.MultiDiGraph()
         self._edge_index: dict[tuple[str, str], tuple] = {}
         self._loads: dict[str, dict] = {}
+        self.flows = FlowTable()
+        self._view: pd.DataFrame | None = None
 
     def describe(self) -> str:
         return f"In-memory store ({self.name})"
@@ -71,12 +90,15 @@ class MemoryStore(GraphStore):
 
     def existing_rel_ids(self, rel_type, ids):
         check_rel_type(rel_type)
+        if rel_type == FUNDS:
+            return self.flows.existing(ids)
         return {i for i in ids if (rel_type, i) in self._edge_index}
 
     def _write_batch(self, batch: GraphBatch) -> None:
         # Work on a copy and swap at the end: all or nothing.
         g = self.graph.copy()
         index = dict(self._edge_index)
+        flows = self.flows
         for label, rows in batch.nodes.items():
             check_label(label)
             for r in rows:
@@ -87,6 +109,9 @@ class MemoryStore(GraphStore):
                     g.add_node(k, label=label, id=r["id"], **dict(r["props"]))
         for (t, sl, el), rows in batch.rels.items():
             check_rel_type(t)
+            if t == FUNDS:
+                flows = flows.upsert(_checked_flows(g, sl, el, rows))
+                continue
             for r in rows:
                 u, v = _key(sl, r["start"]), _key(el, r["end"])
                 for end in (u, v):
@@ -101,7 +126,7 @@ class MemoryStore(GraphStore):
                 ek = f"{t}:{r['id']}"
                 g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
                 index[(t, r["id"])] = (u, v, ek)
-        self.graph, self._edge_index = g, index
+        self.graph, self._edge_index, self.flows, self._view = g, index, flows, None
 
     def _mark_load(self, load_id, props):
         self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
@@ -117,6 +142,8 @@ class MemoryStore(GraphStore):
         rels: dict[str, int] = {}
         for *_, d in self.graph.edges(keys=True, data=True):
             rels[d["type"]] = rels.get(d["type"], 0) + 1
+        if len(self.flows):
+            rels[FUNDS] = len(self.flows)
         return {"nodes": nodes, "relationships": dict(sorted(rels.items()))}
 
     def _props(self, k: str) -> dict:
@@ -135,6 +162,8 @@ class MemoryStore(GraphStore):
 
     def rel_table(self, rel_type):
         check_rel_type(rel_type)
+        if rel_type == FUNDS:
+            return self.flows.rel_table("Organization")
         rows = []
         for u, v, d in self._edges(rel_type):
             row = {kk: vv for kk, vv in d.items() if kk != "type"}
@@ -232,34 +261,66 @@ class MemoryStore(GraphStore):
         ]
         return frame(rows, ("id",))
 
-    def _filtered_flows(self, f: Filters):
-        """FUNDS edges ``(donor key, recipient key, data)`` whose year and donor pass ``f``."""
-        for u, v, d in self._edges("FUNDS"):
-            y = d.get("year")
-            if f.year_from is not None and (y is None or y < f.year_from):
-                continue
-            if f.year_to is not None and (y is None or y > f.year_to):
-                continue
-            if self._org_matches(u, f):
-                yield u, v, d
+    def _orgs(self) -> pd.DataFrame:
+        """id, sector, country and display name of every organization."""
+        rows = [
+            {"id": d["id"], "sector": d.get("sector"), "country": d.get("country")}
+            | {"name": display_name(d)}
+            for _, d in self.graph.nodes(data=True)
+            if d["label"] == "Organization"
+        ]
+        return pd.DataFrame(rows, columns=["id", "sector", "country", "name"])
+
+    def _flow_view(self) -> pd.DataFrame:
+        """The flows with donor attributes joined; built once per write."""
+        if self._view is None:
+            self._view = flow_view(self.flows, self._orgs())
+        return self._view
+
+    def _flow_mask(self, view: pd.DataFrame, f: Filters) -> pd.Series:
+        """Flows whose year and donor pass ``f``: a vectorised mask (donors tested once
+        each, not once per flow)."""
+        keep = pd.Series(True, index=view.index)
+        year = pd.to_numeric(view["year"], errors="coerce")
+        if f.year_from is not None:
+            keep &= year >= f.year_from
+        if f.year_to is not None:
+            keep &= year <= f.year_to
+        if f.sector is not None or f.country is not None or f.region is not None:
+            donors = {
+                d["id"]
+                for k, d in self.graph.nodes(data=True)
+                if d["label"] == "Organization" and self._org_matches(k, f)
+            }
+            keep &= view["start"].isin(donors)
+        return keep
 
     def funding_flows(self, filters=None):
         f = filters or Filters()
-        rows = []
-        for u, v, d in self._filtered_flows(f):
-            donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
-            row = {c: d.get(c) for c in FLOW_COLUMNS}
-            row.update(
-                flow_id=d["id"],
-                donor_id=donor["id"],
-                donor=display_name(donor),
-                donor_sector=donor.get("sector"),
-                donor_country=donor.get("country"),
-                recipient_id=recipient["id"],
-                recipient=display_name(recipient),
-            )
-            rows.append(row)
-        return frame(rows, FLOW_COLUMNS, sort="flow_id")
+        view = self._flow_view()
+        t = self.flows.frame[self._flow_mask(view, f)]
+        v = view.loc[t.index]
+        out = pd.DataFrame(index=t.index)
+        for c in FLOW_COLUMNS:
+            out[c] = t.get(c)
+        out["flow_id"], out["donor_id"], out["recipient_id"] = t["id"], t["start"], t["end"]
+        for c in ("donor", "donor_sector", "donor_country", "recipient"):
+            out[c] = v[c]
+        if out.empty:
+            return pd.DataFrame(columns=list(FLOW_COLUMNS))
+        return plain_missing(out.sort_values("flow_id", kind="stable", ignore_index=True))
+
+    def _flows_touching(self, keys: set[str]) -> list[tuple[str, str, str]]:
+        """``(donor key, recipient key, flow id)`` of the flows from or to ``keys``."""
+        orgs = {self.graph.nodes[k]["id"] for k in keys if k.startswith("Organization:")}
+        t = self.flows.frame
+        if not orgs or t.empty:
+            return []
+        hit = t[t["start"].isin(orgs) | t["end"].isin(orgs)]
+        return [
+            (_key("Organization", u), _key("Organization", v), rid)
+            for u, v, rid in zip(hit["start"], hit["end"], hit["id"], strict=True)
+        ]
 
     def neighbourhood(self, label, node_id, depth=1):
         check_label(label)
@@ -281,6 +342,12 @@ class MemoryStore(GraphStore):
                         if other not in seen:
                             seen.add(other)
                             nxt.add(other)
+            for u, v, rid in self._flows_touching(frontier):
+                rels[(FUNDS, rid)] = (u, v)
+                for other in (u, v):
+                    if other not in seen:
+                        seen.add(other)
+                        nxt.add(other)
             frontier = nxt
         nodes = [
             {
@@ -310,51 +377,32 @@ class MemoryStore(GraphStore):
         return nodes_df, rels_df
 
     # -- funding aggregation: grouped by pandas ----------------------------------------
-    def _flow_rows(self, f: Filters, flow_types) -> list[dict]:
-        """One row per flow that passes the filters, with every grouping key."""
-        types = set(flow_types)
-        rows = []
-        for u, v, d in self._filtered_flows(f):
-            if (d.get("flow_type") or "income") not in types:
-                continue
-            y = d.get("year")
-            donor, recipient = self.graph.nodes[u], self.graph.nodes[v]
-            rows.append(
-                {
-                    "donor": donor["id"],
-                    "donor_sector": donor.get("sector"),
-                    "donor_country": donor.get("country"),
-                    "recipient": recipient["id"],
-                    "project": d.get("project_id"),
-                    "year": y,
-                    "channel": d.get("channel"),
-                    "kind": d.get("kind"),
-                    "flow_type": d.get("flow_type") or "income",
-                    "pooled": bool(d.get("pooled")) or donor.get("sector") == "pool",
-                    "currency": d.get("currency"),
-                    "usd": d.get("amount_usd"),
-                    "amount": d.get("amount"),
-                }
-            )
-        return rows
+    def _flow_frame(self, f: Filters, flow_types) -> pd.DataFrame:
+        """The flows that pass the filters and the flow types, with every grouping key
+        (named as :data:`~graph.store.totals.FLOW_KEYS`), ``usd`` and ``amount``."""
+        view = self._flow_view()
+        keep = self._flow_mask(view, f) & view["flow_type"].isin(set(flow_types))
+        v = view[keep]
+        out = pd.DataFrame({key: v[col] for key, col in GROUP_COLUMNS.items()})
+        out["usd"], out["amount"] = v["amount_usd"], v["amount"]
+        return out.reset_index(drop=True)
 
     def _negative_rows(self, filters, flow_types):
-        flows = pd.DataFrame(self._flow_rows(filters, flow_types))
-        if flows.empty:
+        flows = self._flow_frame(filters, flow_types)
+        neg = flows[flows["usd"] < 0]
+        if neg.empty:
             return []
-        neg = flows[flows["usd"].astype(float) < 0]
         g = neg.groupby(["donor", "recipient"]).agg(
             flows=("usd", "size"), amount_usd=("usd", "sum")
         )
         return g.reset_index().to_dict("records")
 
     def _funding_sums(self, keys, filters, flow_types):
-        flows = pd.DataFrame(self._flow_rows(filters, flow_types))
+        flows = self._flow_frame(filters, flow_types)
         if flows.empty:
             return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
         flows["usd_is_known"] = flows["usd"].notna()
         flows["amount_is_known"] = flows["amount"].notna()
-        flows["usd"] = flows["usd"].astype(float)
         if not keys:
             flows["_all"] = 0
         group = list(keys) or ["_all"]

@@ -1,0 +1,130 @@
+"""The embedded store's funding core: every funding flow as one row of a columnar table.
+
+A donor agency's portfolio is hundreds of thousands of flows; as graph edges each one costs
+a Python dict and every question walks them one by one. Here the flows are a pandas
+DataFrame (``id``, ``start`` = donor id, ``end`` = recipient id, then the flow's
+properties), written all or nothing, and every question is a vectorised mask and a
+group-by on it. The donor's attributes (sector, country, name) are joined once per change
+of the store, not looked up per flow.
+
+Examples
+--------
+>>> t = FlowTable().upsert([
+...     {"id": "f1", "start": "a", "end": "b", "props": {"year": 2024, "amount_usd": 5.0}},
+...     {"id": "f2", "start": "a", "end": "b", "props": {"year": 2025}}])
+>>> len(t), sorted(t.existing(["f1", "f9"]))
+(2, ['f1'])
+>>> t = t.upsert([{"id": "f2", "start": "a", "end": "b", "props": {"amount_usd": 7.0}}])
+>>> t.frame[["id", "year", "amount_usd"]].to_dict("records")
+[{'id': 'f1', 'year': 2024, 'amount_usd': 5.0}, {'id': 'f2', 'year': 2025, 'amount_usd': 7.0}]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FlowTable", "flow_view", "plain_missing", "GROUP_COLUMNS"]
+
+#: The grouping columns of :func:`flow_view`, by the funding key they serve.
+GROUP_COLUMNS = {
+    "donor": "start",
+    "donor_sector": "donor_sector",
+    "donor_country": "donor_country",
+    "recipient": "end",
+    "project": "project_id",
+    "year": "year",
+    "channel": "channel",
+    "kind": "kind",
+    "flow_type": "flow_type",
+    "pooled": "pooled",
+    "currency": "currency",
+}
+
+
+class FlowTable:
+    """Funding flows as one DataFrame, replaced (never changed in place) by each write.
+
+    Parameters
+    ----------
+    frame : DataFrame, optional
+        ``id``, ``start``, ``end`` and property columns.
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None):
+        self.frame = frame if frame is not None else pd.DataFrame(columns=["id", "start", "end"])
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def existing(self, ids) -> set:
+        """Which of ``ids`` are flows of the table."""
+        ids = pd.Index(list(ids))
+        return set(ids[ids.isin(self.frame["id"])])
+
+    def upsert(self, rows: list[dict]) -> FlowTable:
+        """A new table with ``rows`` (``{"id", "start", "end", "props"}``) written: a new id
+        is added; a known id keeps the properties the row does not give (as Neo4j's
+        ``SET r += props`` does) and takes the ones it gives, and its new ends."""
+        if not rows:
+            return self
+        new = pd.DataFrame.from_records(
+            [{**r["props"], "id": r["id"], "start": r["start"], "end": r["end"]} for r in rows]
+        )
+        new = new.drop_duplicates("id", keep="last")
+        old = self.frame
+        known = old["id"].isin(new["id"])
+        if known.any():
+            kept = old[known].set_index("id")
+            new = new.set_index("id").combine_first(kept).reset_index()
+        merged = pd.concat([old[~known], new], ignore_index=True) if len(old) else new
+        columns = ["id", "start", "end"] + sorted(set(merged.columns) - {"id", "start", "end"})
+        return FlowTable(merged[columns].sort_values("id", kind="stable", ignore_index=True))
+
+    def rel_table(self, label: str) -> pd.DataFrame:
+        """The relationship table of the flows (as the stores' ``rel_table`` gives it)."""
+        t = self.frame.copy()
+        t.insert(3, "start_label", label)
+        t.insert(4, "end_label", label)
+        return t
+
+
+def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:
+    """The flows with their donor's sector, country and name and the recipient's name
+    joined on, and ``flow_type`` (empty = income) and ``pooled`` (the flow, or a donor of
+    sector ``pool``) made explicit.
+
+    Parameters
+    ----------
+    orgs : DataFrame
+        ``id``, ``sector``, ``country``, ``name`` (display name) of every organization.
+    """
+    t = table.frame
+    n = len(t)
+    out = pd.DataFrame(index=t.index)
+    for c in ("id", "start", "end", "project_id", "year", "channel", "kind", "currency"):
+        out[c] = t[c] if c in t else pd.Series([None] * n, index=t.index, dtype=object)
+    for c in ("amount", "amount_usd"):
+        out[c] = pd.to_numeric(t[c], errors="coerce") if c in t else np.nan
+    by_id = orgs.set_index("id")
+    out["donor_sector"] = t["start"].map(by_id["sector"])
+    out["donor_country"] = t["start"].map(by_id["country"])
+    out["donor"] = t["start"].map(by_id["name"])
+    out["recipient"] = t["end"].map(by_id["name"])
+    ft = t["flow_type"] if "flow_type" in t else pd.Series([None] * n, index=t.index)
+    out["flow_type"] = ft.where(ft.notna(), "income")
+    flagged = t["pooled"].fillna(False).astype(bool) if "pooled" in t else False
+    out["pooled"] = flagged | (out["donor_sector"] == "pool")
+    return out
+
+
+def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column's type inferred again from its Python values, missing ones
+    as ``None``: the table a store builds from a database's records, without a loop.
+
+    >>> t = plain_missing(pd.DataFrame({"a": [None, None], "n": [1.0, None]}, dtype=object))
+    >>> t["a"].tolist(), t["n"].dtype.kind
+    ([None, None], 'f')
+    """
+    values = frame.astype(object).where(frame.notna(), None)
+    return pd.DataFrame({c: values[c].tolist() for c in frame.columns}, index=frame.index)
