@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -509,3 +510,20 @@ def test_results_carry_exactly_their_typed_fields():
     }
     for typ, value in got.items():
         assert set(value) == set(typ.__annotations__), typ.__name__
+
+
+def test_centrality_on_a_big_graph_is_sampled_and_says_so():
+    from graph.analyses.network import BETWEENNESS_SAMPLE, EXACT_BETWEENNESS_UP_TO
+
+    n = EXACT_BETWEENNESS_UP_TO + 100
+    g = nx.path_graph(n)
+    nx.set_node_attributes(
+        g, {i: {"label": "Organization", "id": f"o{i}", "name": f"O{i}"} for i in g}
+    )
+    c = centrality(example_store(), graph=g)
+    assert len(c) == n
+    assert c.attrs["betweenness"] == (
+        f"estimated from {BETWEENNESS_SAMPLE} of {n:,} nodes (networkx's sampled betweenness, "
+        "seed 7)"
+    )
+    assert centrality(example_store()).attrs["betweenness"] == "exact"

@@ -166,6 +166,11 @@ st.caption(
     f"{info['shown']:,} nodes and {info['edges']:,} ties drawn"
     + (f"; {lit:,} match the filters" if highlight is not None else "")
     + ". Drag to pan, scroll to zoom, click a node for its details."
+    + (
+        f" Betweenness centrality is {cent.attrs['betweenness']}."
+        if cent.attrs.get("betweenness", "exact") != "exact"
+        else ""
+    )
 )
 st.download_button(
     "This network as a self-contained HTML file",

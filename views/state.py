@@ -311,11 +311,6 @@ def board_report(store, recipient):
     return board.build(store, recipient=recipient)
 
 
-#: Above this many nodes, betweenness in the drawing is estimated from this many sources.
-EXACT_CENTRALITY_UP_TO = 1500
-CENTRALITY_SAMPLE = 300
-
-
 @st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS)
 def network(store):
     """The partnership graph for the drawing (:func:`graph.analyses.layout.partner_graph`),
@@ -323,8 +318,7 @@ def network(store):
     per store."""
     g = layout.partner_graph(store)
     pos = layout.graph_layout(g)
-    big = g.number_of_nodes() > EXACT_CENTRALITY_UP_TO
-    cent = centrality(store, labels=PARTNERSHIP_LABELS, sample=CENTRALITY_SAMPLE if big else None)
+    cent = centrality(store, labels=PARTNERSHIP_LABELS)
     return g, pos, cent
 
 

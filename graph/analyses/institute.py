@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 from graph.analyses.funding import org_names
+from graph.schema import FLOW_TYPES
 from graph.store import GraphStore
 
 __all__ = [
@@ -31,11 +32,10 @@ def main_recipient(store: GraphStore) -> str | None:
     >>> main_recipient(example_store())
     'inst'
     """
-    ft = store.rel_table("FUNDS")
-    if not len(ft):
+    t = store.funding_totals(("recipient",), flow_types=FLOW_TYPES)
+    if not len(t):
         return None
-    counts = ft["end"].value_counts()
-    top = counts[counts == counts.max()].index
+    top = t.loc[t["flows"] == t["flows"].max(), "recipient"]
     return sorted(top)[0]
 
 

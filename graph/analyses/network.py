@@ -41,6 +41,11 @@ __all__ = [
 ]
 
 PARTNERSHIP_LABELS = ("Organization", "Project", "Network", "Event")
+#: Above this many nodes, :func:`centrality` estimates betweenness from a sample of sources.
+EXACT_BETWEENNESS_UP_TO = 1500
+#: How many source nodes the estimate starts from, and the seed that picks them.
+BETWEENNESS_SAMPLE = 300
+SAMPLE_SEED = 7
 PARTNERSHIP_RELS = (
     "PARTNER_IN",
     "MEMBER_OF",
@@ -125,6 +130,8 @@ def to_networkx(
     ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
         rt = store.rel_table(t)
+        if len(rt) and not multigraph and not properties:
+            rt = _pairs(rt)  # one row per pair of ends: flows are many, pairs are few
         for rec in rt.to_dict("records") if len(rt) else []:
             u, v = _key(rec["start_label"], rec["start"]), _key(rec["end_label"], rec["end"])
             if u not in g or v not in g:
@@ -133,11 +140,19 @@ def to_networkx(
                 extra = {"props": _present(rec, leave=ends)} if properties else {}
                 g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"], **extra)
             elif g.has_edge(u, v):
-                g.edges[u, v]["weight"] += 1
+                g.edges[u, v]["weight"] += rec.get("count", 1)
                 g.edges[u, v]["types"] = sorted(set(g.edges[u, v]["types"]) | {t})
             else:
-                g.add_edge(u, v, weight=1, types=[t])
+                g.add_edge(u, v, weight=rec.get("count", 1), types=[t])
     return g
+
+
+def _pairs(rt: pd.DataFrame) -> pd.DataFrame:
+    """Relationships grouped by their two ends, with how many there are (``count``)."""
+    ends = ["start_label", "start", "end_label", "end"]
+    out = rt.groupby(ends, sort=False, dropna=False).size().reset_index(name="count")
+    out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
+    return out
 
 
 def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:
@@ -179,16 +194,19 @@ def centrality(
     graph : networkx graph, optional
         The partnership graph, if the caller has it already.
     sample : int, optional
-        For large graphs: estimate betweenness from this many source nodes (fixed seed,
-        so the same answer every run) instead of all of them. Exact when not given or
-        when the graph has no more nodes than ``sample``.
+        Estimate betweenness from this many source nodes (networkx's sampled betweenness,
+        fixed seed, so the same answer every run) instead of all of them. When not given,
+        betweenness is exact up to :data:`EXACT_BETWEENNESS_UP_TO` nodes and estimated from
+        :data:`BETWEENNESS_SAMPLE` sources above (exact exploration costs nodes × edges).
+        Exact whenever the graph has no more nodes than the sample.
 
     Returns
     -------
     DataFrame
         ``id``, ``label``, ``name``, ``degree`` (number of neighbours),
         ``degree_centrality``, ``betweenness`` (normalised), ``eigenvector``; highest
-        degree first.
+        degree first. ``attrs["betweenness"]`` says how betweenness was found (exact, or
+        the sample and the seed), for the page to state.
 
     Examples
     --------
@@ -211,8 +229,11 @@ def centrality(
         return _frame(g, [], degree=[], degree_centrality=[], betweenness=[], eigenvector=[])
     deg = dict(g.degree())
     dc = nx.degree_centrality(g)
-    k = sample if sample is not None and sample < g.number_of_nodes() else None
-    bc = nx.betweenness_centrality(g, normalized=True, k=k, seed=7 if k else None)
+    n = g.number_of_nodes()
+    if sample is None and n > EXACT_BETWEENNESS_UP_TO:
+        sample = BETWEENNESS_SAMPLE
+    k = sample if sample is not None and sample < n else None
+    bc = nx.betweenness_centrality(g, normalized=True, k=k, seed=SAMPLE_SEED if k else None)
     ev: dict = {}
     for comp in nx.connected_components(g):
         sub = g.subgraph(comp)
@@ -221,15 +242,20 @@ def centrality(
             continue
         try:
             ev.update(nx.eigenvector_centrality_numpy(sub))
-        except (nx.NetworkXException, ValueError, TypeError):
+        except (nx.NetworkXException, ValueError, TypeError, RuntimeError):  # no convergence
             ev.update({n: 0.0 for n in comp})
     top = max((abs(v) for v in ev.values()), default=1.0) or 1.0
     ev = {n: round(abs(v) / top, 12) for n, v in ev.items()}
     nodes = [n for n in g.nodes if g.nodes[n]["label"] in labels]
     df = _frame(g, nodes, degree=deg, degree_centrality=dc, betweenness=bc, eigenvector=ev)
-    return df.sort_values(
-        ["degree", "betweenness", "id"], ascending=[False, False, True]
-    ).reset_index(drop=True)
+    df = df.sort_values(["degree", "betweenness", "id"], ascending=[False, False, True])
+    df = df.reset_index(drop=True)
+    df.attrs["betweenness"] = (
+        f"estimated from {k:,} of {n:,} nodes (networkx's sampled betweenness, seed {SAMPLE_SEED})"
+        if k
+        else "exact"
+    )
+    return df
 
 
 def communities(

@@ -36,7 +36,7 @@ import pandas as pd
 from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
-from graph.schema import REGION_SCHEMES
+from graph.schema import FLOW_TYPES, REGION_SCHEMES
 from graph.store import Filters, GraphStore
 
 __all__ = [
@@ -135,9 +135,9 @@ def _active_orgs(store: GraphStore) -> set:
         rt = store.rel_table(t)
         if len(rt):
             active |= set(rt[side])
-    ft = store.rel_table("FUNDS")
-    if len(ft):
-        active |= set(ft["start"]) | set(ft["end"])
+    pairs = store.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
+    if len(pairs):
+        active |= set(pairs["donor"]) | set(pairs["recipient"])
     return active
 
 

@@ -28,12 +28,11 @@ from graph.store.totals import (
     FLOW_KEYS,
     check_flow_types,
     check_funding_keys,
+    grouped_totals,
     isnull,
-    regroup_rows,
     rollup_map,
     spread_rows,
     target_weights,
-    totals_frame,
 )
 
 __all__ = [
@@ -469,8 +468,7 @@ class GraphStore(abc.ABC):
                 rows = spread_rows(
                     rows, "project", key, self.project_targets(scheme=scheme, level=level)
                 )
-        rows = regroup_rows(rows, keys)
-        return totals_frame(rows, keys)
+        return grouped_totals(rows, keys)
 
     def org_regions(self, scheme: str = "focus") -> pd.DataFrame:
         """Where organizations are based, as regions of ``scheme``.

@@ -1,0 +1,238 @@
+"""Run the benchmarks: ``python -m bench [--sizes S,M,L] [--bolt S,M] [--write]``.
+
+Each size's portfolio is generated first (``python -m loaders generate``, seed 1), then
+every step runs in a fresh process (:mod:`bench.steps`) so that its peak memory is its own.
+Each figure is printed next to a baseline measured in the same run:
+
+* loading: the bare pandas read + networkx build of the same files (``read``);
+* analyses: one pandas group-by over the same flows;
+* Bolt: the same server's best case (pre-built rows, one ``UNWIND … MERGE`` per batch).
+
+``--write`` keeps the tables in ``bench/RESULTS.md`` with the command that produced them.
+Nothing here asserts: benchmarks print, tests do not time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.steps import ANALYSES, PAGES
+from loaders.generate import SIZES, generate
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEED = 1
+
+
+def _step(step: str, folder: Path, timeout: float) -> dict:
+    """Run one step in its own process; its JSON, or ``{"error": ...}``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.steps", step, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {timeout:.0f} s"}
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+        return {"error": tail[0] if tail else f"exit {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _s(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.3f} s" if v < 1 else f"{v:.1f} s"
+
+
+def _x(a, b) -> str:
+    return "—" if a is None or not b else f"{a / b:.1f}×"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _get(results: dict, size: str, *path):
+    v = results.get(size, {})
+    for p in path:
+        if not isinstance(v, dict):
+            return None
+        v = v.get(p)
+    return v
+
+
+def report(results: dict, sizes: list[str], bolt_sizes: list[str]) -> str:
+    """Markdown tables of the figures, with their baselines and ratios."""
+    flows = [f"{s} = {SIZES[s]:,} flows" for s in sizes]
+    out = []
+    rows = []
+    for label, step, key in (
+        ("validate + load, in-memory store", "memory", "seconds"),
+        ("baseline: pandas read + bare networkx graph", "read", "seconds"),
+    ):
+        cells = []
+        for s in sizes:
+            secs, mb = _get(results, s, step, key), _get(results, s, step, "rss_mb")
+            err = _get(results, s, step, "error")
+            cells.append(err or f"{_s(secs)}, {mb:,.0f} MB" if secs is not None else err or "—")
+        rows.append([label, *cells])
+    rows.append(
+        [
+            "load ÷ baseline",
+            *[
+                _x(_get(results, s, "memory", "seconds"), _get(results, s, "read", "seconds"))
+                for s in sizes
+            ],
+        ]
+    )
+    rows.append(
+        [
+            "rows loaded per second",
+            *[
+                f"{SIZES[s] / _get(results, s, 'memory', 'seconds'):,.0f}"
+                if _get(results, s, "memory", "seconds")
+                else "—"
+                for s in sizes
+            ],
+        ]
+    )
+    out += ["## Loading", "", _table(["step", *flows], rows), ""]
+
+    rows = []
+    for name in ANALYSES:
+        cells = []
+        for s in sizes:
+            v = _get(results, s, "memory", "analyses", name)
+            g = _get(results, s, "memory", "groupby")
+            cells.append(f"{_s(v)} ({_x(v, g)})" if v is not None else "—")
+        rows.append([name, *cells])
+    rows.append(
+        ["baseline: pandas group-by", *[_s(_get(results, s, "memory", "groupby")) for s in sizes]]
+    )
+    out += [
+        "## Analyses on the in-memory store (× the group-by baseline)",
+        "",
+        _table(["analysis", *flows], rows),
+        "",
+    ]
+
+    rows = []
+    for page in PAGES:
+        rows.append([page, *[_s(_get(results, s, "pages", "pages", page)) for s in sizes]])
+    rows.append(
+        ["(first load of the store)", *[_s(_get(results, s, "pages", "seconds")) for s in sizes]]
+    )
+    rows.append(
+        ["peak memory", *[f"{_get(results, s, 'pages', 'rss_mb') or 0:,.0f} MB" for s in sizes]]
+    )
+    out += [
+        "## Pages in AppTest (after the store is loaded)",
+        "",
+        _table(["page", *flows], rows),
+        "",
+    ]
+
+    if bolt_sizes:
+        bflows = [f"{s} = {SIZES[s]:,} flows" for s in bolt_sizes]
+        rows = []
+        for label, key in (
+            ("project load (validate + MERGE)", "load_seconds"),
+            ("server best case: pre-built UNWIND … MERGE", "best_seconds"),
+            ("re-load of unchanged data", "reload_seconds"),
+        ):
+            rows.append([label, *[_s(_get(results, s, "bolt", key)) for s in bolt_sizes]])
+        rows.append(
+            [
+                "project ÷ best case (rows/s ratio)",
+                *[
+                    _x(
+                        _get(results, s, "bolt", "best_seconds"),
+                        _get(results, s, "bolt", "load_seconds"),
+                    )
+                    for s in bolt_sizes
+                ],
+            ]
+        )
+        for name in ANALYSES:
+            rows.append(
+                [name, *[_s(_get(results, s, "bolt", "analyses", name)) for s in bolt_sizes]]
+            )
+        rows.append(
+            [
+                "app-side peak memory",
+                *[f"{_get(results, s, 'bolt', 'rss_mb') or 0:,.0f} MB" for s in bolt_sizes],
+            ]
+        )
+        errors = [
+            f"{s}: {_get(results, s, 'bolt', 'error')}"
+            for s in bolt_sizes
+            if _get(results, s, "bolt", "error")
+        ]
+        out += ["## Bolt server (ArcadeDB)", "", _table(["step", *bflows], rows), ""]
+        out += [f"error {e}" for e in errors]
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="S,M,L", help="memory-store sizes (default S,M,L)")
+    p.add_argument("--bolt", default="", help="Bolt-server sizes, e.g. S,M (default none)")
+    p.add_argument("--pages", default="S,M,L", help="sizes to render the pages at")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds per step")
+    p.add_argument("--write", action="store_true", help="keep the tables in bench/RESULTS.md")
+    args = p.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    bolt_sizes = [s for s in args.bolt.split(",") if s]
+    page_sizes = {s for s in args.pages.split(",") if s}
+    results: dict = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for s in dict.fromkeys(sizes + bolt_sizes):
+            folder = Path(tmp) / s
+            t0 = time.perf_counter()
+            generate(folder, flows=SIZES[s], seed=SEED)
+            print(
+                f"{s}: generated {SIZES[s]:,} flows in {time.perf_counter() - t0:.1f} s", flush=True
+            )
+            steps = ["read", "memory"] if s in sizes else []
+            steps += ["pages"] if s in sizes and s in page_sizes else []
+            steps += ["bolt"] if s in bolt_sizes else []
+            for step in steps:
+                results.setdefault(s, {})[step] = r = _step(step, folder, args.timeout)
+                print(f"{s} {step}: {json.dumps(r)}", flush=True)
+    text = report(results, sizes, bolt_sizes)
+    print()
+    print(text)
+    if args.write:
+        command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+        head = [
+            "# Benchmark results",
+            "",
+            f"Command: `{command.strip()}` (seed {SEED}), {time.perf_counter() - started:.0f} s in all.",
+            f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.",
+            "Each step ran in a fresh process; memory is that process's peak resident set.",
+            "",
+        ]
+        (HERE / "RESULTS.md").write_text("\n".join(head) + text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
