@@ -161,7 +161,8 @@ def project_funding(
     for rec in partners.to_dict("records") if len(partners) else []:
         if rec.get("role") == "donor":
             donors.setdefault(rec["end"], set()).add(rec["start"])
-    by_project = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
+    grouped = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
+    by_project = grouped.to_dict("index")
     rows = []
     for rec in projects.to_dict("records"):
         p = rec["id"]
@@ -178,7 +179,7 @@ def project_funding(
             else None
         )
         budget = rec.get("budget_usd")
-        s = by_project.loc[p] if p in by_project.index else None
+        s = by_project.get(p)
         rows.append(
             {
                 "project_id": p,
@@ -320,15 +321,16 @@ def donors_ending(
     sums = store.funding_totals(("donor", "project"), f, flow_types=flow_types)
     money = {(r["donor"], r["project"]): r["amount_usd"] for r in sums.to_dict("records")}
     by_donor: dict = {}
-    for p, rec in pf.iterrows():
-        for d in rec["donors"]:
+    for p, ds in zip(pf.index, pf["donors"], strict=True):
+        for d in ds:
             by_donor.setdefault(d, []).append(p)
+    end_of = dict(zip(pf.index, pf["end_date"], strict=True))
     core = set(sums.loc[sums["project"].isna(), "donor"])
     first = as_date(since) if since is not None else None
     names = org_names(store)
     rows = []
     for d, ps in sorted(by_donor.items()):
-        ends = [pf.at[p, "end_date"] for p in ps]
+        ends = [end_of[p] for p in ps]
         if d in core or any(e is None for e in ends) or max(ends) > cutoff:
             continue
         if first is not None and max(ends) < first:

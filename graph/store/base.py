@@ -352,8 +352,9 @@ class GraphStore(abc.ABC):
     # -- funding aggregation (added for the analyses; see graph.analyses.funding) --------------
     @abc.abstractmethod
     def _funding_sums(self, keys: tuple[str, ...], filters: Filters, flow_types: tuple) -> list:
-        """Rows of sums grouped by ``keys`` (all in :data:`FLOW_KEYS`): the keys, then
-        ``amount_usd``, ``flows``, ``usd_known``, ``amount_known``. Filters as for
+        """Rows of sums grouped by ``keys`` (all in :data:`FLOW_KEYS`), as a list of dicts or
+        a DataFrame: the keys, then ``amount_usd``, ``flows``, ``usd_known``,
+        ``amount_known``. Filters as for
         :meth:`funding_flows`; only flows whose type (empty = income) is in ``flow_types``."""
 
     @abc.abstractmethod
@@ -456,10 +457,14 @@ class GraphStore(abc.ABC):
             need.append("project")
         # Cents first: the stores may add up in different orders; from here on the same
         # Python code works on the same numbers.
-        rows = [
-            dict(r, amount_usd=round(float(r.get("amount_usd") or 0.0), 2))
-            for r in self._funding_sums(tuple(need), f, types)
-        ]
+        sums = self._funding_sums(tuple(need), f, types)
+        sums = sums.copy() if isinstance(sums, pd.DataFrame) else pd.DataFrame(list(sums))
+        if "amount_usd" in sums:
+            usd = pd.to_numeric(sums["amount_usd"], errors="coerce").fillna(0.0)
+            sums["amount_usd"] = usd.astype(float).round(2)
+        if not set(keys) & {"donor_region", "target_region", "target_country"}:
+            return grouped_totals(sums, keys)
+        rows = sums.to_dict("records")
         for key in keys:
             if key == "donor_region":
                 rows = spread_rows(rows, "donor", key, self.org_regions(scheme))

@@ -417,7 +417,7 @@ class MemoryStore(GraphStore):
             )
             .reset_index()
         )
-        return g.drop(columns=["_all"], errors="ignore").to_dict("records")
+        return g.drop(columns=["_all"], errors="ignore")
 
     def _org_region_rows(self, scheme):
         rows = []

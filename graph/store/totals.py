@@ -234,10 +234,24 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _plain_keys(col: pd.Series) -> pd.Series:
-    """Key values as plain Python objects: ``None`` for missing, whole floats as ints."""
-    values = col.astype(object).where(col.notna(), None).tolist()
+    """Key values as plain Python objects: ``None`` for missing, whole floats as ints.
+
+    Column-wise for numbers, booleans and text; one look per value only for a column that
+    still mixes kinds after inference.
+
+    >>> _plain_keys(pd.Series([2025.0, None])).tolist(), _plain_keys(pd.Series(["a", None])).tolist()
+    ([2025, None], ['a', None])
+    """
+    if col.dtype == object:
+        col = col.infer_objects()
+    if pd.api.types.is_float_dtype(col):
+        present = col.dropna()
+        if bool((present == present.round()).all()):
+            col = col.astype("Int64")
+    if col.dtype != object:
+        return col.astype(object).where(col.notna(), None)
     out = []
-    for v in values:
+    for v in col.where(col.notna(), None).tolist():
         if hasattr(v, "item") and not isinstance(v, str):
             v = v.item()
         if isinstance(v, float) and v.is_integer():
