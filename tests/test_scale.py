@@ -1,0 +1,98 @@
+"""The scale machinery: the portfolio generator, the memory store's columnar funding core and
+the layout of big graphs. Correctness only; the figures are the benchmarks' (``python -m
+bench``), never timed here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from graph.analyses import coverage, donor_concentration, donor_totals, funding_cliff
+from graph.analyses.layout import LAYOUT_EXACT_UP_TO, graph_layout
+from graph.store.memory import MemoryStore
+from loaders.generate import generate
+from loaders.load import check, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_generator_is_deterministic_and_writes_valid_records(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    sizes = generate(a, flows=500, seed=3)
+    generate(b, flows=500, seed=3)
+    for f in sorted(a.glob("*.csv")):
+        assert f.read_bytes() == (b / f.name).read_bytes(), f.name
+    generate(b, flows=500, seed=4)
+    assert (a / "funding.csv").read_bytes() != (b / "funding.csv").read_bytes()
+    records, problems = check(a)
+    assert problems == []
+    assert len(records["funding"]) == sizes["funding"] == 500
+    quotes = {r["quote"] for r in records["funding"]}
+    assert quotes == {"Generated record (synthetic test data)."}
+
+
+def test_the_generator_has_skewed_donors_several_currencies_and_unknown_amounts(tmp_path):
+    generate(tmp_path, flows=2000, seed=1)
+    flows = pd.read_csv(tmp_path / "funding.csv", dtype=str, keep_default_na=False)
+    usd = pd.to_numeric(flows["amount_usd"], errors="coerce")
+    by_donor = usd.groupby(flows["donor_id"]).sum().sort_values(ascending=False)
+    assert by_donor.iloc[:3].sum() > 0.3 * by_donor.sum()  # a few donors give much
+    assert {"USD", "EUR", "GBP"} <= set(flows["currency"])
+    assert (flows["amount"] == "").sum() > 0
+    assert set(flows["kind"]) == {"cash", "in_kind"}
+
+
+def test_generate_on_the_command_line(tmp_path):
+    out = tmp_path / "p"
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "generate", "--flows", "50", "--seed", "2", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "50 funding" in done.stdout
+    assert len(pd.read_csv(out / "funding.csv")) == 50
+
+
+def test_funding_flows_are_a_table_not_graph_edges(tmp_path):
+    generate(tmp_path, flows=300, seed=5)
+    store = MemoryStore()
+    load(tmp_path, store)
+    assert len(store.flows) == 300
+    assert all(d["type"] != "FUNDS" for *_, d in store.graph.edges(keys=True, data=True))
+    assert store.counts()["relationships"]["FUNDS"] == 300
+    assert len(store.rel_table("FUNDS")) == 300
+    load(tmp_path, store)  # a re-load changes nothing
+    assert len(store.flows) == 300
+
+
+def test_a_generated_portfolio_gives_the_same_answers_on_both_stores(neo, tmp_path):
+    generate(tmp_path, flows=400, seed=6)
+    mem = MemoryStore()
+    load(tmp_path, mem)
+    load(tmp_path, neo)
+    for by in (("donor",), ("year", "channel"), ("project", "donor"), ("target_region",)):
+        pd.testing.assert_frame_equal(mem.funding_totals(by), neo.funding_totals(by))
+    assert coverage(mem) == coverage(neo)
+    pd.testing.assert_frame_equal(donor_totals(mem), donor_totals(neo))
+    a, b = donor_concentration(mem), donor_concentration(neo)
+    assert a["high"] == b["high"] and a["low"] == b["low"]
+    pd.testing.assert_frame_equal(funding_cliff(mem), funding_cliff(neo))
+
+
+@pytest.mark.parametrize("extra", [5, 400])
+def test_a_big_graph_is_laid_out_whole_and_the_same_every_time(extra):
+    g = nx.barabasi_albert_graph(LAYOUT_EXACT_UP_TO + extra, 2, seed=1)
+    g.add_nodes_from(["lone-1", "lone-2"])
+    pos = graph_layout(g)
+    assert set(pos) == set(g.nodes)
+    assert pos == graph_layout(g)
+    assert len(set(pos.values())) > 0.99 * len(pos)  # nodes do not sit on top of each other
