@@ -15,6 +15,7 @@ import pytest
 
 from graph.analyses import coverage, donor_concentration, donor_totals, funding_cliff
 from graph.analyses.layout import LAYOUT_EXACT_UP_TO, graph_layout
+from graph.analyses.network import partnership_graph
 from graph.store.memory import MemoryStore
 from loaders.generate import generate
 from loaders.load import check, load
@@ -96,3 +97,16 @@ def test_a_big_graph_is_laid_out_whole_and_the_same_every_time(extra):
     assert set(pos) == set(g.nodes)
     assert pos == graph_layout(g)
     assert len(set(pos.values())) > 0.99 * len(pos)  # nodes do not sit on top of each other
+
+
+def test_relationships_are_counted_per_pair_the_same_on_both_stores(neo, tmp_path):
+    generate(tmp_path, flows=300, seed=8)
+    mem = MemoryStore()
+    load(tmp_path, mem)
+    load(tmp_path, neo)
+    for rel in ("FUNDS", "PARTNER_IN", "TARGETS"):
+        a, b = mem.rel_pairs(rel), neo.rel_pairs(rel)
+        pd.testing.assert_frame_equal(a, b)
+        assert a["count"].sum() == len(mem.rel_table(rel))
+    g_mem, g_neo = partnership_graph(mem), partnership_graph(neo)
+    assert sorted(g_mem.edges(data="weight")) == sorted(g_neo.edges(data="weight"))

@@ -39,8 +39,7 @@ st.caption(
     "documents give; flows without an amount are counted but never guessed."
 )
 
-flows_all = state.flows(store)
-years = sorted({int(y) for y in flows_all["year"].dropna()}) if len(flows_all) else []
+years = state.flow_years(store)
 inst, inst_short, inst_long, others = state.institute(store)
 with st.container(horizontal=True, gap="large"):
     choice = st.segmented_control(

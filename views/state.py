@@ -13,7 +13,7 @@ import streamlit as st
 
 from graph.analyses import cliff, layout, regional, scenarios
 from graph.analyses.collaborations import collaborations as collaborations_of
-from graph.analyses.funding import donor_totals, pool_members
+from graph.analyses.funding import donor_totals, funding_years, pool_members
 from graph.analyses.institute import (
     INSTITUTE,
     InstituteMarker,
@@ -178,6 +178,12 @@ def summary(store):
 def flows(store, year_from=None, year_to=None):
     """Funding flows of the years."""
     return store.funding_flows(Filters(year_from=year_from, year_to=year_to))
+
+
+@st.cache_data(**CACHED)
+def flow_years(store):
+    """:func:`graph.analyses.funding.funding_years`."""
+    return funding_years(store)
 
 
 @st.cache_data(**CACHED)

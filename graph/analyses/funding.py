@@ -38,6 +38,7 @@ import pandas as pd
 
 from graph.analyses.results import Coverage
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.schema import FLOW_TYPES
 from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
 from graph.text import pct, usd  # re-exported: the formats the statements use
 
@@ -46,6 +47,7 @@ __all__ = [
     "coverage",
     "donor_totals",
     "donor_amounts",
+    "funding_years",
     "pool_members",
     "org_names",
     "check_org",
@@ -75,6 +77,17 @@ def org_names(store: GraphStore) -> pd.DataFrame:
         index=pd.Index(orgs["id"], name="id"),
     )
     return out.astype(object).where(out.notna(), None)
+
+
+def funding_years(store: GraphStore) -> list[int]:
+    """The years that have a funding flow of any type, oldest first (asked of the store as
+    one group-by, not read off every flow).
+
+    >>> funding_years(example_store())
+    [2023, 2024, 2025]
+    """
+    t = store.funding_totals(("year",), flow_types=FLOW_TYPES)
+    return sorted({int(y) for y in t["year"].dropna()})
 
 
 def check_org(store: GraphStore, org_id, *, what: str = "organization") -> str:

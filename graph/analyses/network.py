@@ -129,9 +129,8 @@ def to_networkx(
             g.add_node(_key(label, rec["id"]), **attrs)
     ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
-        rt = store.rel_table(t)
-        if len(rt) and not multigraph and not properties:
-            rt = _pairs(rt)  # one row per pair of ends: flows are many, pairs are few
+        # Counted per pair of ends where the data lives: flows are many, pairs are few.
+        rt = store.rel_table(t) if multigraph or properties else store.rel_pairs(t)
         for rec in rt.to_dict("records") if len(rt) else []:
             u, v = _key(rec["start_label"], rec["start"]), _key(rec["end_label"], rec["end"])
             if u not in g or v not in g:
@@ -145,14 +144,6 @@ def to_networkx(
             else:
                 g.add_edge(u, v, weight=rec.get("count", 1), types=[t])
     return g
-
-
-def _pairs(rt: pd.DataFrame) -> pd.DataFrame:
-    """Relationships grouped by their two ends, with how many there are (``count``)."""
-    ends = ["start_label", "start", "end_label", "end"]
-    out = rt.groupby(ends, sort=False, dropna=False).size().reset_index(name="count")
-    out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
-    return out
 
 
 def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from graph.schema import FLOW_TYPES
 from graph.store import GraphStore
 
 __all__ = ["loaded_summary"]
@@ -63,9 +64,9 @@ def loaded_summary(store: GraphStore) -> dict:
     ]
     by_kind = pd.DataFrame(rows, columns=["kind", "what", "count"])
 
-    flows = store.funding_flows()
-    n = len(flows)
-    known = int(flows["amount"].notna().sum()) if n else 0
+    totals = store.funding_totals((), flow_types=FLOW_TYPES)  # counted where the data lives
+    n = int(totals["flows"].iloc[0])
+    known = int(totals["amount_known"].iloc[0])
     coverage = {
         "flows": n,
         "with_amount": known,

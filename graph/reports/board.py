@@ -54,6 +54,7 @@ from graph.reports.sections import (
     Terms,
 )
 from graph.reports.templates import render
+from graph.schema import FLOW_TYPES
 from graph.store import GraphStore
 from graph.text import num, pct, span, usd_short
 
@@ -157,10 +158,11 @@ _pct0 = partial(pct, digits=0)
 
 
 def fingerprint(store: GraphStore) -> str:
-    """A short hash of the funding records and counts the figures come from."""
-    flows = store.funding_flows()
-    cols = ["flow_id", "donor_id", "recipient_id", "project_id", "year", "amount_usd", "channel"]
-    text = flows[cols].astype(str).to_csv(index=False) if len(flows) else ""
+    """A short hash of the funding sums and counts the figures come from (computed where the
+    data lives: sums by donor, recipient, project, year and channel, not every flow)."""
+    keys = ("donor", "recipient", "project", "year", "channel")
+    sums = store.funding_totals(keys, flow_types=FLOW_TYPES)
+    text = sums.astype(str).to_csv(index=False) if len(sums) else ""
     text += repr(sorted(store.counts()["nodes"].items()))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 

@@ -43,6 +43,8 @@ __all__ = [
     "check_label",
     "check_rel_type",
     "display_name",
+    "PAIR_COLUMNS",
+    "pairs_frame",
 ]
 
 #: Columns of :meth:`GraphStore.funding_flows`, in order.
@@ -92,6 +94,18 @@ def check_rel_type(rel_type: str) -> str:
     if rel_type not in REL_TYPES:
         raise ValueError(f"unknown relationship type {rel_type!r}; known: {', '.join(REL_TYPES)}")
     return rel_type
+
+
+#: The columns of :meth:`GraphStore.rel_pairs` (then ``id``).
+PAIR_COLUMNS = ("start_label", "start", "end_label", "end", "count")
+
+
+def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of ends with their count, in one order on every store, with an ``id``."""
+    out = df[list(PAIR_COLUMNS)].copy()
+    out["count"] = out["count"].astype("int64")
+    out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
+    return out.sort_values(["start_label", "start", "end_label", "end"], ignore_index=True)
 
 
 def display_name(props: dict) -> str:
@@ -304,6 +318,25 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def rel_table(self, rel_type: str) -> pd.DataFrame:
         """Every relationship of a type: id, start, end, start_label, end_label, properties."""
+
+    def rel_pairs(self, rel_type: str) -> pd.DataFrame:
+        """Relationships of a type counted per pair of ends, where the data lives: columns
+        ``start_label``, ``start``, ``end_label``, ``end``, ``count`` and ``id``
+        (``start|end``), sorted by the ends. A million flows between a thousand pairs come
+        back as a thousand rows.
+
+        >>> example_store().rel_pairs("FUNDS").head(2)[["start", "end", "count"]]
+          start   end  count
+        0   fdn  inst      2
+        1  firm  inst      1
+        """
+        rt = self.rel_table(rel_type)
+        if not len(rt):
+            return pairs_frame(pd.DataFrame(columns=list(PAIR_COLUMNS)))
+        ends = list(PAIR_COLUMNS[:4])
+        return pairs_frame(
+            rt.groupby(ends, sort=False, dropna=False).size().reset_index(name="count")
+        )
 
     @abc.abstractmethod
     def nodes(self, label: str, filters: Filters | None = None) -> pd.DataFrame:

@@ -137,6 +137,15 @@ def rel_table(rel_type: str) -> str:
     )
 
 
+def rel_pairs(rel_type: str) -> str:
+    """Relationships of a type counted per pair of ends (ids and labels), not listed."""
+    t = check_rel_type(rel_type)
+    return (
+        f"MATCH (a)-[r:{t}]->(b) RETURN a.id AS start, b.id AS end, "
+        "labels(a) AS start_labels, labels(b) AS end_labels, count(r) AS count"
+    )
+
+
 _PLACE = {
     # label → (country pattern, region pattern) used by the country/region filters
     "Organization": (

@@ -17,7 +17,14 @@ from neo4j import exceptions as nx_exc
 from graph.errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
 from graph.schema import NODE_LABELS
 from graph.store import cypher
-from graph.store.base import FLOW_COLUMNS, Filters, GraphStore, check_label
+from graph.store.base import (
+    FLOW_COLUMNS,
+    PAIR_COLUMNS,
+    Filters,
+    GraphStore,
+    check_label,
+    pairs_frame,
+)
 from graph.store.batch import GraphBatch
 from graph.store.settings import Neo4jSettings
 from graph.store.totals import frame
@@ -195,6 +202,19 @@ class Neo4jStore(GraphStore):
             )
             rows.append(row)
         return frame(rows, ("id", "start", "end", "start_label", "end_label"))
+
+    def rel_pairs(self, rel_type):
+        rows = [
+            {
+                "start_label": _first_label(r["start_labels"]),
+                "start": r["start"],
+                "end_label": _first_label(r["end_labels"]),
+                "end": r["end"],
+                "count": int(r["count"]),
+            }
+            for r in self._read(cypher.rel_pairs(rel_type))
+        ]
+        return pairs_frame(pd.DataFrame(rows, columns=list(PAIR_COLUMNS)))
 
     def nodes(self, label, filters=None):
         f = filters or Filters()
