@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -214,7 +215,7 @@ class Kind:
                 return f
         raise KeyError(name)
 
-    @property
+    @functools.cached_property
     def columns(self) -> tuple[str, ...]:
         """Column names in order."""
         return tuple(f.name for f in self.fields)

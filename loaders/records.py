@@ -204,6 +204,8 @@ def clean_cell(value) -> str | None:
     >>> clean_cell("  x "), clean_cell("  "), clean_cell(None), clean_cell(3.0), clean_cell(True)
     ('x', None, None, '3', 'true')
     """
+    if type(value) is str:  # the common case (every CSV cell), first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -248,6 +250,11 @@ def parse_number(text: str, *, exponent: bool = True) -> float:
     loaders.records.BadValue: numbers must not contain thousands separators
     """
     t = text.strip()
+    if (_NUMBER if exponent else _DECIMAL).match(t):  # the common case: a plain number
+        value = float(t)
+        if math.isnan(value) or math.isinf(value):
+            raise BadValue("not a finite number", "write a number")
+        return value
     if _SEPARATED.match(t) and not _NUMBER.match(t):
         raise BadValue(
             "numbers must not contain thousands separators",
