@@ -187,6 +187,7 @@ def donor_concentration(
 
 def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
     """Range figures for one group of donor totals (``donor``, ``pooled``, sums)."""
+    t = t.assign(pooled=t["pooled"].fillna(False).astype(bool))  # a typed max, not objects
     g = t.groupby("donor", sort=True).agg(
         amount_usd=("amount_usd", "sum"),
         pooled=("pooled", "max"),

@@ -86,6 +86,10 @@ def check_number(v: Any, name: str) -> float:
     return x
 
 
+#: Types whose values :func:`as_amounts` checks as one array (booleans are refused one by one).
+_PLAIN_NUMBERS = {int, float, np.float64, np.int64, np.float32, np.int32}
+
+
 def as_amounts(
     amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
 ) -> pd.Series:
@@ -120,10 +124,19 @@ def as_amounts(
     def where(label: Hashable) -> str:
         return f"at position {label}" if positional else f"for {of} {label!r}"
 
-    values = np.array(
-        [check_number(v, f"{what} {where(label)}") for label, v in zip(labels, raw, strict=True)],
-        dtype=float,
-    )
+    values = None
+    if set(map(type, raw)) <= _PLAIN_NUMBERS:  # plain numbers: checked as one array
+        values = np.array(raw, dtype=float)
+        if not (np.isfinite(values).all() and (values >= 0).all()):
+            values = None  # the one-by-one check below says which and why
+    if values is None:
+        values = np.array(
+            [
+                check_number(v, f"{what} {where(label)}")
+                for label, v in zip(labels, raw, strict=True)
+            ],
+            dtype=float,
+        )
     index = pd.Index(labels, tupleize_cols=False)
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
