@@ -90,6 +90,15 @@ def check_number(v: Any, name: str) -> float:
 _PLAIN_NUMBERS = {int, float, np.float64, np.int64, np.float32, np.int32}
 
 
+def _plain_values(raw: list) -> np.ndarray | None:
+    """``raw`` as one float array when every value is a plain finite number >= 0; else None
+    (and the caller checks them one by one, to say which and why)."""
+    if not set(map(type, raw)) <= _PLAIN_NUMBERS:
+        return None
+    values = np.array(raw, dtype=float)
+    return values if np.isfinite(values).all() and (values >= 0).all() else None
+
+
 def as_amounts(
     amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
 ) -> pd.Series:
@@ -124,11 +133,7 @@ def as_amounts(
     def where(label: Hashable) -> str:
         return f"at position {label}" if positional else f"for {of} {label!r}"
 
-    values = None
-    if set(map(type, raw)) <= _PLAIN_NUMBERS:  # plain numbers: checked as one array
-        values = np.array(raw, dtype=float)
-        if not (np.isfinite(values).all() and (values >= 0).all()):
-            values = None  # the one-by-one check below says which and why
+    values = _plain_values(raw)
     if values is None:
         values = np.array(
             [
