@@ -6,6 +6,7 @@ The Bolt server is the one ``NEO4J_URI`` names, or ArcadeDB started by the ``bol
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -243,3 +244,22 @@ def test_cli_load_twice_reports_created_then_existing(bolt, neo, capsys, monkeyp
         "Created 0 nodes and 0 relationships; 16 nodes and 25 relationships were already there."
         in second
     )
+
+
+def test_a_reload_of_the_same_records_writes_nothing_unless_another_load_came_between(
+    store, tmp_path
+):
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURE, other)
+    funding = other / "funding.csv"
+    funding.write_text(
+        funding.read_text(encoding="utf-8").replace(",500,", ",900,"), encoding="utf-8"
+    )
+    first = load(FIXTURE, store)
+    again = load(FIXTURE, store)
+    assert again.created == {"nodes": 0, "relationships": 0}
+    assert again.existing == first.created
+    load(other, store)  # changes f1 to 900
+    assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 900
+    load(FIXTURE, store)  # not the newest load any more: written again
+    assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 500

@@ -55,18 +55,36 @@ class GraphBatch:
         >>> GraphBatch().fingerprint()[:12]
         '64c82b6fb245'
         """
-        canon = json.dumps(
-            {
-                "n": {k: sorted(v, key=lambda r: r["id"]) for k, v in sorted(self.nodes.items())},
-                "r": {
-                    "|".join(k): sorted(v, key=lambda r: r["id"])
-                    for k, v in sorted(self.rels.items())
-                },
-            },
-            sort_keys=True,
-            default=str,
-        )
-        return hashlib.sha256(canon.encode()).hexdigest()
+        # The canonical JSON of ``{"n": {label: rows}, "r": {"type|start|end": rows}}`` (keys
+        # sorted, rows by id), hashed as it is written, a few thousand rows at a time: the
+        # same digest as hashing the whole text, without a million flows in one string.
+        digest = hashlib.sha256()
+
+        def put(text: str) -> None:
+            digest.update(text.encode())
+
+        def put_rows(rows: list[dict]) -> None:
+            put("[")
+            ordered = sorted(rows, key=lambda r: r["id"])
+            for i in range(0, len(ordered), 5000):
+                part = ", ".join(_canon(r) for r in ordered[i : i + 5000])
+                put((", " if i else "") + part)
+            put("]")
+
+        for n, (section, groups) in enumerate(
+            (("n", dict(self.nodes)), ("r", {"|".join(k): v for k, v in self.rels.items()}))
+        ):
+            put(("{" if n == 0 else ", ") + f'"{section}": {{')
+            for i, key in enumerate(sorted(groups)):
+                put((", " if i else "") + json.dumps(key) + ": ")
+                put_rows(groups[key])
+            put("}")
+        put("}")
+        return digest.hexdigest()
+
+
+def _canon(row: dict) -> str:
+    return json.dumps(row, sort_keys=True, default=str)
 
 
 def _props(rec: dict, skip: set) -> dict:

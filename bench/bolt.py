@@ -1,0 +1,84 @@
+"""The Bolt step of the benchmarks: the project's load against the same server's best case.
+
+A fresh ArcadeDB (the test suite's :class:`tests.bolt_server.BoltServer`, or the server of
+``NEO4J_URI``) gets:
+
+1. the project's load of the folder (validation, constraints, ``MERGE`` in one transaction);
+2. the same load again (unchanged data: should create nothing, and cost less);
+3. after emptying it, the best case: the same nodes and relationships, already built, written
+   with one ``UNWIND … MERGE`` per batch of rows and no validation;
+
+then the analyses of :data:`bench.steps.ANALYSES` on the loaded store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+from bench.steps import analyses, timed
+from graph.store import cypher
+from graph.store.batch import build_batch
+from graph.store.neo4j import BATCH_SIZE, Neo4jStore
+from graph.store.settings import Neo4jSettings
+from loaders.load import check, load
+
+
+def _server():
+    """Settings of the server to use, and the context that keeps it running."""
+    from tests.bolt_server import BoltServer, bolt_settings_from_env
+
+    env = bolt_settings_from_env()
+    if env is not None:
+        uri, user, password, database = env
+        return Neo4jSettings(uri=uri, user=user, password=password, database=database), (
+            contextlib.nullcontext()
+        )
+    server = BoltServer()
+    s = server.__enter__()
+    settings = Neo4jSettings(
+        uri=s.uri, user=s.user, password=s.password, database=s.database, timeout=30
+    )
+    return settings, server
+
+
+def best_case(store: Neo4jStore, batch) -> float:
+    """Seconds to write ``batch`` with plain ``UNWIND … MERGE`` statements, one transaction
+    per batch of rows (retried by the driver on a transient conflict), nothing checked: the
+    most this server takes in."""
+    statements = [(cypher.merge_nodes(label), rows) for label, rows in batch.nodes.items()]
+    statements += [(cypher.merge_rels(t, a, b), rows) for (t, a, b), rows in batch.rels.items()]
+    t0 = time.perf_counter()
+    with store.driver.session(database=store.settings.database) as session:
+        for query, rows in statements:
+            for i in range(0, len(rows), BATCH_SIZE):
+                chunk = rows[i : i + BATCH_SIZE]
+                session.execute_write(lambda tx, q=query, c=chunk: tx.run(q, rows=c).consume())
+    return time.perf_counter() - t0
+
+
+def bolt(folder: Path) -> dict:
+    settings, server = _server()
+    try:
+        with Neo4jStore(settings) as store:
+            store.clear()
+            _, load_seconds = timed(lambda: load(folder, store))
+            _, reload_seconds = timed(lambda: load(folder, store))
+            figures = analyses(store)
+            store.clear()
+            records, problems = check(folder)
+            assert not problems
+            batch = build_batch(records)
+            store.ensure_constraints()
+            best = best_case(store, batch)
+            store.clear()
+    finally:
+        server.__exit__(None, None, None)
+    return {
+        "load_seconds": load_seconds,
+        "reload_seconds": reload_seconds,
+        "best_seconds": best,
+        "rows": batch.counts()["nodes"] + batch.counts()["relationships"],
+        "analyses": figures,
+    }
