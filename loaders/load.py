@@ -92,6 +92,7 @@ def load_rows(
     if problems:
         raise ValidationFailed(problems)
     batch: GraphBatch = build_batch(records)
+    del records  # the batch holds what is written; the typed records need not stay too
     return store.write(batch, source=source)
 
 

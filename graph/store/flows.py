@@ -68,9 +68,9 @@ class FlowTable:
         ``SET r += props`` does) and takes the ones it gives, and its new ends."""
         if not rows:
             return self
-        new = pd.DataFrame.from_records(
-            [{**r["props"], "id": r["id"], "start": r["start"], "end": r["end"]} for r in rows]
-        )
+        new = pd.DataFrame.from_records([r["props"] for r in rows])  # no copy of each row
+        for c in ("id", "start", "end"):
+            new[c] = [r[c] for r in rows]
         new = new.drop_duplicates("id", keep="last")
         old = self.frame
         known = old["id"].isin(new["id"])
