@@ -263,3 +263,19 @@ def test_a_reload_of_the_same_records_writes_nothing_unless_another_load_came_be
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 900
     load(FIXTURE, store)  # not the newest load any more: written again
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 500
+
+
+def test_the_routing_scheme_reads_and_writes_through_the_routing_table(bolt):
+    uri = bolt.uri.replace("bolt://", "neo4j://", 1)
+    if not uri.startswith("neo4j"):
+        pytest.skip(f"the server's URI {bolt.uri} has no routing variant")
+    with Neo4jStore(neo_settings(bolt, uri=uri)) as routed:
+        routed.clear()
+        load(FIXTURE, routed)
+        mem = MemoryStore()
+        load(FIXTURE, mem)
+        assert routed.counts() == mem.counts()
+        pd.testing.assert_frame_equal(
+            routed.funding_totals(("donor", "year")), mem.funding_totals(("donor", "year"))
+        )
+        routed.clear()
