@@ -93,18 +93,21 @@ def xlsx_grants(path: Path) -> list[dict]:
         cell = dict(zip(header, row, strict=False))
         if cell.get("Identifier") is None:
             continue
-        funder = cell.get("Funding Org:Identifier")
-        recipient = cell.get("Recipient Org:Identifier")
-        out.append(
-            {
-                "currency": cell.get("Currency"),
-                "amountAwarded": cell.get("Amount Awarded"),
-                "fundingOrganization": [{"id": funder}] if funder else [],
-                "recipientOrganization": [{"id": recipient}] if recipient else [],
-                "recipientIndividual": cell.get("Recipient Ind:Identifier"),
-            }
-        )
+        out.append(_grant_of_titles(cell))
     return out
+
+
+def _grant_of_titles(cell: dict) -> dict:
+    """A grant's figures from a row keyed by the spreadsheet column titles."""
+    funder = cell.get("Funding Org:Identifier")
+    recipient = cell.get("Recipient Org:Identifier")
+    return {
+        "currency": cell.get("Currency"),
+        "amountAwarded": cell.get("Amount Awarded"),
+        "fundingOrganization": [{"id": funder}] if funder else [],
+        "recipientOrganization": [{"id": recipient}] if recipient else [],
+        "recipientIndividual": cell.get("Recipient Ind:Identifier"),
+    }
 
 
 def csv_grants(path: Path) -> list[dict]:
@@ -116,17 +119,7 @@ def csv_grants(path: Path) -> list[dict]:
         text = data.decode("cp1252", errors="replace")
     out = []
     for cell in csv.DictReader(io.StringIO(text, newline="")):
-        cell = {k.strip(): v.strip() for k, v in cell.items() if k}
-        funder, recipient = cell.get("Funding Org:Identifier"), cell.get("Recipient Org:Identifier")
-        out.append(
-            {
-                "currency": cell.get("Currency"),
-                "amountAwarded": cell.get("Amount Awarded"),
-                "fundingOrganization": [{"id": funder}] if funder else [],
-                "recipientOrganization": [{"id": recipient}] if recipient else [],
-                "recipientIndividual": cell.get("Recipient Ind:Identifier"),
-            }
-        )
+        out.append(_grant_of_titles({k.strip(): v.strip() for k, v in cell.items() if k}))
     return out
 
 
