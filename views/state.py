@@ -175,12 +175,6 @@ def summary(store):
 
 
 @st.cache_data(**CACHED)
-def flows(store, year_from=None, year_to=None):
-    """Funding flows of the years."""
-    return store.funding_flows(Filters(year_from=year_from, year_to=year_to))
-
-
-@st.cache_data(**CACHED)
 def flow_years(store):
     """:func:`graph.analyses.funding.funding_years`."""
     return funding_years(store)
