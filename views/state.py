@@ -36,7 +36,7 @@ __all__ = [
     "store_key",
     "data_changed",
     "summary",
-    "flows",
+    "flow_years",
     "concentration",
     "trend",
     "breakdown",
