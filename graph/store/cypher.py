@@ -90,15 +90,15 @@ def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
 
 
 def existing_node_ids(label: str) -> str:
-    """Which of ``$ids`` exist as nodes of ``label``."""
+    """Which of ``$ids`` exist as nodes of ``label`` (one index look-up per id)."""
     label = check_label(label)
-    return f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id"
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
 
 
 def existing_rel_ids(rel_type: str) -> str:
-    """Which of ``$ids`` exist as relationships of a type."""
+    """Which of ``$ids`` exist as relationships of a type (one look-up per id)."""
     t = check_rel_type(rel_type)
-    return f"MATCH ()-[r:{t}]->() WHERE r.id IN $ids RETURN r.id AS id"
+    return f"UNWIND $ids AS id MATCH ()-[r:{t} {{id: id}}]->() RETURN r.id AS id"
 
 
 #: A query that only proves the database answers.

@@ -138,12 +138,18 @@ class Neo4jStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------------
     def existing_ids(self, label, ids):
-        q = cypher.existing_node_ids(label)
-        return {r["id"] for r in self._read(q, ids=list(ids))}
+        return self._existing(cypher.existing_node_ids(label), ids)
 
     def existing_rel_ids(self, rel_type, ids):
-        q = cypher.existing_rel_ids(rel_type)
-        return {r["id"] for r in self._read(q, ids=list(ids))}
+        return self._existing(cypher.existing_rel_ids(rel_type), ids)
+
+    def _existing(self, query: str, ids) -> set:
+        """The ids that ``query`` finds, asked in batches of :data:`BATCH_SIZE`."""
+        ids = list(dict.fromkeys(ids))
+        found: set = set()
+        for i in range(0, len(ids), BATCH_SIZE):
+            found |= {r["id"] for r in self._read(query, ids=ids[i : i + BATCH_SIZE])}
+        return found
 
     def write(self, batch: GraphBatch, *, source: str = ""):
         self.ensure_constraints()
