@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,18 +36,24 @@ SEED = 1
 def _step(step: str, folder: Path, timeout: float) -> dict:
     """Run one step in its own process; its JSON, or ``{"error": ...}``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # A session of its own, so that a step that runs out of time goes with the server it
+    # started (the Bolt step's Java process), not only the Python child.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.steps", step, str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.steps", step, str(folder)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=ROOT,
-            env=env,
-            check=False,
-        )
+        out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
         return {"error": f"did not finish in {timeout:.0f} s"}
+    done = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
         return {"error": tail[0] if tail else f"exit {done.returncode}"}
