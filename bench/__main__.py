@@ -36,8 +36,8 @@ SEED = 1
 def _step(step: str, folder: Path, timeout: float) -> dict:
     """Run one step in its own process; its JSON, or ``{"error": ...}``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    # A session of its own, so that a step that runs out of time goes with the server it
-    # started (the Bolt step's Java process), not only the Python child.
+    # A session of its own, so that a step that runs out of time is stopped whole; the Bolt
+    # step stops the server it started (in a session of its own) when it gets SIGTERM.
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.steps", step, str(folder)],
         stdout=subprocess.PIPE,
@@ -50,8 +50,12 @@ def _step(step: str, folder: Path, timeout: float) -> dict:
     try:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.communicate()
+        os.killpg(child.pid, signal.SIGTERM)  # the Bolt step stops its server on SIGTERM
+        try:
+            child.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
         return {"error": f"did not finish in {timeout:.0f} s"}
     done = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if done.returncode != 0:

@@ -15,6 +15,7 @@ then the analyses of :data:`bench.steps.ANALYSES` on the loaded store.
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from pathlib import Path
 
@@ -69,7 +70,12 @@ def best_case(store: Neo4jStore, batch, *, one_transaction: bool = False) -> flo
     return time.perf_counter() - t0
 
 
+def _stop(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # runs the ``finally`` that stops the server
+
+
 def bolt(folder: Path) -> dict:
+    signal.signal(signal.SIGTERM, _stop)
     settings, server = _server()
     try:
         with Neo4jStore(settings) as store:
