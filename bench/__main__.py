@@ -70,6 +70,10 @@ def _s(v) -> str:
     return f"{v:.3f} s" if v < 1 else f"{v:.1f} s"
 
 
+def _mb(v) -> str:
+    return "—" if v is None else f"{v:,.0f} MB"
+
+
 def _x(a, b) -> str:
     return "—" if a is None or not b else f"{a / b:.1f}×"
 
@@ -150,9 +154,7 @@ def report(results: dict, sizes: list[str], bolt_sizes: list[str]) -> str:
     rows.append(
         ["(first load of the store)", *[_s(_get(results, s, "pages", "seconds")) for s in sizes]]
     )
-    rows.append(
-        ["peak memory", *[f"{_get(results, s, 'pages', 'rss_mb') or 0:,.0f} MB" for s in sizes]]
-    )
+    rows.append(["peak memory", *[_mb(_get(results, s, "pages", "rss_mb")) for s in sizes]])
     out += [
         "## Pages in AppTest (after the store is loaded)",
         "",
@@ -190,7 +192,7 @@ def report(results: dict, sizes: list[str], bolt_sizes: list[str]) -> str:
         rows.append(
             [
                 "app-side peak memory",
-                *[f"{_get(results, s, 'bolt', 'rss_mb') or 0:,.0f} MB" for s in bolt_sizes],
+                *[_mb(_get(results, s, "bolt", "rss_mb")) for s in bolt_sizes],
             ]
         )
         errors = [
@@ -241,6 +243,7 @@ def main(argv=None) -> int:
             f"Command: `{command.strip()}` (seed {SEED}), {time.perf_counter() - started:.0f} s in all.",
             f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.",
             "Each step ran in a fresh process; memory is that process's peak resident set.",
+            "",
             "",
         ]
         (HERE / "RESULTS.md").write_text("\n".join(head) + text + "\n", encoding="utf-8")
