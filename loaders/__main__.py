@@ -14,6 +14,7 @@ from graph.store.settings import SETTINGS, Neo4jSettings
 from loaders.aliases import AliasTable
 from loaders.currency import RateTable, format_notices, notices
 from loaders.load import check_rows, load_rows
+from loaders.progress import LoadProgress
 from loaders.readers import read_path
 from loaders.records import format_report
 
@@ -174,7 +175,12 @@ def main(argv=None) -> int:
                 )
             rows, read_problems = _read(args)
             report = load_rows(
-                rows, read_problems, store, source=str(args.path), aliases=_aliases(args)
+                rows,
+                read_problems,
+                store,
+                source=str(args.path),
+                aliases=_aliases(args),
+                progress=LoadProgress(sys.stderr),
             )
             print(f"Loaded {args.path} into {store.describe()} (load {report.load_id}).")
             print(report.summary())

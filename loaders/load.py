@@ -85,15 +85,17 @@ def load_rows(
     *,
     source: str,
     aliases: AliasTable | None = None,
+    progress=None,
 ) -> LoadReport:
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
-    row is bad, having written nothing."""
+    row is bad, having written nothing. ``progress(rows_written, rows_in_all)`` is called
+    while the rows are sent (see :meth:`graph.store.GraphStore.write`)."""
     records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
     if problems:
         raise ValidationFailed(problems)
     batch: GraphBatch = build_batch(records)
     del records  # the batch holds what is written; the typed records need not stay too
-    return store.write(batch, source=source)
+    return store.write(batch, source=source, progress=progress)
 
 
 def load(path, store: GraphStore, *, source: str | None = None, strict: bool = False) -> LoadReport:

@@ -5,6 +5,7 @@ bench``), never timed here.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,11 @@ from graph.analyses import coverage, donor_concentration, donor_totals, funding_
 from graph.analyses.layout import LAYOUT_EXACT_UP_TO, graph_layout
 from graph.analyses.network import partnership_graph
 from graph.store.memory import MemoryStore
+from graph.store.neo4j import Neo4jStore
 from loaders.generate import generate
-from loaders.load import check, load
+from loaders.load import check, load, load_rows
+from loaders.readers import read_path
+from tests.conftest import neo_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,3 +114,41 @@ def test_relationships_are_counted_per_pair_the_same_on_both_stores(neo, tmp_pat
         assert a["count"].sum() == len(mem.rel_table(rel))
     g_mem, g_neo = partnership_graph(mem), partnership_graph(neo)
     assert sorted(g_mem.edges(data="weight")) == sorted(g_neo.edges(data="weight"))
+
+
+def test_a_load_reports_its_progress_on_both_stores(neo, tmp_path):
+    generate(tmp_path, flows=2500, seed=9)
+    for store in (MemoryStore(), neo):
+        seen: list[tuple[int, int]] = []
+        load_rows(
+            *read_path(tmp_path), store, source="p", progress=lambda d, t, s=seen: s.append((d, t))
+        )
+        total = seen[0][1]
+        assert seen[0] == (0, total) and seen[-1] == (total, total)
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+        if store is neo:  # sent in batches: progress in between
+            assert len(seen) > 3
+
+
+def test_the_load_command_prints_progress(bolt, tmp_path):
+    generate(tmp_path / "p", flows=1500, seed=10)
+    env = dict(
+        os.environ,
+        NEO4J_URI=bolt.uri,
+        NEO4J_USER=bolt.user,
+        NEO4J_PASSWORD=bolt.password,
+        NEO4J_DATABASE=bolt.database,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", "load", str(tmp_path / "p")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "written" in done.stderr and "rows/s" in done.stderr
+    with Neo4jStore(neo_settings(bolt)) as s:
+        assert s.counts()["relationships"]["FUNDS"] == 1500
+        s.clear()

@@ -110,9 +110,20 @@ with tab_up:
                 icon=":material/check_circle:",
             )
             if st.button("Load into the store", type="primary", key="upload-load"):
+                bar = st.progress(0.0, text="Writing the records…")
+
+                def progress(done: int, total: int) -> None:
+                    bar.progress(
+                        done / total if total else 1.0, text=f"{done:,} of {total:,} rows written"
+                    )
+
                 try:
                     report = load_rows(
-                        rows, problems, store, source="upload: " + ", ".join(f.name for f in files)
+                        rows,
+                        problems,
+                        store,
+                        source="upload: " + ", ".join(f.name for f in files),
+                        progress=progress,
                     )
                 except ValidationFailed as e:
                     st.error(md(e))

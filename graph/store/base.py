@@ -214,6 +214,8 @@ class GraphStore(abc.ABC):
 
     #: "memory" or "neo4j"
     kind: str = ""
+    #: While :meth:`write` runs: its ``progress`` callback (rows written, rows in all).
+    progress = None
 
     # -- description -------------------------------------------------------------------
     @abc.abstractmethod
@@ -250,12 +252,13 @@ class GraphStore(abc.ABC):
     def load_history(self) -> pd.DataFrame:
         """One row per load: load_id, source, status, started, finished, counts."""
 
-    def write(self, batch: GraphBatch, *, source: str = "") -> LoadReport:
+    def write(self, batch: GraphBatch, *, source: str = "", progress=None) -> LoadReport:
         """Write a batch; report what was created and what was already there.
 
         A marker with status ``started`` is written first and set to ``complete`` at the
         end, so a load that dies part-way is visible (:meth:`incomplete_loads`) and a
-        re-run completes it. The writes themselves run in one transaction.
+        re-run completes it. The writes themselves run in one transaction. ``progress``, if
+        given, is called as ``progress(rows_written, rows_in_all)`` while the rows are sent.
 
         When the newest load of the store is a complete load of the very same records (same
         fingerprint), nothing is written again: the report says every node and
@@ -296,7 +299,16 @@ class GraphStore(abc.ABC):
                 "relationships": counts["relationships"],
             },
         )
-        self._write_batch(batch)
+        self.progress = progress
+        if progress is not None:
+            progress(0, sum(batch.counts().values()))
+        try:
+            self._write_batch(batch)
+        finally:
+            self.progress = None
+        if progress is not None:
+            total = sum(batch.counts().values())
+            progress(total, total)
         self._mark_load(
             load_id,
             {

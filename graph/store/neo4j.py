@@ -151,9 +151,9 @@ class Neo4jStore(GraphStore):
             found |= {r["id"] for r in self._read(query, ids=ids[i : i + BATCH_SIZE])}
         return found
 
-    def write(self, batch: GraphBatch, *, source: str = ""):
+    def write(self, batch: GraphBatch, *, source: str = "", progress=None):
         self.ensure_constraints()
-        return super().write(batch, source=source)
+        return super().write(batch, source=source, progress=progress)
 
     def _write_batch(self, batch: GraphBatch) -> None:
         statements = []
@@ -164,9 +164,14 @@ class Neo4jStore(GraphStore):
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
+                    total, done = sum(len(rows) for _q, rows in statements), 0
                     for query, rows in statements:
                         for i in range(0, len(rows), BATCH_SIZE):
-                            tx.run(query, rows=rows[i : i + BATCH_SIZE]).consume()
+                            chunk = rows[i : i + BATCH_SIZE]
+                            tx.run(query, rows=chunk).consume()
+                            done += len(chunk)
+                            if self.progress is not None and done < total:
+                                self.progress(done, total)
                     tx.commit()
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e
