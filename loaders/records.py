@@ -250,19 +250,14 @@ def parse_number(text: str, *, exponent: bool = True) -> float:
     loaders.records.BadValue: numbers must not contain thousands separators
     """
     t = text.strip()
-    if (_NUMBER if exponent else _DECIMAL).match(t):  # the common case: a plain number
-        value = float(t)
-        if math.isnan(value) or math.isinf(value):
-            raise BadValue("not a finite number", "write a number")
-        return value
-    if _SEPARATED.match(t) and not _NUMBER.match(t):
-        raise BadValue(
-            "numbers must not contain thousands separators",
-            f"write {re.sub(r'[ ,' + chr(39) + chr(160) + ']', '', t)} (a dot for decimals)",
-        )
-    if re.match(r"^[+-]?\d+,\d+$", t):
-        raise BadValue("decimal comma is not accepted", f"write {t.replace(',', '.')}")
-    if not is_number(t, exponent=exponent):
+    if not is_number(t, exponent=exponent):  # say what is wrong, most specific first
+        if _SEPARATED.match(t) and not _NUMBER.match(t):
+            raise BadValue(
+                "numbers must not contain thousands separators",
+                f"write {re.sub(r'[ ,' + chr(39) + chr(160) + ']', '', t)} (a dot for decimals)",
+            )
+        if re.match(r"^[+-]?\d+,\d+$", t):
+            raise BadValue("decimal comma is not accepted", f"write {t.replace(',', '.')}")
         raise BadValue("not a number", "write digits only, e.g. 414000 or 885654.00")
     value = float(t)
     if math.isnan(value) or math.isinf(value):

@@ -161,7 +161,7 @@ def _large_layout(simple: nx.Graph, *, seed: int) -> dict[str, tuple[float, floa
     core = order[:LAYOUT_EXACT_UP_TO]
     pos = dict(graph_layout(simple.subgraph(core), seed=seed))
     placed_around: dict = {}
-    frontier = sorted(core, key=lambda n: (-degree[n], str(n)))
+    frontier = list(core)  # best-connected first
     while frontier:
         nxt = []
         for hub in frontier:

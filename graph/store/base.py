@@ -214,8 +214,6 @@ class GraphStore(abc.ABC):
 
     #: "memory" or "neo4j"
     kind: str = ""
-    #: While :meth:`write` runs: its ``progress`` callback (rows written, rows in all).
-    progress = None
 
     # -- description -------------------------------------------------------------------
     @abc.abstractmethod
@@ -241,8 +239,9 @@ class GraphStore(abc.ABC):
         """Which of ``ids`` the store holds as relationships of ``rel_type``."""
 
     @abc.abstractmethod
-    def _write_batch(self, batch: GraphBatch) -> None:
-        """Write all nodes and relationships, idempotently, all or nothing."""
+    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
+        """Write all nodes and relationships, idempotently, all or nothing; a store that
+        sends them in parts calls ``progress(rows_written, rows_in_all)`` between parts."""
 
     @abc.abstractmethod
     def _mark_load(self, load_id: str, props: dict) -> None:
@@ -299,15 +298,11 @@ class GraphStore(abc.ABC):
                 "relationships": counts["relationships"],
             },
         )
-        self.progress = progress
+        total = counts["nodes"] + counts["relationships"]
         if progress is not None:
-            progress(0, sum(batch.counts().values()))
-        try:
-            self._write_batch(batch)
-        finally:
-            self.progress = None
+            progress(0, total)
+        self._write_batch(batch, progress)
         if progress is not None:
-            total = sum(batch.counts().values())
             progress(total, total)
         self._mark_load(
             load_id,

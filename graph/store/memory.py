@@ -94,7 +94,7 @@ class MemoryStore(GraphStore):
             return self.flows.existing(ids)
         return {i for i in ids if (rel_type, i) in self._edge_index}
 
-    def _write_batch(self, batch: GraphBatch) -> None:
+    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
         # Work on a copy and swap at the end: all or nothing.
         g = self.graph.copy()
         index = dict(self._edge_index)
@@ -331,19 +331,18 @@ class MemoryStore(GraphStore):
         frontier = {start}
         rels = {}
         for _ in range(max(0, int(depth))):
+            ties = [
+                (d["type"], d["id"], u, v)
+                for k in frontier
+                for u, v, _ek, d in [
+                    *self.graph.out_edges(k, keys=True, data=True),
+                    *self.graph.in_edges(k, keys=True, data=True),
+                ]
+            ]
+            ties += [(FUNDS, rid, u, v) for u, v, rid in self._flows_touching(frontier)]
             nxt = set()
-            for k in frontier:
-                edges = list(self.graph.out_edges(k, keys=True, data=True)) + list(
-                    self.graph.in_edges(k, keys=True, data=True)
-                )
-                for u, v, _ek, d in edges:
-                    rels[(d["type"], d["id"])] = (u, v)
-                    for other in (u, v):
-                        if other not in seen:
-                            seen.add(other)
-                            nxt.add(other)
-            for u, v, rid in self._flows_touching(frontier):
-                rels[(FUNDS, rid)] = (u, v)
+            for t, rid, u, v in ties:
+                rels[(t, rid)] = (u, v)
                 for other in (u, v):
                     if other not in seen:
                         seen.add(other)

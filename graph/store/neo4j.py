@@ -155,7 +155,7 @@ class Neo4jStore(GraphStore):
         self.ensure_constraints()
         return super().write(batch, source=source, progress=progress)
 
-    def _write_batch(self, batch: GraphBatch) -> None:
+    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
         statements = []
         for label, rows in batch.nodes.items():
             statements.append((cypher.merge_nodes(label), rows))
@@ -170,8 +170,8 @@ class Neo4jStore(GraphStore):
                             chunk = rows[i : i + BATCH_SIZE]
                             tx.run(query, rows=chunk).consume()
                             done += len(chunk)
-                            if self.progress is not None and done < total:
-                                self.progress(done, total)
+                            if progress is not None and done < total:
+                                progress(done, total)
                     tx.commit()
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e

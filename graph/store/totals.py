@@ -207,8 +207,6 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
             df[c] = None
     for c in TOTALS_COLUMNS:
         df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0) if c in df else 0
-    for c in keys:
-        df[c] = _plain_keys(df[c])
     try:
         g = df.groupby(list(keys), dropna=False, sort=False)[list(TOTALS_COLUMNS)].sum()
         g = g.reset_index()
