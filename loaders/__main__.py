@@ -124,7 +124,7 @@ def _settings(args) -> Neo4jSettings | None:
 
 
 def _counts_line(records) -> str:
-    parts = [f"{len(v)} {k}" for k, v in records.items() if v]
+    parts = [f"{n} {k}" for k, n in records.counts().items()]
     return ", ".join(parts) if parts else "no records"
 
 

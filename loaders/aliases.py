@@ -115,8 +115,10 @@ class AliasTable:
         return len(self._aliases)
 
 
-def _published(row: RawRow) -> bool:
-    return str(row.values.get("source_id") or "").startswith(PUBLISHED)
+def _published(row) -> bool:
+    """Whether ``row`` comes from a published file (a file read as columns never does)."""
+    values = getattr(row, "values", None)
+    return values is not None and str(values.get("source_id") or "").startswith(PUBLISHED)
 
 
 def apply_aliases(rows: list[RawRow], table: AliasTable, known: set | None = None) -> list:

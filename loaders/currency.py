@@ -42,8 +42,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from graph.errors import ValidationFailed
 from loaders.ecb import EcbRates, Rate, parse_when
+from loaders.frames import RawFrame
 from loaders.records import Location, Problem, counted_list, is_currency_code, is_number
 
 __all__ = [
@@ -126,6 +129,9 @@ def notices(rows) -> list[Notice]:
     """
     out: list[Notice] = []
     for row in rows:
+        if isinstance(row, RawFrame):
+            out.extend(_frame_notices(row))
+            continue
         attached = row.values.get(NOTICES_KEY)
         if attached is not None:
             out.extend(attached)
@@ -149,6 +155,30 @@ def notices(rows) -> list[Notice]:
             )
         )
     return out
+
+
+def _frame_notices(frame: RawFrame) -> list[Notice]:
+    """The missing-rate notices of a funding file read as columns (see :func:`notices`)."""
+    t = frame.table
+    if frame.kind != "funding" or "amount" not in t or "currency" not in t:
+        return []
+    cur = t["currency"]
+    need = (t["amount"].notna() & cur.notna() & (cur != "USD")).to_numpy(dtype=bool)
+    for c in ("amount_usd", "usd_rate"):
+        if c in t:
+            need = need & t[c].isna().to_numpy()
+    years = t["year"] if "year" in t else pd.Series([None] * len(t))
+    return [
+        Notice(
+            frame.location(pos),
+            "currency",
+            f"{cur.iat[pos]} {years.iat[pos]}",
+            missing_rate_message(cur.iat[pos], years.iat[pos], searched=False),
+            f"give the rate in the file's usd_rate column, or "
+            f"{missing_rate_hint(cur.iat[pos], years.iat[pos])}",
+        )
+        for pos in need.nonzero()[0]
+    ]
 
 
 def missing_rate_message(currency: str, when, *, searched: bool = True) -> str:

@@ -1,9 +1,11 @@
 """Read raw rows of each record kind from CSV, XLSX and JSON files.
 
 Readers yield :class:`RawRow` items: the record kind, the cell texts by column and the
-:class:`~loaders.records.Location` of the row. They do not judge values (that is
-:mod:`loaders.validate`); they only report what stops a file from being read at all (wrong
-encoding, broken JSON, an unknown sheet) as :class:`~loaders.records.Problem` items.
+:class:`~loaders.records.Location` of the row; a CSV file of funding flows comes as one
+:class:`~loaders.frames.RawFrame` (the same cells as columns, see :mod:`loaders.frames`).
+They do not judge values (that is :mod:`loaders.validate`); they only report what stops a
+file from being read at all (wrong encoding, broken JSON, an unknown sheet) as
+:class:`~loaders.records.Problem` items.
 
 Accepted layouts
 ----------------
@@ -32,6 +34,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from loaders.frames import RawFrame
 from loaders.records import Location, Problem, RawRow
 from loaders.standards import giving360
 from loaders.standards.iati import read_iati
@@ -52,7 +55,7 @@ READABLE_SUFFIXES = (*TABULAR_SUFFIXES, ".xml")
 
 def read_path(
     path, *, name: str | None = None, rates=None, strict: bool = False
-) -> tuple[list[RawRow], list[Problem]]:
+) -> tuple[list[RawRow | RawFrame], list[Problem]]:
     """Read every record file in a folder, or one file.
 
     Parameters
@@ -66,12 +69,12 @@ def read_path(
 
     Returns
     -------
-    rows : list of RawRow
+    rows : list of RawRow or RawFrame
     problems : list of Problem
         Files that could not be read; every one is reported.
     """
     path = Path(path)
-    rows: list[RawRow] = []
+    rows: list[RawRow | RawFrame] = []
     problems: list[Problem] = []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in READABLE_SUFFIXES)
@@ -120,7 +123,7 @@ def read_file(
 
     Returns
     -------
-    rows : list of RawRow
+    rows : list of RawRow or RawFrame
     problems : list of Problem
     """
     path = Path(path)
@@ -159,10 +162,10 @@ def read_file(
     ]
 
 
-def _collect(items) -> tuple[list[RawRow], list[Problem]]:
+def _collect(items) -> tuple[list[RawRow | RawFrame], list[Problem]]:
     rows, problems = [], []
     for item in items:
-        (rows if isinstance(item, RawRow) else problems).append(item)
+        (problems if isinstance(item, Problem) else rows).append(item)
     return rows, problems
 
 

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 
 from graph.schema import KINDS
+from loaders.frames import RawFrame, read_csv_frame
 from loaders.records import Location, Problem, RawRow, clean_cell
 
 __all__ = [
@@ -80,7 +81,11 @@ def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
         )
 
 
-def read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
+def read_csv(
+    data: bytes, kind: str, shown: str, *, frames: bool = True
+) -> Iterator[RawRow | RawFrame | Problem]:
+    """The records of a CSV file of ``kind``: rows, or (``frames``, for a kind of
+    :data:`loaders.frames.FRAME_KINDS` and a file it can read) one :class:`RawFrame`."""
     if kind not in KINDS:
         yield unknown_kind(Location(shown), kind)
         return
@@ -98,7 +103,13 @@ def read_csv(data: bytes, kind: str, shown: str) -> Iterator[RawRow | Problem]:
         yield Problem(Location(shown, line=1), None, None, f"cannot parse CSV: {e}")
         return
     header = [h.strip() for h in header]
-    yield from check_header(header, kind, Location(shown, line=1))
+    header_problems = list(check_header(header, kind, Location(shown, line=1)))
+    yield from header_problems
+    if not header_problems and frames:
+        frame = read_csv_frame(data, text, kind, shown)
+        if frame is not None:
+            yield frame
+            return
     for item in csv_records(reader, shown):
         if isinstance(item, Problem):
             yield item

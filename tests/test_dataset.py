@@ -21,9 +21,9 @@ def _collapse(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def records():
-    records, problems = check(DATA_DIR)
+    checked, problems = check(DATA_DIR)
     assert problems == []
-    return records
+    return {kind: checked.rows(kind) for kind in checked}  # the funding CSV's as dicts too
 
 
 @pytest.fixture(scope="module")

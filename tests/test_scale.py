@@ -37,8 +37,9 @@ def test_the_generator_is_deterministic_and_writes_valid_records(tmp_path):
     assert (a / "funding.csv").read_bytes() != (b / "funding.csv").read_bytes()
     records, problems = check(a)
     assert problems == []
-    assert len(records["funding"]) == sizes["funding"] == 500
-    quotes = {r["quote"] for r in records["funding"]}
+    assert records.count("funding") == sizes["funding"] == 500
+    (flows,) = records.frames["funding"]  # a funding CSV is checked as columns
+    quotes = set(flows["quote"])
     assert quotes == {"Generated record (synthetic test data)."}
 
 

@@ -70,7 +70,7 @@ with tab_up:
             problems.extend(p)
         records, all_problems = check_rows(rows, problems, store=store)
         upload_notices = notices(rows)
-        counts = {k: len(v) for k, v in records.items() if v}
+        counts = records.counts()
         st.markdown("**Validation report**")
         c = st.columns(3)
         c[0].metric("Files", len(files))

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
-from graph.store.batch import GraphBatch
+from graph.store.batch import GraphBatch, row_ids
 from graph.store.totals import (
     FLOW_KEYS,
     check_flow_types,
@@ -268,20 +268,20 @@ class GraphStore(abc.ABC):
         report = LoadReport(load_id, source)
         if self._is_latest_complete(load_id):
             for label, rows in batch.nodes.items():
-                report.nodes_existing[label] = len({r["id"] for r in rows})
+                report.nodes_existing[label] = len(set(row_ids(rows)))
                 report.nodes_created[label] = 0
             for (t, _s, _e), rows in batch.rels.items():
                 report.rels_existing[t] = report.rels_existing.get(t, 0) + len(rows)
                 report.rels_created[t] = 0
             return report
         for label, rows in batch.nodes.items():
-            ids = [r["id"] for r in rows]
+            ids = row_ids(rows)
             have = self.existing_ids(label, ids)
             report.nodes_existing[label] = len(have)
             report.nodes_created[label] = len(set(ids) - have)
         by_type: dict[str, list] = {}
         for (t, _s, _e), rows in batch.rels.items():
-            by_type.setdefault(t, []).extend(r["id"] for r in rows)
+            by_type.setdefault(t, []).extend(row_ids(rows))
         for t, ids in by_type.items():
             have = self.existing_rel_ids(t, ids)
             report.rels_existing[t] = len(have)
@@ -348,6 +348,17 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def rel_table(self, rel_type: str) -> pd.DataFrame:
         """Every relationship of a type: id, start, end, start_label, end_label, properties."""
+
+    def memo(self, key, build):
+        """``build()``, or the object it made for ``key`` while the store has not changed,
+        where the store knows that (the embedded store, written only through
+        :meth:`write`). A server's data can change under the app, so by default every call
+        builds anew. Callers that change the object copy it first.
+
+        >>> example_store().memo("answer", lambda: 42)
+        42
+        """
+        return build()
 
     def rel_pairs(self, rel_type: str) -> pd.DataFrame:
         """Relationships of a type counted per pair of ends, where the data lives: columns

@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from graph.schema import KINDS, LOAD_ORDER
 
-__all__ = ["GraphBatch", "build_batch"]
+__all__ = ["FrameRows", "GraphBatch", "build_batch", "row_ids"]
 
 
 @dataclass
@@ -63,7 +66,13 @@ class GraphBatch:
         def put(text: str) -> None:
             digest.update(text.encode())
 
-        def put_rows(rows: list[dict]) -> None:
+        def put_rows(rows) -> None:
+            if isinstance(rows, FrameRows):  # columns: hashed as columns, by sorted id
+                t = rows.frame.sort_values("id", kind="stable")
+                t = t[sorted(t.columns)]
+                put(json.dumps([list(t.columns), [str(d) for d in t.dtypes]]))
+                put(pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes().hex())
+                return
             put("[")
             ordered = sorted(rows, key=lambda r: r["id"])
             for i in range(0, len(ordered), 5000):
@@ -81,6 +90,54 @@ class GraphBatch:
             put("}")
         put("}")
         return digest.hexdigest()
+
+
+class FrameRows(Sequence):
+    """Relationship rows held as one DataFrame: ``id``, ``start``, ``end`` and one column per
+    property (missing = the row does not give it). A sequence of the row dicts the stores
+    write (``{"id", "start", "end", "props"}``), built a slice at a time, so a store that
+    sends rows over the wire takes them as it always did, and one that keeps columns (the
+    embedded store's flow table) takes :attr:`frame` as it is.
+
+    >>> rows = FrameRows(pd.DataFrame({"id": ["f1", "f2"], "start": ["a", "a"],
+    ...                                "end": ["b", "b"], "year": pd.Series([2024, None], dtype=object)}))
+    >>> len(rows), rows[1]
+    (2, {'id': 'f2', 'start': 'a', 'end': 'b', 'props': {}})
+    >>> rows[:1]
+    [{'id': 'f1', 'start': 'a', 'end': 'b', 'props': {'year': 2024}}]
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return _row_dicts(self.frame.iloc[i])
+        return _row_dicts(self.frame.iloc[[i]])[0]
+
+    def __iter__(self):
+        for i in range(0, len(self), 5000):
+            yield from self[i : i + 5000]
+
+    def ids(self) -> list:
+        return self.frame["id"].tolist()
+
+
+def _row_dicts(part: pd.DataFrame) -> list[dict]:
+    props = [c for c in part.columns if c not in ("id", "start", "end")]
+    out = []
+    for rec in part.to_dict("records"):
+        given = {c: rec[c] for c in props if rec[c] is not None and rec[c] == rec[c]}
+        out.append({"id": rec["id"], "start": rec["start"], "end": rec["end"], "props": given})
+    return out
+
+
+def row_ids(rows) -> list:
+    """The ids of a group of rows (a list of row dicts or :class:`FrameRows`)."""
+    return rows.ids() if isinstance(rows, FrameRows) else [r["id"] for r in rows]
 
 
 def _canon(row: dict) -> str:
@@ -165,6 +222,7 @@ def build_batch(records: dict) -> GraphBatch:
                 return KINDS[t].label
         return KINDS[targets[0]].label  # already in the store: the first choice
 
+    frames = getattr(records, "frames", {})
     for kind in LOAD_ORDER:
         spec = KINDS[kind]
         rows = records.get(kind, [])
@@ -172,5 +230,36 @@ def build_batch(records: dict) -> GraphBatch:
             _add_node_rows(batch, spec, rows)
         else:
             _add_rel_rows(batch, spec, rows, end_label)
+            for typed in frames.get(kind, ()):
+                _add_rel_frame(batch, spec, typed, end_label)
     batch.nodes = {k: v for k, v in batch.nodes.items() if v}
     return batch
+
+
+def _add_rel_frame(batch: GraphBatch, spec, typed: pd.DataFrame, end_label) -> None:
+    """A relationship kind's records checked as columns, kept as columns
+    (:class:`FrameRows`); rows of the same relationships from other files join them."""
+    refs = [spec.field(spec.start).ref, spec.field(spec.end).ref]
+    if any("|" in ref for ref in refs):  # ends of several kinds: labelled row by row
+        rows = typed.drop(columns=[c for c in typed.columns if c.startswith("_")])
+        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        _add_rel_rows(batch, spec, records, end_label)
+        return
+    key = (spec.rel_type, *(KINDS[ref].label for ref in refs))
+    t = typed[[c for c in typed.columns if not c.startswith("_")]]
+    t = t.rename(columns={spec.key: "id"})
+    t.insert(1, "start", t[spec.start])
+    t.insert(2, "end", t[spec.end])
+    earlier = batch.rels.get(key)
+    if earlier:
+        if isinstance(earlier, FrameRows):
+            before = earlier.frame
+        else:
+            before = pd.DataFrame(
+                [
+                    {**r["props"], "id": r["id"], "start": r["start"], "end": r["end"]}
+                    for r in earlier
+                ]
+            )
+        t = pd.concat([before, t], ignore_index=True)
+    batch.rels[key] = FrameRows(t)

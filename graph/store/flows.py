@@ -62,15 +62,20 @@ class FlowTable:
         ids = pd.Index(list(ids))
         return set(ids[ids.isin(self.frame["id"])])
 
-    def upsert(self, rows: list[dict]) -> FlowTable:
-        """A new table with ``rows`` (``{"id", "start", "end", "props"}``) written: a new id
-        is added; a known id keeps the properties the row does not give (as Neo4j's
-        ``SET r += props`` does) and takes the ones it gives, and its new ends."""
-        if not rows:
+    def upsert(self, rows: list[dict] | pd.DataFrame) -> FlowTable:
+        """A new table with ``rows`` (``{"id", "start", "end", "props"}``, or a DataFrame of
+        ``id``, ``start``, ``end`` and property columns) written: a new id is added; a known
+        id keeps the properties the row does not give (as Neo4j's ``SET r += props`` does)
+        and takes the ones it gives, and its new ends."""
+        if not len(rows):
             return self
-        new = pd.DataFrame.from_records([r["props"] for r in rows])  # no copy of each row
-        for c in ("id", "start", "end"):
-            new[c] = [r[c] for r in rows]
+        if isinstance(rows, pd.DataFrame):
+            given = rows.notna().any()
+            new = rows.loc[:, given | rows.columns.isin(["id", "start", "end"])].infer_objects()
+        else:
+            new = pd.DataFrame.from_records([r["props"] for r in rows])  # no copy of each row
+            for c in ("id", "start", "end"):
+                new[c] = [r[c] for r in rows]
         new = new.drop_duplicates("id", keep="last")
         old = self.frame
         known = old["id"].isin(new["id"])

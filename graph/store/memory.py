@@ -7,7 +7,7 @@ same pair stay two and every sum is a vectorised group-by, not a walk over edges
 
 Examples
 --------
->>> from graph.store.batch import GraphBatch
+>>> from graph.store.batch import FrameRows, GraphBatch
 >>> store = MemoryStore()
 >>> b = GraphBatch(nodes={"Organization": [{"id": "a", "props": {"name": "A"}},
 ...                                         {"id": "b", "props": {"name": "B"}}]},
@@ -35,8 +35,9 @@ from graph.store.base import (
     check_label,
     check_rel_type,
     display_name,
+    pairs_frame,
 )
-from graph.store.batch import GraphBatch
+from graph.store.batch import FrameRows, GraphBatch
 from graph.store.flows import GROUP_COLUMNS, FlowTable, flow_view, plain_missing
 from graph.store.totals import frame
 
@@ -50,10 +51,19 @@ def _key(label: str, node_id) -> str:
     return f"{label}:{node_id}"
 
 
-def _checked_flows(g: nx.MultiDiGraph, start_label: str, end_label: str, rows: list[dict]):
-    """``rows`` when both ends of every flow are nodes of ``g``; else a KeyError naming the
-    first flow whose end is missing (nothing is written)."""
+def _checked_flows(g: nx.MultiDiGraph, start_label: str, end_label: str, rows):
+    """``rows`` (as a DataFrame when they are :class:`FrameRows`) when both ends of every
+    flow are nodes of ``g``; else a KeyError naming the first flow whose end is missing
+    (nothing is written)."""
     ids = {d["id"] for k, d in g.nodes(data=True) if d["label"] in (start_label, end_label)}
+    if isinstance(rows, FrameRows):
+        t = rows.frame
+        missing = ~(t["start"].isin(ids) & t["end"].isin(ids)).to_numpy()
+        if missing.any():
+            r = t.iloc[int(missing.argmax())]
+            lab, end = (start_label, r["start"]) if r["start"] not in ids else (end_label, r["end"])
+            raise KeyError(f"{FUNDS} {r['id']}: no node {_key(lab, end)}")
+        return t
     for r in rows:
         for lab, end in ((start_label, r["start"]), (end_label, r["end"])):
             if end not in ids:
@@ -79,6 +89,7 @@ class MemoryStore(GraphStore):
         self._loads: dict[str, dict] = {}
         self.flows = FlowTable()
         self._view: pd.DataFrame | None = None
+        self._reads: dict = {}  # tables and objects read since the last write
 
     def describe(self) -> str:
         return f"In-memory store ({self.name})"
@@ -127,6 +138,7 @@ class MemoryStore(GraphStore):
                 g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
                 index[(t, r["id"])] = (u, v, ek)
         self.graph, self._edge_index, self.flows, self._view = g, index, flows, None
+        self._reads = {}
 
     def _mark_load(self, load_id, props):
         self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
@@ -150,8 +162,19 @@ class MemoryStore(GraphStore):
         d = self.graph.nodes[k]
         return {kk: vv for kk, vv in d.items() if kk != "label"}
 
+    def memo(self, key, build):
+        """The object ``build()`` made for ``key`` since the store last changed (the store
+        is written only by :meth:`write`, which forgets them all). Callers that change the
+        object copy it first."""
+        if key not in self._reads:
+            self._reads[key] = build()
+        return self._reads[key]
+
     def node_table(self, label):
         check_label(label)
+        return self.memo(("node_table", label), lambda: self._node_table(label)).copy()
+
+    def _node_table(self, label):
         rows = [self._props(k) for k, d in self.graph.nodes(data=True) if d["label"] == label]
         return frame(rows, ("id",))
 
@@ -164,6 +187,23 @@ class MemoryStore(GraphStore):
         check_rel_type(rel_type)
         if rel_type == FUNDS:
             return self.flows.rel_table("Organization")
+        return self.memo(("rel_table", rel_type), lambda: self._rel_table(rel_type)).copy()
+
+    def rel_pairs(self, rel_type):
+        check_rel_type(rel_type)
+        if rel_type != FUNDS:
+            build = super().rel_pairs
+            return self.memo(("rel_pairs", rel_type), lambda: build(rel_type)).copy()
+        return self.memo(("rel_pairs", rel_type), self._flow_pairs).copy()
+
+    def _flow_pairs(self) -> pd.DataFrame:
+        t = self.flows.frame
+        pairs = t.groupby(["start", "end"], sort=False).size().reset_index(name="count")
+        pairs.insert(0, "start_label", "Organization")
+        pairs.insert(2, "end_label", "Organization")
+        return pairs_frame(pairs)
+
+    def _rel_table(self, rel_type):
         rows = []
         for u, v, d in self._edges(rel_type):
             row = {kk: vv for kk, vv in d.items() if kk != "type"}
