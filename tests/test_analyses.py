@@ -523,7 +523,27 @@ def test_centrality_on_a_big_graph_is_sampled_and_says_so():
     c = centrality(example_store(), graph=g)
     assert len(c) == n
     assert c.attrs["betweenness"] == (
-        f"estimated from {BETWEENNESS_SAMPLE} of {n:,} nodes (networkx's sampled betweenness, "
-        "seed 7)"
+        f"estimated from the shortest paths of {BETWEENNESS_SAMPLE} of {n:,} nodes (a random "
+        "sample, seed 7)"
     )
     assert centrality(example_store()).attrs["betweenness"] == "exact"
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        nx.gnm_random_graph(120, 300, seed=1),
+        nx.disjoint_union(nx.barabasi_albert_graph(80, 2, seed=2), nx.cycle_graph(9)),
+        nx.star_graph(30),
+        nx.complete_graph(3),
+        nx.Graph([(0, 1)]),
+    ],
+)
+def test_matrix_betweenness_is_networkx_betweenness(graph):
+    from graph.analyses.betweenness import betweenness
+
+    for k, seed in ((None, None), (min(25, len(graph)), 7), (2, 3)):
+        mine = betweenness(graph, k=k, seed=seed)
+        expected = nx.betweenness_centrality(graph, k=k, seed=seed)
+        for v, b in expected.items():
+            assert mine[v] == pytest.approx(b, abs=1e-9, nan_ok=True), (k, v)

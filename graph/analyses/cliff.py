@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from graph.analyses.funding import org_names
@@ -154,53 +155,62 @@ def project_funding(
     projects = store.nodes("Project", f)
     sums = store.funding_totals(("project", "donor"), f, flow_types=flow_types)
     sums = sums[sums["project"].notna()]
-    donors: dict = {}
-    for rec in sums.to_dict("records"):
-        donors.setdefault(rec["project"], set()).add(rec["donor"])
     partners = store.rel_table("PARTNER_IN")
-    for rec in partners.to_dict("records") if len(partners) else []:
-        if rec.get("role") == "donor":
-            donors.setdefault(rec["end"], set()).add(rec["start"])
+    pairs = [sums[["project", "donor"]]]
+    if len(partners) and "role" in partners:
+        funders = partners[partners["role"] == "donor"]
+        pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
+    pairs = pd.concat(pairs, ignore_index=True).drop_duplicates()
+    donors = pairs.sort_values(["project", "donor"]).groupby("project", sort=False)["donor"]
+    donors = donors.agg(list)
     grouped = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
-    by_project = grouped.to_dict("index")
-    rows = []
-    for rec in projects.to_dict("records"):
-        p = rec["id"]
-        end = rec.get("end_year")
-        end = (
-            int(end)
-            if end is not None and not (isinstance(end, float) and math.isnan(end))
-            else None
-        )
-        start = rec.get("start_year")
-        start = (
-            int(start)
-            if start is not None and not (isinstance(start, float) and math.isnan(start))
-            else None
-        )
-        budget = rec.get("budget_usd")
-        s = by_project.get(p)
-        rows.append(
-            {
-                "project_id": p,
-                "title": rec.get("title"),
-                "status": rec.get("status"),
-                "start_year": start,
-                "end_year": end,
-                "end_date": dt.date(end, 12, 31) if end is not None else None,
-                "funding_usd": float(s["amount_usd"]) if s is not None else 0.0,
-                "budget_usd": math.nan if isnull(budget) else float(budget),
-                "flows": int(s["flows"]) if s is not None else 0,
-                "flows_with_usd": int(s["usd_known"]) if s is not None else 0,
-                "donors": sorted(donors.get(p, ())),
-            }
-        )
-    cols = ["project_id", "title", "status", "start_year", "end_year", "end_date"]
-    cols += ["funding_usd", "budget_usd", "flows", "flows_with_usd", "donors"]
-    df = pd.DataFrame(rows, columns=cols)
-    for c in ("start_year", "end_year", "end_date", "title", "status", "donors"):
-        df[c] = pd.Series([r[c] for r in rows], dtype=object)
+    ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
+    n = len(ids)
+
+    def column(name):
+        return projects[name] if name in projects else pd.Series([None] * n, dtype=object)
+
+    end = _whole_years(column("end_year"))
+    funded = grouped.reindex(ids.to_numpy())
+    df = pd.DataFrame(
+        {
+            "project_id": ids.to_numpy(dtype=object),
+            "title": column("title").to_numpy(dtype=object),
+            "status": column("status").to_numpy(dtype=object),
+            "start_year": _whole_years(column("start_year")),
+            "end_year": end,
+            "end_date": pd.Series(end, dtype=object)
+            .map(lambda y: dt.date(y, 12, 31) if y is not None else None)
+            .to_numpy(dtype=object),
+            "funding_usd": funded["amount_usd"].fillna(0.0).astype(float).to_numpy(),
+            "budget_usd": pd.to_numeric(column("budget_usd"), errors="coerce")
+            .astype(float)
+            .to_numpy(),
+            "flows": funded["flows"].fillna(0).astype(int).to_numpy(),
+            "flows_with_usd": funded["usd_known"].fillna(0).astype(int).to_numpy(),
+            "donors": _lists(donors.reindex(ids.to_numpy())),
+        }
+    )
+    for c in ("title", "status"):
+        df[c] = pd.Series([None if isnull(v) else v for v in df[c]] if n else [], dtype=object)
     return df
+
+
+def _whole_years(values: pd.Series) -> np.ndarray:
+    """Years as Python ints, None where there is none (an object array)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    out = np.full(len(numbers), None, dtype=object)
+    known = ~np.isnan(numbers)
+    out[known] = numbers[known].astype(np.int64).astype(object)
+    return out
+
+
+def _lists(values: pd.Series) -> np.ndarray:
+    """Each value a list (an empty one where there is none), as an object array."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values.to_numpy(dtype=object)):
+        out[i] = v if isinstance(v, list) else []
+    return out
 
 
 def funding_cliff(
@@ -223,19 +233,19 @@ def funding_cliff(
     pf = project_funding(store, filters, flow_types=flow_types)
     if not include_completed:
         pf = pf[pf["status"] != "completed"]
+    year = pd.to_numeric(pf["end_year"], errors="coerce").astype(float)
+    groups = pf.assign(_year=year.to_numpy()).groupby("_year", dropna=False, sort=True)
     rows = []
-    keys = sorted(set(pf["end_year"]), key=lambda v: (v is None, v or 0))
-    for y in keys:
-        part = pf[pf["end_year"].map(lambda v, y=y: v == y if y is not None else v is None)]
+    for y, part in groups:  # one group per end year: a few dozen, whatever the portfolio
         rows.append(
             {
-                "end_year": y,
+                "end_year": None if math.isnan(y) else int(y),
                 "projects": len(part),
                 "funding_usd": math.fsum(part["funding_usd"]),
                 "budget_usd": math.fsum(part["budget_usd"].fillna(0)),
                 "flows": int(part["flows"].sum()),
                 "flows_with_usd": int(part["flows_with_usd"].sum()),
-                "donors": len(set().union(*part["donors"].map(set))) if len(part) else 0,
+                "donors": int(part["donors"].explode().dropna().nunique()),
                 "project_ids": ", ".join(sorted(part["project_id"])),
             }
         )
@@ -317,31 +327,30 @@ def donors_ending(
     """
     cutoff = as_date(by)
     f = filters or Filters()
-    pf = project_funding(store, f, flow_types=flow_types).set_index("project_id")
+    pf = project_funding(store, f, flow_types=flow_types)
     sums = store.funding_totals(("donor", "project"), f, flow_types=flow_types)
-    money = {(r["donor"], r["project"]): r["amount_usd"] for r in sums.to_dict("records")}
-    by_donor: dict = {}
-    for p, ds in zip(pf.index, pf["donors"], strict=True):
-        for d in ds:
-            by_donor.setdefault(d, []).append(p)
-    end_of = dict(zip(pf.index, pf["end_date"], strict=True))
+    ties = pf[["project_id", "end_date", "donors"]].explode("donors").dropna(subset=["donors"])
+    ties = ties.rename(columns={"donors": "donor", "project_id": "project"})
     core = set(sums.loc[sums["project"].isna(), "donor"])
+    ties = ties[~ties["donor"].isin(core)]
+    money = sums[sums["project"].notna()][["donor", "project", "amount_usd"]]
+    ties = ties.merge(money, on=["donor", "project"], how="left")
+    unknown_end = ties["end_date"].isna().groupby(ties["donor"]).any()
+    ties = ties[~ties["donor"].isin(unknown_end[unknown_end].index)]
+    last = ties.groupby("donor")["end_date"].max()
     first = as_date(since) if since is not None else None
+    keep = last[(last <= cutoff) & ((last >= first) if first is not None else True)]
+    ties = ties[ties["donor"].isin(keep.index)].sort_values(["donor", "project"])
     names = org_names(store)
     rows = []
-    for d, ps in sorted(by_donor.items()):
-        ends = [end_of[p] for p in ps]
-        if d in core or any(e is None for e in ends) or max(ends) > cutoff:
-            continue
-        if first is not None and max(ends) < first:
-            continue
+    for d, part in ties.groupby("donor", sort=True):  # the donors that end: a short list
         rows.append(
             {
                 "donor_id": d,
                 "donor": names.at[d, "name"] if d in names.index else d,
-                "projects": sorted(ps),
-                "last_end": max(ends),
-                "funding_usd": math.fsum(money.get((d, p), 0.0) for p in ps),
+                "projects": list(part["project"]),
+                "last_end": keep[d],
+                "funding_usd": math.fsum(part["amount_usd"].fillna(0.0)),
             }
         )
     return pd.DataFrame(rows, columns=["donor_id", "donor", "projects", "last_end", "funding_usd"])

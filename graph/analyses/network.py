@@ -23,6 +23,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
+from graph.analyses.betweenness import betweenness
 from graph.errors import AnalysisError, UnknownEntity
 from graph.schema import NODE_LABELS
 from graph.store import Filters, GraphStore, display_name
@@ -149,9 +150,15 @@ def to_networkx(
 def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:
     """The simple partnership graph (see the module notes), without the organizations in
     ``exclude`` (ids)."""
+    whole = store.memo("partnership_graph", lambda: _partnership_graph(store))
+    g = whole.copy()
+    g.remove_nodes_from([_key("Organization", o) for o in exclude])
+    return g
+
+
+def _partnership_graph(store: GraphStore) -> nx.Graph:
     g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=PARTNERSHIP_RELS, multigraph=False)
     g.remove_edges_from(list(nx.selfloop_edges(g)))
-    g.remove_nodes_from([_key("Organization", o) for o in exclude])
     return g
 
 
@@ -185,8 +192,9 @@ def centrality(
     graph : networkx graph, optional
         The partnership graph, if the caller has it already.
     sample : int, optional
-        Estimate betweenness from this many source nodes (networkx's sampled betweenness,
-        fixed seed, so the same answer every run) instead of all of them. When not given,
+        Estimate betweenness from the shortest paths of this many source nodes (a sample
+        with a fixed seed, so the same answer every run; see
+        :mod:`graph.analyses.betweenness`) instead of all of them. When not given,
         betweenness is exact up to :data:`EXACT_BETWEENNESS_UP_TO` nodes and estimated from
         :data:`BETWEENNESS_SAMPLE` sources above (exact exploration costs nodes × edges).
         Exact whenever the graph has no more nodes than the sample.
@@ -224,7 +232,7 @@ def centrality(
     if sample is None and n > EXACT_BETWEENNESS_UP_TO:
         sample = BETWEENNESS_SAMPLE
     k = sample if sample is not None and sample < n else None
-    bc = nx.betweenness_centrality(g, normalized=True, k=k, seed=SAMPLE_SEED if k else None)
+    bc = betweenness(g, k=k, seed=SAMPLE_SEED if k else None)
     ev: dict = {}
     for comp in nx.connected_components(g):
         sub = g.subgraph(comp)
@@ -242,7 +250,8 @@ def centrality(
     df = df.sort_values(["degree", "betweenness", "id"], ascending=[False, False, True])
     df = df.reset_index(drop=True)
     df.attrs["betweenness"] = (
-        f"estimated from {k:,} of {n:,} nodes (networkx's sampled betweenness, seed {SAMPLE_SEED})"
+        f"estimated from the shortest paths of {k:,} of {n:,} nodes (a random sample, "
+        f"seed {SAMPLE_SEED})"
         if k
         else "exact"
     )
