@@ -512,8 +512,14 @@ def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
         g.add_edge(f"Organization:{i - 1}", f"Organization:{i}", type="PARTNER_IN", props={})
     pos = {n: (float(i), 0.0) for i, n in enumerate(g.nodes)}
     html, info = build_network_html(g, pos)
-    assert info["capped"] and info["shown"] == MAX_NODES and info["total"] == MAX_NODES + 100
-    assert f"Showing the {MAX_NODES:,} most connected" in html
+    assert info["capped"] and info["total"] == MAX_NODES + 100
+    assert info["shown"] + info["groups"] == MAX_NODES  # the groups take slots of their own
+    assert (info["groups"], info["grouped"]) == (1, 101)  # one sector: one group of the rest
+    assert (
+        f"Showing the {MAX_NODES - 1:,} of {MAX_NODES + 100:,} nodes with the most known money"
+        in html
+    )
+    assert "101 other organizations (ngo)" in html
     assert "<img src=x" not in html and "</script><script>alert(1)" not in html
     assert "https://" not in html.split("<script>", 1)[0]
     assert not re.search(r"<script[^>]+src=", html)

@@ -153,3 +153,46 @@ def test_the_load_command_prints_progress(bolt, tmp_path):
     with Neo4jStore(neo_settings(bolt)) as s:
         assert s.counts()["relationships"]["FUNDS"] == 1500
         s.clear()
+
+
+def test_above_the_flow_edge_limit_the_drawn_graph_sums_flows_per_pair(tmp_path, monkeypatch):
+    from graph.analyses import layout
+
+    generate(tmp_path, flows=600, seed=8)
+    store = MemoryStore()
+    load(tmp_path, store)
+    each = layout.partner_graph(store)
+    monkeypatch.setattr(layout, "FLOW_EDGES_UP_TO", 100)
+    summed = layout.partner_graph(store)
+    assert set(each.nodes) == set(summed.nodes)
+    funds = [d for *_e, d in summed.edges(keys=True, data=True) if d["type"] == "FUNDS"]
+    flows = [d for *_e, d in each.edges(keys=True, data=True) if d["type"] == "FUNDS"]
+    assert sum(d["props"]["flows"] for d in funds) == len(flows)  # every flow counted once
+    assert len(funds) == len({(d["props"]["donor_id"], d["props"]["recipient_id"]) for d in flows})
+    for n in ("usd", "countries", "years"):
+        assert nx.get_node_attributes(each, n) == nx.get_node_attributes(summed, n)
+    per_pair = pd.DataFrame([d["props"] for d in flows]).groupby(["donor_id", "recipient_id"])
+    money = per_pair["amount_usd"].sum()
+    for d in funds:
+        start, end = d["id"].split("|")
+        assert d["props"]["amount_usd"] == pytest.approx(money.get((start, end), 0.0))
+
+
+def test_the_drawing_groups_what_it_cannot_show_and_counts_the_ties(tmp_path):
+    from views.netviz import build_network_html
+
+    generate(tmp_path, flows=2000, seed=9)
+    store = MemoryStore()
+    load(tmp_path, store)
+    from graph.analyses import layout
+
+    g = layout.partner_graph(store)
+    pos = layout.graph_layout(g)
+    html, info = build_network_html(g, pos, size_by="money", max_nodes=60)
+    assert info["capped"] and info["shown"] + info["groups"] <= 60
+    assert info["shown"] + info["grouped"] == g.number_of_nodes()
+    assert info["groups"] >= 2 and "grey groups (hexagons)" in html
+    kept = sorted(g.nodes, key=lambda n: g.nodes[n]["usd"], reverse=True)[: info["shown"]]
+    assert all(g.nodes[n]["name"][:20] in html for n in kept[:10])  # the richest are drawn
+    _, by_ties = build_network_html(g, pos, size_by="none", max_nodes=60)
+    assert by_ties["kept_by"] == "the most ties"

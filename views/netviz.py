@@ -180,13 +180,13 @@ def build_network_html(
     nodes = [n for n in g.nodes if visible is None or n in visible]
     total = len(nodes)
     capped = total > max_nodes
+    group_of: dict = {}  # node folded into a group → the group's key
+    groups: dict = {}  # group key → its members
     if capped:
-        score = {
-            n: (n in (highlight or ()), deg.get(n, 0.0), g.nodes[n].get("usd", 0.0)) for n in nodes
-        }
-        nodes = sorted(nodes, key=lambda n: score[n], reverse=True)[:max_nodes]
+        nodes, group_of, groups = _fold(g, nodes, highlight, size_by, cent, deg, max_nodes)
     keep = set(nodes)
     ids = {n: i for i, n in enumerate(sorted(keep))}
+    ids.update({k: len(ids) + i for i, k in enumerate(sorted(groups))})
 
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     max_usd = max([g.nodes[n].get("usd", 0.0) for n in keep] + [1.0])
@@ -245,25 +245,20 @@ def build_network_html(
             "source": sources.get(src, src or ""),
             "quote": props.get("quote") or "",
         }
+    for k in sorted(groups):
+        _add_group(net, ids[k], k, groups[k], g, pos, details)
     n_edges = 0
-    seen_pairs = set()
-    for u, v, d in g.edges(data=True):
-        if u not in keep or v not in keep:
-            continue
-        t = d.get("type")
-        if ties is not None and t not in ties:
-            continue
-        pair = (min(ids[u], ids[v]), max(ids[u], ids[v]), t)
-        if pair in seen_pairs:
-            continue  # one line per pair and kind; flows are listed in the details
-        seen_pairs.add(pair)
-        lit = highlight is None or (u in highlight and v in highlight)
+    seen_pairs = _ties(g, keep, group_of, groups, ids, ties, highlight)
+    for e in seen_pairs.values():
+        t = e["type"]
+        words = TIE_KINDS.get(t, t.replace("_", " ").lower())
         net.add_edge(
-            ids[u],
-            ids[v],
-            title=TIE_KINDS.get(t, t.replace("_", " ").lower()),
-            color=EDGE_COLOURS.get(t, "#999999") if lit else "rgba(200,200,200,0.25)",
-            width=2 if t == "FUNDS" else 1,
+            e["from"],
+            e["to"],
+            title=f"{e['count']:,} ties: {words}" if e["grouped"] else words,
+            color=e["color"],
+            width=(2 if t == "FUNDS" else 1)
+            + (min(4.0, e["count"] ** 0.5 / 3) if e["grouped"] else 0),
             arrows="to" if t == "FUNDS" else "",
         )
         n_edges += 1
@@ -283,7 +278,15 @@ def build_network_html(
             for k in ("Project", "Network", "Event")
         ]
     )
-    info = {"shown": len(keep), "total": total, "capped": capped, "edges": n_edges}
+    info = {
+        "shown": len(keep),
+        "total": total,
+        "capped": capped,
+        "edges": n_edges,
+        "grouped": len(group_of),
+        "groups": len(groups),
+        "kept_by": _KEPT_BY.get(size_by, _KEPT_BY["none"]),
+    }
     page = _render(
         heading=heading,
         nodes=vis_nodes,
@@ -296,13 +299,128 @@ def build_network_html(
             size_by, "all the same"
         ),
         notice=(
-            f"Showing the {len(keep):,} most connected of {total:,} nodes. "
-            "Narrow the filters or use the ego view to see the rest."
+            f"Showing the {len(keep):,} of {total:,} nodes with {info['kept_by']}; the other "
+            f"{len(group_of):,} are drawn as {len(groups):,} grey groups (hexagons), one per "
+            "kind and sector, with their ties counted. Narrow the filters or use the ego view "
+            "to see them one by one."
             if capped
             else ""
         ),
     )
     return page, info
+
+
+#: What the drawing keeps above its cap, by what the nodes are sized by.
+_KEPT_BY = {
+    "money": "the most known money",
+    "centrality": "the highest betweenness",
+    "none": "the most ties",
+}
+GROUP_COLOUR = "#9e9e9e"
+
+
+def _fold(g, nodes: list, highlight, size_by: str, cent: dict, deg: dict, max_nodes: int):
+    """Keep the ``max_nodes`` most important of ``nodes`` (those that match the filters
+    first, then by money, betweenness or ties, as the drawing is sized), less one slot per
+    group, and fold the rest into one group per kind (and sector, for organizations).
+
+    Returns the kept nodes, each folded node's group key and each group's members."""
+
+    def score(n):
+        d = g.nodes[n]
+        money, between, ties = d.get("usd", 0.0), cent.get(n, 0.0), deg.get(n, 0.0)
+        first = {"money": money, "centrality": between}.get(size_by, ties)
+        return (highlight is None or n in highlight, first, ties, money, n)
+
+    ranked = sorted(nodes, key=score, reverse=True)
+
+    def group_key(n):
+        d = g.nodes[n]
+        return (
+            ("group", d["label"], d.get("sector") or "")
+            if d["label"] == "Organization"
+            else (
+                "group",
+                d["label"],
+                "",
+            )
+        )
+
+    slots = max_nodes
+    while True:  # the groups take slots of their own
+        rest = ranked[slots:]
+        n_groups = len({group_key(n) for n in rest})
+        if slots + n_groups <= max_nodes or slots <= 1:
+            break
+        slots = max_nodes - n_groups
+    kept, rest = ranked[:slots], ranked[slots:]
+    group_of = {n: group_key(n) for n in rest}
+    groups: dict = {}
+    for n, k in group_of.items():
+        groups.setdefault(k, []).append(n)
+    return kept, group_of, groups
+
+
+def _ties(g, keep: set, group_of: dict, groups: dict, ids: dict, ties, highlight) -> dict:
+    """One line per pair of drawn nodes (a folded node stands for its group) and kind of
+    tie, with how many ties it stands for."""
+    out: dict = {}
+    for u, v, d in g.edges(data=True):
+        u, v = (u if u in keep else group_of.get(u)), (v if v in keep else group_of.get(v))
+        if u is None or v is None or u == v:
+            continue
+        t = d.get("type")
+        if ties is not None and t not in ties:
+            continue
+        pair = (min(ids[u], ids[v]), max(ids[u], ids[v]), t)
+        if pair in out:
+            out[pair]["count"] += 1  # flows are listed in the node details
+            continue
+        lit = highlight is None or (u in highlight and v in highlight)
+        out[pair] = {
+            "from": ids[u],
+            "to": ids[v],
+            "type": t,
+            "count": 1,
+            "grouped": u in groups or v in groups,
+            "color": EDGE_COLOURS.get(t, "#999999") if lit else "rgba(200,200,200,0.25)",
+        }
+    return out
+
+
+def _add_group(net, node_id: int, key: tuple, members: list, g, pos: dict, details: dict):
+    """One grey hexagon for a group of folded nodes, at their centre, sized by their count."""
+    _, label, sector = key
+    word = KIND_WORDS.get(label, label.lower())
+    what = f"{len(members):,} other {word}s" + (f" ({sector.replace('_', ' ')})" if sector else "")
+    xs = [pos.get(n, (0.0, 0.0)) for n in members]
+    x = sum(p[0] for p in xs) / len(xs)
+    y = sum(p[1] for p in xs) / len(xs)
+    money = sum(g.nodes[n].get("usd", 0.0) for n in members)
+    top = sorted(members, key=lambda n: g.nodes[n].get("usd", 0.0), reverse=True)[:5]
+    names = ", ".join(g.nodes[n]["name"] for n in top)
+    net.add_node(
+        node_id,
+        label=what,
+        title=f"{what}, grouped to keep the drawing readable\nKnown money: {_usd(money)}\n"
+        f"Among them: {names}",
+        shape="hexagon",
+        color={"background": GROUP_COLOUR, "border": GROUP_COLOUR},
+        size=round(12 + 4 * min(len(members), 10_000) ** 0.25, 1),
+        x=round(x, 1),
+        y=round(y, 1),
+        physics=False,
+        font={"color": "#222222", "size": 14},
+    )
+    details[node_id] = {
+        "name": what,
+        "kind": f"group of {word}s",
+        "sector": sector.replace("_", " "),
+        "countries": "",
+        "money": _usd(money),
+        "source": "",
+        "quote": f"Among them: {names}",
+    }
 
 
 def _render(*, heading, nodes, edges, options, details, legend, height, notice, size_note) -> str:

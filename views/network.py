@@ -156,9 +156,12 @@ page, info = netviz.build_network_html(
     heading="Partnership network" if ego is None else f"Around {names.get(ego, ego)}",
 )
 if info["capped"]:
-    st.warning(
-        f"The network has {info['total']:,} nodes; the drawing shows the {info['shown']:,} most "
-        "connected. Narrow the filters or use the ego view to see the rest."
+    st.info(
+        f"The network has {info['total']:,} nodes, more than one drawing can show. It shows the "
+        f"{info['shown']:,} with {info['kept_by']} and groups the other {info['grouped']:,} into "
+        f"{info['groups']:,} grey hexagons, one per kind and sector, each tie to a group counted. "
+        "Narrow the filters or use the ego view to see them one by one.",
+        icon=":material/hub:",
     )
 st.iframe(page, height=700)
 lit = len(highlight) if highlight is not None else info["shown"]
@@ -221,12 +224,32 @@ if pick:
     ties_rows = []
     order = {t: i for i, t in enumerate(TIE_KINDS)}
     edges = sorted(g.edges(pick, data=True), key=lambda x: order.get(x[2]["type"], len(order)))
+    summed = False
     for u, v, e in edges:
         other = v if u == pick else u
         ep = e.get("props", {})
+        tie = TIE_KINDS.get(e["type"], e["type"])
+        if "flows" in ep:  # a donor–recipient pair standing for its flows
+            summed = True
+            first, last = ep.get("years", (None, None))
+            ties_rows.append(
+                {
+                    "tie": f"{tie} ({ep['flows']:,} flows)",
+                    "with": names.get(other, other),
+                    "year": (f"{first}–{last}" if first != last else str(first))
+                    if first is not None
+                    else "not stated",
+                    "amount_usd": ep.get("amount_usd"),
+                    "role": None,
+                    "source": "each flow's own",
+                    "quote": f"{ep['flows']:,} flows, each citing its own sentence in the "
+                    "funding records",
+                }
+            )
+            continue
         ties_rows.append(
             {
-                "tie": TIE_KINDS.get(e["type"], e["type"]),
+                "tie": tie,
                 "with": names.get(other, other),
                 "year": ep.get("year"),
                 "amount_usd": ep.get("amount_usd"),
@@ -236,5 +259,13 @@ if pick:
             }
         )
     if ties_rows:
-        st.markdown("**Ties, each with the sentence it comes from**")
+        st.markdown(
+            "**Ties, each with the sentence it comes from**"
+            + (
+                " (funding is summed per donor and recipient: the portfolio has too many "
+                "flows to list one by one here)"
+                if summed
+                else ""
+            )
+        )
         table(pd.DataFrame(ties_rows), f"ties_{d['id']}", key="dl-ties")

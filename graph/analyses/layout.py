@@ -17,14 +17,19 @@ import networkx as nx
 from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, to_networkx
 from graph.store import Filters, GraphStore
 
-__all__ = ["ego_nodes", "graph_layout", "matching_nodes", "partner_graph"]
+__all__ = ["FLOW_EDGES_UP_TO", "ego_nodes", "graph_layout", "matching_nodes", "partner_graph"]
+
+#: Up to this many funding flows the drawn graph has an edge per flow (each with its
+#: sentence); above, one edge per donor–recipient pair with the number of flows and money.
+FLOW_EDGES_UP_TO = 5000
 
 
 def partner_graph(store: GraphStore) -> nx.MultiGraph:
     """The partnership graph of :mod:`graph.analyses.network` (organizations, projects, networks
     and events, keyed ``"Label:id"``; one edge per relationship of
-    :data:`graph.analyses.network.PARTNERSHIP_RELS`, own-funds loops left out), with every node's
-    and edge's properties (``props``: provenance included) and what the drawing shows:
+    :data:`graph.analyses.network.PARTNERSHIP_RELS`, own-funds loops left out, funding flows
+    summed per donor–recipient pair above :data:`FLOW_EDGES_UP_TO`), with every node's and
+    edge's properties (``props``: provenance included) and what the drawing shows:
 
     ``countries`` (ISO3s: where an organization is based, where a project targets, where
     an event is held or draws people from), ``years`` (first, last) and ``usd`` (known USD
@@ -37,7 +42,12 @@ def partner_graph(store: GraphStore) -> nx.MultiGraph:
     >>> g.nodes["Organization:gov"]["usd"], sorted(g.nodes["Project:p1"]["countries"])
     (500.0, ['KEN', 'MUS'])
     """
-    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=PARTNERSHIP_RELS, properties=True)
+    flows = store.counts()["relationships"].get("FUNDS", 0)
+    each_flow = flows <= FLOW_EDGES_UP_TO
+    rels = PARTNERSHIP_RELS if each_flow else tuple(t for t in PARTNERSHIP_RELS if t != "FUNDS")
+    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=rels, properties=True)
+    if not each_flow and "FUNDS" in PARTNERSHIP_RELS:
+        _add_flow_pairs(g, store)
     g.remove_edges_from(list(nx.selfloop_edges(g, keys=True)))
     for _n, d in g.nodes(data=True):
         d.update(countries=set(), years=None, usd=0.0)
@@ -70,6 +80,26 @@ def partner_graph(store: GraphStore) -> nx.MultiGraph:
         if k in g:
             g.nodes[k]["usd"] += amount
     return g
+
+
+def _add_flow_pairs(g: nx.MultiGraph, store: GraphStore) -> None:
+    """One ``FUNDS`` edge per donor–recipient pair (its ``props``: ``flows``, the known
+    ``amount_usd`` and the ``years`` ``(first, last)``), for a portfolio too big for an edge
+    per flow."""
+    pairs = store.rel_pairs("FUNDS")
+    money = store.funding_totals(("donor", "recipient", "year"))
+    known = money[money["year"].notna()]
+    years = known.groupby(["donor", "recipient"])["year"].agg(["min", "max"])
+    usd = money.groupby(["donor", "recipient"])["amount_usd"].sum()
+    for start, end, count in zip(pairs["start"], pairs["end"], pairs["count"], strict=True):
+        u, v = f"Organization:{start}", f"Organization:{end}"
+        if u not in g or v not in g:
+            continue
+        props = {"flows": int(count), "amount_usd": float(usd.get((start, end), 0.0))}
+        if (start, end) in years.index:
+            first, last = years.loc[(start, end)]
+            props["years"] = (int(first), int(last))
+        g.add_edge(u, v, key=f"FUNDS:{start}|{end}", type="FUNDS", id=f"{start}|{end}", props=props)
 
 
 def _spring(g: nx.Graph, **kw):

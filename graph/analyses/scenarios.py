@@ -70,18 +70,14 @@ def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFra
     """Money before and after per ``key``, with the name a person reads in ``name``."""
     if t.empty:
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
-    rows: dict = {}
-    for rec in t.to_dict("records"):
-        k = rec[key]
-        r = rows.setdefault(k, {"before": [], "after": []})
-        r["before"].append(rec["amount_usd"])
-        r["after"].append(rec["amount_usd"] * factors.get(rec["donor"], 1.0))
-    out = [
-        {key: k, "before": math.fsum(v["before"]), "after": math.fsum(v["after"])}
-        for k, v in rows.items()
-    ]
-    df = pd.DataFrame(out)
-    df[key] = pd.Series([r[key] for r in out], dtype=object)
+    usd = t["amount_usd"].astype(float)
+    after = usd * t["donor"].map(factors).fillna(1.0).astype(float)
+    keys = t[key].astype(object).where(t[key].notna(), None)
+    parts = pd.DataFrame({"k": keys, "before": usd, "after": after})
+    # one group per region or project, in order of first appearance; exact sums per group
+    g = parts.groupby("k", dropna=False, sort=False)[["before", "after"]].agg(math.fsum)
+    df = pd.DataFrame({"before": g["before"].to_numpy(), "after": g["after"].to_numpy()})
+    df.insert(0, key, pd.Series([None if pd.isna(k) else k for k in g.index], dtype=object))
     df["lost"] = df["before"] - df["after"]
     df.insert(1, "name", [names.get(k, k) if k is not None else "unassigned" for k in df[key]])
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")

@@ -524,6 +524,10 @@ class GraphStore(abc.ABC):
                 f"unknown region scheme {scheme!r}; use one of: {', '.join(REGION_SCHEMES)}"
             )
         f = filters or Filters()
+        memo_key = ("funding_totals", tuple(keys), tuple(types), scheme, f)
+        return self.memo(memo_key, lambda: self._totals(keys, f, types, scheme)).copy()
+
+    def _totals(self, keys, f: Filters, types, scheme: str) -> pd.DataFrame:
         need = [k for k in keys if k in FLOW_KEYS]
         if "donor_region" in keys and "donor" not in need:
             need.append("donor")
@@ -538,7 +542,7 @@ class GraphStore(abc.ABC):
             sums["amount_usd"] = usd.astype(float).round(2)
         if not set(keys) & {"donor_region", "target_region", "target_country"}:
             return grouped_totals(sums, keys)
-        rows = sums.to_dict("records")
+        rows = sums
         for key in keys:
             if key == "donor_region":
                 rows = spread_rows(rows, "donor", key, self.org_regions(scheme))
@@ -559,6 +563,9 @@ class GraphStore(abc.ABC):
         that do not nest; nested regions roll up, see :func:`rollup_map`). Organizations
         with no region are left out.
         """
+        return self.memo(("org_regions", scheme), lambda: self._org_regions(scheme)).copy()
+
+    def _org_regions(self, scheme: str) -> pd.DataFrame:
         up = self.region_rollup(scheme)
         out = []
         for r in sorted(self._org_region_rows(scheme), key=lambda r: r["id"]):
@@ -572,9 +579,12 @@ class GraphStore(abc.ABC):
 
         See :func:`target_weights` for the rules; ``level`` is ``"region"`` or ``"country"``.
         """
-        return target_weights(
-            self._project_target_rows(scheme),
-            level=level,
-            scheme=scheme,
-            rollup=self.region_rollup(scheme),
-        )
+        return self.memo(
+            ("project_targets", scheme, level),
+            lambda: target_weights(
+                self._project_target_rows(scheme),
+                level=level,
+                scheme=scheme,
+                rollup=self.region_rollup(scheme),
+            ),
+        ).copy()

@@ -349,22 +349,35 @@ def target_weights(
     )
 
 
-def spread_rows(rows: list[dict], via: str, new: str, weights: pd.DataFrame) -> list[dict]:
-    """Spread sums grouped by ``via`` over ``weights`` (``via``, ``key``, ``weight``).
+def spread_rows(rows, via: str, new: str, weights: pd.DataFrame) -> pd.DataFrame:
+    """Spread sums grouped by ``via`` over ``weights`` (``via``, ``key``, ``weight``), as a
+    table: each row once per key of its ``via``, in order (the row's own order, then the
+    weights' order), in a column ``new``.
 
     Amounts are multiplied by the weight; counts are kept whole. Rows whose ``via`` has
     no weights go to ``new = None``.
+
+    >>> sums = pd.DataFrame({"project": ["p1", "p2"], "amount_usd": [10.0, 4.0], "flows": [1, 2]})
+    >>> w = pd.DataFrame({"project": ["p1", "p1"], "key": ["a", "b"], "weight": [0.5, 0.5]})
+    >>> spread_rows(sums, "project", "region", w).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'project': 'p1', 'amount_usd': 5.0, 'flows': 1, 'region': 'a'},
+     {'project': 'p1', 'amount_usd': 5.0, 'flows': 1, 'region': 'b'},
+     {'project': 'p2', 'amount_usd': 4.0, 'flows': 2, 'region': None}]
     """
-    w: dict = {}
-    for rec in weights.to_dict("records"):
-        w.setdefault(rec[via], []).append((rec["key"], float(rec["weight"])))
-    out = []
-    for rec in rows:
-        for k, weight in w.get(rec.get(via), [(None, 1.0)]):
-            row = dict(rec)
-            row[new] = k
-            row["amount_usd"] = float(rec.get("amount_usd") or 0.0) * weight
-            out.append(row)
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if df.empty:
+        return df.assign(**{new: pd.Series([], dtype=object)})
+    if "amount_usd" not in df:
+        df = df.assign(amount_usd=0.0)
+    if via not in df:
+        df = df.assign(**{via: None})
+    w = weights[[via, "key", "weight"]].rename(columns={"key": new})
+    w = w[w[via].notna()]
+    out = df.merge(w, on=via, how="left", sort=False)
+    weight = pd.to_numeric(out.pop("weight"), errors="coerce").fillna(1.0).astype(float)
+    usd = pd.to_numeric(out["amount_usd"], errors="coerce").fillna(0.0).astype(float)
+    out["amount_usd"] = usd * weight
+    out[new] = out[new].astype(object).where(out[new].notna(), None)
     return out
 
 
