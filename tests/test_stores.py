@@ -263,6 +263,15 @@ def test_a_reload_of_the_same_records_writes_nothing_unless_another_load_came_be
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 900
     load(FIXTURE, store)  # not the newest load any more: written again
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 500
+    # new ids are created, known ones merged: never a second relationship with one id
+    text = funding.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("f1,"))
+    funding.write_text(text + line.replace("f1,", "f99,", 1) + "\n", encoding="utf-8")
+    report = load(other, store)
+    assert report.rels_created.get("FUNDS") == 1
+    ids = store.rel_table("FUNDS")["id"]
+    assert ids.is_unique and store.counts()["relationships"]["FUNDS"] == len(ids)
+    assert store.funding_flows().set_index("flow_id").at["f99", "amount"] == 900
 
 
 def test_the_routing_scheme_reads_and_writes_through_the_routing_table(bolt):

@@ -239,9 +239,11 @@ class GraphStore(abc.ABC):
         """Which of ``ids`` the store holds as relationships of ``rel_type``."""
 
     @abc.abstractmethod
-    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
+    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
         """Write all nodes and relationships, idempotently, all or nothing; a store that
-        sends them in parts calls ``progress(rows_written, rows_in_all)`` between parts."""
+        sends them in parts calls ``progress(rows_written, rows_in_all)`` between parts.
+        ``existing`` (type → set of ids), when given, says which relationships the store
+        already holds: the others are new and may be created without a merge."""
 
     @abc.abstractmethod
     def _mark_load(self, load_id: str, props: dict) -> None:
@@ -282,8 +284,9 @@ class GraphStore(abc.ABC):
         by_type: dict[str, list] = {}
         for (t, _s, _e), rows in batch.rels.items():
             by_type.setdefault(t, []).extend(row_ids(rows))
+        existing: dict[str, set] = {}
         for t, ids in by_type.items():
-            have = self.existing_rel_ids(t, ids)
+            have = existing[t] = self.existing_rel_ids(t, ids)
             report.rels_existing[t] = len(have)
             report.rels_created[t] = len(set(ids) - have)
         counts = batch.counts()
@@ -301,7 +304,7 @@ class GraphStore(abc.ABC):
         total = counts["nodes"] + counts["relationships"]
         if progress is not None:
             progress(0, total)
-        self._write_batch(batch, progress)
+        self._write_batch(batch, progress, existing)
         if progress is not None:
             progress(total, total)
         self._mark_load(

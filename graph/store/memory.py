@@ -105,7 +105,7 @@ class MemoryStore(GraphStore):
             return self.flows.existing(ids)
         return {i for i in ids if (rel_type, i) in self._edge_index}
 
-    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
+    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
         # Work on a copy and swap at the end: all or nothing.
         g = self.graph.copy()
         index = dict(self._edge_index)

@@ -25,7 +25,7 @@ from graph.store.base import (
     check_label,
     pairs_frame,
 )
-from graph.store.batch import GraphBatch
+from graph.store.batch import FrameRows, GraphBatch
 from graph.store.settings import Neo4jSettings
 from graph.store.totals import frame
 
@@ -155,12 +155,24 @@ class Neo4jStore(GraphStore):
         self.ensure_constraints()
         return super().write(batch, source=source, progress=progress)
 
-    def _write_batch(self, batch: GraphBatch, progress=None) -> None:
+    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
         statements = []
         for label, rows in batch.nodes.items():
             statements.append((cypher.merge_nodes(label), rows))
         for (t, a, b), rows in batch.rels.items():
-            statements.append((cypher.merge_rels(t, a, b), rows))
+            have = existing.get(t) if existing is not None else None
+            if have is None:
+                statements.append((cypher.merge_rels(t, a, b), rows))
+                continue
+            if isinstance(rows, FrameRows):
+                known = rows.frame["id"].isin(have).to_numpy()
+                new = FrameRows(rows.frame[~known])
+                old = FrameRows(rows.frame[known])
+            else:
+                new = [r for r in rows if r["id"] not in have]
+                old = [r for r in rows if r["id"] in have]
+            statements.append((cypher.create_rels(t, a, b), new))  # new ids: no merge
+            statements.append((cypher.merge_rels(t, a, b), old))
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
