@@ -51,12 +51,16 @@ def _step(step: str, folder: Path, timeout: float) -> dict:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(child.pid, signal.SIGTERM)  # the Bolt step stops its server on SIGTERM
+        out = ""
         try:
-            child.communicate(timeout=30)
+            out, _err = child.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
-            child.communicate()
-        return {"error": f"did not finish in {timeout:.0f} s"}
+            out, _err = child.communicate()
+        # A step that reports as it goes (the Bolt step) keeps the figures it had.
+        lines = [x for x in (out or "").strip().splitlines() if x.startswith("{")]
+        partial = json.loads(lines[-1]) if lines else {}
+        return {**partial, "error": f"did not finish in {timeout:.0f} s"}
     done = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]

@@ -178,7 +178,7 @@ def main(argv: list[str]) -> int:
     if step == "bolt":
         from bench.bolt import bolt
 
-        result = bolt(folder)
+        result = bolt(folder, report=lambda figures: print(json.dumps(figures), flush=True))
     else:
         result = STEPS[step](folder)
     result["rss_mb"] = rss_mb()
