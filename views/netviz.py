@@ -278,6 +278,10 @@ def build_network_html(
             for k in ("Project", "Network", "Event")
         ]
     )
+    if groups:
+        legend_items.append(
+            ("group", GROUP_COLOUR, "a group of nodes not drawn one by one (hexagon)")
+        )
     info = {
         "shown": len(keep),
         "total": total,
@@ -392,7 +396,8 @@ def _add_group(net, node_id: int, key: tuple, members: list, g, pos: dict, detai
     """One grey hexagon for a group of folded nodes, at their centre, sized by their count."""
     _, label, sector = key
     word = KIND_WORDS.get(label, label.lower())
-    what = f"{len(members):,} other {word}s" + (f" ({sector.replace('_', ' ')})" if sector else "")
+    plural = word if len(members) == 1 else word + "s"
+    what = f"{len(members):,} other {plural}" + (f" ({sector.replace('_', ' ')})" if sector else "")
     xs = [pos.get(n, (0.0, 0.0)) for n in members]
     x = sum(p[0] for p in xs) / len(xs)
     y = sum(p[1] for p in xs) / len(xs)
@@ -406,7 +411,7 @@ def _add_group(net, node_id: int, key: tuple, members: list, g, pos: dict, detai
         f"Among them: {names}",
         shape="hexagon",
         color={"background": GROUP_COLOUR, "border": GROUP_COLOUR},
-        size=round(12 + 4 * min(len(members), 10_000) ** 0.25, 1),
+        size=round(16 + 5 * min(len(members), 10_000) ** 0.25, 1),
         x=round(x, 1),
         y=round(y, 1),
         physics=False,
