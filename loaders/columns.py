@@ -243,12 +243,10 @@ def _duplicates(spec, typed, frame: RawFrame, seen: FirstSeen, found: list, stag
     has_key = key.notna().to_numpy()
     earlier = seen.where_many(frame.kind, key)
     before = pd.notna(earlier) & has_key
-    repeat = key.duplicated(keep="first").to_numpy() & has_key & ~before
+    dup = key.duplicated(keep="first").to_numpy()
+    repeat = dup & has_key & ~before
     if repeat.any():
-        first = pd.Series(
-            frame.lines[~key.duplicated(keep="first").to_numpy()],
-            index=key[~key.duplicated(keep="first")].to_numpy(),
-        )
+        first = pd.Series(frame.lines[~dup], index=key[~dup].to_numpy())
         for pos in np.flatnonzero(repeat):
             where = Location(frame.file, line=int(first[key.iat[pos]]))
             found.append(

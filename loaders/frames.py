@@ -41,7 +41,7 @@ import pandas as pd
 from graph.schema import KINDS
 from loaders.records import Location
 
-__all__ = ["FRAME_KINDS", "RawFrame", "read_csv_frame"]
+__all__ = ["FRAME_KINDS", "RawFrame", "delimiter_of", "read_csv_frame"]
 
 #: Record kinds whose CSV files are read and checked as columns: the ones that grow with a
 #: portfolio (every other kind is a few thousand rows at most).
@@ -94,7 +94,7 @@ def read_csv_frame(data: bytes, text: str, kind: str, shown: str) -> RawFrame | 
     if text.count("\r") != crlf:
         return None
     first = text.split("\n", 1)[0].rstrip("\r")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = delimiter_of(first)
     try:
         header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter, strict=True))]
     except (csv.Error, StopIteration):
@@ -134,6 +134,17 @@ def read_csv_frame(data: bytes, text: str, kind: str, shown: str) -> RawFrame | 
     if not keep.all():
         table, lines = table[keep].reset_index(drop=True), lines[keep]
     return RawFrame(kind, table, lines, shown)
+
+
+def delimiter_of(text: str) -> str:
+    r"""``;`` for a file whose header is separated by semicolons (as European spreadsheets
+    save "CSV"), else ``,``.
+
+    >>> delimiter_of("org_id;name;sector\n"), delimiter_of("org_id,name\n")
+    (';', ',')
+    """
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
 
 
 @functools.cache

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 
 from graph.schema import KINDS
-from loaders.frames import RawFrame, read_csv_frame
+from loaders.frames import RawFrame, delimiter_of, read_csv_frame
 from loaders.records import Location, Problem, RawRow, clean_cell
 
 __all__ = [
@@ -128,17 +128,6 @@ def read_csv(
                 continue
         values = {h: clean_cell(c) for h, c in zip(header, cells, strict=False) if h}
         yield RawRow(kind, values, Location(shown, line=line))
-
-
-def delimiter_of(text: str) -> str:
-    r"""``;`` for a file whose header is separated by semicolons (as European spreadsheets
-    save "CSV"), else ``,``.
-
-    >>> delimiter_of("org_id;name;sector\n"), delimiter_of("org_id,name\n")
-    (';', ',')
-    """
-    first = text.split("\n", 1)[0]
-    return ";" if first.count(";") > first.count(",") else ","
 
 
 def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]:
