@@ -283,9 +283,11 @@ def donor_totals(
         .rename(columns={"donor": "donor_id"})
     )
     names = org_names(store)
-    g["donor"] = [names.at[d, "name"] if d in names.index else d for d in g["donor_id"]]
-    g["sector"] = [names.at[d, "sector"] if d in names.index else None for d in g["donor_id"]]
-    g["country"] = [names.at[d, "country"] if d in names.index else None for d in g["donor_id"]]
+    known = g["donor_id"].isin(names.index)
+    for col in ("name", "sector", "country"):
+        values = g["donor_id"].map(names[col]).astype(object)
+        g[col] = values.where(known & values.notna(), None).tolist()
+    g["donor"] = g.pop("name").where(known, g["donor_id"]).tolist()
     g["pooled"] = g["pooled"].astype(bool)
     total = math.fsum(g["amount_usd"])
     g["share"] = g["amount_usd"] / total if total > 0 else math.nan

@@ -114,7 +114,7 @@ def as_amounts(
         raise AnalysisError(f"{what}s must be numbers, not the text {amounts!r}")
     positional = False
     if isinstance(amounts, pd.Series):
-        labels, raw = list(amounts.index), list(amounts.to_numpy())
+        labels, raw = amounts.index.tolist(), amounts.to_numpy().tolist()
     elif isinstance(amounts, Mapping):
         labels, raw = list(amounts.keys()), list(amounts.values())
     elif isinstance(amounts, Iterable):

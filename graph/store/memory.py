@@ -38,7 +38,7 @@ from graph.store.base import (
     pairs_frame,
 )
 from graph.store.batch import FrameRows, GraphBatch
-from graph.store.flows import GROUP_COLUMNS, FlowTable, flow_view, plain_missing
+from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
 from graph.store.totals import frame
 
 #: The relationship type held in the flow table instead of the graph.
@@ -89,6 +89,7 @@ class MemoryStore(GraphStore):
         self._loads: dict[str, dict] = {}
         self.flows = FlowTable()
         self._view: pd.DataFrame | None = None
+        self._codes: FlowCodes | None = None
         self._reads: dict = {}  # tables and objects read since the last write
 
     def describe(self) -> str:
@@ -137,7 +138,8 @@ class MemoryStore(GraphStore):
                 ek = f"{t}:{r['id']}"
                 g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
                 index[(t, r["id"])] = (u, v, ek)
-        self.graph, self._edge_index, self.flows, self._view = g, index, flows, None
+        self.graph, self._edge_index, self.flows = g, index, flows
+        self._view = self._codes = None
         self._reads = {}
 
     def _mark_load(self, load_id, props):
@@ -327,11 +329,12 @@ class MemoryStore(GraphStore):
         """Flows whose year and donor pass ``f``: a vectorised mask (donors tested once
         each, not once per flow)."""
         keep = pd.Series(True, index=view.index)
-        year = pd.to_numeric(view["year"], errors="coerce")
-        if f.year_from is not None:
-            keep &= year >= f.year_from
-        if f.year_to is not None:
-            keep &= year <= f.year_to
+        if f.year_from is not None or f.year_to is not None:
+            year = pd.to_numeric(view["year"], errors="coerce")
+            if f.year_from is not None:
+                keep &= year >= f.year_from
+            if f.year_to is not None:
+                keep &= year <= f.year_to
         if f.sector is not None or f.country is not None or f.region is not None:
             donors = {
                 d["id"]
@@ -422,6 +425,12 @@ class MemoryStore(GraphStore):
         return nodes_df, rels_df
 
     # -- funding aggregation: grouped by pandas ----------------------------------------
+    def _flow_codes(self) -> FlowCodes:
+        """The grouping columns of the flow view as integer codes; built once per write."""
+        if self._codes is None:
+            self._codes = FlowCodes(self._flow_view(), (*GROUP_COLUMNS.values(), "flow_type"))
+        return self._codes
+
     def _flow_frame(self, f: Filters, flow_types) -> pd.DataFrame:
         """The flows that pass the filters and the flow types, with every grouping key
         (named as :data:`~graph.store.totals.FLOW_KEYS`), ``usd`` and ``amount``."""
@@ -443,26 +452,13 @@ class MemoryStore(GraphStore):
         return g.reset_index().to_dict("records")
 
     def _funding_sums(self, keys, filters, flow_types):
-        flows = self._flow_frame(filters, flow_types)
-        if flows.empty:
+        view, codes = self._flow_view(), self._flow_codes()
+        keep = self._flow_mask(view, filters).to_numpy() & codes.isin("flow_type", flow_types)
+        if not keep.any():
             return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
-        flows["usd_is_known"] = flows["usd"].notna()
-        flows["amount_is_known"] = flows["amount"].notna()
-        if not keys:
-            flows["_all"] = 0
-        group = list(keys) or ["_all"]
-        g = (
-            flows.astype({k: object for k in group})
-            .groupby(group, dropna=False, sort=False)
-            .agg(
-                amount_usd=("usd", "sum"),
-                flows=("usd", "size"),
-                usd_known=("usd_is_known", "sum"),
-                amount_known=("amount_is_known", "sum"),
-            )
-            .reset_index()
-        )
-        return g.drop(columns=["_all"], errors="ignore")
+        columns = tuple(GROUP_COLUMNS[k] for k in keys)
+        sums = codes.sums(columns, keep, view["amount_usd"], view["amount"])
+        return sums.rename(columns={GROUP_COLUMNS[k]: k for k in keys})
 
     def _org_region_rows(self, scheme):
         rows = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -216,7 +217,7 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
         for c in keys:
             missing = g[c].isna()
             g[f"_none_{c}"] = missing
-            g[f"_type_{c}"] = g[c].map(lambda v: type(v).__name__)
+            g[f"_type_{c}"] = _type_names(g[c])
             present = g.loc[~missing, c]
             fill = present.iloc[0] if len(present) else 0  # comparable with the rest
             g[f"_value_{c}"] = g[c].where(~missing, fill)
@@ -229,6 +230,27 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
     for c in ("flows", "usd_known", "amount_known"):
         data[c] = pd.Series(g[c].astype("int64").tolist(), dtype="int64")
     return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
+
+
+def _type_names(col: pd.Series) -> pd.Series:
+    """The type name of each value (``NoneType`` for missing): one name for a column of one
+    kind, one look per value only for a column that mixes kinds.
+
+    >>> _type_names(pd.Series(["a", None], dtype=object)).tolist()
+    ['str', 'NoneType']
+    >>> _type_names(pd.Series([1, "a"], dtype=object)).tolist()
+    ['int', 'str']
+    """
+    present = col[col.notna()]
+    kinds = set(map(type, present.iloc[:1].tolist()))
+    if len(present) and pd.api.types.infer_dtype(present, skipna=False) in _ONE_KIND:
+        name = next(iter(kinds)).__name__
+        return pd.Series(np.where(col.notna(), name, "NoneType"), index=col.index, dtype=object)
+    return col.map(lambda v: type(v).__name__)
+
+
+#: What :func:`pandas.api.types.infer_dtype` says of a column whose values share one type.
+_ONE_KIND = {"string", "integer", "boolean", "floating"}
 
 
 def _plain_keys(col: pd.Series) -> pd.Series:
