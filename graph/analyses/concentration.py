@@ -284,8 +284,11 @@ def concentration_by(
     values = sorted(
         set(key), key=lambda v: (v is None, type(v).__name__, v if v is not None else 0)
     )
+    codes, uniques = pd.factorize(key, use_na_sentinel=True)
+    where = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
+    positions = pd.Series(np.arange(len(t))).groupby(codes, sort=False).indices
     for v in values:
-        part = t[key.map(lambda x, v=v: x == v if v is not None else x is None)]
+        part = t.iloc[positions[where[v] if v is not None else -1]]
         rows.append({by: v, **_group_figures(part, members, names)})
     df = pd.DataFrame(rows)
     for c in (by, "band_2023", "band_2010", "top_donor", "note"):

@@ -215,11 +215,21 @@ class FlowCodes:
 
 def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each column's type inferred again from its Python values, missing ones
-    as ``None``: the table a store builds from a database's records, without a loop.
+    as ``None``: the table a store builds from a database's records, without a loop. A
+    column already typed (whole numbers, floats, booleans, text) with a value in it is kept
+    as it is: read back as Python values it would infer to the same type.
 
     >>> t = plain_missing(pd.DataFrame({"a": [None, None], "n": [1.0, None]}, dtype=object))
     >>> t["a"].tolist(), t["n"].dtype.kind
     ([None, None], 'f')
     """
-    values = frame.astype(object).where(frame.notna(), None)
-    return pd.DataFrame({c: values[c].tolist() for c in frame.columns}, index=frame.index)
+    out = {}
+    for c in frame.columns:
+        col = frame[c]
+        present = col.notna()
+        typed = col.dtype.kind in "ifb" or isinstance(col.dtype, pd.StringDtype)
+        if typed and present.any():  # inference would give this column's own type back
+            out[c] = col
+            continue
+        out[c] = col.astype(object).where(present, None).tolist()
+    return pd.DataFrame(out, index=frame.index)

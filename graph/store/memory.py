@@ -90,6 +90,8 @@ class MemoryStore(GraphStore):
         self.flows = FlowTable()
         self._view: pd.DataFrame | None = None
         self._codes: FlowCodes | None = None
+        self._by_type: dict[str, list] | None = None
+        self._by_label: dict[str, list] | None = None
         self._reads: dict = {}  # tables and objects read since the last write
 
     def describe(self) -> str:
@@ -139,8 +141,17 @@ class MemoryStore(GraphStore):
                 g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
                 index[(t, r["id"])] = (u, v, ek)
         self.graph, self._edge_index, self.flows = g, index, flows
-        self._view = self._codes = None
+        self._view = self._codes = self._by_type = self._by_label = None
         self._reads = {}
+        self._prepare_reads()
+
+    def _prepare_reads(self) -> None:
+        """Build what every read starts from, once per write (so a load's time includes
+        it): the flows with their donors joined, their grouping keys as integer codes,
+        and the nodes by label and relationships by type."""
+        self._flow_codes()
+        self._edges_by_type()
+        self._nodes_by_label()
 
     def _mark_load(self, load_id, props):
         self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
@@ -174,8 +185,8 @@ class MemoryStore(GraphStore):
 
     def forget_reads(self) -> None:
         """Drop every table and object kept by :meth:`memo` (the benchmarks time each
-        analysis from a cold start this way). The flows' joined view stays: it belongs to
-        the data as written, built once after each write."""
+        analysis from a cold start this way). What :meth:`_prepare_reads` built stays: it
+        belongs to the data as written, built once by each write."""
         self._reads = {}
 
     def node_table(self, label):
@@ -183,13 +194,28 @@ class MemoryStore(GraphStore):
         return self.memo(("node_table", label), lambda: self._node_table(label)).copy()
 
     def _node_table(self, label):
-        rows = [self._props(k) for k, d in self.graph.nodes(data=True) if d["label"] == label]
-        return frame(rows, ("id",))
+        return frame([self._props(k) for k in self._nodes_by_label().get(label, [])], ("id",))
+
+    def _nodes_by_label(self) -> dict[str, list]:
+        if self._by_label is None:
+            by_label: dict[str, list] = {}
+            for k, d in self.graph.nodes(data=True):
+                by_label.setdefault(d["label"], []).append(k)
+            self._by_label = by_label
+        return self._by_label
 
     def _edges(self, rel_type):
-        for u, v, _k, d in self.graph.edges(keys=True, data=True):
-            if d["type"] == rel_type:
-                yield u, v, d
+        """``(u, v, data)`` of every relationship of ``rel_type`` (the graph is walked once
+        per write for all types, not once per call)."""
+        return self._edges_by_type().get(rel_type, [])
+
+    def _edges_by_type(self) -> dict[str, list]:
+        if self._by_type is None:
+            by_type: dict[str, list] = {}
+            for u, v, d in self.graph.edges(data=True):
+                by_type.setdefault(d["type"], []).append((u, v, d))
+            self._by_type = by_type
+        return self._by_type
 
     def rel_table(self, rel_type):
         check_rel_type(rel_type)
@@ -212,17 +238,15 @@ class MemoryStore(GraphStore):
         return pairs_frame(pairs)
 
     def _rel_table(self, rel_type):
-        rows = []
-        for u, v, d in self._edges(rel_type):
-            row = {kk: vv for kk, vv in d.items() if kk != "type"}
-            row.update(
-                start=self.graph.nodes[u]["id"],
-                end=self.graph.nodes[v]["id"],
-                start_label=self.graph.nodes[u]["label"],
-                end_label=self.graph.nodes[v]["label"],
-            )
-            rows.append(row)
-        return frame(rows, ("id", "start", "end", "start_label", "end_label"))
+        edges = self._edges(rel_type)
+        first = ("id", "start", "end", "start_label", "end_label")
+        if not edges:
+            return frame([], first)
+        table = pd.DataFrame([d for _, _, d in edges]).drop(columns="type")
+        for side, keys in (("start", [u for u, _, _ in edges]), ("end", [v for _, v, _ in edges])):
+            label_id = pd.Series(keys, dtype=object).str.split(":", n=1, expand=True)
+            table[side], table[f"{side}_label"] = label_id[1].tolist(), label_id[0].tolist()
+        return frame(table, first)
 
     # filters -------------------------------------------------------------------------
     def _out(self, k: str, rel_type: str, label: str | None = None) -> list[str]:
@@ -302,10 +326,12 @@ class MemoryStore(GraphStore):
     def nodes(self, label, filters=None):
         check_label(label)
         f = filters or Filters()
+        if f == Filters():
+            return self.node_table(label)
         rows = [
             self._props(k)
-            for k, d in self.graph.nodes(data=True)
-            if d["label"] == label and self._matches(label, k, f)
+            for k in self._nodes_by_label().get(label, [])
+            if self._matches(label, k, f)
         ]
         return frame(rows, ("id",))
 
@@ -314,8 +340,9 @@ class MemoryStore(GraphStore):
         rows = [
             {"id": d["id"], "sector": d.get("sector"), "country": d.get("country")}
             | {"name": display_name(d)}
-            for _, d in self.graph.nodes(data=True)
-            if d["label"] == "Organization"
+            for d in map(
+                self.graph.nodes.__getitem__, self._nodes_by_label().get("Organization", [])
+            )
         ]
         return pd.DataFrame(rows, columns=["id", "sector", "country", "name"])
 
@@ -337,9 +364,9 @@ class MemoryStore(GraphStore):
                 keep &= year <= f.year_to
         if f.sector is not None or f.country is not None or f.region is not None:
             donors = {
-                d["id"]
-                for k, d in self.graph.nodes(data=True)
-                if d["label"] == "Organization" and self._org_matches(k, f)
+                self.graph.nodes[k]["id"]
+                for k in self._nodes_by_label().get("Organization", [])
+                if self._org_matches(k, f)
             }
             keep &= view["start"].isin(donors)
         return keep
@@ -462,9 +489,8 @@ class MemoryStore(GraphStore):
 
     def _org_region_rows(self, scheme):
         rows = []
-        for k, d in self.graph.nodes(data=True):
-            if d["label"] != "Organization":
-                continue
+        for k in self._nodes_by_label().get("Organization", []):
+            d = self.graph.nodes[k]
             regions = {
                 self.graph.nodes[g]["id"]
                 for c in self._out(k, "BASED_IN")
@@ -500,8 +526,9 @@ class MemoryStore(GraphStore):
 
     def _region_member_rows(self, scheme):
         rows = []
-        for k, d in self.graph.nodes(data=True):
-            if d["label"] == "Region" and d.get("scheme") == scheme:
+        for k in self._nodes_by_label().get("Region", []):
+            d = self.graph.nodes[k]
+            if d.get("scheme") == scheme:
                 countries = sorted({self.graph.nodes[c]["id"] for c in self._in(k, "IN_REGION")})
                 rows.append({"region": d["id"], "countries": countries})
         return rows

@@ -203,54 +203,58 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
     if df.empty or not keys:
         records = df.to_dict("records") if not df.empty else []
         return totals_frame(regroup_rows(records, keys), keys)
+    ranked = []
     for c in keys:
-        if c not in df.columns:
-            df[c] = None
+        col = df[c] if c in df.columns else pd.Series([None] * len(df), dtype=object)
+        try:
+            ranked.append(_ranked_keys(col))
+        except TypeError:  # e.g. strings and numbers in one key column
+            return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
+    # One integer per row whose order is the order of the keys, then one sum per group.
+    combined = np.zeros(len(df), dtype=np.int64)
+    for rank, values in ranked:
+        if (int(combined.max(initial=0)) + 1) * len(values) >= 2**62:
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+        combined = combined * len(values) + rank
+    inverse, groups = pd.factorize(combined)
+    order = np.argsort(groups, kind="stable")
+    n = len(groups)
+    first = np.empty(n, dtype=np.int64)  # the first row of each group, in key order
+    first[inverse[::-1]] = np.arange(len(df) - 1, -1, -1)
+    first = first[order]
+    sums = {}
     for c in TOTALS_COLUMNS:
-        df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0) if c in df else 0
-    try:
-        g = df.groupby(list(keys), dropna=False, sort=False)[list(TOTALS_COLUMNS)].sum()
-        g = g.reset_index()
-        for c in keys:
-            g[c] = _plain_keys(g[c])
-        order = []
-        for c in keys:
-            missing = g[c].isna()
-            g[f"_none_{c}"] = missing
-            g[f"_type_{c}"] = _type_names(g[c])
-            present = g.loc[~missing, c]
-            fill = present.iloc[0] if len(present) else 0  # comparable with the rest
-            g[f"_value_{c}"] = g[c].where(~missing, fill)
-            order += [f"_none_{c}", f"_type_{c}", f"_value_{c}"]
-        g = g.sort_values(order, kind="stable")
-    except TypeError:  # e.g. strings and numbers in one key column
-        return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
-    data = {c: pd.Series(g[c].tolist(), dtype=object) for c in keys}
-    data["amount_usd"] = pd.Series(g["amount_usd"].astype(float).round(2).tolist(), dtype=float)
+        v = pd.to_numeric(df[c], errors="coerce").fillna(0).to_numpy(float) if c in df else 0.0
+        sums[c] = np.bincount(inverse, np.broadcast_to(v, len(df)), n)[order]
+    data = {
+        c: pd.Series(values[rank[first]], dtype=object)
+        for c, (rank, values) in zip(keys, ranked, strict=True)
+    }
+    data["amount_usd"] = pd.Series(np.round(sums["amount_usd"], 2), dtype=float)
     for c in ("flows", "usd_known", "amount_known"):
-        data[c] = pd.Series(g[c].astype("int64").tolist(), dtype="int64")
+        data[c] = pd.Series(np.rint(sums[c]).astype("int64"), dtype="int64")
     return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
 
 
-def _type_names(col: pd.Series) -> pd.Series:
-    """The type name of each value (``NoneType`` for missing): one name for a column of one
-    kind, one look per value only for a column that mixes kinds.
+def _ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's rank among the column's distinct key values, and those values as plain
+    Python objects in key order: by type name, then value, missing (``None``) last. Each
+    distinct value is looked at once; TypeError when two of one type cannot be ordered.
 
-    >>> _type_names(pd.Series(["a", None], dtype=object)).tolist()
-    ['str', 'NoneType']
-    >>> _type_names(pd.Series([1, "a"], dtype=object)).tolist()
-    ['int', 'str']
+    >>> rank, values = _ranked_keys(pd.Series([2025.0, None, 2024, 2025], dtype=object))
+    >>> rank.tolist(), values.tolist()
+    ([1, 2, 0, 1], [2024, 2025, None])
     """
-    present = col[col.notna()]
-    kinds = set(map(type, present.iloc[:1].tolist()))
-    if len(present) and pd.api.types.infer_dtype(present, skipna=False) in _ONE_KIND:
-        name = next(iter(kinds)).__name__
-        return pd.Series(np.where(col.notna(), name, "NoneType"), index=col.index, dtype=object)
-    return col.map(lambda v: type(v).__name__)
-
-
-#: What :func:`pandas.api.types.infer_dtype` says of a column whose values share one type.
-_ONE_KIND = {"string", "integer", "boolean", "floating"}
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    plain = _plain_keys(pd.Series(uniques, dtype=object)).tolist()
+    order = sorted(range(len(plain)), key=lambda i: (type(plain[i]).__name__, plain[i]))
+    position = np.empty(len(plain) + 1, dtype=np.int64)
+    position[np.asarray(order, dtype=np.int64)] = np.arange(len(plain))
+    position[len(plain)] = len(plain)  # missing last
+    values = np.empty(len(plain) + 1, dtype=object)
+    values[: len(plain)] = [plain[i] for i in order]
+    values[len(plain)] = None
+    return position[np.where(codes < 0, len(plain), codes)], values
 
 
 def _plain_keys(col: pd.Series) -> pd.Series:
