@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.errors import ValidationFailed
+from graph.pause import collection_paused
 from graph.store import (
     GraphBatch,
     GraphStore,
@@ -90,10 +91,11 @@ def load_rows(
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
     row is bad, having written nothing. ``progress(rows_written, rows_in_all)`` is called
     while the rows are sent (see :meth:`graph.store.GraphStore.write`)."""
-    records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
-    if problems:
-        raise ValidationFailed(problems)
-    batch: GraphBatch = build_batch(records)
+    with collection_paused():  # many small records, none of them garbage
+        records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
+        if problems:
+            raise ValidationFailed(problems)
+        batch: GraphBatch = build_batch(records)
     del records  # the batch holds what is written; the typed records need not stay too
     return store.write(batch, source=source, progress=progress)
 

@@ -160,9 +160,8 @@ def project_funding(
     if len(partners) and "role" in partners:
         funders = partners[partners["role"] == "donor"]
         pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
-    pairs = pd.concat(pairs, ignore_index=True).drop_duplicates()
-    donors = pairs.sort_values(["project", "donor"]).groupby("project", sort=False)["donor"]
-    donors = donors.agg(list)
+    pairs = pd.concat(pairs, ignore_index=True)
+    donors = _sorted_lists(pairs["project"], pairs["donor"])
     grouped = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
     ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
     n = len(ids)
@@ -203,6 +202,27 @@ def _whole_years(values: pd.Series) -> np.ndarray:
     known = ~np.isnan(numbers)
     out[known] = numbers[known].astype(np.int64).astype(object)
     return out
+
+
+def _sorted_lists(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """The distinct ``values`` of each key, sorted, indexed by sorted key (the pairs are
+    ranked as integers: one sort of the distinct keys and of the distinct values, not of
+    every pair).
+
+    >>> _sorted_lists(pd.Series(["p2", "p1", "p2", "p2"]), pd.Series(["b", "x", "a", "b"])).to_dict()
+    {'p1': ['x'], 'p2': ['a', 'b']}
+    """
+    if not len(keys):
+        return pd.Series([], dtype=object)
+    kc, ku = pd.factorize(keys.to_numpy(dtype=object), sort=True)
+    vc, vu = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    pairs = np.sort(pd.unique(kc.astype(np.int64) * len(vu) + vc))
+    k, v = pairs // len(vu), (pairs % len(vu)).tolist()
+    vu = np.asarray(vu, dtype=object)
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    ends = np.r_[starts[1:], len(k)]
+    lists = [vu[v[a:b]].tolist() for a, b in zip(starts, ends, strict=True)]
+    return pd.Series(lists, index=np.asarray(ku, dtype=object)[k[starts]])
 
 
 def _lists(values: pd.Series) -> np.ndarray:

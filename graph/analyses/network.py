@@ -21,10 +21,12 @@ Examples
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.analyses.betweenness import betweenness
 from graph.errors import AnalysisError, UnknownEntity
+from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
 from graph.store import Filters, GraphStore, display_name
 
@@ -114,13 +116,20 @@ def to_networkx(
     >>> sorted(d["props"]["amount_usd"] for _u, _v, d in g.edges("Organization:gov", data=True))
     [200.0, 300.0]
     """
+    with collection_paused():  # many small dicts, none of them garbage
+        return _to_networkx(store, tuple(labels), rel_types, multigraph, properties)
+
+
+def _to_networkx(store, labels, rel_types, multigraph, properties) -> nx.Graph:
     from graph.schema import REL_TYPES
 
-    labels = tuple(labels)
     types = tuple(REL_TYPES if rel_types is None else rel_types)
     g = nx.MultiGraph() if multigraph else nx.Graph()
     for label in labels:
-        for rec in store.node_table(label).to_dict("records"):
+        table = store.node_table(label)
+        if not properties:  # only what the attributes need, not every property
+            table = table[[c for c in ("id", "name", "title", "sector", "country") if c in table]]
+        for rec in table.to_dict("records"):
             attrs = {"label": label, "id": rec["id"], "name": display_name(rec)}
             for k in ("sector", "country"):
                 if k in rec and isinstance(rec[k], str):
@@ -128,30 +137,74 @@ def to_networkx(
             if properties:
                 attrs["props"] = _present(rec)
             g.add_node(_key(label, rec["id"]), **attrs)
+    if not multigraph:
+        g.add_edges_from(_simple_edges(store, sorted(types), set(g)))
+        return g
     ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
-        # Counted per pair of ends where the data lives: flows are many, pairs are few.
-        rt = store.rel_table(t) if multigraph or properties else store.rel_pairs(t)
+        rt = store.rel_table(t)
         for rec in rt.to_dict("records") if len(rt) else []:
             u, v = _key(rec["start_label"], rec["start"]), _key(rec["end_label"], rec["end"])
-            if u not in g or v not in g:
-                continue
-            if multigraph:
+            if u in g and v in g:
                 extra = {"props": _present(rec, leave=ends)} if properties else {}
                 g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"], **extra)
-            elif g.has_edge(u, v):
-                g.edges[u, v]["weight"] += rec.get("count", 1)
-                g.edges[u, v]["types"] = sorted(set(g.edges[u, v]["types"]) | {t})
-            else:
-                g.add_edge(u, v, weight=rec.get("count", 1), types=[t])
     return g
+
+
+def _simple_edges(store: GraphStore, types, nodes: set) -> list[tuple]:
+    """``(u, v, {"weight", "types"})`` per pair of ``nodes`` tied by relationships of
+    ``types``, in the order the pairs first appear type by type (as adding them one by one
+    would), counted per pair where the data lives (flows are many, pairs are few).
+
+    >>> _simple_edges(example_store(), ["FUNDS"], {"Organization:gov", "Organization:inst"})[0]
+    ('Organization:gov', 'Organization:inst', {'weight': 2, 'types': ['FUNDS']})
+    """
+    parts = []
+    for t in types:
+        rt = store.rel_pairs(t)
+        if len(rt):
+            count = rt["count"] if "count" in rt else pd.Series(1, index=rt.index)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "u": (rt["start_label"] + ":" + rt["start"].astype(str)).to_numpy(object),
+                        "v": (rt["end_label"] + ":" + rt["end"].astype(str)).to_numpy(object),
+                        "weight": count.fillna(1).astype("int64").to_numpy(),
+                        "type": t,
+                    }
+                )
+            )
+    if not parts:
+        return []
+    pairs = pd.concat(parts, ignore_index=True)
+    pairs = pairs[pairs["u"].isin(nodes) & pairs["v"].isin(nodes)]
+    if pairs.empty:
+        return []
+    flip = pairs["u"].to_numpy(object) > pairs["v"].to_numpy(object)
+    pairs["a"] = np.where(flip, pairs["v"], pairs["u"])
+    pairs["b"] = np.where(flip, pairs["u"], pairs["v"])
+    group = pairs.groupby(["a", "b"], sort=False).ngroup().to_numpy()  # by first appearance
+    n = int(group.max()) + 1
+    first = np.full(n, len(pairs), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(pairs)))
+    weight = np.bincount(group, pairs["weight"].to_numpy(float), n)
+    mask = np.zeros(n, dtype=np.int64)  # one bit per type the pair is tied by
+    for bit, t in enumerate(types):
+        mask[np.unique(group[pairs["type"].to_numpy(object) == t])] |= 1 << bit
+    kinds = {m: [t for bit, t in enumerate(types) if m >> bit & 1] for m in set(mask.tolist())}
+    us, vs = pairs["u"].to_numpy(object)[first], pairs["v"].to_numpy(object)[first]
+    return [
+        (u, v, {"weight": int(w), "types": list(kinds[m])})
+        for u, v, w, m in zip(us, vs, weight.tolist(), mask.tolist(), strict=True)
+    ]
 
 
 def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:
     """The simple partnership graph (see the module notes), without the organizations in
     ``exclude`` (ids)."""
     whole = store.memo("partnership_graph", lambda: _partnership_graph(store))
-    g = whole.copy()
+    with collection_paused():
+        g = whole.copy()
     g.remove_nodes_from([_key("Organization", o) for o in exclude])
     return g
 

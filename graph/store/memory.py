@@ -27,6 +27,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
+from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
 from graph.store.base import (
     FLOW_COLUMNS,
@@ -109,6 +110,10 @@ class MemoryStore(GraphStore):
         return {i for i in ids if (rel_type, i) in self._edge_index}
 
     def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
+        with collection_paused():  # a graph of many small dicts, none of them garbage
+            self._write_paused(batch)
+
+    def _write_paused(self, batch: GraphBatch) -> None:
         # Work on a copy and swap at the end: all or nothing.
         g = self.graph.copy()
         index = dict(self._edge_index)
@@ -180,7 +185,8 @@ class MemoryStore(GraphStore):
         is written only by :meth:`write`, which forgets them all). Callers that change the
         object copy it first."""
         if key not in self._reads:
-            self._reads[key] = build()
+            with collection_paused():  # a table or graph of many small objects
+                self._reads[key] = build()
         return self._reads[key]
 
     def forget_reads(self) -> None:
@@ -244,8 +250,8 @@ class MemoryStore(GraphStore):
             return frame([], first)
         table = pd.DataFrame([d for _, _, d in edges]).drop(columns="type")
         for side, keys in (("start", [u for u, _, _ in edges]), ("end", [v for _, v, _ in edges])):
-            label_id = pd.Series(keys, dtype=object).str.split(":", n=1, expand=True)
-            table[side], table[f"{side}_label"] = label_id[1].tolist(), label_id[0].tolist()
+            labels, _, ids = zip(*(k.partition(":") for k in keys), strict=True)
+            table[side], table[f"{side}_label"] = list(ids), list(labels)
         return frame(table, first)
 
     # filters -------------------------------------------------------------------------
