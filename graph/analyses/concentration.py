@@ -281,14 +281,13 @@ def concentration_by(
     names = org_names(store)
     rows = []
     key = t[by].astype(object).where(t[by].notna(), None)
-    values = sorted(
-        set(key), key=lambda v: (v is None, type(v).__name__, v if v is not None else 0)
-    )
     codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    where = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
     positions = pd.Series(np.arange(len(t))).groupby(codes, sort=False).indices
-    for v in values:
-        part = t.iloc[positions[where[v] if v is not None else -1]]
+    groups = sorted(enumerate(uniques.tolist()), key=lambda cv: (type(cv[1]).__name__, cv[1]))
+    if -1 in positions:  # missing values last
+        groups.append((-1, None))
+    for code, v in groups:
+        part = t.iloc[positions[code]]
         rows.append({by: v, **_group_figures(part, members, names)})
     df = pd.DataFrame(rows)
     for c in (by, "band_2023", "band_2010", "top_donor", "note"):

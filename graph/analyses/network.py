@@ -29,6 +29,7 @@ from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
 from graph.store import Filters, GraphStore, display_name
+from graph.store.totals import group_index
 
 __all__ = [
     "PARTNERSHIP_LABELS",
@@ -180,19 +181,17 @@ def _simple_edges(store: GraphStore, types, nodes: set) -> list[tuple]:
     pairs = pairs[pairs["u"].isin(nodes) & pairs["v"].isin(nodes)]
     if pairs.empty:
         return []
-    flip = pairs["u"].to_numpy(object) > pairs["v"].to_numpy(object)
-    pairs["a"] = np.where(flip, pairs["v"], pairs["u"])
-    pairs["b"] = np.where(flip, pairs["u"], pairs["v"])
-    group = pairs.groupby(["a", "b"], sort=False).ngroup().to_numpy()  # by first appearance
-    n = int(group.max()) + 1
-    first = np.full(n, len(pairs), dtype=np.int64)
-    np.minimum.at(first, group, np.arange(len(pairs)))
+    u, v = pairs["u"].to_numpy(object), pairs["v"].to_numpy(object)
+    flip = u > v  # one pair of ends whichever way the relationship points
+    ends = [pd.factorize(np.where(flip, *sides))[0] for sides in ((v, u), (u, v))]
+    group, _, first = group_index([(e, int(e.max()) + 1) for e in ends], len(pairs))
+    n = len(first)
     weight = np.bincount(group, pairs["weight"].to_numpy(float), n)
     mask = np.zeros(n, dtype=np.int64)  # one bit per type the pair is tied by
     for bit, t in enumerate(types):
         mask[np.unique(group[pairs["type"].to_numpy(object) == t])] |= 1 << bit
     kinds = {m: [t for bit, t in enumerate(types) if m >> bit & 1] for m in set(mask.tolist())}
-    us, vs = pairs["u"].to_numpy(object)[first], pairs["v"].to_numpy(object)[first]
+    us, vs = u[first], v[first]
     return [
         (u, v, {"weight": int(w), "types": list(kinds[m])})
         for u, v, w, m in zip(us, vs, weight.tolist(), mask.tolist(), strict=True)

@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from graph.store.totals import group_index
+
 __all__ = ["FlowTable", "FlowCodes", "flow_view", "plain_missing", "GROUP_COLUMNS"]
 
 #: The grouping columns of :func:`flow_view`, by the funding key they serve.
@@ -127,8 +129,8 @@ class FlowCodes:
     """Each grouping column of a flow view as integer codes, factorised once per write.
 
     A group-by over a million flows spends most of its time hashing the key values; here
-    that is done once, and every later sum is a mixed-radix key of small integers and one
-    ``np.bincount`` per figure. Missing values get the last code of their column and read
+    that is done once, and every later sum groups small integers
+    (:func:`~graph.store.totals.group_index`) with one ``np.bincount`` per figure. Missing values get the last code of their column and read
     back as ``None``; values read back as plain Python objects (``int``, ``str``,
     ``bool``).
 
@@ -174,43 +176,23 @@ class FlowCodes:
         """Per group of ``columns`` among the flows of ``mask``: the columns' values, then
         ``amount_usd`` (sum of the known ``usd``), ``flows``, ``usd_known`` and, when
         ``amount`` is given, ``amount_known``. Groups appear in the order they first occur."""
-        columns = tuple(columns)
         mask = np.asarray(mask, dtype=bool)
+        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
+        inverse, groups, first = group_index(codes, int(mask.sum()))
         usd = np.asarray(usd, dtype=float)[mask]
-        key = np.zeros(int(mask.sum()), dtype=np.int64)
-        sizes = [len(self._values[c]) for c in columns]
-        if float(np.prod([float(n) for n in sizes])) >= 2.0**62:  # too many to mix in one key
-            return self._grouped(columns, mask, usd, amount)
-        for c, n in zip(columns, sizes, strict=True):
-            key = key * n + self._codes[c][mask]
-        inverse, groups = pd.factorize(key)  # hashing: no sort of a million keys
         known = ~np.isnan(usd)
-        out = {}
-        rest = groups
-        for c, n in reversed(list(zip(columns, sizes, strict=True))):
-            out[c] = pd.Series(self._values[c][rest % n], dtype=object)
-            rest = rest // n
-        out = {c: out[c] for c in columns}
-        out["amount_usd"] = np.bincount(inverse, np.where(known, usd, 0.0), len(groups))
-        out["flows"] = np.bincount(inverse, minlength=len(groups)).astype(np.int64)
-        out["usd_known"] = np.bincount(inverse, known, len(groups)).astype(np.int64)
+        n = len(groups)
+        out = {
+            c: pd.Series(self._values[c][code[first]], dtype=object)
+            for c, (code, _) in zip(columns, codes, strict=True)
+        }
+        out["amount_usd"] = np.bincount(inverse, np.where(known, usd, 0.0), n)
+        out["flows"] = np.bincount(inverse, minlength=n).astype(np.int64)
+        out["usd_known"] = np.bincount(inverse, known, n).astype(np.int64)
         if amount is not None:
             have = ~np.isnan(np.asarray(amount, dtype=float)[mask])
-            out["amount_known"] = np.bincount(inverse, have, len(groups)).astype(np.int64)
+            out["amount_known"] = np.bincount(inverse, have, n).astype(np.int64)
         return pd.DataFrame(out)
-
-    def _grouped(self, columns, mask, usd, amount) -> pd.DataFrame:
-        frame = pd.DataFrame({c: self._codes[c][mask] for c in columns})
-        frame["amount_usd"] = np.where(np.isnan(usd), 0.0, usd)
-        frame["flows"] = 1
-        frame["usd_known"] = (~np.isnan(usd)).astype(np.int64)
-        if amount is not None:
-            have = ~np.isnan(np.asarray(amount, dtype=float)[mask])
-            frame["amount_known"] = have.astype(np.int64)
-        g = frame.groupby(list(columns), sort=True).sum().reset_index()
-        for c in columns:
-            g[c] = pd.Series(self._values[c][g[c].to_numpy()], dtype=object)
-        return g
 
 
 def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 
 __all__ = [
     "grouped_totals",
+    "group_index",
     "DEFAULT_FLOW_TYPES",
     "FLOW_KEYS",
     "REGION_KEYS",
@@ -210,17 +211,9 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
             ranked.append(_ranked_keys(col))
         except TypeError:  # e.g. strings and numbers in one key column
             return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
-    # One integer per row whose order is the order of the keys, then one sum per group.
-    combined = np.zeros(len(df), dtype=np.int64)
-    for rank, values in ranked:
-        if (int(combined.max(initial=0)) + 1) * len(values) >= 2**62:
-            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
-        combined = combined * len(values) + rank
-    inverse, groups = pd.factorize(combined)
-    order = np.argsort(groups, kind="stable")
+    inverse, groups, first = group_index([(r, len(v)) for r, v in ranked], len(df))
+    order = np.argsort(groups, kind="stable")  # the groups in key order
     n = len(groups)
-    first = np.empty(n, dtype=np.int64)  # the first row of each group, in key order
-    first[inverse[::-1]] = np.arange(len(df) - 1, -1, -1)
     first = first[order]
     sums = {}
     for c in TOTALS_COLUMNS:
@@ -234,6 +227,43 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
     for c in ("flows", "usd_known", "amount_known"):
         data[c] = pd.Series(np.rint(sums[c]).astype("int64"), dtype="int64")
     return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
+
+
+def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows grouped by several columns of integer codes, without hashing their values.
+
+    Parameters
+    ----------
+    columns : list of (codes, n)
+        Each column as an integer array of ``rows`` codes in ``[0, n)``.
+    rows : int
+        How many rows (needed when ``columns`` is empty: then all rows are one group).
+
+    Returns
+    -------
+    inverse : ndarray
+        Each row's group number (groups numbered in the order they first occur).
+    keys : ndarray
+        Each group's key: an integer whose order is the order of the codes, first column
+        first (so sorting the keys sorts the groups by their codes).
+    first : ndarray
+        Each group's first row.
+
+    Examples
+    --------
+    >>> inverse, keys, first = group_index([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
+    >>> inverse.tolist(), keys.argsort().tolist(), first.tolist()
+    ([0, 1, 0], [1, 0], [0, 1])
+    """
+    combined = np.zeros(rows, dtype=np.int64)
+    for codes, n in columns:
+        if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+        combined = combined * n + codes
+    inverse, keys = pd.factorize(combined)  # hashing: no sort of a million keys
+    first = np.empty(len(keys), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)
+    return inverse, keys, first
 
 
 def _ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
