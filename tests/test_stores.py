@@ -229,7 +229,8 @@ def test_cli_load_twice_reports_created_then_existing(bolt, neo, capsys, monkeyp
 
     monkeypatch.delenv("NEO4J_URI", raising=False)
     args = ["load", str(FIXTURE), "--uri", bolt.uri, "--user", bolt.user]
-    args += ["--password", bolt.password, "--database", bolt.database]
+    # "=" form: a generated password may start with "-", which argparse would read as an option
+    args += [f"--password={bolt.password}", "--database", bolt.database]
     assert cli(args) == 0
     first = capsys.readouterr().out
     assert (
