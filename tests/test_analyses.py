@@ -547,3 +547,54 @@ def test_matrix_betweenness_is_networkx_betweenness(graph):
         expected = nx.betweenness_centrality(graph, k=k, seed=seed)
         for v, b in expected.items():
             assert mine[v] == pytest.approx(b, abs=1e-9, nan_ok=True), (k, v)
+
+
+def test_graph_arrays_agree_with_networkx_on_random_graphs():
+    """Cut vertices, components, reach after removing nodes and eigenvector centrality
+    from :mod:`graph.analyses.adjacency` against networkx, on sparse random graphs (many
+    small components and a big one, as a portfolio's partnership graph has)."""
+    import random
+
+    from graph.analyses.adjacency import from_networkx
+
+    rng = random.Random(3)
+    for seed in range(12):
+        g = nx.gnm_random_graph(rng.randint(5, 400), rng.randint(3, 500), seed=seed)
+        g = nx.relabel_nodes(g, {i: f"Organization:o{i}" for i in g})
+        a = from_networkx(g)
+        cut = {a.keys[i] for i in a.articulation_points()}
+        assert cut == set(nx.articulation_points(g))
+        assert a.components()[0] == nx.number_connected_components(g)
+        gone = rng.sample(list(g), max(1, len(g) // 20))
+        keep = a.mask_without(gone)
+        h = g.copy()
+        h.remove_nodes_from(gone)
+        assert a.components(keep)[0] == nx.number_connected_components(h)
+        assert {a.keys[i] for i in a.articulation_points(keep)} == set(nx.articulation_points(h))
+        # only the parts holding a neighbour of a removed node: every new cut vertex is there
+        near = [a.position(n) for x in gone for n in g[x] if n not in gone]
+        found = {a.keys[i] for i in a.articulation_points(keep, within=near)}
+        assert set(nx.articulation_points(h)) - set(nx.articulation_points(g)) <= found
+        start = next(n for n in g if n not in gone)
+        assert {a.keys[i] for i in a.reach(a.position(start), keep)} == nx.node_connected_component(
+            h, start
+        )
+        ev = a.eigenvector()
+        for comp in nx.connected_components(g):
+            if len(comp) < 3:
+                continue
+            want = nx.eigenvector_centrality_numpy(g.subgraph(comp))
+            for n, v in want.items():
+                assert abs(ev[a.position(n)] - abs(v)) < 1e-9
+
+
+def test_exit_scenario_new_brokers_match_a_whole_graph_search(ex):
+    """donor_exit searches only the parts of the graph a leaving donor touched; the answer
+    is that of comparing the cut vertices of the whole graph before and after."""
+    from graph.analyses.network import brokers
+
+    for donor in ("fdn", "uni", "gov", "firm"):
+        s = donor_exit(ex, donor)
+        g1 = partnership_graph(ex, exclude=[donor])
+        g1.remove_nodes_from([f"Project:{p}" for p in s["projects_unfunded"]])
+        assert s["new_brokers"] == sorted(brokers(g1) - brokers(partnership_graph(ex)))

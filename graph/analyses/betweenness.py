@@ -31,7 +31,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["betweenness"]
+__all__ = ["betweenness", "betweenness_of"]
 
 #: Cells of the (nodes × sources) work arrays of one batch: about 16 MB of floats each.
 BATCH_CELLS = 2_000_000
@@ -56,6 +56,20 @@ def betweenness(g: nx.Graph, *, k: int | None = None, seed: int | None = None) -
         Node → betweenness, scaled as networkx scales it.
     """
     nodes = list(g.nodes())
+    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr") if nodes else None
+    out = betweenness_of(a, nodes, k=k, seed=seed)
+    return {v: round(float(b), 12) for v, b in zip(nodes, out, strict=True)}
+
+
+def betweenness_of(a, nodes: list, *, k: int | None = None, seed: int | None = None):
+    """:func:`betweenness` of the graph whose adjacency matrix is ``a`` (rows in the
+    order of ``nodes``, the labels the sample is drawn from), as an array, not rounded.
+
+    >>> import numpy as np, scipy.sparse as sp
+    >>> a = sp.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> betweenness_of(a, ["x", "y", "z"]).tolist()
+    [0.0, 1.0, 0.0]
+    """
     n = len(nodes)
     if k is not None and k >= n:
         k = None
@@ -63,7 +77,7 @@ def betweenness(g: nx.Graph, *, k: int | None = None, seed: int | None = None) -
     out = np.zeros(n)
     if n > 2:
         index = {v: i for i, v in enumerate(nodes)}
-        a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
+        a = sp.csr_array(a)
         a.setdiag(0)
         a.eliminate_zeros()
         a = sp.csr_array((np.ones(a.nnz), a.indices, a.indptr), shape=a.shape)
@@ -71,16 +85,10 @@ def betweenness(g: nx.Graph, *, k: int | None = None, seed: int | None = None) -
         batch = max(1, min(len(src), BATCH_CELLS // n))
         for i in range(0, len(src), batch):
             out += _dependencies(a, src[i : i + batch])
-    if n > 2:
-        out *= _scales(n, len(sources), sampled=k is not None, is_source=_mask(n, sources, g))
-    return {v: round(float(b), 12) for v, b in zip(nodes, out, strict=True)}
-
-
-def _mask(n: int, sources, g: nx.Graph) -> np.ndarray:
-    index = {v: i for i, v in enumerate(g.nodes())}
-    m = np.zeros(n, dtype=bool)
-    m[[index[s] for s in sources]] = True
-    return m
+        is_source = np.zeros(n, dtype=bool)
+        is_source[src] = True
+        out *= _scales(n, len(sources), sampled=k is not None, is_source=is_source)
+    return out
 
 
 def _scales(n: int, k: int, *, sampled: bool, is_source: np.ndarray) -> np.ndarray:

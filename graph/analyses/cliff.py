@@ -35,6 +35,7 @@ __all__ = [
     "CliffPeak",
     "cliff_peak",
     "project_funding",
+    "project_donors",
     "funding_cliff",
     "ending_within",
     "donors_ending",
@@ -153,14 +154,8 @@ def project_funding(
     """
     f = filters or Filters()
     projects = store.nodes("Project", f)
-    sums = store.funding_totals(("project", "donor"), f, flow_types=flow_types)
-    sums = sums[sums["project"].notna()]
-    partners = store.rel_table("PARTNER_IN")
-    pairs = [sums[["project", "donor"]]]
-    if len(partners) and "role" in partners:
-        funders = partners[partners["role"] == "donor"]
-        pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
-    pairs = pd.concat(pairs, ignore_index=True)
+    sums = _project_sums(store, f, flow_types)
+    pairs = project_donors(store, f, flow_types=flow_types, sums=sums)
     donors = _sorted_lists(pairs["project"], pairs["donor"])
     grouped = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
     ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
@@ -193,6 +188,30 @@ def project_funding(
     for c in ("title", "status"):
         df[c] = pd.Series([None if isnull(v) else v for v in df[c]] if n else [], dtype=object)
     return df
+
+
+def _project_sums(store: GraphStore, f: Filters, flow_types) -> pd.DataFrame:
+    sums = store.funding_totals(("project", "donor"), f, flow_types=flow_types)
+    return sums[sums["project"].notna()]
+
+
+def project_donors(
+    store: GraphStore, filters: Filters | None = None, *, flow_types=None, sums=None
+) -> pd.DataFrame:
+    """``project``, ``donor``: each project's funders, from its funding flows and from
+    the partners whose role in it is donor (a pair may appear more than once).
+
+    >>> project_donors(example_store()).drop_duplicates().sort_values(["project", "donor"]).values.tolist()
+    [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
+    """
+    if sums is None:
+        sums = _project_sums(store, filters or Filters(), flow_types)
+    partners = store.rel_table("PARTNER_IN")
+    pairs = [sums[["project", "donor"]]]
+    if len(partners) and "role" in partners:
+        funders = partners[partners["role"] == "donor"]
+        pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
+    return pd.concat(pairs, ignore_index=True)
 
 
 def _whole_years(values: pd.Series) -> np.ndarray:

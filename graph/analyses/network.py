@@ -24,7 +24,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.analyses.betweenness import betweenness
+from graph.analyses.adjacency import Adjacency, from_networkx
+from graph.analyses.betweenness import betweenness_of
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
@@ -35,6 +36,7 @@ __all__ = [
     "PARTNERSHIP_LABELS",
     "PARTNERSHIP_RELS",
     "to_networkx",
+    "partnership_adjacency",
     "partnership_graph",
     "centrality",
     "communities",
@@ -139,7 +141,9 @@ def _to_networkx(store, labels, rel_types, multigraph, properties) -> nx.Graph:
                 attrs["props"] = _present(rec)
             g.add_node(_key(label, rec["id"]), **attrs)
     if not multigraph:
-        g.add_edges_from(_simple_edges(store, sorted(types), set(g)))
+        keys = np.asarray(list(g), dtype=object)
+        u, v, weight, mask = _pairs(store, sorted(types), keys)
+        g.add_edges_from(_edge_tuples(keys[u], keys[v], weight, mask, sorted(types)))
         return g
     ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
@@ -152,14 +156,20 @@ def _to_networkx(store, labels, rel_types, multigraph, properties) -> nx.Graph:
     return g
 
 
-def _simple_edges(store: GraphStore, types, nodes: set) -> list[tuple]:
-    """``(u, v, {"weight", "types"})`` per pair of ``nodes`` tied by relationships of
-    ``types``, in the order the pairs first appear type by type (as adding them one by one
-    would), counted per pair where the data lives (flows are many, pairs are few).
+def _edge_tuples(us, vs, weight, mask, types) -> list[tuple]:
+    kinds = {m: [t for bit, t in enumerate(types) if m >> bit & 1] for m in set(mask.tolist())}
+    return [
+        (u, v, {"weight": int(w), "types": list(kinds[m])})
+        for u, v, w, m in zip(us.tolist(), vs.tolist(), weight.tolist(), mask.tolist(), strict=True)
+    ]
 
-    >>> _simple_edges(example_store(), ["FUNDS"], {"Organization:gov", "Organization:inst"})[0]
-    ('Organization:gov', 'Organization:inst', {'weight': 2, 'types': ['FUNDS']})
-    """
+
+def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
+    """Per pair of nodes among ``keys`` tied by relationships of ``types``: the positions
+    of its ends in ``keys``, how many relationships and a bit mask of their types (bit i:
+    ``types[i]``); in the order the pairs first appear type by type (as adding them one by
+    one would), counted where the data lives (flows are many, pairs are few)."""
+    empty = np.array([], dtype=np.int64)
     parts = []
     for t in types:
         rt = store.rel_pairs(t)
@@ -175,42 +185,104 @@ def _simple_edges(store: GraphStore, types, nodes: set) -> list[tuple]:
                     }
                 )
             )
-    if not parts:
-        return []
+    if not parts or not len(keys):
+        return empty, empty, empty, empty
     pairs = pd.concat(parts, ignore_index=True)
-    pairs = pairs[pairs["u"].isin(nodes) & pairs["v"].isin(nodes)]
-    if pairs.empty:
-        return []
+    index = pd.Index(keys)
+    pu, pv = index.get_indexer(pairs["u"]), index.get_indexer(pairs["v"])
+    inside = (pu >= 0) & (pv >= 0)
+    if not inside.any():
+        return empty, empty, empty, empty
+    pairs, pu, pv = pairs[inside], pu[inside], pv[inside]
     u, v = pairs["u"].to_numpy(object), pairs["v"].to_numpy(object)
     flip = u > v  # one pair of ends whichever way the relationship points
-    ends = [pd.factorize(np.where(flip, *sides))[0] for sides in ((v, u), (u, v))]
-    group, _, first = group_index([(e, int(e.max()) + 1) for e in ends], len(pairs))
+    lo, hi = np.where(flip, pv, pu), np.where(flip, pu, pv)
+    group, _, first = group_index([(lo, len(keys)), (hi, len(keys))], len(pairs))
     n = len(first)
-    weight = np.bincount(group, pairs["weight"].to_numpy(float), n)
+    weight = np.bincount(group, pairs["weight"].to_numpy(float), n).astype(np.int64)
     mask = np.zeros(n, dtype=np.int64)  # one bit per type the pair is tied by
+    kind = pairs["type"].to_numpy(object)
     for bit, t in enumerate(types):
-        mask[np.unique(group[pairs["type"].to_numpy(object) == t])] |= 1 << bit
-    kinds = {m: [t for bit, t in enumerate(types) if m >> bit & 1] for m in set(mask.tolist())}
-    us, vs = u[first], v[first]
-    return [
-        (u, v, {"weight": int(w), "types": list(kinds[m])})
-        for u, v, w, m in zip(us, vs, weight.tolist(), mask.tolist(), strict=True)
-    ]
+        mask[np.unique(group[kind == t])] |= 1 << bit
+    return pu[first], pv[first], weight, mask
+
+
+def _node_columns(store: GraphStore, labels) -> dict:
+    """Per node of ``labels`` (label by label, in table order): ``keys``, ``labels``,
+    ``ids``, ``names`` (:func:`display_name`), ``sector`` and ``country`` (text or None)."""
+    cols: dict = {k: [] for k in ("keys", "labels", "ids", "names", "sector", "country")}
+    for label in labels:
+        table = store.node_table(label)
+        table = table[[c for c in ("id", "name", "title", "sector", "country") if c in table]]
+        ids = table["id"].tolist()
+        cols["keys"] += [_key(label, i) for i in ids]
+        cols["labels"] += [label] * len(ids)
+        cols["ids"] += ids
+        cols["names"] += _display_names(table)
+        for k in ("sector", "country"):
+            values = table[k].tolist() if k in table else [None] * len(ids)
+            cols[k] += [v if isinstance(v, str) else None for v in values]
+    return cols
+
+
+def _display_names(table: pd.DataFrame) -> list:
+    """:func:`display_name` of each row of a node table, column by column (name, else
+    title, else id; an empty or missing value is no name)."""
+    out = np.asarray(table["id"].astype(str), dtype=object)
+    for c in ("title", "name"):  # name wins over title
+        if c in table:
+            values = table[c].to_numpy(dtype=object)
+            has = pd.notna(values) & (values != "")
+            out = out.copy()
+            out[has] = [str(v) for v in values[has]]
+    return out.tolist()
+
+
+def partnership_adjacency(store: GraphStore) -> Adjacency:
+    """The partnership graph (see the module notes) as arrays (:mod:`.adjacency`), built
+    once per load.
+
+    >>> a = partnership_adjacency(example_store())
+    >>> a.size, len(a.u)
+    (15, 24)
+    """
+    return store.memo("partnership_adjacency", lambda: _partnership_adjacency(store))
+
+
+def _partnership_adjacency(store: GraphStore) -> Adjacency:
+    nodes = _node_columns(store, PARTNERSHIP_LABELS)
+    types = sorted(PARTNERSHIP_RELS)
+    u, v, weight, mask = _pairs(store, types, np.asarray(nodes["keys"], dtype=object))
+    return Adjacency.build(nodes, u, v, weight, mask, types)
 
 
 def partnership_graph(store: GraphStore, *, exclude=()) -> nx.Graph:
     """The simple partnership graph (see the module notes), without the organizations in
     ``exclude`` (ids)."""
-    whole = store.memo("partnership_graph", lambda: _partnership_graph(store))
+    whole = store.memo("partnership_graph", lambda: _graph_of(partnership_adjacency(store)))
     with collection_paused():
         g = whole.copy()
     g.remove_nodes_from([_key("Organization", o) for o in exclude])
     return g
 
 
-def _partnership_graph(store: GraphStore) -> nx.Graph:
-    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=PARTNERSHIP_RELS, multigraph=False)
-    g.remove_edges_from(list(nx.selfloop_edges(g)))
+def _graph_of(a: Adjacency) -> nx.Graph:
+    """The networkx graph of the arrays: nodes with ``label``, ``id``, ``name`` (and
+    ``sector``, ``country`` where known), edges with ``weight`` and ``types``."""
+    g = nx.Graph()
+    extra = [
+        a.attrs.get(k, np.full(a.size, None, dtype=object)).tolist() for k in ("sector", "country")
+    ]
+    for key, label, i, name, sector, country in zip(
+        a.keys.tolist(), a.labels.tolist(), a.ids.tolist(), a.names.tolist(), *extra, strict=True
+    ):
+        attrs = {"label": label, "id": i, "name": name}
+        if sector is not None:
+            attrs["sector"] = sector
+        if country is not None:
+            attrs["country"] = country
+        g.add_node(key, **attrs)
+    g.add_edges_from(_edge_tuples(a.keys[a.u], a.keys[a.v], a.weight, a.types, a.type_names))
     return g
 
 
@@ -275,30 +347,28 @@ def centrality(
         isinstance(sample, bool) or not isinstance(sample, int) or sample < 1
     ):
         raise AnalysisError(f"sample must be a whole number >= 1, not {sample!r}")
-    g = graph if graph is not None else partnership_graph(store)
-    if g.number_of_nodes() == 0:
-        return _frame(g, [], degree=[], degree_centrality=[], betweenness=[], eigenvector=[])
-    deg = dict(g.degree())
-    dc = nx.degree_centrality(g)
-    n = g.number_of_nodes()
+    a = from_networkx(graph) if graph is not None else partnership_adjacency(store)
+    n = a.size
     if sample is None and n > EXACT_BETWEENNESS_UP_TO:
         sample = BETWEENNESS_SAMPLE
     k = sample if sample is not None and sample < n else None
-    bc = betweenness(g, k=k, seed=SAMPLE_SEED if k else None)
-    ev: dict = {}
-    for comp in nx.connected_components(g):
-        sub = g.subgraph(comp)
-        if len(comp) < 3:
-            ev.update({n: 1.0 / len(comp) ** 0.5 for n in comp})
-            continue
-        try:
-            ev.update(nx.eigenvector_centrality_numpy(sub))
-        except (nx.NetworkXException, ValueError, TypeError, RuntimeError):  # no convergence
-            ev.update({n: 0.0 for n in comp})
-    top = max((abs(v) for v in ev.values()), default=1.0) or 1.0
-    ev = {n: round(abs(v) / top, 12) for n, v in ev.items()}
-    nodes = [n for n in g.nodes if g.nodes[n]["label"] in labels]
-    df = _frame(g, nodes, degree=deg, degree_centrality=dc, betweenness=bc, eigenvector=ev)
+    deg = a.degrees()
+    nodes = a.keys.tolist()
+    bc = betweenness_of(a.matrix, nodes, k=k, seed=SAMPLE_SEED if k else None) if n else deg
+    ev = a.eigenvector() if n else np.zeros(0)
+    top = float(ev.max(initial=0.0)) or 1.0
+    shown = np.isin(a.labels, list(labels)) if n else np.zeros(0, dtype=bool)
+    df = pd.DataFrame(
+        {
+            "id": a.ids[shown],
+            "label": a.labels[shown],
+            "name": a.names[shown],
+            "degree": deg[shown].astype(np.int64),
+            "degree_centrality": deg[shown] / (n - 1) if n > 1 else np.ones(int(shown.sum())),
+            "betweenness": np.round(bc[shown].astype(float), 12),
+            "eigenvector": np.round(ev[shown] / top, 12),
+        }
+    )
     df = df.sort_values(["degree", "betweenness", "id"], ascending=[False, False, True])
     df = df.reset_index(drop=True)
     df.attrs["betweenness"] = (

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 
-import networkx as nx
+import numpy as np
 import pandas as pd
 
-from graph.analyses.cliff import project_funding
+from graph.analyses.adjacency import Adjacency
+from graph.analyses.cliff import project_donors
 from graph.analyses.concentration import concentration_of
 from graph.analyses.diversity import diversity_index
 from graph.analyses.funding import (
@@ -41,12 +42,13 @@ from graph.analyses.funding import (
     totals_by,
 )
 from graph.analyses.institute import main_recipient
-from graph.analyses.network import brokers, partnership_graph
+from graph.analyses.network import partnership_adjacency
 from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
 from graph.store import Filters, GraphStore
+from graph.store.totals import isnull
 
 __all__ = ["donor_exit", "add_donor"]
 
@@ -70,14 +72,17 @@ def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFra
     """Money before and after per ``key``, with the name a person reads in ``name``."""
     if t.empty:
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
-    usd = t["amount_usd"].astype(float)
-    after = usd * t["donor"].map(factors).fillna(1.0).astype(float)
-    keys = t[key].astype(object).where(t[key].notna(), None)
-    parts = pd.DataFrame({"k": keys, "before": usd, "after": after})
-    # one group per region or project, in order of first appearance; exact sums per group
-    g = parts.groupby("k", dropna=False, sort=False)[["before", "after"]].agg(math.fsum)
-    df = pd.DataFrame({"before": g["before"].to_numpy(), "after": g["after"].to_numpy()})
-    df.insert(0, key, pd.Series([None if pd.isna(k) else k for k in g.index], dtype=object))
+    usd = t["amount_usd"].astype(float).to_numpy()
+    after = usd * t["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
+    # one group per region or project (None too), in order of first appearance
+    codes, keys = pd.factorize(t[key].astype(object), use_na_sentinel=False)
+    df = pd.DataFrame(
+        {
+            "before": np.bincount(codes, usd, len(keys)),
+            "after": np.bincount(codes, after, len(keys)),
+        }
+    )
+    df.insert(0, key, pd.Series([None if isnull(k) else k for k in keys], dtype=object))
     df["lost"] = df["before"] - df["after"]
     df.insert(1, "name", [names.get(k, k) if k is not None else "unassigned" for k in df[key]])
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
@@ -239,11 +244,12 @@ def donor_exit(
         name_of,
     )
     inst = institute or recipient or main_recipient(store)
-    g0 = partnership_graph(store)
-    g1 = partnership_graph(store, exclude=removed)
-    g1.remove_nodes_from([f"Project:{p}" for p in unfunded])
-    cut_off = sorted(_reach(g0, inst) - _reach(g1, inst) - removed_set)
-    new_brokers = sorted(brokers(g1) - brokers(g0))
+    graph = partnership_adjacency(store)
+    gone = [f"Organization:{d}" for d in removed] + [f"Project:{p}" for p in unfunded]
+    keep = graph.mask_without(gone)
+    start = graph.position(f"Organization:{inst}") if inst is not None else None
+    cut_off = sorted(_reach(graph, start) - _reach(graph, start, keep) - removed_set)
+    new_brokers = sorted(_new_brokers(store, graph, keep))
     return {
         "removed": removed,
         "removed_names": [name_of(d) for d in removed],
@@ -260,8 +266,8 @@ def donor_exit(
         "unfunded": unfunded_table,
         "partners_cut_off": cut_off,
         "institute": inst,
-        "components_before": nx.number_connected_components(g0),
-        "components_after": nx.number_connected_components(g1),
+        "components_before": graph.components()[0],
+        "components_after": graph.components(keep)[0],
         "new_brokers": new_brokers,
         "added": added,
         "flow_types": cov["flow_types"],
@@ -280,41 +286,40 @@ def donor_exit(
 def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
     table of project, title and the funders it loses."""
-    pf = project_funding(store, filters, flow_types=flow_types)
-    gone = sorted(
-        (
-            r
-            for r in pf.to_dict("records")
-            if r["donors"]
-            and all(d in removed for d in r["donors"])
-            and r["project_id"] != keeps_funder
-        ),
-        key=lambda r: r["project_id"],
-    )
+    pairs = project_donors(store, filters, flow_types=flow_types).drop_duplicates()
+    projects = store.nodes("Project", filters or Filters())["id"]
+    pairs = pairs[pairs["project"].isin(projects) & (pairs["project"] != keeps_funder)]
+    stays = pairs.assign(stays=~pairs["donor"].isin(removed)).groupby("project")["stays"].any()
+    gone = sorted(stays.index[~stays.to_numpy()].tolist())
+    lost = pairs[pairs["project"].isin(gone)]
+    funders = lost.groupby("project")["donor"].agg(lambda ds: sorted(name_of(d) for d in ds))
     table = pd.DataFrame(
-        [
-            {
-                "project": r["project_id"],
-                "title": titles.get(r["project_id"], r["project_id"]),
-                "donors": ", ".join(sorted(name_of(d) for d in r["donors"])),
-            }
-            for r in gone
-        ],
+        [{"project": p, "title": titles.get(p, p), "donors": ", ".join(funders[p])} for p in gone],
         columns=["project", "title", "donors"],
     )
-    return [r["project_id"] for r in gone], table
+    return gone, table
 
 
-def _reach(g: nx.Graph, inst) -> set:
-    """Organizations connected to the institute in the partnership graph ``g``."""
-    k = f"Organization:{inst}"
-    if inst is None or k not in g:
+def _reach(graph: Adjacency, start: int | None, keep=None) -> set:
+    """Organizations connected to node ``start`` (the institute) in the partnership graph
+    (of the nodes in ``keep``)."""
+    if start is None:
         return set()
-    return {
-        g.nodes[n]["id"]
-        for n in nx.node_connected_component(g, k)
-        if g.nodes[n]["label"] == "Organization"
-    }
+    at = graph.reach(start, keep)
+    return set(graph.ids[at[graph.labels[at] == "Organization"]].tolist())
+
+
+def _new_brokers(store: GraphStore, graph: Adjacency, keep) -> set:
+    """Organizations that become cut vertices once the nodes not in ``keep`` are gone.
+    A new cut vertex lies in a biconnected block that held a removed node, so in a part
+    of what is left that holds a neighbour of one: only those parts are searched."""
+    before = store.memo("partnership_cut_vertices", graph.articulation_points)
+    removed = np.flatnonzero(~keep)
+    touched = graph.matrix[removed].indices if len(removed) else np.array([], dtype=np.int64)
+    near = np.unique(touched[keep[touched]])
+    after = graph.articulation_points(keep, within=near) if len(near) else set()
+    new = np.array(sorted(after - before), dtype=np.int64)
+    return set(graph.ids[new[graph.labels[new] == "Organization"]].tolist())
 
 
 #: Key of the hypothetical new donor in the allocations, until it is given its name.

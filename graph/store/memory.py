@@ -232,9 +232,22 @@ class MemoryStore(GraphStore):
     def rel_pairs(self, rel_type):
         check_rel_type(rel_type)
         if rel_type != FUNDS:
-            build = super().rel_pairs
+            build = self._edge_pairs
             return self.memo(("rel_pairs", rel_type), lambda: build(rel_type)).copy()
         return self.memo(("rel_pairs", rel_type), self._flow_pairs).copy()
+
+    def _edge_pairs(self, rel_type) -> pd.DataFrame:
+        """The relationships of ``rel_type`` counted per pair of node keys (their
+        properties are not read)."""
+        edges = self._edges(rel_type)
+        if not edges:
+            return super().rel_pairs(rel_type)
+        keys = pd.DataFrame({"u": [u for u, _, _ in edges], "v": [v for _, v, _ in edges]})
+        pairs = keys.groupby(["u", "v"], sort=False).size().reset_index(name="count")
+        for side, col in (("start", "u"), ("end", "v")):
+            split = pairs[col].str.partition(":")
+            pairs[f"{side}_label"], pairs[side] = split[0], split[2]
+        return pairs_frame(pairs)
 
     def _flow_pairs(self) -> pd.DataFrame:
         t = self.flows.frame

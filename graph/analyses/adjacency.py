@@ -1,0 +1,268 @@
+"""The partnership graph as arrays: node columns and a sparse adjacency matrix.
+
+networkx keeps a dict per node and per edge; a partnership graph of 65,000 nodes and
+200,000 pairs takes seconds to build and to copy, and its algorithms walk it node by node in
+Python. :class:`Adjacency` holds the same graph as columns (key, label, id, name, sector,
+country per node) and one symmetric 0/1 matrix (no self-loops), so that components,
+degrees, reach after removing nodes and eigenvector centrality are array operations, and a
+scenario removes nodes with a mask instead of a copy. The networkx graph is built from it
+when a page draws or a caller asks for one (:func:`graph.analyses.network.partnership_graph`).
+
+Examples
+--------
+>>> import networkx as nx
+>>> a = from_networkx(nx.path_graph(["Organization:a", "Organization:b", "Organization:c"]))
+>>> a.size, a.degrees().tolist(), a.position("Organization:c")
+(3, [1, 2, 1], 2)
+>>> sorted(a.articulation_points())
+[1]
+>>> a.reach(a.position("Organization:a"), keep=a.mask_without(["Organization:b"])).tolist()
+[0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
+
+__all__ = ["Adjacency", "from_networkx", "DENSE_UP_TO"]
+
+#: Components up to this many nodes get their eigenvector from a dense solver, stacked by
+#: size (one call for all components of a size); larger ones from ARPACK, as networkx does.
+DENSE_UP_TO = 64
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """An undirected simple graph as node columns and a CSR matrix (see the module notes).
+
+    Attributes
+    ----------
+    keys, labels, ids, names : numpy object arrays
+        Per node, in the order the nodes were added.
+    attrs : dict
+        Other node columns (``sector``, ``country``: text or None), same order.
+    u, v, weight, types : numpy arrays
+        Per edge (positions of the ends, how many relationships, a bit mask of
+        ``type_names``), in the order the edges were first seen.
+    type_names : tuple of str
+    matrix : scipy.sparse.csr_array
+        Symmetric, 1 where two nodes are tied.
+    """
+
+    keys: np.ndarray
+    labels: np.ndarray
+    ids: np.ndarray
+    names: np.ndarray
+    attrs: dict
+    u: np.ndarray
+    v: np.ndarray
+    weight: np.ndarray
+    types: np.ndarray
+    type_names: tuple
+    matrix: sp.csr_array = field(repr=False)
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, nodes: dict, u, v, weight, types, type_names) -> Adjacency:
+        """From node columns (``keys``, ``labels``, ``ids``, ``names`` and any others) and
+        edges as positions; self-loops are left out."""
+        u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+        keep = u != v
+        u, v = u[keep], v[keep]
+        n = len(nodes["keys"])
+        ones = np.ones(2 * len(u), dtype=np.float64)
+        m = sp.csr_array((ones, (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        cols = {k: np.asarray(c, dtype=object) for k, c in nodes.items()}
+        return cls(
+            keys=cols.pop("keys"),
+            labels=cols.pop("labels"),
+            ids=cols.pop("ids"),
+            names=cols.pop("names"),
+            attrs=cols,
+            u=u,
+            v=v,
+            weight=np.asarray(weight, dtype=np.int64)[keep],
+            types=np.asarray(types, dtype=np.int64)[keep],
+            type_names=tuple(type_names),
+            matrix=m,
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of nodes."""
+        return len(self.keys)
+
+    def position(self, key) -> int | None:
+        """The row of node ``key`` (None when it is not in the graph)."""
+        if not self._index:
+            self._index.update({k: i for i, k in enumerate(self.keys.tolist())})
+        return self._index.get(key)
+
+    def mask_without(self, keys) -> np.ndarray:
+        """True for every node but ``keys`` (those not in the graph are ignored)."""
+        keep = np.ones(self.size, dtype=bool)
+        at = [p for p in (self.position(k) for k in keys) if p is not None]
+        keep[at] = False
+        return keep
+
+    def degrees(self) -> np.ndarray:
+        """Number of neighbours of each node."""
+        return np.diff(self.matrix.indptr)
+
+    def components(self, keep: np.ndarray | None = None) -> tuple[int, np.ndarray]:
+        """Connected components (of the nodes in ``keep``): how many, and each node's
+        component (-1 for nodes left out)."""
+        m = self.matrix if keep is None else _restricted(self.matrix, keep)
+        count, comp = csgraph.connected_components(m, directed=False)
+        if keep is None:
+            return int(count), comp
+        # nodes left out are singletons of the restricted matrix: not counted
+        out = np.full(self.size, -1, dtype=np.int64)
+        _, out[keep] = np.unique(comp[keep], return_inverse=True)
+        return int(out.max() + 1) if keep.any() else 0, out
+
+    def reach(self, start: int, keep: np.ndarray | None = None) -> np.ndarray:
+        """Positions of the nodes connected to ``start`` (itself included), in order."""
+        if keep is not None and not keep[start]:
+            return np.array([], dtype=np.int64)
+        _, comp = self.components(keep)
+        return np.flatnonzero(comp == comp[start])
+
+    def articulation_points(self, keep: np.ndarray | None = None, within=None) -> set:
+        """Positions of the cut vertices (of the nodes in ``keep``; only in the
+        components holding a node of ``within``, when given): Tarjan's low-point search,
+        iterative, over the matrix's arrays."""
+        keep = np.ones(self.size, dtype=bool) if keep is None else keep
+        _, comp = self.components(keep)
+        roots = np.flatnonzero(keep)
+        if within is not None:
+            wanted = np.unique(comp[np.asarray(list(within), dtype=np.int64)])
+            wanted = wanted[wanted >= 0]
+            roots = roots[np.isin(comp[roots], wanted)]
+        first = np.unique(comp[roots], return_index=True)[1]
+        return _cut_vertices(self.matrix, keep, roots[first].tolist())
+
+    def eigenvector(self) -> np.ndarray:
+        """Eigenvector centrality per component (as networkx's
+        ``eigenvector_centrality_numpy`` finds it for each component: unit length,
+        positive), ``1/sqrt(size)`` in components under 3 nodes and 0 where ARPACK does
+        not converge; not rescaled."""
+        count, comp = self.components()
+        out = np.zeros(self.size)
+        sizes = np.bincount(comp, minlength=count)
+        order = np.argsort(comp, kind="stable")
+        starts = np.r_[0, np.cumsum(sizes)]
+        local = np.empty(self.size, dtype=np.int64)
+        local[order] = np.arange(self.size) - starts[comp[order]]
+        small = sizes < 3
+        out[small[comp]] = 1.0 / np.sqrt(sizes[comp[small[comp]]])
+        for s in np.unique(sizes[(sizes >= 3) & (sizes <= DENSE_UP_TO)]).tolist():
+            which = np.flatnonzero(sizes == s)
+            slot = np.full(count, -1, dtype=np.int64)
+            slot[which] = np.arange(len(which))
+            stack = np.zeros((len(which), s, s))
+            eu, ev = self.u, self.v
+            at = sizes[comp[eu]] == s
+            eu, ev = eu[at], ev[at]
+            stack[slot[comp[eu]], local[eu], local[ev]] = 1.0
+            stack[slot[comp[eu]], local[ev], local[eu]] = 1.0
+            vectors = np.linalg.eigh(stack)[1][:, :, -1]  # the largest eigenvalue's
+            nodes = order[starts[which][:, None] + np.arange(s)[None, :]]
+            out[nodes] = np.abs(vectors)
+        for c in np.flatnonzero(sizes > DENSE_UP_TO).tolist():
+            nodes = order[starts[c] : starts[c + 1]]
+            sub = self.matrix[nodes][:, nodes]
+            try:
+                _, vec = eigs(sub.T, k=1, which="LR", maxiter=50, tol=0)
+            except (ArpackNoConvergence, ArpackError):
+                continue
+            largest = vec.flatten().real
+            out[nodes] = np.abs(largest / np.linalg.norm(largest))
+        return out
+
+
+def _restricted(m: sp.csr_array, keep: np.ndarray) -> sp.csr_array:
+    """``m`` with the rows and columns of nodes not in ``keep`` emptied (same shape)."""
+    d = sp.diags_array(keep.astype(np.float64))
+    out = sp.csr_array(d @ m @ d)
+    out.eliminate_zeros()
+    return out
+
+
+def _cut_vertices(m: sp.csr_array, keep: np.ndarray, roots: list) -> set:
+    """Articulation points of the components of ``roots`` (nodes not in ``keep`` left
+    out): an iterative depth-first search keeping discovery times and low points."""
+    indptr, indices = m.indptr.tolist(), m.indices.tolist()
+    alive = keep.tolist()
+    disc = [-1] * len(alive)
+    low = [0] * len(alive)
+    cut: set = set()
+    t = 0
+    for root in roots:
+        disc[root] = low[root] = t
+        t += 1
+        children = 0
+        stack = [(root, -1, indptr[root])]
+        while stack:
+            node, parent, i = stack[-1]
+            end = indptr[node + 1]
+            while i < end:
+                w = indices[i]
+                i += 1
+                if not alive[w] or w == parent:
+                    continue
+                if disc[w] < 0:
+                    stack[-1] = (node, parent, i)
+                    disc[w] = low[w] = t
+                    t += 1
+                    stack.append((w, node, indptr[w]))
+                    break
+                if disc[w] < low[node]:
+                    low[node] = disc[w]
+            else:
+                stack.pop()
+                if parent < 0:
+                    continue
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+                if parent == root:
+                    children += 1
+                elif low[node] >= disc[parent]:
+                    cut.add(parent)
+        if children > 1:
+            cut.add(root)
+    return cut
+
+
+def from_networkx(g: nx.Graph) -> Adjacency:
+    """The arrays of a networkx graph whose nodes may carry ``label``, ``id`` and ``name``
+    (taken from a ``"Label:id"`` key when they do not).
+
+    >>> a = from_networkx(nx.Graph([("Organization:x", "Project:p")]))
+    >>> a.labels.tolist(), a.ids.tolist(), a.names.tolist()
+    (['Organization', 'Project'], ['x', 'p'], ['x', 'p'])
+    """
+    keys = list(g.nodes)
+    data = [g.nodes[k] for k in keys]
+    split = [str(k).split(":", 1) if ":" in str(k) else ["", str(k)] for k in keys]
+    ids = [d.get("id", s[1]) for d, s in zip(data, split, strict=True)]
+    nodes = {
+        "keys": keys,
+        "labels": [d.get("label", s[0]) for d, s in zip(data, split, strict=True)],
+        "ids": ids,
+        "names": [d.get("name", i) for d, i in zip(data, ids, strict=True)],
+    }
+    index = {k: i for i, k in enumerate(keys)}
+    edges = list(g.edges(data="weight", default=1))
+    u = [index[a] for a, _b, _w in edges]
+    v = [index[b] for _a, b, _w in edges]
+    w = [int(x) for _a, _b, x in edges]
+    return Adjacency.build(nodes, u, v, w, np.zeros(len(edges), dtype=np.int64), ())
