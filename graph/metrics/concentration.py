@@ -99,6 +99,34 @@ def _plain_values(raw: list) -> np.ndarray | None:
     return values if np.isfinite(values).all() and (values >= 0).all() else None
 
 
+def _checked_already(amounts: Any) -> bool:
+    """A float Series of finite, non-negative amounts with distinct labels (what
+    :func:`as_amounts` returns): nothing to check value by value."""
+    if not isinstance(amounts, pd.Series) or amounts.dtype != np.float64 or not len(amounts):
+        return False
+    values = amounts.to_numpy()
+    return bool(np.isfinite(values).all() and (values >= 0).all() and amounts.index.is_unique)
+
+
+def _labelled(amounts: Any, what: str) -> tuple[list, list, bool]:
+    """Labels, raw values and whether the labels are positions (a plain sequence)."""
+    if amounts is None:
+        return [], [], False
+    if isinstance(amounts, (str, bytes)):
+        raise AnalysisError(f"{what}s must be numbers, not the text {amounts!r}")
+    if isinstance(amounts, pd.Series):
+        return amounts.index.tolist(), amounts.to_numpy().tolist(), False
+    if isinstance(amounts, Mapping):
+        return list(amounts.keys()), list(amounts.values()), False
+    if isinstance(amounts, Iterable):
+        raw = list(amounts)
+        return list(range(len(raw))), raw, True
+    raise AnalysisError(
+        f"{what}s must be a dict, a pandas Series or a sequence of numbers, "
+        f"not {type(amounts).__name__}"
+    )
+
+
 def as_amounts(
     amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
 ) -> pd.Series:
@@ -106,25 +134,9 @@ def as_amounts(
 
     ``what`` and ``of`` only shape the error messages ("amount for donor 'A' ...").
     """
-    if amounts is None:
-        if allow_empty:
-            return pd.Series([], dtype=float)
-        raise EmptySelection(f"no {what}s given; there is nothing to compute over")
-    if isinstance(amounts, (str, bytes)):
-        raise AnalysisError(f"{what}s must be numbers, not the text {amounts!r}")
-    positional = False
-    if isinstance(amounts, pd.Series):
-        labels, raw = amounts.index.tolist(), amounts.to_numpy().tolist()
-    elif isinstance(amounts, Mapping):
-        labels, raw = list(amounts.keys()), list(amounts.values())
-    elif isinstance(amounts, Iterable):
-        raw = list(amounts)
-        labels, positional = list(range(len(raw))), True
-    else:
-        raise AnalysisError(
-            f"{what}s must be a dict, a pandas Series or a sequence of numbers, "
-            f"not {type(amounts).__name__}"
-        )
+    if _checked_already(amounts):
+        return pd.Series(amounts.to_numpy(), index=amounts.index, dtype=float)
+    labels, raw, positional = _labelled(amounts, what)
     if not raw:
         if allow_empty:
             return pd.Series([], dtype=float)
