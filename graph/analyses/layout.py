@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
+import pandas as pd
 
 from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, to_networkx
 from graph.store import Filters, GraphStore
@@ -66,19 +68,9 @@ def partner_graph(store: GraphStore) -> nx.MultiGraph:
             k = f"{label}:{rec['start']}"
             if k in g and rec["end_label"] == "Country":
                 g.nodes[k]["countries"].add(rec["end"])
-    money = store.funding_totals(("donor", "recipient", "project"))
-    usd: dict[str, float] = {}
-    for donor, recipient, project, amount in zip(
-        money["donor"], money["recipient"], money["project"], money["amount_usd"], strict=True
-    ):
-        ends = {f"Organization:{donor}", f"Organization:{recipient}"}
-        if project is not None:
-            ends.add(f"Project:{project}")
-        for k in ends:
-            usd[k] = usd.get(k, 0.0) + float(amount)
-    for k, amount in usd.items():
+    for k, amount in _money_per_node(store).items():
         if k in g:
-            g.nodes[k]["usd"] += amount
+            g.nodes[k]["usd"] += float(amount)
     return g
 
 
@@ -86,20 +78,51 @@ def _add_flow_pairs(g: nx.MultiGraph, store: GraphStore) -> None:
     """One ``FUNDS`` edge per donor–recipient pair (its ``props``: ``flows``, the known
     ``amount_usd`` and the ``years`` ``(first, last)``), for a portfolio too big for an edge
     per flow."""
-    pairs = store.rel_pairs("FUNDS")
+    pairs = store.rel_pairs("FUNDS")[["start", "end", "count"]]
     money = store.funding_totals(("donor", "recipient", "year"))
-    known = money[money["year"].notna()]
-    years = known.groupby(["donor", "recipient"])["year"].agg(["min", "max"])
-    usd = money.groupby(["donor", "recipient"])["amount_usd"].sum()
-    for start, end, count in zip(pairs["start"], pairs["end"], pairs["count"], strict=True):
+    money = money.assign(year=pd.to_numeric(money["year"], errors="coerce"))
+    per_pair = money.groupby(["donor", "recipient"], sort=False).agg(
+        usd=("amount_usd", "sum"), first=("year", "min"), last=("year", "max")
+    )
+    table = pairs.merge(per_pair, left_on=["start", "end"], right_index=True, how="left")
+    rows = zip(
+        table["start"].tolist(),
+        table["end"].tolist(),
+        table["count"].tolist(),
+        table["usd"].fillna(0.0).tolist(),
+        table["first"].tolist(),
+        table["last"].tolist(),
+        strict=True,
+    )
+    for start, end, count, usd, first, last in rows:
         u, v = f"Organization:{start}", f"Organization:{end}"
         if u not in g or v not in g:
             continue
-        props = {"flows": int(count), "amount_usd": float(usd.get((start, end), 0.0))}
-        if (start, end) in years.index:
-            first, last = years.loc[(start, end)]
+        props = {"flows": int(count), "amount_usd": float(usd)}
+        if not math.isnan(first):
             props["years"] = (int(first), int(last))
         g.add_edge(u, v, key=f"FUNDS:{start}|{end}", type="FUNDS", id=f"{start}|{end}", props=props)
+
+
+def _money_per_node(store: GraphStore) -> pd.Series:
+    """Known USD per node key: what an organization gave or received, what is tied to a
+    project (a donor funding itself counted once)."""
+    money = store.funding_totals(("donor", "recipient", "project"))
+    if money.empty:
+        return pd.Series([], dtype=float)
+    usd = money["amount_usd"].astype(float)
+    own = (money["donor"] == money["recipient"]).to_numpy()
+    tied = money["project"].notna().to_numpy()
+    keys = pd.concat(
+        [
+            "Organization:" + money["donor"].astype(str),
+            "Organization:" + money.loc[~own, "recipient"].astype(str),
+            "Project:" + money.loc[tied, "project"].astype(str),
+        ],
+        ignore_index=True,
+    )
+    amounts = pd.concat([usd, usd[~own], usd[tied]], ignore_index=True)
+    return amounts.groupby(keys.to_numpy(object), sort=False).sum()
 
 
 def _spring(g: nx.Graph, **kw):
@@ -108,6 +131,40 @@ def _spring(g: nx.Graph, **kw):
         return nx.spring_layout(g, method="force", **kw)
     except TypeError:  # networkx before 3.4 has no ``method``
         return nx.spring_layout(g, **kw)
+
+
+def _force(g: nx.Graph, *, seed: int, k: float, iterations: int) -> dict:
+    """Fruchterman-Reingold forces on a dense matrix, in NumPy: networkx' own method for
+    graphs under 500 nodes, used here up to :data:`LAYOUT_EXACT_UP_TO` (its sparse method
+    above 500 walks the matrix row by row in Python). Positions in [-1, 1], centred;
+    deterministic for a graph and seed.
+
+    >>> pos = _force(nx.cycle_graph(6), seed=7, k=0.5, iterations=30)
+    >>> sorted(pos) == list(range(6)), pos == _force(nx.cycle_graph(6), seed=7, k=0.5, iterations=30)
+    (True, True)
+    """
+    nodes = list(g)
+    a = nx.to_numpy_array(g, nodelist=nodes, weight=None, dtype=np.float32)
+    pos = np.random.RandomState(seed).rand(len(nodes), 2).astype(np.float32)
+    t = max(float(np.ptp(pos[:, 0])), float(np.ptp(pos[:, 1]))) * 0.1
+    cool = t / (iterations + 1)
+    k2 = np.float32(k * k)
+    for _ in range(iterations):  # in place, in single precision: a layout, not a figure
+        x, y = pos[:, 0], pos[:, 1]
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        d2 = dx * dx
+        d2 += dy * dy
+        np.maximum(d2, np.float32(1e-4), out=d2)
+        push = k2 / d2
+        push -= a * np.sqrt(d2) / np.float32(k)  # repulsion minus attraction along a tie
+        move = np.stack([np.einsum("ij,ij->i", dx, push), np.einsum("ij,ij->i", dy, push)], 1)
+        length = np.hypot(move[:, 0], move[:, 1])
+        length = np.where(length < 0.01, 0.1, length)
+        pos += move * (t / length)[:, None]
+        t -= cool
+    pos -= pos.mean(axis=0)
+    top = float(np.abs(pos).max()) or 1.0
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos / top, strict=True)}
 
 
 def _has_scipy() -> bool:
@@ -148,7 +205,7 @@ def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]
     elif n <= 300 and _has_scipy():
         raw = nx.kamada_kawai_layout(main, pos=_spring(main, seed=seed))
     else:
-        raw = _spring(main, seed=seed, k=2.0 / math.sqrt(n), iterations=60)
+        raw = _force(main, seed=seed, k=2.0 / math.sqrt(n), iterations=60)
     scale = 60 * math.sqrt(max(n, 4))
     pos = {k: (float(x) * scale, float(y) * scale) for k, (x, y) in raw.items()}
     others = comps[1:]
