@@ -345,6 +345,13 @@ def test_board_report_states_its_recipient_and_follows_the_choice():
     assert "money received by <b>every recipient in the data</b>" in everyone.html
     assert everyone.filename("html") == "board-report-all-recipients-2026-01-02.html"
     assert rep.pdf.startswith(b"%PDF-") and everyone.pdf != rep.pdf
+    # the page's buttons build the files when clicked, for the chosen recipient
+    from views.state import board_download, board_filename
+
+    assert board_download(store, "iite", "pdf")().startswith(b"%PDF-")
+    html = board_download(store, None, "html")().decode("utf-8")
+    assert "money received by <b>every recipient in the data</b>" in html
+    assert board_filename(None, "pdf").startswith("board-report-all-recipients-")
 
 
 def test_funding_cliff_window_changes_what_ends(monkeypatch):

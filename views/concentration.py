@@ -398,12 +398,11 @@ st.caption(
 )
 
 
-rep = state.board_report(store, recipient)
 c = st.columns(3)
 c[0].download_button(
     "Board report (HTML)",
-    rep.html.encode("utf-8"),
-    file_name=rep.filename("html"),
+    state.board_download(store, recipient, "html"),
+    file_name=state.board_filename(recipient, "html"),
     mime="text/html",
     key="report-html",
     icon=":material/download:",
@@ -411,10 +410,10 @@ c[0].download_button(
 )
 c[1].download_button(
     "Board report (PDF)",
-    rep.pdf,
-    file_name=rep.filename("pdf"),
+    state.board_download(store, recipient, "pdf"),
+    file_name=state.board_filename(recipient, "pdf"),
     mime="application/pdf",
     key="report-pdf",
     icon=":material/picture_as_pdf:",
 )
-c[2].caption(f"Stamp: {md(rep.stamp)}")
+c[2].caption("Each file is built when you click, from the data loaded now.")

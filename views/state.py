@@ -53,7 +53,8 @@ __all__ = [
     "regions",
     "balance",
     "scenario",
-    "board_report",
+    "board_download",
+    "board_filename",
     "matching",
 ]
 
@@ -305,10 +306,22 @@ def scenario(store, remove, add_items, scheme):
     )
 
 
-@st.cache_data(**(CACHED | {"show_spinner": "Building the board report…"}))
-def board_report(store, recipient):
-    """:func:`graph.reports.board.build` for money received by ``recipient``."""
-    return board.build(store, recipient=recipient)
+def board_download(store, recipient, ext: str):
+    """A function building the board report (:func:`graph.reports.board.build`, money
+    received by ``recipient``) and returning its ``"html"`` or ``"pdf"`` bytes. The download
+    button calls it when it is clicked, off the page's run: visiting the page does not
+    build a report nobody asked for (seconds for a big portfolio)."""
+
+    def build() -> bytes:
+        rep = board.build(store, recipient=recipient)
+        return rep.html.encode("utf-8") if ext == "html" else rep.pdf
+
+    return build
+
+
+def board_filename(recipient, ext: str) -> str:
+    """:func:`graph.reports.board.report_filename` for today."""
+    return board.report_filename(ext, recipient)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS)

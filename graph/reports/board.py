@@ -58,7 +58,15 @@ from graph.schema import FLOW_TYPES
 from graph.store import GraphStore
 from graph.text import num, pct, span, usd_short
 
-__all__ = ["Report", "build", "METHODOLOGY", "plain_words", "recipient_note", "report_model"]
+__all__ = [
+    "Report",
+    "build",
+    "report_filename",
+    "METHODOLOGY",
+    "plain_words",
+    "recipient_note",
+    "report_model",
+]
 
 METHODOLOGY = (
     (
@@ -143,10 +151,21 @@ class Report:
     recipient: str | None = None
 
     def filename(self, ext: str) -> str:
-        """``board-report-YYYY-MM-DD.<ext>``; ``board-report-all-recipients-…`` when the
-        report counts every recipient's money."""
-        scope = "-all-recipients" if self.recipient is None else ""
-        return f"board-report{scope}-{self.generated:%Y-%m-%d}.{ext}"
+        """See :func:`report_filename`."""
+        return report_filename(ext, self.recipient, self.generated)
+
+
+def report_filename(ext: str, recipient, generated: _dt.datetime | None = None) -> str:
+    """``board-report-YYYY-MM-DD.<ext>`` (UTC today by default);
+    ``board-report-all-recipients-…`` when the report counts every recipient's money
+    (``recipient`` None).
+
+    >>> report_filename("pdf", "iite", _dt.datetime(2026, 3, 1))
+    'board-report-2026-03-01.pdf'
+    """
+    when = generated or _dt.datetime.now(_dt.UTC)
+    scope = "-all-recipients" if recipient is None else ""
+    return f"board-report{scope}-{when:%Y-%m-%d}.{ext}"
 
 
 # ------------------------------------------------------------------------------ helpers
