@@ -614,3 +614,18 @@ def test_page_figures_carry_exactly_their_typed_fields():
         (figures.YearChanges, figures.year_changes(store)),
     ):
         assert set(value) == set(typ.__annotations__), typ.__name__
+
+
+def test_long_tables_send_the_first_rows_to_the_page_and_say_so():
+    def page():
+        import pandas as pd
+
+        from views.fmt import table
+
+        table(pd.DataFrame({"n": range(2500)}), "long", cap=2000)
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 2000
+    assert "Showing the first 2,000 of 2,500 rows; the CSV has them all." in at.caption[0].value
+    assert [b.label for b in at.get("download_button")] == ["CSV"]

@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from graph.errors import StoreError, ValidationFailed
-from graph.schema import KINDS, NODE_LABELS
+from graph.schema import KINDS
 from loaders.currency import notices
 from loaders.load import check_rows, load_rows
 from loaders.readers import read_file
 from views import state
-from views.fmt import md, plural, table
+from views.fmt import SHOWN_ROWS, md, plural, table
 
 store, _ = state.get_store()
 
@@ -148,38 +148,12 @@ with tab_prov:
             format_func=lambda s: f"{titles.get(s, s)} ({s})",
             key="prov-source",
         )
-        facts = []
-        for label in NODE_LABELS:
-            if label == "Source":
-                continue
-            t = state.table(store, label)
-            if "source_id" in t:
-                for rec in t[t["source_id"] == src].to_dict("records"):
-                    facts.append(
-                        {
-                            "what": label,
-                            "id": rec["id"],
-                            "name": rec.get("name") or rec.get("title") or rec["id"],
-                            "quote": rec.get("quote"),
-                        }
-                    )
-        for rel in ("FUNDS", "PARTNER_IN", "MEMBER_OF", "ORGANIZED", "TARGETS", "POOLS"):
-            t = state.table(store, rel, rel=True)
-            if "source_id" in t:
-                for rec in t[t["source_id"] == src].to_dict("records"):
-                    facts.append(
-                        {
-                            "what": rel,
-                            "id": rec["id"],
-                            "name": f"{rec['start']} → {rec['end']}",
-                            "quote": rec.get("quote"),
-                        }
-                    )
+        facts = state.facts(store, src)
         st.caption(
             f"{plural(len(facts), 'fact')} cite this document, each with the sentence it comes from."
         )
-        if facts:
-            table(pd.DataFrame(facts), f"provenance_{src}", key="dl-provenance")
+        if len(facts):
+            table(facts, f"provenance_{src}", key="dl-provenance", cap=SHOWN_ROWS)
 
 with tab_hist:
     hist = store.load_history()

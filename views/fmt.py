@@ -45,6 +45,7 @@ __all__ = [
     "money_config",
     "table",
     "csv_bytes",
+    "SHOWN_ROWS",
     "download_csv",
     "label_of",
     "SCHEME_NAMES",
@@ -126,6 +127,10 @@ def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
     return cfg
 
 
+#: Rows a long table sends to the page (the CSV download has all of them).
+SHOWN_ROWS = 2000
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV (with a BOM, so spreadsheet programs read accents right)."""
     return df.to_csv(index=False).encode("utf-8-sig")
@@ -135,7 +140,7 @@ def download_csv(df: pd.DataFrame, name: str, *, key: str | None = None, label: 
     """A small download button for a table."""
     st.download_button(
         label,
-        data=csv_bytes(df),
+        data=lambda: csv_bytes(df),  # written when clicked, not on every run of the page
         file_name=f"{name}.csv",
         mime="text/csv",
         key=key or f"dl-{name}",
@@ -155,10 +160,13 @@ def table(
     download: bool = True,
     key: str | None = None,
     column_config: dict | None = None,
+    cap: int | None = None,
 ):
     """A table with formatted money and share columns and a CSV download under it.
 
-    ``money`` columns must already be in USD thousands (their heading says so).
+    ``money`` columns must already be in USD thousands (their heading says so). With
+    ``cap``, only the first ``cap`` rows are sent to the page (a browser cannot use a
+    million rows) and a caption says so; the download holds every row.
     """
     cfg = money_config(money, share_columns=shares, int_columns=ints)
     if column_config:
@@ -166,6 +174,9 @@ def table(
     kwargs = {"hide_index": True, "width": "stretch", "column_config": cfg}
     if height is not None:
         kwargs["height"] = height
-    st.dataframe(df, **kwargs)
+    shown = df if cap is None or len(df) <= cap else df.head(cap)
+    st.dataframe(shown, **kwargs)
+    if len(shown) < len(df):
+        st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the CSV has them all.")
     if download:
         download_csv(df, name, key=key)

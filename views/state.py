@@ -22,7 +22,7 @@ from graph.analyses.institute import (
     recipients,
 )
 from graph.analyses.network import PARTNERSHIP_LABELS, centrality
-from graph.analyses.summary import loaded_summary
+from graph.analyses.summary import facts_citing, loaded_summary
 from graph.errors import StoreError
 from graph.reports import board, figures
 from graph.store import Filters, MemoryStore, Neo4jSettings, Neo4jStore, display_name
@@ -47,6 +47,7 @@ __all__ = [
     "network",
     "table",
     "names",
+    "facts",
     "nodes",
     "collaborations",
     "countries",
@@ -232,6 +233,12 @@ def names(store, label: str, column: str | None = None) -> dict:
     if column is None:
         return {r["id"]: display_name(r) for r in t.to_dict("records")}
     return dict(zip(t.get("id", []), t.get(column, []), strict=False))
+
+
+@st.cache_data(**CACHED)
+def facts(store, source_id: str):
+    """:func:`graph.analyses.summary.facts_citing`."""
+    return facts_citing(store, source_id)
 
 
 @st.cache_data(**CACHED)

@@ -30,7 +30,7 @@ from graph.analyses.network import (
 )
 from graph.analyses.regional import country_picture, regional_balance, regional_picture
 from graph.analyses.scenarios import add_donor, donor_exit
-from graph.analyses.summary import loaded_summary
+from graph.analyses.summary import facts_citing, loaded_summary
 
 __all__ = [
     "INSTITUTE",
@@ -51,6 +51,7 @@ __all__ = [
     "donors_ending",
     "ego_network",
     "ending_within",
+    "facts_citing",
     "funding_cliff",
     "loaded_summary",
     "main_recipient",

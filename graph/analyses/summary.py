@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph.schema import FLOW_TYPES
+from graph.schema import FLOW_TYPES, NODE_LABELS
 from graph.store import GraphStore
 
-__all__ = ["loaded_summary"]
+__all__ = ["loaded_summary", "facts_citing", "CITED_RELS"]
 
 _HEADLINE = (
     ("Organizations", "Organization"),
@@ -74,3 +74,57 @@ def loaded_summary(store: GraphStore) -> dict:
         "share_with_amount": (known / n) if n else 0.0,
     }
     return {"headline": headline, "by_sector": by_sector, "by_kind": by_kind, "coverage": coverage}
+
+
+#: Relationship types whose records cite a document (the provenance page lists them).
+CITED_RELS = ("FUNDS", "PARTNER_IN", "MEMBER_OF", "ORGANIZED", "TARGETS", "POOLS")
+
+
+def facts_citing(store: GraphStore, source_id: str) -> pd.DataFrame:
+    """Every record that cites the document ``source_id``, column by column.
+
+    Returns
+    -------
+    DataFrame
+        ``what`` (node label or relationship type), ``id``, ``name`` (the name a person
+        reads; ``start → end`` for a relationship) and ``quote`` (the sentence it comes
+        from); nodes first, in label order, then relationships.
+
+    Examples
+    --------
+    >>> f = facts_citing(example_store(), "ex")
+    >>> f[f["what"] == "FUNDS"].iloc[0][["id", "name"]].tolist(), bool(f["quote"].notna().all())
+    (['f1', 'gov → inst'], True)
+    """
+    parts = []
+    for label in NODE_LABELS:
+        t = store.node_table(label) if label != "Source" else pd.DataFrame()
+        if "source_id" in t:
+            t = t[(t["source_id"] == source_id).to_numpy(dtype=bool, na_value=False)]
+            name = pd.Series(t["id"].astype(str), index=t.index, dtype=object)
+            for c in ("title", "name"):  # name, else title, else id
+                if c in t:
+                    has = t[c].notna() & (t[c].astype(str) != "")
+                    name = name.where(~has, t[c].astype(str))
+            parts.append(_facts(label, t, name))
+    for rel in CITED_RELS:
+        t = store.rel_table(rel)
+        if "source_id" in t:
+            t = t[(t["source_id"] == source_id).to_numpy(dtype=bool, na_value=False)]
+            parts.append(_facts(rel, t, t["start"].astype(str) + " → " + t["end"].astype(str)))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["what", "id", "name", "quote"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _facts(what: str, t: pd.DataFrame, name: pd.Series) -> pd.DataFrame:
+    quote = t["quote"] if "quote" in t else pd.Series(None, index=t.index, dtype=object)
+    return pd.DataFrame(
+        {
+            "what": what,
+            "id": t["id"].to_numpy(dtype=object),
+            "name": name.to_numpy(dtype=object),
+            "quote": quote.astype(object).where(quote.notna(), None).to_numpy(dtype=object),
+        }
+    )
