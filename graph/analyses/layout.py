@@ -63,11 +63,12 @@ def partner_graph(store: GraphStore) -> nx.MultiGraph:
         ("HELD_IN", "Event"),
         ("INVOLVES", "Event"),
     ):
-        rt = store.rel_table(rel)
-        for rec in rt.to_dict("records") if len(rt) else []:
-            k = f"{label}:{rec['start']}"
-            if k in g and rec["end_label"] == "Country":
-                g.nodes[k]["countries"].add(rec["end"])
+        rp = store.rel_pairs(rel)  # the ends are all it needs
+        rp = rp[rp["end_label"] == "Country"]
+        for start, end in zip(rp["start"].tolist(), rp["end"].tolist(), strict=True):
+            k = f"{label}:{start}"
+            if k in g:
+                g.nodes[k]["countries"].add(end)
     for k, amount in _money_per_node(store).items():
         if k in g:
             g.nodes[k]["usd"] += float(amount)
@@ -94,6 +95,7 @@ def _add_flow_pairs(g: nx.MultiGraph, store: GraphStore) -> None:
         table["last"].tolist(),
         strict=True,
     )
+    edges = []
     for start, end, count, usd, first, last in rows:
         u, v = f"Organization:{start}", f"Organization:{end}"
         if u not in g or v not in g:
@@ -101,27 +103,31 @@ def _add_flow_pairs(g: nx.MultiGraph, store: GraphStore) -> None:
         props = {"flows": int(count), "amount_usd": float(usd)}
         if not math.isnan(first):
             props["years"] = (int(first), int(last))
-        g.add_edge(u, v, key=f"FUNDS:{start}|{end}", type="FUNDS", id=f"{start}|{end}", props=props)
+        data = {"type": "FUNDS", "id": f"{start}|{end}", "props": props}
+        edges.append((u, v, f"FUNDS:{start}|{end}", data))
+    g.add_edges_from(edges)
 
 
 def _money_per_node(store: GraphStore) -> pd.Series:
-    """Known USD per node key: what an organization gave or received, what is tied to a
-    project (a donor funding itself counted once)."""
-    money = store.funding_totals(("donor", "recipient", "project"))
-    if money.empty:
-        return pd.Series([], dtype=float)
-    usd = money["amount_usd"].astype(float)
-    own = (money["donor"] == money["recipient"]).to_numpy()
-    tied = money["project"].notna().to_numpy()
+    """Known USD per node key: what an organization gave or received (a donor funding
+    itself counted once), what is tied to a project; summed by the store per donor and
+    recipient pair and per project."""
+    pairs = store.funding_totals(("donor", "recipient"))
+    projects = store.funding_totals(("project",))
+    projects = projects[projects["project"].notna()]
+    own = (pairs["donor"] == pairs["recipient"]).to_numpy()
     keys = pd.concat(
         [
-            "Organization:" + money["donor"].astype(str),
-            "Organization:" + money.loc[~own, "recipient"].astype(str),
-            "Project:" + money.loc[tied, "project"].astype(str),
+            "Organization:" + pairs["donor"].astype(str),
+            "Organization:" + pairs.loc[~own, "recipient"].astype(str),
+            "Project:" + projects["project"].astype(str),
         ],
         ignore_index=True,
     )
-    amounts = pd.concat([usd, usd[~own], usd[tied]], ignore_index=True)
+    usd = pairs["amount_usd"].astype(float)
+    amounts = pd.concat([usd, usd[~own], projects["amount_usd"].astype(float)], ignore_index=True)
+    if amounts.empty:
+        return pd.Series([], dtype=float)
     return amounts.groupby(keys.to_numpy(object), sort=False).sum()
 
 

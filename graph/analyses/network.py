@@ -67,21 +67,6 @@ def _key(label: str, i) -> str:
     return f"{label}:{i}"
 
 
-def _present(rec: dict, *, leave=()) -> dict:
-    """The properties of a record that have a value (None and NaN left out)."""
-    out = {}
-    for k, v in rec.items():
-        if k in leave or v is None:
-            continue
-        try:
-            if pd.isna(v):
-                continue
-        except (TypeError, ValueError):  # lists and other containers have a value
-            pass
-        out[k] = v
-    return out
-
-
 def to_networkx(
     store: GraphStore,
     *,
@@ -132,28 +117,60 @@ def _to_networkx(store, labels, rel_types, multigraph, properties) -> nx.Graph:
         table = store.node_table(label)
         if not properties:  # only what the attributes need, not every property
             table = table[[c for c in ("id", "name", "title", "sector", "country") if c in table]]
-        for rec in table.to_dict("records"):
-            attrs = {"label": label, "id": rec["id"], "name": display_name(rec)}
-            for k in ("sector", "country"):
-                if k in rec and isinstance(rec[k], str):
-                    attrs[k] = rec[k]
-            if properties:
-                attrs["props"] = _present(rec)
-            g.add_node(_key(label, rec["id"]), **attrs)
+        g.add_nodes_from(_node_items(label, table, properties))
     if not multigraph:
         keys = np.asarray(list(g), dtype=object)
         u, v, weight, mask = _pairs(store, sorted(types), keys)
         g.add_edges_from(_edge_tuples(keys[u], keys[v], weight, mask, sorted(types)))
         return g
-    ends = ("id", "start", "end", "start_label", "end_label")
     for t in sorted(types):
         rt = store.rel_table(t)
-        for rec in rt.to_dict("records") if len(rt) else []:
-            u, v = _key(rec["start_label"], rec["start"]), _key(rec["end_label"], rec["end"])
-            if u in g and v in g:
-                extra = {"props": _present(rec, leave=ends)} if properties else {}
-                g.add_edge(u, v, key=f"{t}:{rec['id']}", type=t, id=rec["id"], **extra)
+        if len(rt):
+            g.add_edges_from(_edge_items(g, t, rt, properties))
     return g
+
+
+def _plain_columns(table: pd.DataFrame) -> tuple[list, list]:
+    """The column names and each column as Python values, ``None`` where missing."""
+    cols = list(table.columns)
+    values = [table[c].astype(object).where(table[c].notna(), None).to_numpy(object) for c in cols]
+    return cols, values
+
+
+def _node_items(label: str, table: pd.DataFrame, properties: bool) -> list[tuple]:
+    """``(key, attributes)`` of each node of a node table (see :func:`to_networkx`)."""
+    cols, values = _plain_columns(table)
+    at = {c: i for i, c in enumerate(cols)}
+    places = [(k, at[k]) for k in ("sector", "country") if k in at]
+    items = []
+    for row, name in zip(zip(*values, strict=True), _display_names(table), strict=True):
+        attrs = {"label": label, "id": row[at["id"]], "name": name}
+        for k, i in places:
+            if isinstance(row[i], str):
+                attrs[k] = row[i]
+        if properties:
+            attrs["props"] = {c: v for c, v in zip(cols, row, strict=True) if v is not None}
+        items.append((_key(label, attrs["id"]), attrs))
+    return items
+
+
+def _edge_items(g: nx.Graph, t: str, rt: pd.DataFrame, properties: bool) -> list[tuple]:
+    """``(u, v, key, attributes)`` of each relationship of a table whose ends are in ``g``."""
+    ends = {"id", "start", "end", "start_label", "end_label"}
+    cols, values = _plain_columns(rt)
+    at = {c: i for i, c in enumerate(cols)}
+    su, s, eu, e, i = (at[c] for c in ("start_label", "start", "end_label", "end", "id"))
+    items = []
+    for row in zip(*values, strict=True):
+        u, v = _key(row[su], row[s]), _key(row[eu], row[e])
+        if u in g and v in g:
+            data = {"type": t, "id": row[i]}
+            if properties:
+                data["props"] = {
+                    c: x for c, x in zip(cols, row, strict=True) if x is not None and c not in ends
+                }
+            items.append((u, v, f"{t}:{row[i]}", data))
+    return items
 
 
 def _edge_tuples(us, vs, weight, mask, types) -> list[tuple]:
