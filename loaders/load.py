@@ -32,7 +32,16 @@ from loaders.readers import read_path
 from loaders.records import Problem, RawRow
 from loaders.validate import Records, validate_rows
 
-__all__ = ["check", "check_rows", "load", "load_rows", "load_memory", "open_store", "DATA_DIR"]
+__all__ = [
+    "check",
+    "check_rows",
+    "checked_batch",
+    "load",
+    "load_rows",
+    "load_memory",
+    "open_store",
+    "DATA_DIR",
+]
 
 #: The bundled dataset.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -79,6 +88,22 @@ def check(
     return check_rows(rows, read_problems, store=store)
 
 
+def checked_batch(
+    rows: list[RawRow],
+    read_problems: list[Problem],
+    store: GraphStore,
+    *,
+    aliases: AliasTable | None = None,
+) -> GraphBatch:
+    """Validate ``rows`` and build what :meth:`graph.store.GraphStore.write` takes; raise
+    :class:`ValidationFailed` with every problem if any row is bad."""
+    with collection_paused():  # many small records, none of them garbage
+        records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
+        if problems:
+            raise ValidationFailed(problems)
+        return build_batch(records)
+
+
 def load_rows(
     rows: list[RawRow],
     read_problems: list[Problem],
@@ -91,12 +116,7 @@ def load_rows(
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
     row is bad, having written nothing. ``progress(rows_written, rows_in_all)`` is called
     while the rows are sent (see :meth:`graph.store.GraphStore.write`)."""
-    with collection_paused():  # many small records, none of them garbage
-        records, problems = check_rows(rows, read_problems, store=store, aliases=aliases)
-        if problems:
-            raise ValidationFailed(problems)
-        batch: GraphBatch = build_batch(records)
-    del records  # the batch holds what is written; the typed records need not stay too
+    batch = checked_batch(rows, read_problems, store, aliases=aliases)
     return store.write(batch, source=source, progress=progress)
 
 
@@ -109,7 +129,9 @@ def load(path, store: GraphStore, *, source: str | None = None, strict: bool = F
         With every problem; nothing was written.
     """
     rows, read_problems = read_path(path, strict=strict)
-    return load_rows(rows, read_problems, store, source=source or str(path))
+    batch = checked_batch(rows, read_problems, store)
+    del rows  # the batch holds what is written: the rows as read need not stay too
+    return store.write(batch, source=source or str(path))
 
 
 def load_memory(path=DATA_DIR) -> MemoryStore:
