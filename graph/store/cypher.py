@@ -45,6 +45,8 @@ __all__ = [
     "all_constraints",
     "FUNDING_KEY_EXPR",
     "funding_sums",
+    "packed",
+    "SUM_COLUMNS",
     "ORG_REGIONS",
     "PROJECT_TARGETS",
     "REGION_MEMBERS",
@@ -273,6 +275,25 @@ _FUNDING_WHERE = (
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.flow_type, 'income') IN $flow_types "
 )
+
+
+#: What :func:`funding_sums` returns after its keys.
+SUM_COLUMNS = ("amount_usd", "flows", "usd_known", "amount_known")
+
+
+def packed(query: str, columns) -> str:
+    """``query``, whose last clause is ``RETURN … AS c1, … AS cn`` (no ORDER BY, SKIP or
+    LIMIT), rewritten to send its rows as one list of ``[c1, …, cn]`` lists: a Bolt client
+    reads one record of lists much faster than as many records as there are rows (the
+    grouping is the same: the ``RETURN`` becomes a ``WITH``).
+
+    >>> packed("MATCH (n:Project) RETURN n.id AS id, count(*) AS n", ("id", "n"))
+    'MATCH (n:Project) WITH n.id AS id, count(*) AS n RETURN collect([id, n]) AS rows'
+    """
+    head, sep, body = query.rpartition("RETURN ")
+    if not sep:
+        raise ValueError("the query has no RETURN clause")
+    return f"{head}WITH {body} RETURN collect([{', '.join(columns)}]) AS rows"
 
 
 def funding_sums(keys: tuple[str, ...]) -> str:

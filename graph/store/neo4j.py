@@ -112,7 +112,7 @@ class Neo4jStore(GraphStore):
 
     def _run(self, query: str, routing, **params) -> list[dict]:
         try:
-            records, _, _ = self.driver.execute_query(
+            records, _, keys = self.driver.execute_query(
                 query,
                 params,
                 database_=self.settings.database,
@@ -120,7 +120,9 @@ class Neo4jStore(GraphStore):
             )
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e
-        return [r.data() for r in records]
+        # The project's queries return values, maps and lists, never nodes: no conversion
+        # (``Record.data()``) is needed, and it costs more than reading the records.
+        return [dict(zip(keys, r.values(), strict=True)) for r in records]
 
     def _read(self, query: str, **params) -> list[dict]:
         return self._run(query, RoutingControl.READ, **params)
@@ -304,9 +306,10 @@ class Neo4jStore(GraphStore):
         return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
 
     def _funding_sums(self, keys, filters, flow_types):
-        return self._read(
-            cypher.funding_sums(keys), flow_types=list(flow_types), **filters.params()
-        )
+        columns = (*keys, *cypher.SUM_COLUMNS)
+        query = cypher.packed(cypher.funding_sums(keys), columns)
+        rows = self._read(query, flow_types=list(flow_types), **filters.params())
+        return pd.DataFrame(rows[0]["rows"] if rows else [], columns=list(columns))
 
     def _org_region_rows(self, scheme):
         return self._read(cypher.ORG_REGIONS, scheme=scheme)
