@@ -289,3 +289,27 @@ def test_the_routing_scheme_reads_and_writes_through_the_routing_table(bolt):
             routed.funding_totals(("donor", "year")), mem.funding_totals(("donor", "year"))
         )
         routed.clear()
+
+
+def test_a_server_store_reads_an_aggregate_once_inside_a_reading_block(neo, monkeypatch):
+    """Outside ``reading()`` every call asks the server (its data may change under the
+    app); inside, one aggregate is asked for once, whatever order its keys come in, and the
+    answer is the same as asking each time."""
+    load(FIXTURE, neo)
+    asked = []
+    run = neo._run
+    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    first = neo.funding_totals(("project", "donor"))
+    neo.funding_totals(("project", "donor"))
+    outside = len(asked)
+    asked.clear()
+    with neo.reading():
+        inside = neo.funding_totals(("project", "donor"))
+        neo.funding_totals(("donor", "project"))
+        neo.funding_totals(("target_region", "donor"))  # needs the same sums
+    assert outside == 2
+    assert sum("sum(r.amount_usd)" in q for q in asked) == 1  # the sums, once
+    pd.testing.assert_frame_equal(inside, first)
+    asked.clear()
+    neo.funding_totals(("project", "donor"))
+    assert len(asked) == 1  # the block is over: asked again

@@ -162,6 +162,11 @@ def donor_exit(
     >>> both["added"]["region"], round(both["added"]["sector_after"]["effective_number"], 2)
     (['unesco:africa'], 3.76)
     """
+    with store.reading():  # each aggregate read once from a server
+        return _donor_exit(store, donors, filters, scheme, recipient, institute, flow_types, add)
+
+
+def _donor_exit(store, donors, filters, scheme, recipient, institute, flow_types, add):
     removed = [donors] if isinstance(donors, str) else list(donors or [])
     if not removed and not add:
         raise AnalysisError("name at least one donor to remove, or a donor to add")

@@ -17,7 +17,9 @@ True
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as _dt
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -107,6 +109,10 @@ def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
     out["count"] = out["count"].astype("int64")
     out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
     return out.sort_values(["start_label", "start", "end_label", "end"], ignore_index=True)
+
+
+#: What :meth:`GraphStore.reading` keeps, per thread (each app session runs on its own).
+_READING = threading.local()
 
 
 def display_name(props: dict) -> str:
@@ -358,10 +364,40 @@ class GraphStore(abc.ABC):
         :meth:`write`). A server's data can change under the app, so by default every call
         builds anew. Callers that change the object copy it first.
 
+        Inside :meth:`reading`, a server store keeps what it built too, until the block
+        ends.
+
         >>> example_store().memo("answer", lambda: 42)
         42
         """
-        return build()
+        kept = getattr(_READING, "kept", None)
+        if kept is None:
+            return build()
+        k = (id(self), key)
+        if k not in kept:
+            kept[k] = build()
+        return kept[k]
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A block in which :meth:`memo` keeps what it builds (on this thread, until the
+        outermost block ends): an analysis that needs one aggregate in several places reads
+        it from a server once, and sees one state of the data. Nested blocks share the
+        outer one.
+
+        >>> store = example_store()
+        >>> with store.reading():
+        ...     store.funding_totals(("donor",)).equals(store.funding_totals(("donor",)))
+        True
+        """
+        outer = getattr(_READING, "kept", None)
+        if outer is None:
+            _READING.kept = {}
+        try:
+            yield self
+        finally:
+            if outer is None:
+                _READING.kept = None
 
     def rel_pairs(self, rel_type: str) -> pd.DataFrame:
         """Relationships of a type counted per pair of ends, where the data lives: columns
@@ -538,7 +574,10 @@ class GraphStore(abc.ABC):
             need.append("project")
         # Cents first: the stores may add up in different orders; from here on the same
         # Python code works on the same numbers.
-        sums = self._funding_sums(tuple(need), f, types)
+        need = tuple(sorted(need))  # one key order: (project, donor) is (donor, project)
+        sums = self.memo(
+            ("funding_sums", need, types, f), lambda: self._funding_sums(need, f, types)
+        )
         sums = sums.copy() if isinstance(sums, pd.DataFrame) else pd.DataFrame(list(sums))
         if "amount_usd" in sums:
             usd = pd.to_numeric(sums["amount_usd"], errors="coerce").fillna(0.0)

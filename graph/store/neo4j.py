@@ -211,39 +211,52 @@ class Neo4jStore(GraphStore):
         rels = {r["type"]: r["n"] for r in self._read(cypher.COUNT_RELS)}
         return {"nodes": nodes, "relationships": dict(sorted(rels.items()))}
 
+    def _packed(self, query: str, columns, **params) -> list[list]:
+        """The rows of ``query`` as lists in the order of ``columns``, sent as one record
+        (:func:`graph.store.cypher.packed`)."""
+        rows = self._read(cypher.packed(query, columns), **params)
+        return rows[0]["rows"] if rows else []
+
     def node_table(self, label):
-        rows = [dict(r["p"]) for r in self._read(cypher.node_table(label))]
+        rows = [dict(p) for (p,) in self._packed(cypher.node_table(label), ("p",))]
         return frame(rows, ("id",))
 
     def rel_table(self, rel_type):
         rows = []
-        for r in self._read(cypher.rel_table(rel_type)):
-            row = dict(r["p"])
+        ends = ("p", "start", "end", "start_labels", "end_labels")
+        for p, start, end, start_labels, end_labels in self._packed(
+            cypher.rel_table(rel_type), ends
+        ):
+            row = dict(p)
             row.update(
-                start=r["start"],
-                end=r["end"],
-                start_label=_first_label(r["start_labels"]),
-                end_label=_first_label(r["end_labels"]),
+                start=start,
+                end=end,
+                start_label=_first_label(start_labels),
+                end_label=_first_label(end_labels),
             )
             rows.append(row)
         return frame(rows, ("id", "start", "end", "start_label", "end_label"))
 
     def rel_pairs(self, rel_type):
+        columns = ("start", "end", "start_labels", "end_labels", "count")
         rows = [
             {
-                "start_label": _first_label(r["start_labels"]),
-                "start": r["start"],
-                "end_label": _first_label(r["end_labels"]),
-                "end": r["end"],
-                "count": int(r["count"]),
+                "start_label": _first_label(start_labels),
+                "start": start,
+                "end_label": _first_label(end_labels),
+                "end": end,
+                "count": int(count),
             }
-            for r in self._read(cypher.rel_pairs(rel_type))
+            for start, end, start_labels, end_labels, count in self._packed(
+                cypher.rel_pairs(rel_type), columns
+            )
         ]
         return pairs_frame(pd.DataFrame(rows, columns=list(PAIR_COLUMNS)))
 
     def nodes(self, label, filters=None):
         f = filters or Filters()
-        rows = [dict(r["p"]) for r in self._read(cypher.filtered_nodes(label), **f.params())]
+        query = cypher.filtered_nodes(label)
+        rows = [dict(p) for (p,) in self._packed(query, ("p",), **f.params())]
         return frame(rows, ("id",))
 
     def funding_flows(self, filters=None):
