@@ -154,10 +154,12 @@ def project_funding(
     """
     f = filters or Filters()
     projects = store.nodes("Project", f)
-    sums = _project_sums(store, f, flow_types)
-    pairs = project_donors(store, f, flow_types=flow_types, sums=sums)
+    pairs = project_donors(store, f, flow_types=flow_types)
     donors = _sorted_lists(pairs["project"], pairs["donor"])
-    grouped = sums.groupby("project")[["amount_usd", "flows", "usd_known"]].sum()
+    sums = store.funding_totals(("project",), f, flow_types=flow_types)
+    grouped = sums[sums["project"].notna()].set_index("project")[
+        ["amount_usd", "flows", "usd_known"]
+    ]
     ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
     n = len(ids)
 
@@ -190,13 +192,8 @@ def project_funding(
     return df
 
 
-def _project_sums(store: GraphStore, f: Filters, flow_types) -> pd.DataFrame:
-    sums = store.funding_totals(("project", "donor"), f, flow_types=flow_types)
-    return sums[sums["project"].notna()]
-
-
 def project_donors(
-    store: GraphStore, filters: Filters | None = None, *, flow_types=None, sums=None
+    store: GraphStore, filters: Filters | None = None, *, flow_types=None
 ) -> pd.DataFrame:
     """``project``, ``donor``: each project's funders, from its funding flows and from
     the partners whose role in it is donor (a pair may appear more than once).
@@ -204,10 +201,9 @@ def project_donors(
     >>> project_donors(example_store()).drop_duplicates().sort_values(["project", "donor"]).values.tolist()
     [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
     """
-    if sums is None:
-        sums = _project_sums(store, filters or Filters(), flow_types)
+    flows = store.funding_pairs("project", "donor", filters, flow_types=flow_types)
+    pairs = [flows[flows["project"].notna()]]
     partners = store.rel_table("PARTNER_IN")
-    pairs = [sums[["project", "donor"]]]
     if len(partners) and "role" in partners:
         funders = partners[partners["role"] == "donor"]
         pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
@@ -368,7 +364,8 @@ def donors_ending(
     f = filters or Filters()
     pf = project_funding(store, f, flow_types=flow_types)
     sums = store.funding_totals(("donor", "project"), f, flow_types=flow_types)
-    ties = pf[["project_id", "end_date", "donors"]].explode("donors").dropna(subset=["donors"])
+    ties = pf[["project_id", "end_date", "end_year", "donors"]].explode("donors")
+    ties = ties.dropna(subset=["donors"])
     ties = ties.rename(columns={"donors": "donor", "project_id": "project"})
     core = set(sums.loc[sums["project"].isna(), "donor"])
     ties = ties[~ties["donor"].isin(core)]
@@ -376,7 +373,9 @@ def donors_ending(
     ties = ties.merge(money, on=["donor", "project"], how="left")
     unknown_end = ties["end_date"].isna().groupby(ties["donor"]).any()
     ties = ties[~ties["donor"].isin(unknown_end[unknown_end].index)]
-    last = ties.groupby("donor")["end_date"].max()
+    # the latest end as a year (a number groups without Python), then its 31 December
+    years = pd.to_numeric(ties["end_year"], errors="coerce")
+    last = years.groupby(ties["donor"]).max().map(lambda y: dt.date(int(y), 12, 31))
     first = as_date(since) if since is not None else None
     keep = last[(last <= cutoff) & ((last >= first) if first is not None else True)]
     ties = ties[ties["donor"].isin(keep.index)].sort_values(["donor", "project"])

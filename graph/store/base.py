@@ -566,6 +566,26 @@ class GraphStore(abc.ABC):
         memo_key = ("funding_totals", tuple(keys), tuple(types), scheme, f)
         return self.memo(memo_key, lambda: self._totals(keys, f, types, scheme)).copy()
 
+    def funding_pairs(
+        self, a: str, b: str, filters: Filters | None = None, *, flow_types=None
+    ) -> pd.DataFrame:
+        """The distinct pairs of two flow keys (:data:`FLOW_KEYS`, e.g. project and donor)
+        among the flows that pass ``filters`` and ``flow_types``, in no set order; a
+        missing key is ``None``. Cheaper than :meth:`funding_totals` when only which pairs
+        occur matters (each project's donors), since nothing is summed or sorted.
+
+        >>> pairs = example_store().funding_pairs("project", "donor")
+        >>> sorted(map(tuple, pairs.dropna().to_numpy().tolist()))[:2]
+        [('p1', 'fdn'), ('p1', 'uni')]
+        """
+        for k in (a, b):
+            if k not in FLOW_KEYS:
+                from graph.errors import AnalysisError
+
+                raise AnalysisError(f"{k!r} is not a flow key; use one of {', '.join(FLOW_KEYS)}")
+        sums = self.funding_totals((a, b), filters, flow_types=flow_types)
+        return sums[[a, b]].reset_index(drop=True)
+
     def _totals(self, keys, f: Filters, types, scheme: str) -> pd.DataFrame:
         need = [k for k in keys if k in FLOW_KEYS]
         if "donor_region" in keys and "donor" not in need:

@@ -172,6 +172,19 @@ class FlowCodes:
         hit = np.array([v in wanted for v in self._values[column]], dtype=bool)
         return hit[self._codes[column]]
 
+    def distinct(self, columns, mask: np.ndarray) -> pd.DataFrame:
+        """The distinct value combinations of ``columns`` among the flows of ``mask``, in
+        the order they first occur (missing values as ``None``)."""
+        mask = np.asarray(mask, dtype=bool)
+        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
+        _, _, first = group_index(codes, int(mask.sum()))
+        return pd.DataFrame(
+            {
+                c: pd.Series(self._values[c][code[first]], dtype=object)
+                for c, (code, _) in zip(columns, codes, strict=True)
+            }
+        )
+
     def sums(self, columns, mask: np.ndarray, usd, amount=None) -> pd.DataFrame:
         """Per group of ``columns`` among the flows of ``mask``: the columns' values, then
         ``amount_usd`` (sum of the known ``usd``), ``flows``, ``usd_known`` and, when

@@ -40,7 +40,7 @@ from graph.store.base import (
 )
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
-from graph.store.totals import frame
+from graph.store.totals import check_flow_types, frame
 
 #: The relationship type held in the flow table instead of the graph.
 FUNDS = "FUNDS"
@@ -496,6 +496,18 @@ class MemoryStore(GraphStore):
             flows=("usd", "size"), amount_usd=("usd", "sum")
         )
         return g.reset_index().to_dict("records")
+
+    def funding_pairs(self, a, b, filters=None, *, flow_types=None):
+        for k in (a, b):
+            if k not in GROUP_COLUMNS:
+                return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
+        f = filters or Filters()
+        types = check_flow_types(flow_types)
+        view, codes = self._flow_view(), self._flow_codes()
+        keep = self._flow_mask(view, f).to_numpy() & codes.isin("flow_type", types)
+        pairs = codes.distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
+        pairs.columns = [a, b]
+        return pairs
 
     def _funding_sums(self, keys, filters, flow_types):
         view, codes = self._flow_view(), self._flow_codes()
