@@ -571,7 +571,7 @@ class GraphStore(abc.ABC):
     ) -> pd.DataFrame:
         """The distinct pairs of two flow keys (:data:`FLOW_KEYS`, e.g. project and donor)
         among the flows that pass ``filters`` and ``flow_types``, in no set order; a
-        missing key is ``None``. Cheaper than :meth:`funding_totals` when only which pairs
+        missing ``a`` is ``None``, flows whose ``b`` is missing are left out. Cheaper than :meth:`funding_totals` when only which pairs
         occur matters (each project's donors), since nothing is summed or sorted.
 
         >>> pairs = example_store().funding_pairs("project", "donor")
@@ -584,7 +584,7 @@ class GraphStore(abc.ABC):
 
                 raise AnalysisError(f"{k!r} is not a flow key; use one of {', '.join(FLOW_KEYS)}")
         sums = self.funding_totals((a, b), filters, flow_types=flow_types)
-        return sums[[a, b]].reset_index(drop=True)
+        return sums[sums[b].notna()][[a, b]].reset_index(drop=True)
 
     def _totals(self, keys, f: Filters, types, scheme: str) -> pd.DataFrame:
         need = [k for k in keys if k in FLOW_KEYS]

@@ -45,6 +45,7 @@ __all__ = [
     "all_constraints",
     "FUNDING_KEY_EXPR",
     "funding_sums",
+    "funding_pairs",
     "packed",
     "SUM_COLUMNS",
     "ORG_REGIONS",
@@ -326,6 +327,24 @@ def funding_sums(keys: tuple[str, ...]) -> str:
         + _FUNDING_WHERE
         + "RETURN "
         + ", ".join(parts)
+    )
+
+
+def funding_pairs(a: str, b: str) -> str:
+    """Per value of flow key ``a``, the distinct known values of key ``b`` among the
+    flows that pass the filters and ``$flow_types`` (as :func:`funding_sums` filters):
+    columns ``a`` and ``b`` (a list).
+
+    >>> print(funding_pairs("project", "donor").split("RETURN ")[1])
+    r.project_id AS a, collect(DISTINCT d.id) AS b
+    """
+    for k in (a, b):
+        if k not in FUNDING_KEY_EXPR:
+            raise ValueError(f"unknown funding key {k!r}")
+    return (
+        "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+        + _FUNDING_WHERE
+        + f"RETURN {FUNDING_KEY_EXPR[a]} AS a, collect(DISTINCT {FUNDING_KEY_EXPR[b]}) AS b"
     )
 
 

@@ -507,7 +507,7 @@ class MemoryStore(GraphStore):
         keep = self._flow_mask(view, f).to_numpy() & codes.isin("flow_type", types)
         pairs = codes.distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
         pairs.columns = [a, b]
-        return pairs
+        return pairs[pairs[b].notna()].reset_index(drop=True)
 
     def _funding_sums(self, keys, filters, flow_types):
         view, codes = self._flow_view(), self._flow_codes()

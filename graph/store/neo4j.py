@@ -27,7 +27,7 @@ from graph.store.base import (
 )
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.settings import Neo4jSettings
-from graph.store.totals import frame
+from graph.store.totals import check_flow_types, frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
 
@@ -317,6 +317,16 @@ class Neo4jStore(GraphStore):
     # -- funding aggregation: grouped by Cypher in the database --------------------------
     def _negative_rows(self, filters, flow_types):
         return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
+
+    def funding_pairs(self, a, b, filters=None, *, flow_types=None):
+        if a not in cypher.FUNDING_KEY_EXPR or b not in cypher.FUNDING_KEY_EXPR:
+            return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
+        f = filters or Filters()
+        types = list(check_flow_types(flow_types))
+        rows = self._packed(cypher.funding_pairs(a, b), ("a", "b"), flow_types=types, **f.params())
+        lists = pd.DataFrame(rows, columns=[a, b], dtype=object).explode(b)  # a row a pair
+        pairs = lists[lists[b].notna()].reset_index(drop=True)
+        return pairs.astype(object).where(pairs.notna(), None)
 
     def _funding_sums(self, keys, filters, flow_types):
         columns = (*keys, *cypher.SUM_COLUMNS)
