@@ -26,7 +26,7 @@ import pandas as pd
 
 from graph.analyses.funding import org_names
 from graph.errors import AnalysisError
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, reads_once
 from graph.store.totals import isnull
 
 __all__ = [
@@ -248,6 +248,7 @@ def _lists(values: pd.Series) -> np.ndarray:
     return out
 
 
+@reads_once
 def funding_cliff(
     store: GraphStore, filters: Filters | None = None, *, flow_types=None, include_completed=False
 ) -> pd.DataFrame:
@@ -293,6 +294,7 @@ def funding_cliff(
     return df
 
 
+@reads_once
 def ending_within(
     store: GraphStore,
     *,
@@ -333,6 +335,7 @@ def ending_within(
     return pf[keep].sort_values(["end_date", "project_id"]).reset_index(drop=True)
 
 
+@reads_once
 def donors_ending(
     store: GraphStore,
     *,

@@ -40,7 +40,7 @@ from graph.analyses.results import Concentration, DonorConcentration, MergerEffe
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import concentration as conc
 from graph.metrics.pooled import pooled_range
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, reads_once
 
 __all__ = [
     "METRICS",
@@ -124,6 +124,7 @@ def concentration_of(known: dict, pools: list) -> Concentration:
     return out
 
 
+@reads_once
 def donor_concentration(
     store: GraphStore,
     filters: Filters | None = None,
@@ -229,6 +230,7 @@ def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
     return row
 
 
+@reads_once
 def concentration_by(
     store: GraphStore,
     by: str,

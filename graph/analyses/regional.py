@@ -37,7 +37,7 @@ from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, reads_once
 
 __all__ = [
     "OTHER",
@@ -239,6 +239,7 @@ def _picture_frame(store, rows: dict, level: str) -> pd.DataFrame:
     return df[cols]
 
 
+@reads_once
 def regional_picture(
     store: GraphStore,
     filters: Filters | None = None,
@@ -277,6 +278,7 @@ def regional_picture(
     return _picture(store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types)
 
 
+@reads_once
 def country_picture(
     store: GraphStore, filters: Filters | None = None, *, flow_types=None
 ) -> pd.DataFrame:
@@ -314,6 +316,7 @@ def _check_targets(store: GraphStore, targets: dict, scheme: str) -> dict:
     return dict(targets)
 
 
+@reads_once
 def regional_balance(
     store: GraphStore,
     filters: Filters | None = None,

@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, reads_once
 from graph.store.totals import isnull
 
 __all__ = ["donor_exit", "add_donor"]
@@ -89,6 +89,7 @@ def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFra
     return df.reset_index(drop=True)
 
 
+@reads_once
 def donor_exit(
     store: GraphStore,
     donors,
@@ -162,11 +163,6 @@ def donor_exit(
     >>> both["added"]["region"], round(both["added"]["sector_after"]["effective_number"], 2)
     (['unesco:africa'], 3.76)
     """
-    with store.reading():  # each aggregate read once from a server
-        return _donor_exit(store, donors, filters, scheme, recipient, institute, flow_types, add)
-
-
-def _donor_exit(store, donors, filters, scheme, recipient, institute, flow_types, add):
     removed = [donors] if isinstance(donors, str) else list(donors or [])
     if not removed and not add:
         raise AnalysisError("name at least one donor to remove, or a donor to add")

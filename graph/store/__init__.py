@@ -30,6 +30,7 @@ from graph.store.base import (
     check_label,
     check_rel_type,
     display_name,
+    reads_once,
 )
 from graph.store.batch import GraphBatch, build_batch
 from graph.store.memory import MemoryStore
@@ -62,6 +63,7 @@ __all__ = [
     "Neo4jStore",
     "build_batch",
     "check_flow_types",
+    "reads_once",
     "check_funding_keys",
     "check_label",
     "check_rel_type",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as _dt
+import functools
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -113,6 +114,26 @@ def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 #: What :meth:`GraphStore.reading` keeps, per thread (each app session runs on its own).
 _READING = threading.local()
+
+
+def reads_once(analysis):
+    """Run ``analysis(store, ...)`` inside ``store.reading()`` (see
+    :meth:`GraphStore.reading`): what it reads from a server in several places, it reads
+    once.
+
+    >>> @reads_once
+    ... def flows(store):
+    ...     return len(store.funding_totals(("donor",)))
+    >>> flows(example_store())
+    7
+    """
+
+    @functools.wraps(analysis)
+    def run(store, *args, **kwargs):
+        with store.reading():
+            return analysis(store, *args, **kwargs)
+
+    return run
 
 
 def display_name(props: dict) -> str:
