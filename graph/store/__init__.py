@@ -24,17 +24,17 @@ Examples
 
 from graph.store.base import (
     FLOW_COLUMNS,
-    Filters,
     GraphStore,
-    LoadReport,
     check_label,
     check_rel_type,
     display_name,
-    reads_once,
 )
 from graph.store.batch import GraphBatch, build_batch
+from graph.store.filters import Filters
+from graph.store.load_report import LoadReport
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
+from graph.store.reading import reads_once
 from graph.store.settings import SETTINGS, Neo4jSettings
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,

@@ -19,15 +19,15 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as _dt
-import functools
-import threading
 import time
-from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
 from graph.store.batch import GraphBatch, row_ids
+from graph.store.filters import Filters
+from graph.store.load_report import LoadReport
+from graph.store.reading import block, kept
 from graph.store.totals import (
     FLOW_KEYS,
     check_flow_types,
@@ -112,30 +112,6 @@ def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["start_label", "start", "end_label", "end"], ignore_index=True)
 
 
-#: What :meth:`GraphStore.reading` keeps, per thread (each app session runs on its own).
-_READING = threading.local()
-
-
-def reads_once(analysis):
-    """Run ``analysis(store, ...)`` inside ``store.reading()`` (see
-    :meth:`GraphStore.reading`): what it reads from a server in several places, it reads
-    once.
-
-    >>> @reads_once
-    ... def flows(store):
-    ...     return len(store.funding_totals(("donor",)))
-    >>> flows(example_store())
-    7
-    """
-
-    @functools.wraps(analysis)
-    def run(store, *args, **kwargs):
-        with store.reading():
-            return analysis(store, *args, **kwargs)
-
-    return run
-
-
 def display_name(props: dict) -> str:
     """The name a person reads for a node: name, title, or id.
 
@@ -143,93 +119,6 @@ def display_name(props: dict) -> str:
     'Smart Education'
     """
     return str(props.get("name") or props.get("title") or props.get("id"))
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Filters that read operations accept; ``None`` means no filter.
-
-    Parameters
-    ----------
-    year_from, year_to : int, optional
-        Inclusive year range. Projects overlap it; events and flows fall in it.
-    region : str, optional
-        A ``region_id``: organizations based, projects targeting, events held there.
-    country : str, optional
-        An ISO3 code, with the same meaning.
-    sector : str, optional
-        Organization sector (organizations; funding flows by donor sector).
-    """
-
-    year_from: int | None = None
-    year_to: int | None = None
-    region: str | None = None
-    country: str | None = None
-    sector: str | None = None
-
-    def is_empty(self) -> bool:
-        """True when no filter is set."""
-        return all(v is None for v in asdict(self).values())
-
-    def params(self) -> dict:
-        """The filters as query parameters."""
-        return asdict(self)
-
-
-@dataclass
-class LoadReport:
-    """What a load did: created versus already present, per label and type."""
-
-    load_id: str
-    source: str
-    nodes_created: dict[str, int] = field(default_factory=dict)
-    nodes_existing: dict[str, int] = field(default_factory=dict)
-    rels_created: dict[str, int] = field(default_factory=dict)
-    rels_existing: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def created(self) -> dict[str, int]:
-        """Totals of nodes and relationships created."""
-        return {
-            "nodes": sum(self.nodes_created.values()),
-            "relationships": sum(self.rels_created.values()),
-        }
-
-    @property
-    def existing(self) -> dict[str, int]:
-        """Totals of nodes and relationships that were already there."""
-        return {
-            "nodes": sum(self.nodes_existing.values()),
-            "relationships": sum(self.rels_existing.values()),
-        }
-
-    def summary(self) -> str:
-        """Plain-words summary, one line per label and type.
-
-        >>> r = LoadReport("abc", "data", {"Project": 2}, {"Project": 1}, {}, {})
-        >>> print(r.summary())
-        Created 2 nodes and 0 relationships; 1 node and 0 relationships were already there.
-          Project: 2 created, 1 already there
-        """
-        c, e = self.created, self.existing
-
-        def n(k, word):
-            return f"{k} {word}{'' if k == 1 else 's'}"
-
-        word_r = "relationship"
-        lines = [
-            f"Created {n(c['nodes'], 'node')} and {n(c['relationships'], word_r)}; "
-            f"{n(e['nodes'], 'node')} and {n(e['relationships'], word_r)} were already there."
-        ]
-        for created, existing in (
-            (self.nodes_created, self.nodes_existing),
-            (self.rels_created, self.rels_existing),
-        ):
-            for k in sorted(set(created) | set(existing)):
-                lines.append(
-                    f"  {k}: {created.get(k, 0)} created, {existing.get(k, 0)} already there"
-                )
-        return "\n".join(lines)
 
 
 def _now() -> str:
@@ -391,13 +280,13 @@ class GraphStore(abc.ABC):
         >>> example_store().memo("answer", lambda: 42)
         42
         """
-        kept = getattr(_READING, "kept", None)
-        if kept is None:
+        held = kept()
+        if held is None:
             return build()
         k = (id(self), key)
-        if k not in kept:
-            kept[k] = build()
-        return kept[k]
+        if k not in held:
+            held[k] = build()
+        return held[k]
 
     @contextlib.contextmanager
     def reading(self):
@@ -411,14 +300,8 @@ class GraphStore(abc.ABC):
         ...     store.funding_totals(("donor",)).equals(store.funding_totals(("donor",)))
         True
         """
-        outer = getattr(_READING, "kept", None)
-        if outer is None:
-            _READING.kept = {}
-        try:
+        with block():
             yield self
-        finally:
-            if outer is None:
-                _READING.kept = None
 
     def rel_pairs(self, rel_type: str) -> pd.DataFrame:
         """Relationships of a type counted per pair of ends, where the data lives: columns

@@ -1,0 +1,38 @@
+"""The filters every read of a store takes (:class:`Filters`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+__all__ = ["Filters"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters that read operations accept; ``None`` means no filter.
+
+    Parameters
+    ----------
+    year_from, year_to : int, optional
+        Inclusive year range. Projects overlap it; events and flows fall in it.
+    region : str, optional
+        A ``region_id``: organizations based, projects targeting, events held there.
+    country : str, optional
+        An ISO3 code, with the same meaning.
+    sector : str, optional
+        Organization sector (organizations; funding flows by donor sector).
+    """
+
+    year_from: int | None = None
+    year_to: int | None = None
+    region: str | None = None
+    country: str | None = None
+    sector: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when no filter is set."""
+        return all(v is None for v in asdict(self).values())
+
+    def params(self) -> dict:
+        """The filters as query parameters."""
+        return asdict(self)
