@@ -26,7 +26,7 @@ import pandas as pd
 
 from graph.analyses.funding import org_names
 from graph.errors import AnalysisError
-from graph.store import Filters, GraphStore, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, reads_once
 from graph.store.totals import isnull
 
 __all__ = [
@@ -153,6 +153,12 @@ def project_funding(
     2         p3     2027          0.0           []
     """
     f = filters or Filters()
+    types = check_flow_types(flow_types)
+    key = ("project_funding", f, types)  # kept per load: the cliff and what ends share it
+    return store.memo(key, lambda: _project_funding(store, f, types)).copy()
+
+
+def _project_funding(store: GraphStore, f: Filters, flow_types) -> pd.DataFrame:
     projects = store.nodes("Project", f)
     pairs = project_donors(store, f, flow_types=flow_types)
     donors = _sorted_lists(pairs["project"], pairs["donor"])

@@ -131,10 +131,10 @@ def country_regions(store: GraphStore, scheme: str) -> dict:
 
 def _active_orgs(store: GraphStore) -> set:
     active = set()
-    for t, side in (("PARTNER_IN", "start"), ("MEMBER_OF", "start"), ("ORGANIZED", "start")):
-        rt = store.rel_table(t)
+    for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
+        rt = store.rel_pairs(t)  # who takes part is all it needs: the ends, counted
         if len(rt):
-            active |= set(rt[side])
+            active |= set(rt["start"])
     pairs = store.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
     if len(pairs):
         active |= set(pairs["donor"]) | set(pairs["recipient"])
@@ -144,9 +144,9 @@ def _active_orgs(store: GraphStore) -> set:
 def _event_places(store: GraphStore) -> dict:
     out: dict = {}
     for t in ("HELD_IN", "INVOLVES"):
-        rt = store.rel_table(t)
-        for rec in rt.to_dict("records") if len(rt) else []:
-            out.setdefault(rec["start"], set()).add(rec["end"])
+        rt = store.rel_pairs(t)
+        for start, end in zip(rt["start"].tolist(), rt["end"].tolist(), strict=True):
+            out.setdefault(start, set()).add(end)
     return out
 
 
@@ -189,8 +189,7 @@ def _count_people(rows, store, f, groups) -> None:
     orgs = store.nodes("Organization", f)
     active = _active_orgs(store)
     orgs = orgs[orgs["id"].isin(active) & (orgs.get("sector", pd.Series(dtype=object)) != "pool")]
-    for rec in orgs.to_dict("records"):
-        c = rec.get("country")
+    for c in orgs["country"].tolist() if "country" in orgs else [None] * len(orgs):
         for g in (groups(c) if isinstance(c, str) else []) or [None]:
             rows[g]["partners"] += 1
     places = _event_places(store)
