@@ -7,7 +7,9 @@ The store-level differential tests (in-memory against a real Bolt server) are in
 from __future__ import annotations
 
 import math
+import os
 import random
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -598,3 +600,33 @@ def test_exit_scenario_new_brokers_match_a_whole_graph_search(ex):
         g1 = partnership_graph(ex, exclude=[donor])
         g1.remove_nodes_from([f"Project:{p}" for p in s["projects_unfunded"]])
         assert s["new_brokers"] == sorted(brokers(g1) - brokers(partnership_graph(ex)))
+
+
+def test_the_layout_is_the_same_in_every_process():
+    """Node keys are text, whose set order changes with each process's hash seed; the
+    positions must not (a big graph, laid out through the core-and-rings path, and small
+    components around it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import networkx as nx\n"
+        "from graph.analyses.layout import graph_layout\n"
+        "g = nx.gnm_random_graph(2500, 5000, seed=1)\n"
+        "g.add_edges_from([(5000, 5001), (5001, 5002), (6000, 6001)])\n"
+        "g = nx.relabel_nodes(g, {i: f'Organization:o{i}' for i in g})\n"
+        "print(sorted(graph_layout(g).items()))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1 and len(next(iter(outs))) > 1000

@@ -139,6 +139,21 @@ def _spring(g: nx.Graph, **kw):
         return nx.spring_layout(g, **kw)
 
 
+def _part(g: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph of ``nodes``, its nodes in ``g``'s order. (networkx' subgraph view
+    lists them in the order of the set it was given, which changes from one process to the
+    next, and so would the layout.)
+
+    >>> list(_part(nx.path_graph(["c", "a", "b"]), {"b", "c"}))
+    ['c', 'b']
+    """
+    keep = set(nodes)
+    part = nx.Graph()
+    part.add_nodes_from(n for n in g if n in keep)
+    part.add_edges_from((u, v) for u, v in g.edges(part) if v in keep)
+    return part
+
+
 def _force(g: nx.Graph, *, seed: int, k: float, iterations: int) -> dict:
     """Fruchterman-Reingold forces on a dense matrix, in NumPy: networkx' own method for
     graphs under 500 nodes, used here up to :data:`LAYOUT_EXACT_UP_TO` (its sparse method
@@ -198,13 +213,15 @@ def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]
     >>> sorted(pos) == [0, 1, 2, 3, 9], pos == graph_layout(g)
     (True, True)
     """
-    simple = nx.Graph(g)
+    simple = nx.Graph()  # the ties only: copying every edge's properties costs seconds
+    simple.add_nodes_from(g)
+    simple.add_edges_from(g.edges())
     if simple.number_of_nodes() == 0:
         return {}
     if simple.number_of_nodes() > LAYOUT_EXACT_UP_TO:
         return _large_layout(simple, seed=seed)
     comps = sorted(nx.connected_components(simple), key=lambda c: (-len(c), sorted(map(str, c))[0]))
-    main = simple.subgraph(comps[0])
+    main = _part(simple, comps[0])
     n = main.number_of_nodes()
     if n <= 2:
         raw = _spring(main, seed=seed)
@@ -224,7 +241,7 @@ def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]
             (only,) = comp
             pos[only] = (cx, cy)
             continue
-        sub = _spring(simple.subgraph(comp), seed=seed)
+        sub = _spring(_part(simple, comp), seed=seed)
         r = 30 * math.sqrt(len(comp))
         for k, (x, y) in sub.items():
             pos[k] = (cx + float(x) * r, cy + float(y) * r)
@@ -252,7 +269,7 @@ def _large_layout(simple: nx.Graph, *, seed: int) -> dict[str, tuple[float, floa
     degree = dict(simple.degree())
     order = sorted(simple.nodes, key=lambda n: (-degree[n], str(n)))
     core = order[:LAYOUT_EXACT_UP_TO]
-    pos = dict(graph_layout(simple.subgraph(core), seed=seed))
+    pos = dict(graph_layout(_part(simple, core), seed=seed))
     placed_around: dict = {}
     frontier = list(core)  # best-connected first
     while frontier:
