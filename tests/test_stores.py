@@ -329,3 +329,16 @@ def test_funding_pairs_are_the_same_on_both_stores(neo):
             want = want[want[b].notna()][[a, b]].to_numpy().tolist()
             assert got[0] == got[1] == sorted(map(tuple, want), key=str), (a, b, f)
             assert got[0], (a, b, f)
+
+
+def test_partners_in_role_are_the_same_on_both_stores(neo):
+    mem = MemoryStore()
+    load(FIXTURE, mem)
+    load(FIXTURE, neo)
+    roles = set(mem.rel_table("PARTNER_IN")["role"].dropna())
+    assert roles
+    for role in sorted(roles) + ["nobody has this role"]:
+        a, b = (
+            sorted(map(tuple, s.partners_in_role(role).to_numpy().tolist())) for s in (mem, neo)
+        )
+        assert a == b, role

@@ -209,10 +209,8 @@ def project_donors(
     """
     flows = store.funding_pairs("project", "donor", filters, flow_types=flow_types)
     pairs = [flows[flows["project"].notna()]]
-    partners = store.rel_table("PARTNER_IN")
-    if len(partners) and "role" in partners:
-        funders = partners[partners["role"] == "donor"]
-        pairs.append(pd.DataFrame({"project": funders["end"], "donor": funders["start"]}))
+    funders = store.partners_in_role("donor")
+    pairs.append(pd.DataFrame({"project": funders["project"], "donor": funders["org"]}))
     return pd.concat(pairs, ignore_index=True)
 
 

@@ -470,6 +470,21 @@ class GraphStore(abc.ABC):
         memo_key = ("funding_totals", tuple(keys), tuple(types), scheme, f)
         return self.memo(memo_key, lambda: self._totals(keys, f, types, scheme)).copy()
 
+    def partners_in_role(self, role: str) -> pd.DataFrame:
+        """``project``, ``org``: the organizations that take part in a project in ``role``
+        (a ``PARTNER_IN`` role such as ``donor``), nothing else of the relationship read.
+
+        >>> example_store().partners_in_role("donor").values.tolist()
+        [['p2', 'firm'], ['p1', 'uni']]
+        """
+        rt = self.rel_table("PARTNER_IN")
+        if not len(rt) or "role" not in rt:
+            return pd.DataFrame({"project": [], "org": []}, dtype=object)
+        hit = rt[(rt["role"] == role).to_numpy(dtype=bool, na_value=False)]
+        return pd.DataFrame(
+            {"project": hit["end"].to_numpy(object), "org": hit["start"].to_numpy(object)}
+        )
+
     def funding_pairs(
         self, a: str, b: str, filters: Filters | None = None, *, flow_types=None
     ) -> pd.DataFrame:

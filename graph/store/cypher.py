@@ -46,6 +46,7 @@ __all__ = [
     "FUNDING_KEY_EXPR",
     "funding_sums",
     "funding_pairs",
+    "PARTNERS_IN_ROLE",
     "packed",
     "SUM_COLUMNS",
     "ORG_REGIONS",
@@ -346,6 +347,13 @@ def funding_pairs(a: str, b: str) -> str:
         + _FUNDING_WHERE
         + f"RETURN {FUNDING_KEY_EXPR[a]} AS a, collect(DISTINCT {FUNDING_KEY_EXPR[b]}) AS b"
     )
+
+
+#: The organizations taking part in a project in the role ``$role``.
+PARTNERS_IN_ROLE = (
+    "MATCH (o:Organization)-[r:PARTNER_IN]->(p:Project) WHERE r.role = $role "
+    "RETURN p.id AS project, o.id AS org"
+)
 
 
 #: Flows with a negative USD amount (reversals, decommitments), by donor and recipient.

@@ -318,6 +318,10 @@ class Neo4jStore(GraphStore):
     def _negative_rows(self, filters, flow_types):
         return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
 
+    def partners_in_role(self, role):
+        rows = self._packed(cypher.PARTNERS_IN_ROLE, ("project", "org"), role=role)
+        return pd.DataFrame(rows, columns=["project", "org"], dtype=object)
+
     def funding_pairs(self, a, b, filters=None, *, flow_types=None):
         if a not in cypher.FUNDING_KEY_EXPR or b not in cypher.FUNDING_KEY_EXPR:
             return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
