@@ -277,7 +277,11 @@ def _ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     plain = _plain_keys(pd.Series(uniques, dtype=object)).tolist()
-    order = sorted(range(len(plain)), key=lambda i: (type(plain[i]).__name__, plain[i]))
+    kinds = set(map(type, plain))
+    if len(kinds) == 1 and kinds <= {str, int, float}:  # one type: NumPy sorts them
+        order = np.argsort(np.asarray(plain, dtype=object), kind="stable").tolist()
+    else:
+        order = sorted(range(len(plain)), key=lambda i: (type(plain[i]).__name__, plain[i]))
     position = np.empty(len(plain) + 1, dtype=np.int64)
     position[np.asarray(order, dtype=np.int64)] = np.arange(len(plain))
     position[len(plain)] = len(plain)  # missing last
