@@ -40,6 +40,7 @@ from graph.store.base import (
 )
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
+from graph.store.matching import matching_ids
 from graph.store.totals import check_flow_types, frame
 
 #: The relationship type held in the flow table instead of the graph.
@@ -278,80 +279,14 @@ class MemoryStore(GraphStore):
     def _in(self, k: str, rel_type: str) -> list[str]:
         return [u for u, _, d in self.graph.in_edges(k, data=True) if d["type"] == rel_type]
 
-    def _country_regions(self, country_key: str) -> set[str]:
-        return {self.graph.nodes[r]["id"] for r in self._out(country_key, "IN_REGION")}
-
-    def _places_match(self, country_keys: list[str], region_keys: list[str], f: Filters) -> bool:
-        ids = {self.graph.nodes[c]["id"] for c in country_keys}
-        if f.country is not None and f.country not in ids:
-            return False
-        if f.region is not None:
-            regions = {self.graph.nodes[r]["id"] for r in region_keys}
-            for c in country_keys:
-                regions |= self._country_regions(c)
-            if f.region not in regions:
-                return False
-        return True
-
-    def _org_matches(self, k: str, f: Filters) -> bool:
-        if f.sector is not None and self.graph.nodes[k].get("sector") != f.sector:
-            return False
-        return self._places_match(self._out(k, "BASED_IN"), [], f)
-
-    def _any_org(self, org_keys, f: Filters) -> bool:
-        return any(self.graph.nodes[o].get("sector") == f.sector for o in org_keys)
-
-    def _project_matches(self, k: str, f: Filters) -> bool:
-        d = self.graph.nodes[k]
-        start, end = d.get("start_year"), d.get("end_year")
-        if f.year_to is not None and start is not None and start > f.year_to:
-            return False
-        if f.year_from is not None and end is not None and end < f.year_from:
-            return False
-        if f.sector is not None and not self._any_org(self._in(k, "PARTNER_IN"), f):
-            return False
-        return self._places_match(
-            self._out(k, "TARGETS", "Country"), self._out(k, "TARGETS", "Region"), f
-        )
-
-    def _event_matches(self, k: str, f: Filters) -> bool:
-        y = self.graph.nodes[k].get("year")
-        if f.year_from is not None and (y is None or y < f.year_from):
-            return False
-        if f.year_to is not None and (y is None or y > f.year_to):
-            return False
-        if f.sector is not None and not self._any_org(self._in(k, "ORGANIZED"), f):
-            return False
-        return self._places_match(self._out(k, "HELD_IN") + self._out(k, "INVOLVES"), [], f)
-
-    def _network_matches(self, k: str, f: Filters) -> bool:
-        members = self._in(k, "MEMBER_OF")
-        if f.sector is not None and not self._any_org(members, f):
-            return False
-        if f.country is None and f.region is None:
-            return True
-        return any(self._places_match(self._out(m, "BASED_IN"), [], f) for m in members)
-
-    def _matches(self, label: str, k: str, f: Filters) -> bool:
-        test = {
-            "Organization": self._org_matches,
-            "Project": self._project_matches,
-            "Event": self._event_matches,
-            "Network": self._network_matches,
-            "Country": lambda key, flt: self._places_match([key], [], flt),
-        }.get(label)
-        return True if test is None else test(k, f)
-
     def nodes(self, label, filters=None):
         check_label(label)
         f = filters or Filters()
-        if f == Filters():
+        ids = matching_ids(self, label, f)  # column by column, not node by node
+        if ids is None:
             return self.node_table(label)
-        rows = [
-            self._props(k)
-            for k in self._nodes_by_label().get(label, [])
-            if self._matches(label, k, f)
-        ]
+        keys = self._nodes_by_label().get(label, [])
+        rows = [self._props(k) for k in keys if self.graph.nodes[k]["id"] in ids]
         return frame(rows, ("id",))
 
     def _orgs(self) -> pd.DataFrame:
@@ -382,11 +317,7 @@ class MemoryStore(GraphStore):
             if f.year_to is not None:
                 keep &= year <= f.year_to
         if f.sector is not None or f.country is not None or f.region is not None:
-            donors = {
-                self.graph.nodes[k]["id"]
-                for k in self._nodes_by_label().get("Organization", [])
-                if self._org_matches(k, f)
-            }
+            donors = matching_ids(self, "Organization", f)  # organizations have no years
             keep &= view["start"].isin(donors)
         return keep
 
