@@ -60,10 +60,10 @@ def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
         ("MEMBER_OF", networks, "network"),
     ):
         ids = set(things["id"]) if len(things) else set()
-        rt = store.rel_table(rel)
-        for rec in rt.to_dict("records") if len(rt) else []:
-            if rec["end"] in ids and (word != "network" or not based or rec["start"] in based):
-                what.setdefault(rec["start"], set()).add(word)
+        rt = store.rel_pairs(rel)  # who is tied to what: the ends are all it reads
+        for start, end in zip(rt["start"].tolist(), rt["end"].tolist(), strict=True):
+            if end in ids and (word != "network" or not based or start in based):
+                what.setdefault(start, set()).add(word)
     for o in based:
         what.setdefault(o, set()).add("based there")
     names = org_names(store)

@@ -29,7 +29,7 @@ from graph.analyses.betweenness import betweenness_of
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
-from graph.store import Filters, GraphStore, display_name
+from graph.store import Filters, GraphStore
 from graph.store.totals import group_index
 
 __all__ = [
@@ -540,7 +540,8 @@ def co_partnership(
     for v in via:
         if v not in rels:
             raise AnalysisError(f"cannot link organizations via {v!r}; use project, network, event")
-    names = {r["id"]: display_name(r) for r in store.node_table("Organization").to_dict("records")}
+    orgs = store.node_table("Organization")
+    names = dict(zip(orgs["id"].tolist(), _display_names(orgs), strict=True)) if len(orgs) else {}
     f = filters or Filters()
     place = Filters(region=f.region, country=f.country)
     based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else None
@@ -548,15 +549,15 @@ def co_partnership(
     where: dict = {}
     for v in via:
         things = store.nodes(labels[v], f) if not f.is_empty() else store.node_table(labels[v])
-        titles = {r["id"]: display_name(r) for r in things.to_dict("records")}
-        rt = store.rel_table(rels[v])
+        titles = dict(zip(things["id"].tolist(), _display_names(things), strict=True))
+        rt = store.rel_pairs(rels[v])  # who is in what: the ends are all it reads
         members: dict = {}
-        for rec in rt.to_dict("records") if len(rt) else []:
-            if rec["end"] not in titles:
+        for start, end in zip(rt["start"].tolist(), rt["end"].tolist(), strict=True):
+            if end not in titles:
                 continue
-            if v == "network" and based is not None and rec["start"] not in based:
+            if v == "network" and based is not None and start not in based:
                 continue
-            members.setdefault(rec["end"], set()).add(rec["start"])
+            members.setdefault(end, set()).add(start)
         for thing, orgs in members.items():
             orgs = sorted(orgs)
             for i, x in enumerate(orgs):
