@@ -25,7 +25,7 @@ from graph.analyses.network import PARTNERSHIP_LABELS, centrality
 from graph.analyses.summary import facts_citing, loaded_summary
 from graph.errors import StoreError
 from graph.reports import board, figures
-from graph.store import Filters, MemoryStore, Neo4jSettings, Neo4jStore, display_name
+from graph.store import Filters, MemoryStore, Neo4jSettings, Neo4jStore, display_names
 from loaders.load import open_store
 from views.fmt import md, safe_uri
 
@@ -231,7 +231,7 @@ def names(store, label: str, column: str | None = None) -> dict:
     ``column``, id → that property instead."""
     t = store.node_table(label)
     if column is None:
-        return {r["id"]: display_name(r) for r in t.to_dict("records")}
+        return dict(zip(t["id"].tolist(), display_names(t), strict=True)) if len(t) else {}
     return dict(zip(t.get("id", []), t.get(column, []), strict=False))
 
 

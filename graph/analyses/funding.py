@@ -39,7 +39,7 @@ import pandas as pd
 from graph.analyses.results import Coverage
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import FLOW_TYPES
-from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_name
+from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_names
 from graph.text import pct, usd  # re-exported: the formats the statements use
 
 __all__ = [
@@ -68,7 +68,7 @@ def org_names(store: GraphStore) -> pd.DataFrame:
         return pd.DataFrame(columns=["name", "sector", "country", "acronym"]).rename_axis("id")
     out = pd.DataFrame(
         {
-            "name": [display_name(r) for r in orgs.to_dict("records")],
+            "name": display_names(orgs),
             **{
                 c: (orgs[c].to_numpy() if c in orgs.columns else [None] * len(orgs))
                 for c in ("sector", "country", "acronym")

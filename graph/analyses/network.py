@@ -29,7 +29,7 @@ from graph.analyses.betweenness import betweenness_of
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, display_names
 from graph.store.totals import group_index
 
 __all__ = [
@@ -143,7 +143,7 @@ def _node_items(label: str, table: pd.DataFrame, properties: bool) -> list[tuple
     at = {c: i for i, c in enumerate(cols)}
     places = [(k, at[k]) for k in ("sector", "country") if k in at]
     items = []
-    for row, name in zip(zip(*values, strict=True), _display_names(table), strict=True):
+    for row, name in zip(zip(*values, strict=True), display_names(table), strict=True):
         attrs = {"label": label, "id": row[at["id"]], "name": name}
         for k, i in places:
             if isinstance(row[i], str):
@@ -235,24 +235,11 @@ def _node_columns(store: GraphStore, labels) -> dict:
         cols["keys"] += [_key(label, i) for i in ids]
         cols["labels"] += [label] * len(ids)
         cols["ids"] += ids
-        cols["names"] += _display_names(table)
+        cols["names"] += display_names(table)
         for k in ("sector", "country"):
             values = table[k].tolist() if k in table else [None] * len(ids)
             cols[k] += [v if isinstance(v, str) else None for v in values]
     return cols
-
-
-def _display_names(table: pd.DataFrame) -> list:
-    """:func:`display_name` of each row of a node table, column by column (name, else
-    title, else id; an empty or missing value is no name)."""
-    out = np.asarray(table["id"].astype(str), dtype=object)
-    for c in ("title", "name"):  # name wins over title
-        if c in table:
-            values = table[c].to_numpy(dtype=object)
-            has = pd.notna(values) & (values != "")
-            out = out.copy()
-            out[has] = [str(v) for v in values[has]]
-    return out.tolist()
 
 
 def partnership_adjacency(store: GraphStore) -> Adjacency:
@@ -541,7 +528,7 @@ def co_partnership(
         if v not in rels:
             raise AnalysisError(f"cannot link organizations via {v!r}; use project, network, event")
     orgs = store.node_table("Organization")
-    names = dict(zip(orgs["id"].tolist(), _display_names(orgs), strict=True)) if len(orgs) else {}
+    names = dict(zip(orgs["id"].tolist(), display_names(orgs), strict=True)) if len(orgs) else {}
     f = filters or Filters()
     place = Filters(region=f.region, country=f.country)
     based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else None
@@ -549,7 +536,7 @@ def co_partnership(
     where: dict = {}
     for v in via:
         things = store.nodes(labels[v], f) if not f.is_empty() else store.node_table(labels[v])
-        titles = dict(zip(things["id"].tolist(), _display_names(things), strict=True))
+        titles = dict(zip(things["id"].tolist(), display_names(things), strict=True))
         rt = store.rel_pairs(rels[v])  # who is in what: the ends are all it reads
         members: dict = {}
         for start, end in zip(rt["start"].tolist(), rt["end"].tolist(), strict=True):

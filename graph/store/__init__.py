@@ -28,6 +28,7 @@ from graph.store.base import (
     check_label,
     check_rel_type,
     display_name,
+    display_names,
 )
 from graph.store.batch import GraphBatch, build_batch
 from graph.store.filters import Filters
@@ -68,4 +69,5 @@ __all__ = [
     "check_label",
     "check_rel_type",
     "display_name",
+    "display_names",
 ]

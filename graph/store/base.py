@@ -21,6 +21,7 @@ import contextlib
 import datetime as _dt
 import time
 
+import numpy as np
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
@@ -119,6 +120,23 @@ def display_name(props: dict) -> str:
     'Smart Education'
     """
     return str(props.get("name") or props.get("title") or props.get("id"))
+
+
+def display_names(table: pd.DataFrame) -> list:
+    """:func:`display_name` of each row of a node table, column by column (name, else
+    title, else id; an empty or missing value is no name).
+
+    >>> display_names(pd.DataFrame({"id": ["p1", "p2"], "title": ["Smart Education", None]}))
+    ['Smart Education', 'p2']
+    """
+    out = np.asarray(table["id"].astype(str), dtype=object)
+    for c in ("title", "name"):  # name wins over title
+        if c in table:
+            values = table[c].to_numpy(dtype=object)
+            has = pd.notna(values) & (values != "")
+            out = out.copy()
+            out[has] = [str(v) for v in values[has]]
+    return out.tolist()
 
 
 def _now() -> str:
