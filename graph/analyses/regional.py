@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from graph.analyses.results import Balance
@@ -38,6 +39,7 @@ from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
 from graph.store import Filters, GraphStore, reads_once
+from graph.store.totals import isnull
 
 __all__ = [
     "OTHER",
@@ -212,9 +214,14 @@ def _picture(store, filters, *, level, scheme, flow_types):
     projects = set(store.nodes("Project", f)["id"])
     weights = store.project_targets(scheme=scheme, level=level)
     weights = weights[weights["project"].isin(projects)]
-    for rec in weights.to_dict("records"):
-        rows[rec["key"]]["projects"] += 1
-        rows[rec["key"]]["projects_weighted"] += rec["weight"]
+    # per region or country: how many projects, and their weights summed in row order
+    codes, keys = pd.factorize(weights["key"].astype(object), use_na_sentinel=False)
+    counts = np.bincount(codes, minlength=len(keys))
+    weighted = np.bincount(codes, weights["weight"].to_numpy(dtype=float), len(keys))
+    for k, n, w in zip(keys.tolist(), counts.tolist(), weighted.tolist(), strict=True):
+        k = None if isnull(k) else k
+        rows[k]["projects"] += n
+        rows[k]["projects_weighted"] += w
     for _p in projects - set(weights["project"]):
         rows[None]["projects"] += 1
         rows[None]["projects_weighted"] += 1.0
