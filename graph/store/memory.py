@@ -167,12 +167,10 @@ class MemoryStore(GraphStore):
 
     # -- reading -----------------------------------------------------------------------
     def counts(self):
+        # from the lists each write builds, not a walk over every node and edge
         nodes = {label: 0 for label in NODE_LABELS}
-        for _, d in self.graph.nodes(data=True):
-            nodes[d["label"]] += 1
-        rels: dict[str, int] = {}
-        for *_, d in self.graph.edges(keys=True, data=True):
-            rels[d["type"]] = rels.get(d["type"], 0) + 1
+        nodes.update({label: len(keys) for label, keys in self._nodes_by_label().items()})
+        rels = {t: len(edges) for t, edges in self._edges_by_type().items() if edges}
         if len(self.flows):
             rels[FUNDS] = len(self.flows)
         return {"nodes": nodes, "relationships": dict(sorted(rels.items()))}
