@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from graph.schema import FLOW_TYPES, NODE_LABELS
-from graph.store import GraphStore
+from graph.store import GraphStore, display_names
 
 __all__ = ["loaded_summary", "facts_citing", "CITED_RELS"]
 
@@ -101,11 +101,7 @@ def facts_citing(store: GraphStore, source_id: str) -> pd.DataFrame:
         t = store.node_table(label) if label != "Source" else pd.DataFrame()
         if "source_id" in t:
             t = t[(t["source_id"] == source_id).to_numpy(dtype=bool, na_value=False)]
-            name = pd.Series(t["id"].astype(str), index=t.index, dtype=object)
-            for c in ("title", "name"):  # name, else title, else id
-                if c in t:
-                    has = t[c].notna() & (t[c].astype(str) != "")
-                    name = name.where(~has, t[c].astype(str))
+            name = pd.Series(display_names(t), index=t.index, dtype=object)
             parts.append(_facts(label, t, name))
     for rel in CITED_RELS:
         t = store.rel_table(rel)
