@@ -141,17 +141,31 @@ def _node_items(label: str, table: pd.DataFrame, properties: bool) -> list[tuple
     """``(key, attributes)`` of each node of a node table (see :func:`to_networkx`)."""
     cols, values = _plain_columns(table)
     at = {c: i for i, c in enumerate(cols)}
-    places = [(k, at[k]) for k in ("sector", "country") if k in at]
+    sector, country = at.get("sector"), at.get("country")
     items = []
     for row, name in zip(zip(*values, strict=True), display_names(table), strict=True):
-        attrs = {"label": label, "id": row[at["id"]], "name": name}
-        for k, i in places:
-            if isinstance(row[i], str):
-                attrs[k] = row[i]
+        attrs = _node_attrs(
+            label,
+            row[at["id"]],
+            name,
+            row[sector] if sector is not None else None,
+            row[country] if country is not None else None,
+        )
         if properties:
             attrs["props"] = {c: v for c, v in zip(cols, row, strict=True) if v is not None}
         items.append((_key(label, attrs["id"]), attrs))
     return items
+
+
+def _node_attrs(label: str, node_id, name: str, sector, country) -> dict:
+    """A node's attributes in the graphs built here: ``label``, ``id``, ``name``, and
+    ``sector`` and ``country`` when they are text."""
+    attrs = {"label": label, "id": node_id, "name": name}
+    if isinstance(sector, str):
+        attrs["sector"] = sector
+    if isinstance(country, str):
+        attrs["country"] = country
+    return attrs
 
 
 def _edge_items(g: nx.Graph, t: str, rt: pd.DataFrame, properties: bool) -> list[tuple]:
@@ -277,15 +291,8 @@ def _graph_of(a: Adjacency) -> nx.Graph:
     extra = [
         a.attrs.get(k, np.full(a.size, None, dtype=object)).tolist() for k in ("sector", "country")
     ]
-    for key, label, i, name, sector, country in zip(
-        a.keys.tolist(), a.labels.tolist(), a.ids.tolist(), a.names.tolist(), *extra, strict=True
-    ):
-        attrs = {"label": label, "id": i, "name": name}
-        if sector is not None:
-            attrs["sector"] = sector
-        if country is not None:
-            attrs["country"] = country
-        g.add_node(key, **attrs)
+    rows = zip(a.labels.tolist(), a.ids.tolist(), a.names.tolist(), *extra, strict=True)
+    g.add_nodes_from(zip(a.keys.tolist(), (_node_attrs(*row) for row in rows), strict=True))
     g.add_edges_from(_edge_tuples(a.keys[a.u], a.keys[a.v], a.weight, a.types, a.type_names))
     return g
 
