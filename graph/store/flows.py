@@ -130,9 +130,9 @@ class FlowCodes:
 
     A group-by over a million flows spends most of its time hashing the key values; here
     that is done once, and every later sum groups small integers
-    (:func:`~graph.store.totals.group_index`) with one ``np.bincount`` per figure. Missing values get the last code of their column and read
-    back as ``None``; values read back as plain Python objects (``int``, ``str``,
-    ``bool``).
+    (:func:`~graph.store.totals.group_index`) with one ``np.bincount`` per figure. Missing
+    values get the last code of their column and read back as ``None``; values read back
+    as plain Python objects (``int``, ``str``, ``bool``).
 
     Parameters
     ----------
@@ -172,33 +172,31 @@ class FlowCodes:
         hit = np.array([v in wanted for v in self._values[column]], dtype=bool)
         return hit[self._codes[column]]
 
+    def _groups(self, columns, mask: np.ndarray) -> tuple[np.ndarray, int, dict]:
+        """Each flow of ``mask``'s group of ``columns`` (numbered as they first occur), how
+        many groups, and each group's values of ``columns``."""
+        mask = np.asarray(mask, dtype=bool)
+        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
+        inverse, _, first = group_index(codes, int(mask.sum()))
+        values = {
+            c: pd.Series(self._values[c][code[first]], dtype=object)
+            for c, (code, _) in zip(columns, codes, strict=True)
+        }
+        return inverse, len(first), values
+
     def distinct(self, columns, mask: np.ndarray) -> pd.DataFrame:
         """The distinct value combinations of ``columns`` among the flows of ``mask``, in
         the order they first occur (missing values as ``None``)."""
-        mask = np.asarray(mask, dtype=bool)
-        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
-        _, _, first = group_index(codes, int(mask.sum()))
-        return pd.DataFrame(
-            {
-                c: pd.Series(self._values[c][code[first]], dtype=object)
-                for c, (code, _) in zip(columns, codes, strict=True)
-            }
-        )
+        return pd.DataFrame(self._groups(columns, mask)[2])
 
     def sums(self, columns, mask: np.ndarray, usd, amount=None) -> pd.DataFrame:
         """Per group of ``columns`` among the flows of ``mask``: the columns' values, then
         ``amount_usd`` (sum of the known ``usd``), ``flows``, ``usd_known`` and, when
         ``amount`` is given, ``amount_known``. Groups appear in the order they first occur."""
         mask = np.asarray(mask, dtype=bool)
-        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
-        inverse, groups, first = group_index(codes, int(mask.sum()))
+        inverse, n, out = self._groups(columns, mask)
         usd = np.asarray(usd, dtype=float)[mask]
         known = ~np.isnan(usd)
-        n = len(groups)
-        out = {
-            c: pd.Series(self._values[c][code[first]], dtype=object)
-            for c, (code, _) in zip(columns, codes, strict=True)
-        }
         out["amount_usd"] = np.bincount(inverse, np.where(known, usd, 0.0), n)
         out["flows"] = np.bincount(inverse, minlength=n).astype(np.int64)
         out["usd_known"] = np.bincount(inverse, known, n).astype(np.int64)

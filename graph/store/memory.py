@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.pause import collection_paused
@@ -430,17 +431,21 @@ class MemoryStore(GraphStore):
         for k in (a, b):
             if k not in GROUP_COLUMNS:
                 return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
-        f = filters or Filters()
-        types = check_flow_types(flow_types)
-        view, codes = self._flow_view(), self._flow_codes()
-        keep = self._flow_mask(view, f).to_numpy() & codes.isin("flow_type", types)
-        pairs = codes.distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
+        keep = self._kept_flows(filters or Filters(), check_flow_types(flow_types))
+        pairs = self._flow_codes().distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
         pairs.columns = [a, b]
         return pairs[pairs[b].notna()].reset_index(drop=True)
 
+    def _kept_flows(self, filters: Filters, flow_types) -> np.ndarray:
+        """A mask of the flows that pass ``filters`` and are of ``flow_types``."""
+        codes = self._flow_codes()
+        return self._flow_mask(self._flow_view(), filters).to_numpy() & codes.isin(
+            "flow_type", flow_types
+        )
+
     def _funding_sums(self, keys, filters, flow_types):
         view, codes = self._flow_view(), self._flow_codes()
-        keep = self._flow_mask(view, filters).to_numpy() & codes.isin("flow_type", flow_types)
+        keep = self._kept_flows(filters, flow_types)
         if not keep.any():
             return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
         columns = tuple(GROUP_COLUMNS[k] for k in keys)
