@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 
-__all__ = ["Adjacency", "from_networkx", "DENSE_UP_TO"]
+__all__ = ["Adjacency", "from_networkx", "members", "DENSE_UP_TO"]
 
 #: Components up to this many nodes get their eigenvector from a dense solver, stacked by
 #: size (one call for all components of a size); larger ones from ARPACK, as networkx does.
@@ -131,10 +131,7 @@ class Adjacency:
 
     def reach(self, start: int, keep: np.ndarray | None = None) -> np.ndarray:
         """Positions of the nodes connected to ``start`` (itself included), in order."""
-        if keep is not None and not keep[start]:
-            return np.array([], dtype=np.int64)
-        _, comp = self.components(keep)
-        return np.flatnonzero(comp == comp[start])
+        return members(self.components(keep)[1], start)
 
     def articulation_points(self, keep: np.ndarray | None = None, within=None) -> set:
         """Positions of the cut vertices (of the nodes in ``keep``; only in the
@@ -187,6 +184,18 @@ class Adjacency:
             largest = vec.flatten().real
             out[nodes] = np.abs(largest / np.linalg.norm(largest))
         return out
+
+
+def members(comp: np.ndarray, start: int) -> np.ndarray:
+    """Positions in the component of ``start``, given each node's component as
+    :meth:`Adjacency.components` numbers them (none when ``start`` was left out).
+
+    >>> members(np.array([0, 1, 0, -1]), 2).tolist(), members(np.array([0, -1]), 1).tolist()
+    ([0, 2], [])
+    """
+    if comp[start] < 0:
+        return np.array([], dtype=np.int64)
+    return np.flatnonzero(comp == comp[start])
 
 
 def _restricted(m: sp.csr_array, keep: np.ndarray) -> sp.csr_array:

@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graph.analyses.adjacency import Adjacency
+from graph.analyses.adjacency import Adjacency, members
 from graph.analyses.cliff import project_donors
 from graph.analyses.concentration import concentration_of
 from graph.analyses.diversity import diversity_index
@@ -249,7 +249,11 @@ def donor_exit(
     gone = [f"Organization:{d}" for d in removed] + [f"Project:{p}" for p in unfunded]
     keep = graph.mask_without(gone)
     start = graph.position(f"Organization:{inst}") if inst is not None else None
-    cut_off = sorted(_reach(graph, start) - _reach(graph, start, keep) - removed_set)
+    parts_before, comp_before = graph.components()
+    parts_after, comp_after = graph.components(keep)
+    cut_off = sorted(
+        _reach(graph, comp_before, start) - _reach(graph, comp_after, start) - removed_set
+    )
     new_brokers = sorted(_new_brokers(store, graph, keep))
     return {
         "removed": removed,
@@ -267,8 +271,8 @@ def donor_exit(
         "unfunded": unfunded_table,
         "partners_cut_off": cut_off,
         "institute": inst,
-        "components_before": graph.components()[0],
-        "components_after": graph.components(keep)[0],
+        "components_before": parts_before,
+        "components_after": parts_after,
         "new_brokers": new_brokers,
         "added": added,
         "flow_types": cov["flow_types"],
@@ -301,12 +305,12 @@ def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: di
     return gone, table
 
 
-def _reach(graph: Adjacency, start: int | None, keep=None) -> set:
+def _reach(graph: Adjacency, comp, start: int | None) -> set:
     """Organizations connected to node ``start`` (the institute) in the partnership graph
-    (of the nodes in ``keep``)."""
+    whose components are ``comp`` (see :meth:`Adjacency.components`)."""
     if start is None:
         return set()
-    at = graph.reach(start, keep)
+    at = members(comp, start)
     return set(graph.ids[at[graph.labels[at] == "Organization"]].tolist())
 
 
