@@ -64,10 +64,10 @@ __all__ = [
     "Neo4jStore",
     "build_batch",
     "check_flow_types",
-    "reads_once",
     "check_funding_keys",
     "check_label",
     "check_rel_type",
     "display_name",
     "display_names",
+    "reads_once",
 ]
