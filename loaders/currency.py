@@ -144,17 +144,20 @@ def notices(rows) -> list[Notice]:
             continue
         if v.get("amount_usd") is not None or v.get("usd_rate") is not None:
             continue
-        year = v.get("year")
-        out.append(
-            Notice(
-                row.location,
-                "currency",
-                f"{cur} {year}",
-                missing_rate_message(cur, year, searched=False),
-                f"give the rate in the file's usd_rate column, or {missing_rate_hint(cur, year)}",
-            )
-        )
+        out.append(_missing_rate_notice(row.location, cur, v.get("year")))
     return out
+
+
+def _missing_rate_notice(location, currency: str, year) -> Notice:
+    """The notice of one record-file flow with no rate (a missing year named as such)."""
+    year = None if year is None or pd.isna(year) else year
+    return Notice(
+        location,
+        "currency",
+        str(currency) if year is None else f"{currency} {year}",
+        missing_rate_message(currency, year, searched=False),
+        f"give the rate in the file's usd_rate column, or {missing_rate_hint(currency, year)}",
+    )
 
 
 def _frame_notices(frame: RawFrame) -> list[Notice]:
@@ -169,14 +172,7 @@ def _frame_notices(frame: RawFrame) -> list[Notice]:
             need = need & t[c].isna().to_numpy()
     years = t["year"] if "year" in t else pd.Series([None] * len(t))
     return [
-        Notice(
-            frame.location(pos),
-            "currency",
-            f"{cur.iat[pos]} {years.iat[pos]}",
-            missing_rate_message(cur.iat[pos], years.iat[pos], searched=False),
-            f"give the rate in the file's usd_rate column, or "
-            f"{missing_rate_hint(cur.iat[pos], years.iat[pos])}",
-        )
+        _missing_rate_notice(frame.location(pos), cur.iat[pos], years.iat[pos])
         for pos in need.nonzero()[0]
     ]
 
@@ -184,7 +180,10 @@ def _frame_notices(frame: RawFrame) -> list[Notice]:
 def missing_rate_message(currency: str, when, *, searched: bool = True) -> str:
     """The words of a missing-rate notice (shared by every reader); ``searched``: the rates
     were looked up (standard files) rather than expected in the row (record files)."""
-    on = f"in {when}" if len(str(when)) == 4 else f"on {when}"
+    if when is None:
+        on = "(the flow states no year)"
+    else:
+        on = f"in {when}" if len(str(when)) == 4 else f"on {when}"
     where = " (the ECB reference rates and the rates file have none)" if searched else ""
     return (
         f"no exchange rate to USD for {currency} {on}{where}: amount_usd is left empty, "
@@ -194,6 +193,11 @@ def missing_rate_message(currency: str, when, *, searched: bool = True) -> str:
 
 def missing_rate_hint(currency: str, when) -> str:
     """How to fix a missing rate."""
+    if when is None:
+        return (
+            f"give the flow's year and load with --rates FILE holding a row "
+            f"{currency},<year>,<USD per {currency}>,<source>"
+        )
     year = str(when)[:4]
     return f"load with --rates FILE holding a row {currency},{year},<USD per {currency}>,<source>"
 

@@ -630,3 +630,33 @@ def test_the_layout_is_the_same_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(outs) == 1 and len(next(iter(outs))) > 1000
+
+
+def test_the_drawing_points_funding_from_donor_to_recipient_and_finds_neighbours():
+    from graph.analyses.drawing import matching_keys, partner_drawing
+    from graph.analyses.folding import drawn_part
+    from graph.analyses.layout import positions
+
+    store = example_store()
+    d = partner_drawing(store)
+    part = drawn_part(d, positions(d.adjacency))
+    keys = part.nodes["key"].tolist()
+    lines = part.lines[part.lines["type"] == "FUNDS"]
+    drawn = {(keys[a], keys[b]) for a, b in zip(lines["from"], lines["to"], strict=True)}
+    flows = store.rel_pairs("FUNDS")
+    flows = flows[flows["start"] != flows["end"]]  # own funds are no tie
+    assert drawn == {
+        (f"Organization:{a}", f"Organization:{b}")
+        for a, b in zip(flows["start"], flows["end"], strict=True)
+    }
+    g = partnership_graph(store)
+    for k in ("Organization:inst", "Project:p1", "Event:e1"):
+        for depth in (1, 2):
+            want = set(nx.single_source_shortest_path_length(g, k, cutoff=depth))
+            assert d.around(k, depth) == want
+    lit = matching_keys(store, d, Filters(country="KAZ"))
+    assert lit and lit <= set(keys)
+    part = drawn_part(d, positions(d.adjacency), highlight=lit)
+    both = part.nodes.set_index("key")["lit"]
+    for a, b, on in zip(part.lines["from"], part.lines["to"], part.lines["lit"], strict=True):
+        assert on == (both[keys[a]] and both[keys[b]])

@@ -498,26 +498,35 @@ def test_console_page_on_bolt_server(on_bolt):
 
 def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
     import networkx as nx
+    import numpy as np
+    import pandas as pd
 
+    from graph.analyses.adjacency import from_networkx
+    from graph.analyses.drawing import PartnerDrawing
     from views.netviz import MAX_NODES, build_network_html
 
-    g = nx.MultiGraph()
-    for i in range(MAX_NODES + 100):
-        g.add_node(
-            f"Organization:{i}",
-            label="Organization",
-            id=str(i),
-            name=XSS[i % 2],
-            sector="ngo",
-            countries=set(),
-            regions=set(),
-            years=None,
-            usd=float(i),
-            props={"quote": XSS[1]},
-        )
-    for i in range(1, MAX_NODES + 100):
-        g.add_edge(f"Organization:{i - 1}", f"Organization:{i}", type="PARTNER_IN", props={})
-    pos = {n: (float(i), 0.0) for i, n in enumerate(g.nodes)}
+    n = MAX_NODES + 100
+    keys = [f"Organization:{i}" for i in range(n)]
+    a = from_networkx(nx.path_graph(keys))
+    nodes = pd.DataFrame(
+        {
+            "key": keys,
+            "label": "Organization",
+            "id": [str(i) for i in range(n)],
+            "name": [XSS[i % 2] for i in range(n)],
+            "sector": "ngo",
+            "countries": "",
+            "first_year": np.nan,
+            "last_year": np.nan,
+            "usd": np.arange(n, dtype=float),
+            "degree": a.degrees(),
+            "source_id": None,
+            "quote": XSS[1],
+        }
+    )
+    ties = pd.DataFrame({"u": range(n - 1), "v": range(1, n), "type": "PARTNER_IN", "count": 1})
+    g = PartnerDrawing(adjacency=a, nodes=nodes, ties=ties)
+    pos = np.c_[np.arange(n, dtype=float), np.zeros(n)]
     html, info = build_network_html(g, pos)
     assert info["capped"] and info["total"] == MAX_NODES + 100
     assert info["shown"] + info["groups"] == MAX_NODES  # the groups take slots of their own

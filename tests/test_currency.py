@@ -196,3 +196,19 @@ def test_bundled_flows_keep_the_reports_own_usd_figures():
         assert flows.loc[flow_id, "amount_usd"] == pytest.approx(float(usd)), flow_id
     rows, _ = read_path(DATA_DIR)
     assert notices(rows) == []
+
+
+def test_a_flow_with_no_year_and_no_rate_is_told_so_on_both_paths():
+    import numpy as np
+    import pandas as pd
+
+    from loaders.frames import RawFrame
+    from loaders.records import Location, RawRow
+
+    row = RawRow("funding", {"amount": "10", "currency": "NOK"}, Location("funding.csv", line=2))
+    cells = pd.DataFrame({"amount": ["10"], "currency": ["NOK"], "year": [np.nan]})
+    frame = RawFrame("funding", cells, np.array([2]), "funding.csv")
+    by_row, by_column = (str(n) for n in (notices([row])[0], notices([frame])[0]))
+    assert by_row == by_column
+    assert "value 'NOK':" in by_row and "(the flow states no year)" in by_row
+    assert "None" not in by_row and "nan" not in by_row

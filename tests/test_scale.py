@@ -155,44 +155,54 @@ def test_the_load_command_prints_progress(bolt, tmp_path):
         s.clear()
 
 
-def test_above_the_flow_edge_limit_the_drawn_graph_sums_flows_per_pair(tmp_path, monkeypatch):
-    from graph.analyses import layout
+def test_a_nodes_details_list_each_flow_or_sum_them_per_pair(tmp_path, monkeypatch):
+    from graph.analyses import drawing
 
     generate(tmp_path, flows=600, seed=8)
     store = MemoryStore()
     load(tmp_path, store)
-    each = layout.partner_graph(store)
-    monkeypatch.setattr(layout, "FLOW_EDGES_UP_TO", 100)
-    summed = layout.partner_graph(store)
-    assert set(each.nodes) == set(summed.nodes)
-    funds = [d for *_e, d in summed.edges(keys=True, data=True) if d["type"] == "FUNDS"]
-    flows = [d for *_e, d in each.edges(keys=True, data=True) if d["type"] == "FUNDS"]
-    assert sum(d["props"]["flows"] for d in funds) == len(flows)  # every flow counted once
-    assert len(funds) == len({(d["props"]["donor_id"], d["props"]["recipient_id"]) for d in flows})
-    for n in ("usd", "countries", "years"):
-        assert nx.get_node_attributes(each, n) == nx.get_node_attributes(summed, n)
-    per_pair = pd.DataFrame([d["props"] for d in flows]).groupby(["donor_id", "recipient_id"])
-    money = per_pair["amount_usd"].sum()
-    for d in funds:
-        start, end = d["id"].split("|")
-        assert d["props"]["amount_usd"] == pytest.approx(money.get((start, end), 0.0))
+    d = drawing.partner_drawing(store)
+    flows = store.rel_table("FUNDS")
+    flows = flows[flows["start"] != flows["end"]]
+    top = pd.concat([flows["start"], flows["end"]]).value_counts().index[0]
+    mine = flows[(flows["start"] == top) | (flows["end"] == top)]
+    assert len(mine) > 5
+    monkeypatch.setattr(drawing, "FLOWS_LISTED_UP_TO", len(mine))
+    each = drawing.node_details(store, d, f"Organization:{top}")
+    listed = each.ties[each.ties["type"] == "FUNDS"]
+    assert not each.summed and len(listed) == len(mine)
+    assert listed["quote"].notna().all() and listed["source_id"].notna().all()
+    monkeypatch.setattr(drawing, "FLOWS_LISTED_UP_TO", 5)
+    summed = drawing.node_details(store, d, f"Organization:{top}")
+    funds = summed.ties[summed.ties["type"] == "FUNDS"]
+    assert summed.summed and funds["flows"].sum() == len(mine)  # every flow counted once
+    other = mine["end"].where(mine["start"] == top, mine["start"])
+    per_pair = pd.to_numeric(mine["amount_usd"], errors="coerce").groupby(
+        [mine["start"], mine["end"]]
+    )
+    assert len(funds) == per_pair.ngroups
+    money = per_pair.sum(min_count=1)  # a pair with no stated amount has none
+    assert sorted(funds["amount_usd"].round(2).fillna(-1)) == sorted(money.round(2).fillna(-1))
+    assert set(funds["other"]) == {f"Organization:{o}" for o in other}
+    rest = [t[t["type"] != "FUNDS"].reset_index(drop=True) for t in (each.ties, summed.ties)]
+    pd.testing.assert_frame_equal(*rest, check_dtype=False)
 
 
 def test_the_drawing_groups_what_it_cannot_show_and_counts_the_ties(tmp_path):
+    from graph.analyses.drawing import partner_drawing
+    from graph.analyses.layout import positions
     from views.netviz import build_network_html
 
     generate(tmp_path, flows=2000, seed=9)
     store = MemoryStore()
     load(tmp_path, store)
-    from graph.analyses import layout
-
-    g = layout.partner_graph(store)
-    pos = layout.graph_layout(g)
-    html, info = build_network_html(g, pos, size_by="money", max_nodes=60)
+    d = partner_drawing(store)
+    pos = positions(d.adjacency)
+    html, info = build_network_html(d, pos, size_by="money", max_nodes=60)
     assert info["capped"] and info["shown"] + info["groups"] <= 60
-    assert info["shown"] + info["grouped"] == g.number_of_nodes()
+    assert info["shown"] + info["grouped"] == len(d.nodes)
     assert info["groups"] >= 2 and "grey groups (hexagons)" in html
-    kept = sorted(g.nodes, key=lambda n: g.nodes[n]["usd"], reverse=True)[: info["shown"]]
-    assert all(g.nodes[n]["name"][:20] in html for n in kept[:10])  # the richest are drawn
-    _, by_ties = build_network_html(g, pos, size_by="none", max_nodes=60)
+    kept = d.nodes.sort_values("usd", ascending=False).head(info["shown"])
+    assert all(n[:20] in html for n in kept["name"].head(10))  # the richest are drawn
+    _, by_ties = build_network_html(d, pos, size_by="none", max_nodes=60)
     assert by_ties["kept_by"] == "the most ties"

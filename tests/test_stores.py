@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.analyses import main_recipient
 from graph.errors import AuthenticationFailed, StoreUnavailable
 from graph.store import Filters
 from graph.store.memory import MemoryStore
@@ -342,3 +343,29 @@ def test_partners_in_role_are_the_same_on_both_stores(neo):
             sorted(map(tuple, s.partners_in_role(role).to_numpy().tolist())) for s in (mem, neo)
         )
         assert a == b, role
+
+
+def test_the_ties_of_one_node_are_the_same_on_both_stores(neo):
+    from graph.analyses.network import PARTNERSHIP_RELS
+
+    mem = MemoryStore()
+    load(FIXTURE, mem)
+    load(FIXTURE, neo)
+    inst = main_recipient(mem)
+    picks = [("Organization", inst), ("Organization", "nobody")]
+    picks += [("Project", mem.node_table("Project")["id"].iloc[0])]
+    picks += [("Event", mem.node_table("Event")["id"].iloc[0])]
+    for label, i in picks:
+        a, b = (s.ties_of(label, i, PARTNERSHIP_RELS) for s in (mem, neo))
+        assert list(a.columns[:6]) == list(b.columns[:6])
+        cols = ["type", "id", "start_label", "start", "end_label", "end", "quote", "source_id"]
+        if len(a):
+            assert a[cols].astype(str).values.tolist() == b[cols].astype(str).values.tolist()
+        assert len(a) == len(b), (label, i)
+        touching = [
+            t
+            for t in PARTNERSHIP_RELS
+            for r in mem.rel_table(t).itertuples()
+            if (r.start_label, r.start) == (label, i) or (r.end_label, r.end) == (label, i)
+        ]
+        assert len(a) == len(touching), (label, i)

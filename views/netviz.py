@@ -28,6 +28,7 @@ import pandas as pd
 import pyvis
 from pyvis.network import Network
 
+from graph.analyses.folding import MAX_NODES, drawn_part
 from graph.reports.templates import render
 from views.fmt import usd
 
@@ -39,9 +40,6 @@ __all__ = [
     "vis_assets",
     "build_network_html",
 ]
-
-#: Above this many nodes the drawing keeps the most central ones and says so.
-MAX_NODES = 1000
 
 #: The relationship types of :data:`graph.analyses.network.PARTNERSHIP_RELS`, in words.
 TIE_KINDS = {
@@ -106,11 +104,6 @@ def vis_assets() -> tuple[str, str]:
     return js, css
 
 
-def node_keys(centrality: pd.DataFrame) -> list[str]:
-    """The drawing's node keys (``"Label:id"``) of the rows of a centrality table."""
-    return [f"{a}:{b}" for a, b in zip(centrality["label"], centrality["id"], strict=True)]
-
-
 def _short(text: str, n: int = 28) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -120,15 +113,15 @@ def _usd(x: float) -> str:
     return usd(x) if x else "no known amount"
 
 
-def _colour(d: dict, colour_by: str) -> str:
-    if colour_by == "sector" and d["label"] == "Organization":
-        return SECTOR_COLOURS.get(d.get("sector") or "other", SECTOR_COLOURS["other"])
-    return KIND_COLOURS.get(d["label"], "#999999")
+def _colour(label: str, sector, colour_by: str) -> str:
+    if colour_by == "sector" and label == "Organization":
+        return SECTOR_COLOURS.get(sector or "other", SECTOR_COLOURS["other"])
+    return KIND_COLOURS.get(label, "#999999")
 
 
 def build_network_html(
-    g,
-    pos: dict,
+    drawing,
+    pos,
     *,
     centrality: pd.DataFrame | None = None,
     colour_by: str = "sector",
@@ -146,122 +139,110 @@ def build_network_html(
 
     Parameters
     ----------
-    g : networkx graph from :func:`graph.reports.figures.partner_graph`
-    pos : dict
-        Node → (x, y), computed once on the whole graph.
+    drawing : graph.analyses.drawing.PartnerDrawing
+        The nodes and ties (:func:`graph.analyses.drawing.partner_drawing`).
+    pos : array of shape (nodes, 2)
+        Positions, one row per node of ``drawing.nodes``, computed once on the whole graph
+        (:func:`graph.analyses.layout.positions`).
     centrality : DataFrame, optional
-        :func:`graph.analyses.network.centrality` (``label``, ``id``, ``degree``,
-        ``betweenness``); used for sizing and for choosing which nodes to keep above
-        ``max_nodes``.
+        :func:`graph.analyses.network.centrality` (``label``, ``id``, ``betweenness``); needed
+        only to size by betweenness.
     colour_by : {"sector", "kind"}
     size_by : {"money", "centrality", "none"}
     highlight : set, optional
-        Nodes that match the filters; the others are drawn dim. ``None`` = all.
+        Node keys that match the filters; the others are drawn dim. ``None`` = all.
     visible : set, optional
-        Nodes to draw at all (the ego view); ``None`` = all.
+        Node keys to draw at all (the ego view); ``None`` = all.
     ties : set, optional
         Relationship types to draw; ``None`` = all.
     sources : dict, optional
         Source id → title, shown with each node's provenance.
     marked : set, optional
-        Nodes drawn with a red border (e.g. donors removed in a scenario).
+        Node keys drawn with a red border (e.g. donors removed in a scenario).
+    max_nodes : int
+        Above this many visible nodes, the most important are drawn one by one and the rest
+        folded into grey groups (:func:`graph.analyses.folding.drawn_part`).
 
     Returns
     -------
     html : str
     info : dict
-        ``shown``, ``total``, ``capped`` (bool), ``edges``.
+        ``shown``, ``total``, ``capped`` (bool), ``edges``, ``grouped``, ``groups``,
+        ``kept_by``.
     """
     sources = sources or {}
-    marked = marked or set()
-    keys = node_keys(centrality) if centrality is not None else []
-    cent = dict(zip(keys, centrality["betweenness"], strict=True)) if len(keys) else {}
-    deg = dict(zip(keys, centrality["degree"], strict=True)) if len(keys) else {}
-    nodes = [n for n in g.nodes if visible is None or n in visible]
-    total = len(nodes)
-    capped = total > max_nodes
-    group_of: dict = {}  # node folded into a group → the group's key
-    groups: dict = {}  # group key → its members
-    if capped:
-        nodes, group_of, groups = _fold(g, nodes, highlight, size_by, cent, deg, max_nodes)
-    keep = set(nodes)
-    ids = {n: i for i, n in enumerate(sorted(keep))}
-    ids.update({k: len(ids) + i for i, k in enumerate(sorted(groups))})
-
+    part = drawn_part(
+        drawing,
+        pos,
+        centrality=centrality,
+        size_by=size_by,
+        highlight=highlight,
+        visible=visible,
+        ties=ties,
+        marked=marked,
+        max_nodes=max_nodes,
+    )
+    nodes = part.nodes
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
-    max_usd = max([g.nodes[n].get("usd", 0.0) for n in keep] + [1.0])
-    max_c = max([cent.get(n, 0.0) for n in keep] + [1e-9])
-    max_deg = max([deg.get(n, 0.0) for n in keep] + [0.0])
+    max_usd = max(float(nodes["usd"].max()) if len(nodes) else 0.0, 1.0)
+    max_c = max(float(nodes["betweenness"].max()) if len(nodes) else 0.0, 1e-9)
+    max_deg = float(nodes["degree"].max()) if len(nodes) else 0.0
     details = {}
-    for n in sorted(keep):
-        d = g.nodes[n]
+    for i, r in enumerate(nodes.itertuples(index=False)):
         if size_by == "money":
-            weight = (d.get("usd", 0.0) / max_usd) ** 0.5
+            weight = (r.usd / max_usd) ** 0.5
         elif size_by == "centrality":
-            weight = (cent.get(n, 0.0) / max_c) ** 0.5
+            weight = (r.betweenness / max_c) ** 0.5
         else:
             weight = 0.0
         size = 9 + 26 * weight
-        if d["label"] == "Project":
+        if r.label == "Project":
             size *= 0.75  # a square of the same "size" looks much bigger than a circle
         # labels of important nodes are drawn larger, so they stay readable when zoomed out
         # while the rest appear as one zooms in (vis' label drawThreshold)
-        importance = max(weight, (deg.get(n, 0.0) / max_deg) ** 0.5 if max_deg else 0.0)
-        lit = highlight is None or n in highlight
-        colour = _colour(d, "kind" if colour_by == "kind" else "sector") if lit else DIM
-        x, y = pos.get(n, (0.0, 0.0))
-        props = d.get("props", {})
-        kind_word = KIND_WORDS.get(d["label"], d["label"].lower())
-        lines = [
-            d["name"],
-            kind_word + (f" · {d['sector'].replace('_', ' ')}" if d.get("sector") else ""),
-        ]
-        if d.get("countries"):
-            lines.append("Countries: " + ", ".join(sorted(d["countries"])))
-        if d.get("years"):
-            a, b = d["years"]
-            lines.append(f"Years: {a}" + (f"–{b}" if b != a else ""))
-        lines.append("Known money: " + _usd(d.get("usd", 0.0)))
-        src = props.get("source_id")
+        importance = max(weight, (r.degree / max_deg) ** 0.5 if max_deg else 0.0)
+        colour = _colour(r.label, r.sector, "kind" if colour_by == "kind" else "sector")
+        colour = colour if r.lit else DIM
+        kind_word = KIND_WORDS.get(r.label, r.label.lower())
+        sector = r.sector.replace("_", " ") if r.sector else ""
         net.add_node(
-            ids[n],
-            label=_short(d["name"]),
-            title="\n".join(lines),
-            shape=KIND_SHAPES.get(d["label"], "dot"),
-            color={"background": colour, "border": "#d62728" if n in marked else colour},
-            borderWidth=4 if n in marked else 1,
+            i,
+            label=_short(r.name),
+            title=_tooltip(r, kind_word, sector),
+            shape=KIND_SHAPES.get(r.label, "dot"),
+            color={"background": colour, "border": "#d62728" if r.marked else colour},
+            borderWidth=4 if r.marked else 1,
             size=round(size, 1),
-            x=round(x, 1),
-            y=round(y, 1),
+            x=round(r.x, 1),
+            y=round(r.y, 1),
             physics=False,
-            font={"color": "#222222" if lit else "#bbbbbb", "size": round(11 + 13 * importance)},
+            font={"color": "#222222" if r.lit else "#bbbbbb", "size": round(11 + 13 * importance)},
         )
-        details[ids[n]] = {
-            "name": d["name"],
+        details[i] = {
+            "name": r.name,
             "kind": kind_word,
-            "sector": (d.get("sector") or "").replace("_", " "),
-            "countries": ", ".join(sorted(d.get("countries") or ())),
-            "money": _usd(d.get("usd", 0.0)),
-            "source": sources.get(src, src or ""),
-            "quote": props.get("quote") or "",
+            "sector": sector,
+            "countries": r.countries,
+            "money": _usd(r.usd),
+            "source": sources.get(r.source_id, r.source_id or ""),
+            "quote": r.quote or "",
         }
-    for k in sorted(groups):
-        _add_group(net, ids[k], k, groups[k], g, pos, details)
-    n_edges = 0
-    seen_pairs = _ties(g, keep, group_of, groups, ids, ties, highlight)
-    for e in seen_pairs.values():
-        t = e["type"]
-        words = TIE_KINDS.get(t, t.replace("_", " ").lower())
+    for i, group in enumerate(part.groups):
+        _add_group(net, len(nodes) + i, group, details)
+    lines = part.lines
+    for a, b, kind, count, grouped, lit in zip(
+        *(lines[c].tolist() for c in ("from", "to", "type", "count", "grouped", "lit")),
+        strict=True,
+    ):
+        words = TIE_KINDS.get(kind, kind.replace("_", " ").lower())
         net.add_edge(
-            e["from"],
-            e["to"],
-            title=f"{e['count']:,} ties: {words}" if e["grouped"] else words,
-            color=e["color"],
-            width=(2 if t == "FUNDS" else 1)
-            + (min(4.0, e["count"] ** 0.5 / 3) if e["grouped"] else 0),
-            arrows="to" if t == "FUNDS" else "",
+            int(a),
+            int(b),
+            title=f"{count:,} ties: {words}" if grouped else words,
+            color=EDGE_COLOURS.get(kind, "#999999") if lit else "rgba(200,200,200,0.25)",
+            width=(2 if kind == "FUNDS" else 1) + (min(4.0, count**0.5 / 3) if grouped else 0),
+            arrows="to" if kind == "FUNDS" else "",
         )
-        n_edges += 1
     net.options = {
         "physics": {"enabled": False},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
@@ -278,17 +259,17 @@ def build_network_html(
             for k in ("Project", "Network", "Event")
         ]
     )
-    if groups:
+    if part.groups:
         legend_items.append(
             ("group", GROUP_COLOUR, "a group of nodes not drawn one by one (hexagon)")
         )
     info = {
-        "shown": len(keep),
-        "total": total,
-        "capped": capped,
-        "edges": n_edges,
-        "grouped": len(group_of),
-        "groups": len(groups),
+        "shown": len(nodes),
+        "total": part.total,
+        "capped": part.capped,
+        "edges": len(part.lines),
+        "grouped": part.grouped,
+        "groups": len(part.groups),
         "kept_by": _KEPT_BY.get(size_by, _KEPT_BY["none"]),
     }
     page = _render(
@@ -303,15 +284,27 @@ def build_network_html(
             size_by, "all the same"
         ),
         notice=(
-            f"Showing the {len(keep):,} of {total:,} nodes with {info['kept_by']}; the other "
-            f"{len(group_of):,} are drawn as {len(groups):,} grey groups (hexagons), one per "
-            "kind and sector, with their ties counted. Narrow the filters or use the ego view "
-            "to see them one by one."
-            if capped
+            f"Showing the {len(nodes):,} of {part.total:,} nodes with {info['kept_by']}; the "
+            f"other {part.grouped:,} are drawn as {len(part.groups):,} grey groups (hexagons), "
+            "one per kind and sector, with their ties counted. Narrow the filters or use the "
+            "ego view to see them one by one."
+            if part.capped
             else ""
         ),
     )
     return page, info
+
+
+def _tooltip(r, kind_word: str, sector: str) -> str:
+    """What hovering over a node says: name, kind and sector, countries, years, money."""
+    lines = [r.name, kind_word + (f" · {sector}" if sector else "")]
+    if r.countries:
+        lines.append("Countries: " + r.countries)
+    if not pd.isna(r.first_year):
+        a, b = int(r.first_year), int(r.last_year)
+        lines.append(f"Years: {a}" + (f"–{b}" if b != a else ""))
+    lines.append("Known money: " + _usd(r.usd))
+    return "\n".join(lines)
 
 
 #: What the drawing keeps above its cap, by what the nodes are sized by.
@@ -323,106 +316,32 @@ _KEPT_BY = {
 GROUP_COLOUR = "#9e9e9e"
 
 
-def _fold(g, nodes: list, highlight, size_by: str, cent: dict, deg: dict, max_nodes: int):
-    """Keep the ``max_nodes`` most important of ``nodes`` (those that match the filters
-    first, then by money, betweenness or ties, as the drawing is sized), less one slot per
-    group, and fold the rest into one group per kind (and sector, for organizations).
-
-    Returns the kept nodes, each folded node's group key and each group's members."""
-
-    def score(n):
-        d = g.nodes[n]
-        money, between, ties = d.get("usd", 0.0), cent.get(n, 0.0), deg.get(n, 0.0)
-        first = {"money": money, "centrality": between}.get(size_by, ties)
-        return (highlight is None or n in highlight, first, ties, money, n)
-
-    ranked = sorted(nodes, key=score, reverse=True)
-
-    def group_key(n):
-        d = g.nodes[n]
-        return (
-            ("group", d["label"], d.get("sector") or "")
-            if d["label"] == "Organization"
-            else (
-                "group",
-                d["label"],
-                "",
-            )
-        )
-
-    slots = max_nodes
-    while True:  # the groups take slots of their own
-        rest = ranked[slots:]
-        n_groups = len({group_key(n) for n in rest})
-        if slots + n_groups <= max_nodes or slots <= 1:
-            break
-        slots = max_nodes - n_groups
-    kept, rest = ranked[:slots], ranked[slots:]
-    group_of = {n: group_key(n) for n in rest}
-    groups: dict = {}
-    for n, k in group_of.items():
-        groups.setdefault(k, []).append(n)
-    return kept, group_of, groups
-
-
-def _ties(g, keep: set, group_of: dict, groups: dict, ids: dict, ties, highlight) -> dict:
-    """One line per pair of drawn nodes (a folded node stands for its group) and kind of
-    tie, with how many ties it stands for."""
-    out: dict = {}
-    for u, v, d in g.edges(data=True):
-        u, v = (u if u in keep else group_of.get(u)), (v if v in keep else group_of.get(v))
-        if u is None or v is None or u == v:
-            continue
-        t = d.get("type")
-        if ties is not None and t not in ties:
-            continue
-        pair = (min(ids[u], ids[v]), max(ids[u], ids[v]), t)
-        if pair in out:
-            out[pair]["count"] += 1  # flows are listed in the node details
-            continue
-        lit = highlight is None or (u in highlight and v in highlight)
-        out[pair] = {
-            "from": ids[u],
-            "to": ids[v],
-            "type": t,
-            "count": 1,
-            "grouped": u in groups or v in groups,
-            "color": EDGE_COLOURS.get(t, "#999999") if lit else "rgba(200,200,200,0.25)",
-        }
-    return out
-
-
-def _add_group(net, node_id: int, key: tuple, members: list, g, pos: dict, details: dict):
+def _add_group(net, node_id: int, group, details: dict):
     """One grey hexagon for a group of folded nodes, at their centre, sized by their count."""
-    _, label, sector = key
-    word = KIND_WORDS.get(label, label.lower())
-    plural = word if len(members) == 1 else word + "s"
-    what = f"{len(members):,} other {plural}" + (f" ({sector.replace('_', ' ')})" if sector else "")
-    xs = [pos.get(n, (0.0, 0.0)) for n in members]
-    x = sum(p[0] for p in xs) / len(xs)
-    y = sum(p[1] for p in xs) / len(xs)
-    money = sum(g.nodes[n].get("usd", 0.0) for n in members)
-    top = sorted(members, key=lambda n: g.nodes[n].get("usd", 0.0), reverse=True)[:5]
-    names = ", ".join(g.nodes[n]["name"] for n in top)
+    word = KIND_WORDS.get(group.label, group.label.lower())
+    plural = word if group.members == 1 else word + "s"
+    sector = group.sector.replace("_", " ")
+    what = f"{group.members:,} other {plural}" + (f" ({sector})" if sector else "")
+    names = ", ".join(group.top)
     net.add_node(
         node_id,
         label=what,
-        title=f"{what}, grouped to keep the drawing readable\nKnown money: {_usd(money)}\n"
+        title=f"{what}, grouped to keep the drawing readable\nKnown money: {_usd(group.usd)}\n"
         f"Among them: {names}",
         shape="hexagon",
         color={"background": GROUP_COLOUR, "border": GROUP_COLOUR},
-        size=round(16 + 5 * min(len(members), 10_000) ** 0.25, 1),
-        x=round(x, 1),
-        y=round(y, 1),
+        size=round(16 + 5 * min(group.members, 10_000) ** 0.25, 1),
+        x=round(group.x, 1),
+        y=round(group.y, 1),
         physics=False,
         font={"color": "#222222", "size": 14},
     )
     details[node_id] = {
         "name": what,
         "kind": f"group of {word}s",
-        "sector": sector.replace("_", " "),
+        "sector": sector,
         "countries": "",
-        "money": _usd(money),
+        "money": _usd(group.usd),
         "source": "",
         "quote": f"Among them: {names}",
     }

@@ -9,14 +9,15 @@ page (see :mod:`views.netviz`) and can be downloaded as it is.
 import pandas as pd
 import streamlit as st
 
-from graph.analyses import layout
+from graph.analyses.drawing import FLOWS_LISTED_UP_TO
 from graph.store import Filters
 from views import netviz, state
-from views.fmt import label_of, md, table
+from views.fmt import SHOWN_ROWS, label_of, md, table, usd
 from views.netviz import TIE_KINDS
 
 store, _ = state.get_store()
-g, pos, cent = state.network(store)
+drawn, pos = state.network(store)
+nodes = drawn.nodes
 
 st.title("Partnership network")
 st.caption(
@@ -24,33 +25,13 @@ st.caption(
     "diamonds events. Filters highlight what matches and leave every node where it is."
 )
 
-if g.number_of_nodes() == 0:
+if nodes.empty:
     st.info("The store holds no organizations, projects, networks or events yet.")
     st.stop()
 
-nodes = pd.DataFrame(
-    [
-        {
-            "node": n,
-            "label": d["label"],
-            "id": d["id"],
-            "name": d["name"],
-            "sector": d.get("sector"),
-            "countries": ", ".join(sorted(d["countries"])),
-        }
-        for n, d in g.nodes(data=True)
-    ]
-)
-orgs = nodes[nodes["label"] == "Organization"].sort_values("name")
+orgs = nodes[nodes["label"] == "Organization"].sort_values(["name", "key"])
 sectors = sorted({s for s in orgs["sector"].dropna()})
-years = sorted(
-    {
-        y
-        for _, d in g.nodes(data=True)
-        if d.get("years")
-        for y in range(d["years"][0], d["years"][1] + 1)
-    }
-)
+span = drawn.years()
 
 with st.container(border=True):
     c = st.columns([1, 1, 1, 1])
@@ -108,15 +89,15 @@ with st.container(border=True):
         format_func=lambda s: "All sectors" if s is None else label_of(s),
         key="net-sector",
     )
-    if len(years) >= 2:
-        yr = c[3].slider("Years", min(years), max(years), (min(years), max(years)), key="net-years")
+    if span is not None and span[0] < span[1]:
+        yr = c[3].slider("Years", span[0], span[1], span, key="net-years")
     else:
         yr = None
 
 with st.container(border=True):
     c = st.columns([2, 1, 1])
-    ego_options = [None] + list(orgs["node"])
-    names = dict(zip(nodes["node"], nodes["name"], strict=False))
+    ego_options = [None] + orgs["key"].tolist()
+    names = dict(zip(nodes["key"], nodes["name"], strict=True))
     ego = c[0].selectbox(
         "Ego view: one organization and its neighbourhood",
         ego_options,
@@ -127,7 +108,7 @@ with st.container(border=True):
     c[2].caption("Type a name in the search box above the drawing to find and select a node.")
 
 
-years_set = yr is not None and (yr[0] != min(years) or yr[1] != max(years))
+years_set = yr is not None and tuple(yr) != span
 chosen = Filters(
     year_from=yr[0] if years_set else None,
     year_to=yr[1] if years_set else None,
@@ -136,15 +117,16 @@ chosen = Filters(
     sector=sector,
 )
 highlight = state.matching(store, chosen)
-visible = {n for n, d in g.nodes(data=True) if d["label"] in set(kinds or [])}
+visible = set(nodes["key"][nodes["label"].isin(kinds or [])])
 if ego is not None:
-    visible = layout.ego_nodes(g, ego, depth=depth)  # every kind within reach
+    visible = drawn.around(ego, depth=depth)  # every kind within reach
 if hide and highlight is not None:
     visible = visible & highlight
 
 source_titles = state.names(store, "Source")
+cent = state.betweenness(store) if size_by == "centrality" else None
 page, info = netviz.build_network_html(
-    g,
+    drawn,
     pos,
     centrality=cent,
     colour_by=colour_by,
@@ -171,7 +153,7 @@ st.caption(
     + ". Drag to pan, scroll to zoom, click a node for its details."
     + (
         f" Betweenness centrality is {cent.attrs['betweenness']}."
-        if cent.attrs.get("betweenness", "exact") != "exact"
+        if cent is not None and cent.attrs.get("betweenness", "exact") != "exact"
         else ""
     )
 )
@@ -185,28 +167,26 @@ st.download_button(
 )
 
 st.subheader("Node details and provenance")
-shown_nodes = nodes[nodes["node"].isin(visible)] if len(visible) else nodes
-choices = list(shown_nodes.sort_values(["label", "name"])["node"])
+shown_nodes = nodes[nodes["key"].isin(visible)] if len(visible) else nodes
+choices = shown_nodes.sort_values(["label", "name", "key"])["key"].tolist()
 if ego in choices:
     first = ego
 else:  # the best-connected node shown
-    degree = dict(zip(netviz.node_keys(cent), cent["degree"], strict=True))
-    first = max(choices, key=lambda n: (degree.get(n, 0.0), n))
+    best = shown_nodes.sort_values(["degree", "key"], ascending=False)
+    first = best["key"].iloc[0]
+labels = dict(zip(nodes["key"], nodes["label"], strict=True))
 pick = st.selectbox(
     "Choose a node",
     choices,
-    format_func=lambda n: f"{names.get(n, n)} ({g.nodes[n]['label'].lower()})",
+    format_func=lambda n: f"{names.get(n, n)} ({labels[n].lower()})",
     key="net-pick",
     index=choices.index(first),
 )
 if pick:
-    d = g.nodes[pick]
-    props = d.get("props", {})
-    st.markdown(f"#### {md(d['name'])}")
+    d = state.node_details(store, pick)
+    st.markdown(f"#### {md(d.name)}")
     facts = {
-        k: (int(v) if isinstance(v, float) and v.is_integer() else v)
-        for k, v in props.items()
-        if k not in ("quote", "source_id", "id")
+        k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in d.facts.items()
     }
     c1, c2 = st.columns([1, 1])
     with c1:
@@ -216,56 +196,40 @@ if pick:
             width="stretch",
         )
     with c2:
-        src = props.get("source_id")
-        st.markdown(f"**Source:** {md(source_titles.get(src, src or 'not given'))}")
-        if props.get("quote"):
+        st.markdown(f"**Source:** {md(source_titles.get(d.source_id, d.source_id or 'not given'))}")
+        if d.quote:
             st.markdown("**What the document says:**")
-            st.text(props["quote"])
-    ties_rows = []
-    order = {t: i for i, t in enumerate(TIE_KINDS)}
-    edges = sorted(g.edges(pick, data=True), key=lambda x: order.get(x[2]["type"], len(order)))
-    summed = False
-    for u, v, e in edges:
-        other = v if u == pick else u
-        ep = e.get("props", {})
-        tie = TIE_KINDS.get(e["type"], e["type"])
-        if "flows" in ep:  # a donor–recipient pair standing for its flows
-            summed = True
-            first, last = ep.get("years", (None, None))
-            ties_rows.append(
-                {
-                    "tie": f"{tie} ({ep['flows']:,} flows)",
-                    "with": names.get(other, other),
-                    "year": (f"{first}–{last}" if first != last else str(first))
-                    if first is not None
-                    else "not stated",
-                    "amount_usd": ep.get("amount_usd"),
-                    "role": None,
-                    "source": "each flow's own",
-                    "quote": f"{ep['flows']:,} flows, each citing its own sentence in the "
-                    "funding records",
-                }
-            )
-            continue
-        ties_rows.append(
+            st.text(d.quote)
+    t = d.ties
+    if len(t):
+        order = {k: i for i, k in enumerate(TIE_KINDS)}
+        t = t.assign(_o=t["type"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
+        many = (t["type"] == "FUNDS") & d.summed  # a pair standing for its flows
+        words = t["type"].map(lambda k: TIE_KINDS.get(k, k))
+        ties_rows = pd.DataFrame(
             {
-                "tie": tie,
-                "with": names.get(other, other),
-                "year": ep.get("year"),
-                "amount_usd": ep.get("amount_usd"),
-                "role": ep.get("role"),
-                "source": source_titles.get(ep.get("source_id"), ep.get("source_id")),
-                "quote": ep.get("quote"),
+                "tie": words.where(~many, words + " (" + t["flows"].map("{:,}".format) + " flows)"),
+                "with": t["other_name"],
+                "year": t["year"].where(t["year"].notna(), "not stated"),
+                "amount": [usd(x) if pd.notna(x) else "not stated" for x in t["amount_usd"]],
+                "role": t["role"].where(t["role"].notna(), ""),
+                "source": [
+                    "each flow's own" if m else source_titles.get(s, s)
+                    for m, s in zip(many, t["source_id"], strict=True)
+                ],
+                "quote": [
+                    f"{n:,} flows, each citing its own sentence in the funding records" if m else q
+                    for m, n, q in zip(many, t["flows"], t["quote"], strict=True)
+                ],
             }
         )
-    if ties_rows:
         st.markdown(
             "**Ties, each with the sentence it comes from**"
             + (
-                " (funding is summed per donor and recipient: the portfolio has too many "
-                "flows to list one by one here)"
-                if summed
+                f" (funding is summed per donor and recipient: this node has more than "
+                f"{FLOWS_LISTED_UP_TO:,} flows, too many to list one by one here)"
+                if d.summed
                 else ""
             )
         )
-        table(pd.DataFrame(ties_rows), f"ties_{d['id']}", key="dl-ties")
+        table(ties_rows, f"ties_{pick.partition(':')[2]}", key="dl-ties", cap=SHOWN_ROWS)

@@ -104,12 +104,12 @@ except AnalysisError as e:
     st.error(f"Cannot compute this scenario: {md(e)}")
     st.stop()
 
-g, pos, cent = state.network(store)
+drawn, pos = state.network(store)
+drawn_names = dict(zip(drawn.nodes["key"], drawn.nodes["name"], strict=True))
 
 
 def _name(label, i):
-    k = f"{label}:{i}"
-    return g.nodes[k]["name"] if k in g else i
+    return drawn_names.get(f"{label}:{i}", i)
 
 
 b, a = r["concentration_before"], r["concentration_after"]
@@ -308,9 +308,8 @@ removed = {f"Organization:{d}" for d in r["removed"]}
 stopped = {f"Project:{p}" for p in r["projects_unfunded"]}
 if view == "Before":
     page, _info = netviz.build_network_html(
-        g,
+        drawn,
         pos,
-        centrality=cent,
         marked=removed | stopped,
         heading="Before: leaving donors and stopping projects outlined in red",
         sources=source_titles,
@@ -318,10 +317,9 @@ if view == "Before":
     )
 else:
     page, _info = netviz.build_network_html(
-        g,
+        drawn,
         pos,
-        centrality=cent,
-        visible=set(g.nodes) - removed - stopped,
+        visible=set(drawn_names) - removed - stopped,
         heading="After the donors leave",
         sources=source_titles,
         height=520,

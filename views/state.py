@@ -11,7 +11,7 @@ import os
 
 import streamlit as st
 
-from graph.analyses import cliff, layout, regional, scenarios
+from graph.analyses import cliff, drawing, layout, regional, scenarios
 from graph.analyses.collaborations import collaborations as collaborations_of
 from graph.analyses.funding import donor_totals, funding_years, pool_members
 from graph.analyses.institute import (
@@ -45,6 +45,8 @@ __all__ = [
     "funding_cliff",
     "ending",
     "network",
+    "betweenness",
+    "node_details",
     "table",
     "names",
     "facts",
@@ -137,6 +139,7 @@ def data_changed() -> None:
     """Forget cached results (after a load)."""
     st.cache_data.clear()
     network.clear()
+    betweenness.clear()
 
 
 def sidebar():
@@ -333,17 +336,29 @@ def board_filename(recipient, ext: str) -> str:
 
 @st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS)
 def network(store):
-    """The partnership graph for the drawing (:func:`graph.analyses.layout.partner_graph`),
-    its fixed layout and :func:`graph.analyses.network.centrality` of every node, cached
-    per store."""
-    g = layout.partner_graph(store)
-    pos = layout.graph_layout(g)
-    cent = centrality(store, labels=PARTNERSHIP_LABELS)
-    return g, pos, cent
+    """The partnership network for the drawing
+    (:func:`graph.analyses.drawing.partner_drawing`) and its fixed layout
+    (:func:`graph.analyses.layout.positions`), cached per store."""
+    d = drawing.partner_drawing(store)
+    return d, layout.positions(d.adjacency)
+
+
+@st.cache_resource(
+    show_spinner="Finding the brokers of the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS
+)
+def betweenness(store):
+    """:func:`graph.analyses.network.centrality` of every node of the network, cached per
+    store; computed only when a page sizes the drawing by it."""
+    return centrality(store, labels=PARTNERSHIP_LABELS)
 
 
 @st.cache_data(**CACHED)
 def matching(store, filters: Filters):
-    """:func:`graph.analyses.layout.matching_nodes` of the drawn network (:func:`network`)."""
-    g, _pos, _cent = network(store)
-    return layout.matching_nodes(store, g, filters)
+    """:func:`graph.analyses.drawing.matching_keys` of the drawn network (:func:`network`)."""
+    return drawing.matching_keys(store, network(store)[0], filters)
+
+
+@st.cache_data(**CACHED)
+def node_details(store, key: str):
+    """:func:`graph.analyses.drawing.node_details` of one node of the drawn network."""
+    return drawing.node_details(store, network(store)[0], key)

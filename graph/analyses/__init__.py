@@ -18,6 +18,13 @@ from graph.analyses.concentration import (
     merger_effect,
 )
 from graph.analyses.diversity import donor_diversity
+from graph.analyses.drawing import (
+    NodeDetails,
+    PartnerDrawing,
+    matching_keys,
+    node_details,
+    partner_drawing,
+)
 from graph.analyses.funding import coverage, donor_totals, pool_members
 from graph.analyses.institute import INSTITUTE, main_recipient, recipient_name, recipient_of
 from graph.analyses.network import (
@@ -34,6 +41,8 @@ from graph.analyses.summary import facts_citing, loaded_summary
 
 __all__ = [
     "INSTITUTE",
+    "NodeDetails",
+    "PartnerDrawing",
     "add_donor",
     "centrality",
     "co_partnership",
@@ -55,7 +64,10 @@ __all__ = [
     "funding_cliff",
     "loaded_summary",
     "main_recipient",
+    "matching_keys",
     "merger_effect",
+    "node_details",
+    "partner_drawing",
     "partnership_graph",
     "pool_members",
     "recipient_name",

@@ -1,11 +1,13 @@
-"""The partnership graph as the network page draws it, and its fixed layout.
+"""Fixed positions for the partnership network: computed once on the whole graph, so that a
+filter never moves a node.
 
 Examples
 --------
->>> g = partner_graph(example_store())
+>>> import networkx as nx
+>>> g = nx.path_graph(["Organization:a", "Organization:b", "Organization:c"])
 >>> pos = graph_layout(g)
->>> sorted(pos) == sorted(g.nodes)
-True
+>>> sorted(pos) == sorted(g.nodes), pos == graph_layout(g)
+(True, True)
 """
 
 from __future__ import annotations
@@ -14,121 +16,62 @@ import math
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
-from graph.analyses.network import PARTNERSHIP_LABELS, PARTNERSHIP_RELS, to_networkx
-from graph.store import Filters, GraphStore
+from graph.analyses.adjacency import Adjacency, from_networkx
 
-__all__ = ["FLOW_EDGES_UP_TO", "ego_nodes", "graph_layout", "matching_nodes", "partner_graph"]
+__all__ = ["LAYOUT_EXACT_UP_TO", "graph_layout", "positions"]
 
-#: Up to this many funding flows the drawn graph has an edge per flow (each with its
-#: sentence); above, one edge per donor–recipient pair with the number of flows and money.
-FLOW_EDGES_UP_TO = 5000
+#: Above this many nodes the force layout (whose every step costs nodes²) runs on the
+#: best-connected nodes only, and every other node is placed beside its best-connected
+#: laid-out neighbour (see :func:`_large_layout`).
+LAYOUT_EXACT_UP_TO = 1000
 
 
-def partner_graph(store: GraphStore) -> nx.MultiGraph:
-    """The partnership graph of :mod:`graph.analyses.network` (organizations, projects, networks
-    and events, keyed ``"Label:id"``; one edge per relationship of
-    :data:`graph.analyses.network.PARTNERSHIP_RELS`, own-funds loops left out, funding flows
-    summed per donor–recipient pair above :data:`FLOW_EDGES_UP_TO`), with every node's and
-    edge's properties (``props``: provenance included) and what the drawing shows:
+def positions(a: Adjacency, *, seed: int = 7) -> np.ndarray:
+    """Screen coordinates (roughly ±60·√n, rounded to 0.1) of every node of ``a``, one row
+    per node in ``a``'s order.
 
-    ``countries`` (ISO3s: where an organization is based, where a project targets, where
-    an event is held or draws people from), ``years`` (first, last) and ``usd`` (known USD
-    given or received, or tied to the project, from
-    :meth:`graph.store.GraphStore.funding_totals`).
+    Up to :data:`LAYOUT_EXACT_UP_TO` nodes the largest connected group is laid out with
+    Kamada-Kawai (a force layout with a fixed seed above 300 nodes) and smaller groups and
+    lone nodes sit on a ring around it instead of being flung to the far corners; above,
+    see :func:`_large_layout`. Deterministic for a graph and seed, whatever the process's
+    hash seed.
 
-    Examples
-    --------
-    >>> g = partner_graph(example_store())
-    >>> g.nodes["Organization:gov"]["usd"], sorted(g.nodes["Project:p1"]["countries"])
-    (500.0, ['KEN', 'MUS'])
+    >>> a = from_networkx(nx.star_graph(4))
+    >>> xy = positions(a)
+    >>> xy.shape, bool((xy == positions(a)).all())
+    ((5, 2), True)
     """
-    flows = store.counts()["relationships"].get("FUNDS", 0)
-    each_flow = flows <= FLOW_EDGES_UP_TO
-    rels = PARTNERSHIP_RELS if each_flow else tuple(t for t in PARTNERSHIP_RELS if t != "FUNDS")
-    g = to_networkx(store, labels=PARTNERSHIP_LABELS, rel_types=rels, properties=True)
-    if not each_flow and "FUNDS" in PARTNERSHIP_RELS:
-        _add_flow_pairs(g, store)
-    g.remove_edges_from(list(nx.selfloop_edges(g, keys=True)))
-    for _n, d in g.nodes(data=True):
-        d.update(countries=set(), years=None, usd=0.0)
-        p = d["props"]
-        a, b = p.get("start_year", p.get("year")), p.get("end_year", p.get("year"))
-        if a is not None or b is not None:
-            d["years"] = (int(a if a is not None else b), int(b if b is not None else a))
-    for rel, label in (
-        ("BASED_IN", "Organization"),
-        ("TARGETS", "Project"),
-        ("HELD_IN", "Event"),
-        ("INVOLVES", "Event"),
-    ):
-        rp = store.rel_pairs(rel)  # the ends are all it needs
-        rp = rp[rp["end_label"] == "Country"]
-        for start, end in zip(rp["start"].tolist(), rp["end"].tolist(), strict=True):
-            k = f"{label}:{start}"
-            if k in g:
-                g.nodes[k]["countries"].add(end)
-    for k, amount in _money_per_node(store).items():
-        if k in g:
-            g.nodes[k]["usd"] += float(amount)
+    if a.size == 0:
+        return np.zeros((0, 2))
+    if a.size > LAYOUT_EXACT_UP_TO:
+        return _large_layout(a, seed=seed)
+    pos = _small_layout(_simple(a, np.ones(a.size, dtype=bool)), seed=seed)
+    return np.array([pos[k] for k in a.keys.tolist()], dtype=float).reshape(-1, 2)
+
+
+def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict:
+    """:func:`positions` of a networkx graph, as node → (x, y).
+
+    >>> g = nx.path_graph(4)
+    >>> g.add_node(9)
+    >>> pos = graph_layout(g)
+    >>> sorted(pos) == [0, 1, 2, 3, 9], pos == graph_layout(g)
+    (True, True)
+    """
+    a = from_networkx(g)
+    xy = positions(a, seed=seed).tolist()
+    return {k: (x, y) for k, (x, y) in zip(a.keys.tolist(), xy, strict=True)}
+
+
+def _simple(a: Adjacency, keep: np.ndarray) -> nx.Graph:
+    """The networkx graph of the nodes of ``a`` in ``keep`` (in ``a``'s order) and their
+    ties, for the layouts networkx has."""
+    g = nx.Graph()
+    g.add_nodes_from(a.keys[keep].tolist())
+    inside = keep[a.u] & keep[a.v]
+    g.add_edges_from(zip(a.keys[a.u[inside]].tolist(), a.keys[a.v[inside]].tolist(), strict=True))
     return g
-
-
-def _add_flow_pairs(g: nx.MultiGraph, store: GraphStore) -> None:
-    """One ``FUNDS`` edge per donor–recipient pair (its ``props``: ``flows``, the known
-    ``amount_usd`` and the ``years`` ``(first, last)``), for a portfolio too big for an edge
-    per flow."""
-    pairs = store.rel_pairs("FUNDS")[["start", "end", "count"]]
-    money = store.funding_totals(("donor", "recipient", "year"))
-    money = money.assign(year=pd.to_numeric(money["year"], errors="coerce"))
-    per_pair = money.groupby(["donor", "recipient"], sort=False).agg(
-        usd=("amount_usd", "sum"), first=("year", "min"), last=("year", "max")
-    )
-    table = pairs.merge(per_pair, left_on=["start", "end"], right_index=True, how="left")
-    rows = zip(
-        table["start"].tolist(),
-        table["end"].tolist(),
-        table["count"].tolist(),
-        table["usd"].fillna(0.0).tolist(),
-        table["first"].tolist(),
-        table["last"].tolist(),
-        strict=True,
-    )
-    edges = []
-    for start, end, count, usd, first, last in rows:
-        u, v = f"Organization:{start}", f"Organization:{end}"
-        if u not in g or v not in g:
-            continue
-        props = {"flows": int(count), "amount_usd": float(usd)}
-        if not math.isnan(first):
-            props["years"] = (int(first), int(last))
-        data = {"type": "FUNDS", "id": f"{start}|{end}", "props": props}
-        edges.append((u, v, f"FUNDS:{start}|{end}", data))
-    g.add_edges_from(edges)
-
-
-def _money_per_node(store: GraphStore) -> pd.Series:
-    """Known USD per node key: what an organization gave or received (a donor funding
-    itself counted once), what is tied to a project; summed by the store per donor and
-    recipient pair and per project."""
-    pairs = store.funding_totals(("donor", "recipient"))
-    projects = store.funding_totals(("project",))
-    projects = projects[projects["project"].notna()]
-    own = (pairs["donor"] == pairs["recipient"]).to_numpy()
-    keys = pd.concat(
-        [
-            "Organization:" + pairs["donor"].astype(str),
-            "Organization:" + pairs.loc[~own, "recipient"].astype(str),
-            "Project:" + projects["project"].astype(str),
-        ],
-        ignore_index=True,
-    )
-    usd = pairs["amount_usd"].astype(float)
-    amounts = pd.concat([usd, usd[~own], projects["amount_usd"].astype(float)], ignore_index=True)
-    if amounts.empty:
-        return pd.Series([], dtype=float)
-    return amounts.groupby(keys.to_numpy(object), sort=False).sum()
 
 
 def _spring(g: nx.Graph, **kw):
@@ -197,29 +140,11 @@ def _has_scipy() -> bool:
     return True
 
 
-def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Fixed positions for every node, computed once on the whole graph, so a filter never
-    moves a node.
-
-    The largest connected group is laid out with Kamada-Kawai (spring layout with a fixed
-    seed above 300 nodes); smaller groups and lone nodes sit on a ring around it instead of
-    being flung to the far corners. Coordinates are in screen units (roughly ±60·√n).
-
-    Examples
-    --------
-    >>> g = nx.path_graph(4)
-    >>> g.add_node(9)
-    >>> pos = graph_layout(g)
-    >>> sorted(pos) == [0, 1, 2, 3, 9], pos == graph_layout(g)
-    (True, True)
-    """
-    simple = nx.Graph()  # the ties only: copying every edge's properties costs seconds
-    simple.add_nodes_from(g)
-    simple.add_edges_from(g.edges())
+def _small_layout(simple: nx.Graph, *, seed: int) -> dict:
+    """:func:`positions` of a graph of at most :data:`LAYOUT_EXACT_UP_TO` nodes, as
+    node → (x, y)."""
     if simple.number_of_nodes() == 0:
         return {}
-    if simple.number_of_nodes() > LAYOUT_EXACT_UP_TO:
-        return _large_layout(simple, seed=seed)
     comps = sorted(nx.connected_components(simple), key=lambda c: (-len(c), sorted(map(str, c))[0]))
     main = _part(simple, comps[0])
     n = main.number_of_nodes()
@@ -248,94 +173,56 @@ def graph_layout(g: nx.Graph, *, seed: int = 7) -> dict[str, tuple[float, float]
     return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
 
 
-#: Above this many nodes the force layout (whose every step costs nodes²) runs on the
-#: best-connected nodes only, and every other node is placed beside its best-connected
-#: laid-out neighbour (see :func:`_large_layout`).
-LAYOUT_EXACT_UP_TO = 1000
-
-
-def _large_layout(simple: nx.Graph, *, seed: int) -> dict[str, tuple[float, float]]:
+def _large_layout(a: Adjacency, *, seed: int) -> np.ndarray:
     """Positions for a big graph in time that grows with its size, not its square: the
-    :data:`LAYOUT_EXACT_UP_TO` nodes of highest degree get :func:`graph_layout`; each other
-    node sits on a small circle around its highest-degree neighbour that has a position
-    (breadth first from the laid-out core), and nodes with no way to the core go on an
-    outer ring. Deterministic for a graph and seed.
+    :data:`LAYOUT_EXACT_UP_TO` nodes of highest degree (ties broken by key) are laid out as a
+    small graph; then, breadth first from that core, each other node sits on a small circle
+    (at the golden angle) around the first laid-out neighbour in the order nodes were
+    placed, one search level at a time in array operations; nodes with no way to the core go
+    on an outer ring.
 
-    >>> g = nx.star_graph(LAYOUT_EXACT_UP_TO + 5)
-    >>> pos = _large_layout(g, seed=7)
-    >>> len(pos) == g.number_of_nodes(), pos == _large_layout(g, seed=7)
+    >>> a = from_networkx(nx.star_graph(LAYOUT_EXACT_UP_TO + 5))
+    >>> xy = _large_layout(a, seed=7)
+    >>> xy.shape[0] == a.size, bool((xy == _large_layout(a, seed=7)).all())
     (True, True)
     """
-    degree = dict(simple.degree())
-    order = sorted(simple.nodes, key=lambda n: (-degree[n], str(n)))
-    core = order[:LAYOUT_EXACT_UP_TO]
-    pos = dict(graph_layout(_part(simple, core), seed=seed))
-    placed_around: dict = {}
-    frontier = list(core)  # best-connected first
-    while frontier:
-        nxt = []
-        for hub in frontier:
-            for n in sorted(simple.neighbors(hub), key=str):
-                if n in pos:
-                    continue
-                i = placed_around.get(hub, 0)
-                placed_around[hub] = i + 1
-                angle = 2.399963 * i  # the golden angle: neighbours spread evenly
-                r = 18 + 4 * math.sqrt(i)
-                x, y = pos[hub]
-                pos[n] = (round(x + r * math.cos(angle), 1), round(y + r * math.sin(angle), 1))
-                nxt.append(n)
-        frontier = nxt
-    rest = [n for n in order if n not in pos]
-    extent = max((math.hypot(x, y) for x, y in pos.values()), default=40.0)
-    for i, n in enumerate(rest):
-        angle = 2 * math.pi * i / max(1, len(rest))
+    n = a.size
+    by_text = np.argsort(np.argsort(a.keys.astype(str), kind="stable"), kind="stable")
+    order = np.lexsort((by_text, -a.degrees()))
+    core = np.zeros(n, dtype=bool)
+    core[order[:LAYOUT_EXACT_UP_TO]] = True
+    small = _small_layout(_simple(a, core), seed=seed)
+    xy = np.full((n, 2), np.nan)
+    xy[core] = [small[k] for k in a.keys[core].tolist()]
+    placed = core.copy()
+    frontier = order[:LAYOUT_EXACT_UP_TO]  # best-connected first
+    m = a.matrix
+    while len(frontier):
+        rows = m[frontier].tocoo()
+        hub, node = rows.row, rows.col
+        new = ~placed[node]
+        hub, node = hub[new], node[new]
+        if not len(node):
+            break
+        first = np.lexsort((hub, node))  # each new node beside its first hub
+        hub, node = hub[first], node[first]
+        one = np.r_[True, node[1:] != node[:-1]]
+        hub, node = hub[one], node[one]
+        around = np.lexsort((by_text[node], hub))  # a hub's new neighbours by key
+        hub, node = hub[around], node[around]
+        starts = np.r_[0, np.flatnonzero(hub[1:] != hub[:-1]) + 1]
+        i = np.arange(len(node)) - np.repeat(starts, np.diff(np.r_[starts, len(node)]))
+        angle, r = 2.399963 * i, 18 + 4 * np.sqrt(i)
+        centre = xy[frontier[hub]]
+        xy[node, 0] = np.round(centre[:, 0] + r * np.cos(angle), 1)
+        xy[node, 1] = np.round(centre[:, 1] + r * np.sin(angle), 1)
+        placed[node] = True
+        frontier = node
+    rest = order[~placed[order]]
+    if len(rest):
+        extent = float(np.hypot(xy[placed, 0], xy[placed, 1]).max(initial=0.0)) or 40.0
+        angle = 2 * np.pi * np.arange(len(rest)) / max(1, len(rest))
         r = extent * 1.15 + 40
-        pos[n] = (round(r * math.cos(angle), 1), round(r * math.sin(angle), 1))
-    return pos
-
-
-def ego_nodes(g: nx.Graph, node: str, *, depth: int = 1) -> set[str]:
-    """The nodes of the drawn partnership graph within ``depth`` steps of ``node`` (every
-    kind). :func:`graph.analyses.network.ego_network` is the same question on the store's
-    whole graph, countries and sources included.
-
-    >>> g = partner_graph(example_store())
-    >>> sorted(ego_nodes(g, "Organization:ngo"))
-    ['Event:e1', 'Organization:ngo', 'Project:p2']
-    """
-    return set(nx.single_source_shortest_path_length(g, node, cutoff=depth))
-
-
-def matching_nodes(store: GraphStore, g: nx.Graph, filters: Filters) -> set[str] | None:
-    """The nodes of the drawn graph that the filters pick out, or None when no filter is set.
-
-    What matches is the store's rule (:meth:`graph.store.GraphStore.nodes`): organizations
-    based there, projects targeting it, events held there, networks with a member there; a
-    project, event or network matches a sector through its organizations. Organizations
-    tied to a matching project, event or network (of the sector, when one is chosen) match
-    too, so the picture shows who works there, not only the places.
-
-    >>> g = partner_graph(example_store())
-    >>> sorted(matching_nodes(example_store(), g, Filters(country="KAZ")))[:2]
-    ['Event:e1', 'Organization:firm']
-    >>> matching_nodes(example_store(), g, Filters()) is None
-    True
-    """
-    if filters.is_empty():
-        return None
-    base = {
-        f"{label}:{i}"
-        for label in PARTNERSHIP_LABELS
-        for i in store.nodes(label, filters)["id"]
-        if f"{label}:{i}" in g
-    }
-    tied = {
-        m
-        for n in base
-        if g.nodes[n]["label"] != "Organization"
-        for m in g.neighbors(n)
-        if g.nodes[m]["label"] == "Organization"
-        and (filters.sector is None or g.nodes[m].get("sector") == filters.sector)
-    }
-    return base | tied
+        xy[rest, 0] = np.round(r * np.cos(angle), 1)
+        xy[rest, 1] = np.round(r * np.sin(angle), 1)
+    return xy

@@ -27,8 +27,6 @@ from graph.store.base import (
     GraphStore,
     check_label,
     check_rel_type,
-    display_name,
-    display_names,
 )
 from graph.store.batch import GraphBatch, build_batch
 from graph.store.filters import Filters
@@ -37,6 +35,7 @@ from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.reading import reads_once
 from graph.store.settings import SETTINGS, Neo4jSettings
+from graph.store.tables import display_name, display_names
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,
     FLOW_KEYS,

@@ -21,7 +21,6 @@ import contextlib
 import datetime as _dt
 import time
 
-import numpy as np
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
@@ -29,6 +28,7 @@ from graph.store.batch import GraphBatch, row_ids
 from graph.store.filters import Filters
 from graph.store.load_report import LoadReport
 from graph.store.reading import block, kept
+from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_in_tables
 from graph.store.totals import (
     FLOW_KEYS,
     check_flow_types,
@@ -47,9 +47,6 @@ __all__ = [
     "FLOW_COLUMNS",
     "check_label",
     "check_rel_type",
-    "display_name",
-    "PAIR_COLUMNS",
-    "pairs_frame",
 ]
 
 #: Columns of :meth:`GraphStore.funding_flows`, in order.
@@ -99,44 +96,6 @@ def check_rel_type(rel_type: str) -> str:
     if rel_type not in REL_TYPES:
         raise ValueError(f"unknown relationship type {rel_type!r}; known: {', '.join(REL_TYPES)}")
     return rel_type
-
-
-#: The columns of :meth:`GraphStore.rel_pairs` (then ``id``).
-PAIR_COLUMNS = ("start_label", "start", "end_label", "end", "count")
-
-
-def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of ends with their count, in one order on every store, with an ``id``."""
-    out = df[list(PAIR_COLUMNS)].copy()
-    out["count"] = out["count"].astype("int64")
-    out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
-    return out.sort_values(["start_label", "start", "end_label", "end"], ignore_index=True)
-
-
-def display_name(props: dict) -> str:
-    """The name a person reads for a node: name, title, or id.
-
-    >>> display_name({"id": "p1", "title": "Smart Education"})
-    'Smart Education'
-    """
-    return str(props.get("name") or props.get("title") or props.get("id"))
-
-
-def display_names(table: pd.DataFrame) -> list:
-    """:func:`display_name` of each row of a node table, column by column (name, else
-    title, else id; an empty or missing value is no name).
-
-    >>> display_names(pd.DataFrame({"id": ["p1", "p2"], "title": ["Smart Education", None]}))
-    ['Smart Education', 'p2']
-    """
-    out = np.asarray(table["id"].astype(str), dtype=object)
-    for c in ("title", "name"):  # name wins over title
-        if c in table:
-            values = table[c].to_numpy(dtype=object)
-            has = pd.notna(values) & (values != "")
-            out = out.copy()
-            out[has] = [str(v) for v in values[has]]
-    return out.tolist()
 
 
 def _now() -> str:
@@ -339,6 +298,17 @@ class GraphStore(abc.ABC):
         return pairs_frame(
             rt.groupby(ends, sort=False, dropna=False).size().reset_index(name="count")
         )
+
+    def ties_of(self, label: str, node_id: str, rel_types) -> pd.DataFrame:
+        """The relationships of ``rel_types`` from or to one node, with their properties:
+        columns ``type``, ``id``, ``start_label``, ``start``, ``end_label``, ``end``, then
+        one per property, in type order then table order.
+
+        >>> example_store().ties_of("Organization", "ngo", ["PARTNER_IN"])[["type", "end"]]
+                 type end
+        0  PARTNER_IN  p2
+        """
+        return ties_in_tables(self, check_label(label), node_id, rel_types)
 
     @abc.abstractmethod
     def nodes(self, label: str, filters: Filters | None = None) -> pd.DataFrame:

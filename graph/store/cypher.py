@@ -238,6 +238,18 @@ FUNDING_FLOWS = (
 )
 
 
+def ties_of(label: str) -> str:
+    """The relationships whose type is in ``$types`` from or to the node of ``label`` whose
+    id is ``$id``, with their properties and their ends."""
+    label = check_label(label)
+    return (
+        f"MATCH (a:{label} {{id: $id}})-[r]-(b) WHERE type(r) IN $types "
+        "RETURN type(r) AS type, properties(r) AS p, startNode(r).id AS start, "
+        "endNode(r).id AS end, labels(startNode(r)) AS start_labels, "
+        "labels(endNode(r)) AS end_labels"
+    )
+
+
 def neighbours(label: str) -> str:
     """One hop from the nodes of ``label`` whose ids are in ``$ids``, either direction."""
     label = check_label(label)

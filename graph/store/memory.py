@@ -36,12 +36,11 @@ from graph.store.base import (
     GraphStore,
     check_label,
     check_rel_type,
-    display_name,
-    pairs_frame,
 )
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
 from graph.store.matching import matching_ids
+from graph.store.tables import display_name, pairs_frame, ties_frame, ties_in_tables
 from graph.store.totals import check_flow_types, frame
 
 #: The relationship type held in the flow table instead of the graph.
@@ -236,6 +235,19 @@ class MemoryStore(GraphStore):
             return self.memo(("rel_pairs", rel_type), lambda: build(rel_type)).copy()
         return self.memo(("rel_pairs", rel_type), self._flow_pairs).copy()
 
+    def ties_of(self, label, node_id, rel_types):
+        check_label(label)
+        parts = []
+        for t in rel_types:
+            if t != FUNDS:
+                parts.append(ties_in_tables(self, label, node_id, [t]))
+                continue
+            f = self.flows.frame  # the flows of one organization, not a copy of them all
+            hit = ((f["start"] == node_id) | (f["end"] == node_id)).to_numpy()
+            f = f[hit] if label == "Organization" else f.iloc[:0]
+            parts.append(f.assign(start_label=label, end_label=label, type=t))
+        return ties_frame(parts, rel_types)
+
     def _edge_pairs(self, rel_type) -> pd.DataFrame:
         """The relationships of ``rel_type`` counted per pair of node keys (their
         properties are not read)."""
@@ -262,10 +274,25 @@ class MemoryStore(GraphStore):
         if not edges:
             return frame([], first)
         table = pd.DataFrame([d for _, _, d in edges]).drop(columns="type")
-        for side, keys in (("start", [u for u, _, _ in edges]), ("end", [v for _, v, _ in edges])):
-            labels, _, ids = zip(*(k.partition(":") for k in keys), strict=True)
-            table[side], table[f"{side}_label"] = list(ids), list(labels)
+        for side, at in (("start", 0), ("end", 1)):
+            split = pd.Series([e[at] for e in edges], dtype=object).str.partition(":")
+            table[side], table[f"{side}_label"] = split[2].to_numpy(), split[0].to_numpy()
         return frame(table, first)
+
+    def partners_in_role(self, role):
+        def build():
+            edges = self._edges("PARTNER_IN")
+            hits = [(d["id"], v, u) for u, v, d in edges if d.get("role") == role]
+            hits = [(v, u) for _, v, u in sorted(hits)]  # in id order, as the table is
+            return pd.DataFrame(
+                {
+                    "project": [v.partition(":")[2] for v, _ in hits],
+                    "org": [u.partition(":")[2] for _, u in hits],
+                },
+                dtype=object,
+            )
+
+        return self.memo(("partners_in_role", role), build).copy()
 
     # filters -------------------------------------------------------------------------
     def _out(self, k: str, rel_type: str, label: str | None = None) -> list[str]:

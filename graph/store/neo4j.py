@@ -19,14 +19,14 @@ from graph.schema import NODE_LABELS
 from graph.store import cypher
 from graph.store.base import (
     FLOW_COLUMNS,
-    PAIR_COLUMNS,
     Filters,
     GraphStore,
     check_label,
-    pairs_frame,
+    check_rel_type,
 )
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.settings import Neo4jSettings
+from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
@@ -271,6 +271,22 @@ class Neo4jStore(GraphStore):
             row["recipient"] = row["recipient"] or row["recipient_id"]
             rows.append(row)
         return frame(rows, FLOW_COLUMNS, sort="flow_id")
+
+    def ties_of(self, label, node_id, rel_types):
+        types = [check_rel_type(t) for t in rel_types]
+        rows = []
+        for r in self._read(cypher.ties_of(label), id=node_id, types=types):
+            p = dict(r["p"])
+            row = {
+                "type": r["type"],
+                "id": p.pop("id", None),
+                "start_label": _first_label(r["start_labels"]),
+                "start": r["start"],
+                "end_label": _first_label(r["end_labels"]),
+                "end": r["end"],
+            }
+            rows.append({**p, **row})
+        return ties_frame([pd.DataFrame(rows)] if rows else [], types)
 
     def neighbourhood(self, label, node_id, depth=1):
         check_label(label)

@@ -1,0 +1,88 @@
+"""Helpers for the stores' tables: pairs of ends, the names people read, one node's ties.
+
+>>> display_name({"id": "p1", "name": "Smart Education"})
+'Smart Education'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PAIR_COLUMNS",
+    "TIE_COLUMNS",
+    "display_name",
+    "display_names",
+    "pairs_frame",
+    "ties_frame",
+    "ties_in_tables",
+]
+
+#: The columns of :meth:`GraphStore.rel_pairs` (then ``id``).
+PAIR_COLUMNS = ("start_label", "start", "end_label", "end", "count")
+
+
+def pairs_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of ends with their count, in one order on every store, with an ``id``."""
+    out = df[list(PAIR_COLUMNS)].copy()
+    out["count"] = out["count"].astype("int64")
+    out["id"] = out["start"].astype(str) + "|" + out["end"].astype(str)
+    return out.sort_values(["start_label", "start", "end_label", "end"], ignore_index=True)
+
+
+def display_name(props: dict) -> str:
+    """The name a person reads for a node: name, title, or id.
+
+    >>> display_name({"id": "p1", "title": "Smart Education"})
+    'Smart Education'
+    """
+    return str(props.get("name") or props.get("title") or props.get("id"))
+
+
+def display_names(table: pd.DataFrame) -> list:
+    """:func:`display_name` of each row of a node table, column by column (name, else
+    title, else id; an empty or missing value is no name).
+
+    >>> display_names(pd.DataFrame({"id": ["p1", "p2"], "title": ["Smart Education", None]}))
+    ['Smart Education', 'p2']
+    """
+    out = np.asarray(table["id"].astype(str), dtype=object)
+    for c in ("title", "name"):  # name wins over title
+        if c in table:
+            values = table[c].to_numpy(dtype=object)
+            has = pd.notna(values) & (values != "")
+            out = out.copy()
+            out[has] = [str(v) for v in values[has]]
+    return out.tolist()
+
+
+#: The leading columns of :meth:`graph.store.GraphStore.ties_of`.
+TIE_COLUMNS = ("type", "id", "start_label", "start", "end_label", "end")
+
+
+def ties_in_tables(store, label: str, node_id: str, rel_types) -> pd.DataFrame:
+    """:meth:`graph.store.GraphStore.ties_of` read from the store's relationship tables."""
+    parts = []
+    for t in rel_types:
+        rt = store.rel_table(t)
+        if not len(rt):
+            continue
+        hit = ((rt["start_label"] == label) & (rt["start"] == node_id)) | (
+            (rt["end_label"] == label) & (rt["end"] == node_id)
+        )
+        parts.append(rt[hit.to_numpy()].assign(type=t))
+    return ties_frame(parts, rel_types)
+
+
+def ties_frame(parts: list, rel_types) -> pd.DataFrame:
+    """The parts of a :meth:`graph.store.GraphStore.ties_of` answer as one table: the
+    leading columns first, one row per relationship, in the order of ``rel_types`` then
+    by id (the same on every store)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in TIE_COLUMNS})
+    out = pd.concat(parts, ignore_index=True).drop_duplicates(["type", "id"])
+    rank = out["type"].map({t: i for i, t in enumerate(rel_types)})
+    out = out.assign(_rank=rank).sort_values(["_rank", "id"], kind="stable", ignore_index=True)
+    return out[[*TIE_COLUMNS, *(c for c in out.columns if c not in (*TIE_COLUMNS, "_rank"))]]
