@@ -5,6 +5,10 @@ The one place for these formats: the text report (:mod:`graph.reports.findings`)
 a figure reads the same everywhere. Missing values (None, NaN, ``pd.NA``) read as
 ``unknown`` (money) or ``n/a``.
 
+One rounding rule everywhere (:func:`rounded`): half away from zero at the shown precision,
+on the number as it prints (an HHI of 4,046.5 reads 4,047 on a page, in the PDF, the CSV
+and the CLI; Python's own formatting would round it to the even 4,046, a browser to 4,047).
+
 Examples
 --------
 >>> usd(4648786.0), usd_short(2_350_000), usd_short(675208), usd_short(None)
@@ -13,13 +17,28 @@ Examples
 ('42.3 %', '50 %', '1,234.5', 'n/a')
 >>> span(2882.4, 3090.2, num), span(0.61, 0.61, pct), span(1, 2, num, sep=" - ")
 ('2,882 – 3,090', '61.0 %', '1 - 2')
+>>> num(4046.5), num(0.125, 2), pct(0.0125), usd(2.5)
+('4,047', '0.13', '1.3 %', 'USD 3')
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
-__all__ = ["missing", "usd", "usd_short", "pct", "num", "span"]
+__all__ = ["missing", "rounded", "usd", "usd_short", "pct", "num", "span"]
+
+
+def rounded(x, digits: int = 0) -> float:
+    """``x`` rounded half away from zero to ``digits`` decimals, the tool's one rule (see
+    the module notes), taken on the shortest decimal that prints as ``x``.
+
+    >>> rounded(4046.5), rounded(-2.5), rounded(2.675, 2), rounded(1234.45, 1)
+    (4047.0, -3.0, 2.68, 1234.5)
+    """
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def missing(x) -> bool:
@@ -32,7 +51,7 @@ def missing(x) -> bool:
 
 def usd(x, *, unknown: str = "unknown") -> str:
     """A USD amount in full: ``USD 1,234,567``."""
-    return unknown if missing(x) else f"USD {float(x):,.0f}"
+    return unknown if missing(x) else f"USD {rounded(x):,.0f}"
 
 
 def usd_short(x, *, unknown: str = "unknown") -> str:
@@ -40,21 +59,21 @@ def usd_short(x, *, unknown: str = "unknown") -> str:
     if missing(x):
         return unknown
     x = float(x)
-    if abs(x) >= 1_000_000:
-        return f"USD {x / 1_000_000:,.2f} M"
-    if abs(x) >= 1_000:
-        return f"USD {x / 1_000:,.1f} k"
-    return f"USD {x:,.0f}"
+    if abs(rounded(x / 1_000_000, 2)) >= 1:
+        return f"USD {rounded(x / 1_000_000, 2):,.2f} M"
+    if abs(rounded(x / 1_000, 1)) >= 1:
+        return f"USD {rounded(x / 1_000, 1):,.1f} k"
+    return f"USD {rounded(x):,.0f}"
 
 
 def pct(x, digits: int = 1, *, unknown: str = "n/a") -> str:
     """A share 0–1 as a percentage: ``42.3 %``."""
-    return unknown if missing(x) else f"{100 * float(x):.{digits}f} %"
+    return unknown if missing(x) else f"{rounded(100 * float(x), digits):.{digits}f} %"
 
 
 def num(x, digits: int = 0, *, unknown: str = "n/a") -> str:
     """A plain number with thousands separators."""
-    return unknown if missing(x) else f"{float(x):,.{digits}f}"
+    return unknown if missing(x) else f"{rounded(x, digits):,.{digits}f}"
 
 
 def span(lo, hi, fmt, *, sep: str = " – ") -> str:

@@ -80,3 +80,26 @@ def test_pooled_flows_are_linked_to_their_donors(records):
         m["org_id"] for m in records["pool_members"] if m["pool_id"] == pooled[0]["donor_id"]
     }
     assert {"bnu", "netdragon", "huawei"} <= members
+
+
+def test_the_corrections_checked_against_the_documents_hold(records):
+    """Issue 11's review: what the documents say, and nothing they do not."""
+    roles = {(r["org_id"], r["event_id"]): r["role"] for r in records["event_organizers"]}
+    assert roles[("iite", "e-2015-06-kazan-aspnet-meeting")] == "co_chair"
+    moc = "e-2015-06-kazan-iite-tisbi-memorandum"
+    assert roles[("iite", moc)] == roles[("tisbi", moc)] == "signatory"
+    scope = {n["network_id"]: n["scope"] for n in records["networks"]}
+    assert scope["huawei-ict-academy"] == "regional"
+    targets = {
+        t["target_id"] for t in records["targets"] if t["project_id"] == "netdragon-elibrary"
+    }
+    assert {"SRB", "EGY", "MUS", "focus:middle-east"} <= targets
+    events = {e["event_id"]: e for e in records["events"]}
+    assert events["e-2024-global-mooc-conference-london"]["project_id"] == "tsinghua-he-digital"
+    training = events["e-chengdu-teacher-training-rwanda-mauritius"]
+    assert training["project_id"] == "chengdu-africa-inclusion" and training["year"] is None
+    where = {c["iso3"] for c in records["event_countries"] if c["event_id"] == training["event_id"]}
+    assert where == {"RWA", "MUS"}
+    sectors = {o["org_id"]: o["sector"] for o in records["organizations"]}
+    for org in ("chengdu-ctdg", "weidong-cloud", "almaty-methodological-centre"):
+        assert sectors[org] is None, org  # not stated: not guessed

@@ -26,7 +26,7 @@ def test_report_on_the_example_reads_well():
         "Balance score",
         "By end of 2025",
         "By end of 2026",
-        "If the largest extrabudgetary donor left",
+        "If the largest extrabudgetary source, a pool of donors, stopped",
         "USD 500 (41.7 %)",
     ):
         assert words in text, words

@@ -30,7 +30,7 @@ def md_safe_plain(pic) -> str:
 def pct_span(lo, hi) -> str:
     """Two shares as one short range, ``81–100 %`` (one value when they read the same),
     so that it fits a metric."""
-    return span(lo, hi, lambda v: f"{100 * float(v):.0f}", sep="–") + " %"
+    return span(lo, hi, lambda v: num(100 * float(v)), sep="–") + " %"
 
 
 st.title("Donor concentration")

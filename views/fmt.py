@@ -44,6 +44,7 @@ __all__ = [
     "safe_uri",
     "money_config",
     "table",
+    "readable",
     "csv_bytes",
     "SHOWN_ROWS",
     "download_csv",
@@ -127,6 +128,45 @@ def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
     return cfg
 
 
+def readable(df: pd.DataFrame, *, money=(), shares=(), ints=()) -> tuple[pd.DataFrame, set]:
+    """``df`` as a person reads it: in every column with a missing value, numbers become text
+    in the column's format and the missing ones "not stated" (text columns: empty), so no
+    ``None`` or ``nan`` shows. Returns the table and the columns turned into text.
+
+    >>> t, cols = readable(pd.DataFrame({"usd k": [1234.5, None], "who": ["A", None]}),
+    ...                    money=["usd k"])
+    >>> t.values.tolist(), sorted(cols)
+    ([['1,234.5', 'A'], ['not stated', '']], ['usd k', 'who'])
+    """
+    out, as_text = df, set()
+    for c in df.columns:
+        col = df[c]
+        if not col.isna().any():
+            continue
+        if out is df:
+            out = df.copy()
+        as_text.add(c)
+        if c in money:
+            words = [None if _missing(v) else num(v, 1) for v in col]
+        elif c in shares:
+            words = [None if _missing(v) else pct(v, 0) for v in col]
+        elif c in ints:
+            words = [None if _missing(v) else f"{int(v):,}" for v in col]
+        elif pd.api.types.is_numeric_dtype(col) and "year" in str(c).lower():
+            words = [None if _missing(v) else str(int(v)) for v in col]  # 2024, not 2,024
+        elif pd.api.types.is_numeric_dtype(col):
+            words = [None if _missing(v) else num(v) for v in col]
+        else:
+            out[c] = pd.Series(
+                ["" if _missing(v) else str(v) for v in col], index=col.index, dtype=object
+            )
+            continue
+        out[c] = pd.Series(
+            ["not stated" if w is None else w for w in words], index=col.index, dtype=object
+        )
+    return out, as_text
+
+
 #: Rows a long table sends to the page (the CSV download has all of them).
 SHOWN_ROWS = 2000
 
@@ -166,15 +206,21 @@ def table(
 
     ``money`` columns must already be in USD thousands (their heading says so). With
     ``cap``, only the first ``cap`` rows are sent to the page (a browser cannot use a
-    million rows) and a caption says so; the download holds every row.
+    million rows) and a caption says so; the download holds every row. A missing value
+    never reaches the page as ``None`` or ``nan`` (:func:`readable`); the CSV keeps it empty.
     """
-    cfg = money_config(money, share_columns=shares, int_columns=ints)
+    shown = df if cap is None or len(df) <= cap else df.head(cap)
+    shown, as_text = readable(shown, money=money, shares=shares, ints=ints)
+    cfg = money_config(
+        [c for c in money if c not in as_text],
+        share_columns=[c for c in shares if c not in as_text],
+        int_columns=[c for c in ints if c not in as_text],
+    )
     if column_config:
         cfg.update(column_config)
     kwargs = {"hide_index": True, "width": "stretch", "column_config": cfg}
     if height is not None:
         kwargs["height"] = height
-    shown = df if cap is None or len(df) <= cap else df.head(cap)
     st.dataframe(shown, **kwargs)
     if len(shown) < len(df):
         st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the CSV has them all.")

@@ -100,7 +100,7 @@ def svg_bars(labels: list[str], values: list[float], width=520, unit="USD k") ->
             "y": 10 + i * row,
             "label": lab if len(lab) <= 32 else lab[:31] + "...",
             "w": max(1.0, w * float(v) / vmax),
-            "value": f"{float(v):,.1f} {unit}",
+            "value": f"{num(v, 1)} {unit}",
         }
         for i, (lab, v) in enumerate(zip(labels, values, strict=False))
     ]

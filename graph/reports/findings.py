@@ -26,7 +26,7 @@ import pandas as pd
 
 from graph.analyses.cliff import as_date, donors_ending, ending_within, funding_cliff
 from graph.analyses.concentration import concentration_trend, donor_concentration
-from graph.analyses.diversity import donor_diversity
+from graph.analyses.diversity import POOLED, donor_diversity
 from graph.analyses.funding import org_names
 from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit, main_recipient
@@ -253,6 +253,15 @@ def _concentration(f: Findings) -> list[str]:
     return L
 
 
+def _group_words(r: dict, label: str) -> str:
+    """One group of a diversity table in words: its donors and its known money (an amount no
+    document gives is unknown, not 0)."""
+    if r[label] == POOLED:
+        return f"pooled money not attributed ({usd(r['amount_usd'])})"
+    money = usd(r["amount_usd"]) if r["donors_with_amount"] else "amounts unknown"
+    return f"{r[label] or 'not stated'} {r['donors']} ({money})"
+
+
 def _diversity(f: Findings) -> list[str]:
     L = ["", "4. Donors by sector and by country"]
     for key, label, d in (
@@ -262,10 +271,7 @@ def _diversity(f: Findings) -> list[str]:
         if isinstance(d, Unavailable):
             L.append(_wrap(f"{key}: {d.reason}"))
             continue
-        parts = [
-            f"{r[label] or 'not stated'} {r['donors']} ({usd(r['amount_usd'])})"
-            for r in d["table"].to_dict("records")
-        ]
+        parts = [_group_words(r, label) for r in d["table"].to_dict("records")]
         what = "Sector" if key == "sectors" else "Country"
         L.append(_wrap(f"{what}: " + "; ".join(parts) + "."))
         ix = d["index"]
@@ -276,7 +282,13 @@ def _diversity(f: Findings) -> list[str]:
                 f"{_two(ix['donors']['evenness'])} and {_two(ix['money']['evenness'])}."
             )
         )
-    L.append(_wrap("Pooled money is spread evenly over the pool's members for these counts."))
+    L.append(
+        _wrap(
+            "Pooled money is not split over the pool's members (no document gives their "
+            "shares): it is a line of its own, left out of the money diversity, and its donors "
+            "count in their own sectors and countries."
+        )
+    )
     return L
 
 
@@ -331,14 +343,21 @@ def _ending(f: Findings) -> list[str]:
     return L
 
 
+#: The heading of the donor-exit finding: the largest extrabudgetary source is one donor, or a
+#: pool of several whose shares are not known (then they leave together, and it says so).
+EXIT_HEADING = "7. If the largest extrabudgetary donor left"
+EXIT_POOL_HEADING = "7. If the largest extrabudgetary source, a pool of donors, stopped"
+
+
 def _exit(f: Findings) -> list[str]:
-    L = ["", "7. If the largest extrabudgetary donor left"]
+    who = f.exit_donor
+    pools = {} if isinstance(f.concentration, Unavailable) else f.concentration.get("pools", {})
+    pooled = who in pools
+    L = ["", EXIT_POOL_HEADING if pooled else EXIT_HEADING]
     x = f.exit
     if isinstance(x, Unavailable):
         return [*L, _wrap(x.reason)]
-    who = f.exit_donor
-    pools = {} if isinstance(f.concentration, Unavailable) else f.concentration.get("pools", {})
-    tag = f" (a pool of {len(pools[who])} donors)" if who in pools else ""
+    tag = f", a pool of {len(pools[who])} donors who all leave together" if pooled else ""
     share = x["money_lost"] / x["money_before"] if x["money_before"] else math.nan
     L.append(
         _wrap(
