@@ -660,3 +660,14 @@ def test_the_drawing_points_funding_from_donor_to_recipient_and_finds_neighbours
     both = part.nodes.set_index("key")["lit"]
     for a, b, on in zip(part.lines["from"], part.lines["to"], part.lines["lit"], strict=True):
         assert on == (both[keys[a]] and both[keys[b]])
+
+
+def test_unknown_amounts_inside_a_pooled_figure_are_told_apart():
+    from graph.analyses.institute import recipient_of
+    from loaders.load import load_memory
+
+    s = load_memory()
+    c = coverage(s, recipient=recipient_of(s))
+    assert (c["donors_without_amount"], c["donors_without_amount_in_pools"]) == (15, 10)
+    assert "10 of them are members of a pooled fund whose USD 916,066 may hold" in c["statement"]
+    assert "the money of the other 5 is in no figure" in c["statement"]

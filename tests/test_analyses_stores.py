@@ -179,3 +179,31 @@ def test_negative_flows_are_netted_and_counted_the_same_in_both_stores(neo, tmp_
         assert (
             "1 flow is negative (reversals or decommitments, USD -250 in all)" in cov["statement"]
         )
+
+
+def test_one_definition_of_where_projects_partners_and_events_are(neo):
+    """Regional balance and Collaborations by region count the same projects, partners based
+    there and events for every region of every scheme, on both stores (issue 11)."""
+    from graph.analyses import collaborations
+
+    for store, scheme in itertools.product(_pair(neo, folder=DATA_DIR), ("focus", "unesco", "m49")):
+        pic = regional_picture(store, scheme=scheme)
+        for r in pic[pic["region"].notna()].itertuples():
+            c = collaborations(store, Filters(region=r.region))
+            assert (len(c["projects"]), c["based_there"], len(c["events"])) == (
+                r.projects,
+                r.partners,
+                r.events,
+            ), (scheme, r.region)
+
+
+def test_a_region_target_counts_for_each_of_its_countries(neo):
+    for store in _pair(neo, folder=DATA_DIR):
+        targets = store.rel_pairs("TARGETS")
+        regional = targets[targets["end_label"] == "Region"]
+        assert len(regional), "the bundled data has region targets"
+        inr = store.rel_pairs("IN_REGION")
+        for project, region in zip(regional["start"], regional["end"], strict=True):
+            for country in inr.loc[inr["end"] == region, "start"]:
+                got = set(store.nodes("Project", Filters(country=country))["id"])
+                assert project in got, (project, region, country)

@@ -248,7 +248,7 @@ def test_region_picker_changes_collaborations(monkeypatch):
     mus = {m.label: m.value for m in at.metric}
     assert kaz != mus
     assert kaz["Projects"] == "1" and mus["Projects"] == "1"
-    assert kaz["Partners"] == "3"
+    assert kaz["Organizations working there"] == "3"
     at.radio(key="collab-kind").set_value("Region").run()
     at.selectbox(key="collab-region").set_value("unesco:africa").run()
     assert_ok(at, "Collaborations by region")

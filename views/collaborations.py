@@ -63,14 +63,18 @@ else:
 
 res = state.collaborations(store, filters.region, filters.country)
 p, e, n, o = res["projects"], res["events"], res["networks"], res["partners"]
-c = st.columns(4)
-c[0].metric("Partners", f"{len(o):,}")
-c[1].metric("Projects", f"{len(p):,}")
-c[2].metric("Events", f"{len(e):,}")
-c[3].metric("Networks", f"{len(n):,}")
+c = st.columns(5)
+c[0].metric("Organizations working there", f"{len(o):,}")
+c[1].metric("Partners based there", f"{res['based_there']:,}")
+c[2].metric("Projects", f"{len(p):,}")
+c[3].metric("Events", f"{len(e):,}")
+c[4].metric("Networks", f"{len(n):,}")
 st.caption(
-    f"In {md(place_name)}: projects that target it, events held there or drawing people from it, "
-    "networks with a member based there, and the organizations in them."
+    f"In {md(place_name)}: projects that target it (a country, a region, or a region it lies "
+    "in: a region target counts for each of its countries), events held there or drawing people "
+    "from it, networks with a member based there, and the organizations in them. Partners based "
+    "there are those that take part in something, pools left out: the count Regional balance "
+    "uses."
 )
 
 

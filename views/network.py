@@ -12,7 +12,7 @@ import streamlit as st
 from graph.analyses.drawing import FLOWS_LISTED_UP_TO
 from graph.store import Filters
 from views import netviz, state
-from views.fmt import SHOWN_ROWS, label_of, md, table, usd
+from views.fmt import SHOWN_ROWS, label_of, md, scheme_name, table, usd
 from views.netviz import TIE_KINDS
 
 store, _ = state.get_store()
@@ -67,12 +67,15 @@ with st.container(border=True):
     )
     c = st.columns([1, 1, 1, 1])
     region_names = state.names(store, "Region")
+    region_schemes = state.names(store, "Region", "scheme")
     region_ids = list(region_names)
     region = c[0].selectbox(
         "Region",
         [None] + region_ids,
         format_func=lambda r: (
-            "All regions" if r is None else f"{region_names.get(r, r)} ({r.split(':')[0]})"
+            "All regions"
+            if r is None
+            else f"{region_names.get(r, r)} — {scheme_name(region_schemes.get(r), one=True)}"
         ),
         key="net-region",
     )

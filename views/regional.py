@@ -21,18 +21,21 @@ store, _ = state.get_store()
 st.title("Regional balance")
 st.caption(
     "Where the work goes: projects, partners, money for projects and events per country and "
-    "region, against the shares the institute aims for."
+    "region, against the shares the institute aims for. A project is where it targets: a "
+    "country, a region, and each country of a region it targets; partners are counted where "
+    "they are based; events where they are held or draw people from. Collaborations by region "
+    "uses the same rules."
 )
 
 #: What the regions can be balanced on (graph.analyses.regional.MEASURES), in words.
 MEASURE_NAMES = {
     "projects": "Projects",
-    "partners": "Partners",
+    "partners": "Partners based there",
     "money": "Money (known, USD)",
     "events": "Events",
 }
 #: The same inside a sentence.
-MEASURE_WORDS = {"projects": "projects", "partners": "partners", "money": "known money"}
+MEASURE_WORDS = {"projects": "projects", "partners": "partners based there", "money": "known money"}
 
 
 projects = state.table(store, "Project")
@@ -107,7 +110,7 @@ with st.expander("Countries table"):
                 "country": t["name"],
                 "USD k": t["money_usd"].map(usd_k),
                 "projects": t["projects"],
-                "partners": t["partners"],
+                "partners based there": t["partners"],
                 "events": t["events"],
             }
         ),
@@ -257,7 +260,7 @@ with st.expander("Every measure per region"):
                 "USD k": pic["money_usd"].map(usd_k),
                 "projects": pic["projects"],
                 "projects (split)": pic["projects_weighted"],
-                "partners": pic["partners"],
+                "partners based there": pic["partners"],
                 "events": pic["events"],
             }
         ),

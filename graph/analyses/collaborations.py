@@ -4,7 +4,7 @@ Examples
 --------
 >>> from loaders.load import load_memory
 >>> sorted(collaborations(load_memory(MINIMAL), Filters(country="KAZ")))
-['events', 'networks', 'pairs', 'partners', 'projects']
+['based_there', 'events', 'networks', 'pairs', 'partners', 'projects']
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 
 from graph.analyses.funding import org_names
 from graph.analyses.network import co_partnership
+from graph.analyses.regional import partners_based
 from graph.analyses.results import Collaborations
 from graph.store import Filters, GraphStore
 
@@ -52,7 +53,7 @@ def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
     events = store.nodes("Event", filters)
     networks = store.nodes("Network", filters)
     place = Filters(region=filters.region, country=filters.country)
-    based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else set()
+    based = partners_based(store, place) if not place.is_empty() else set()
     what: dict[str, set] = {}
     for rel, things, word in (
         ("PARTNER_IN", projects, "project"),
@@ -89,5 +90,6 @@ def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
         "events": events,
         "networks": networks,
         "partners": partners.sort_values("name", ignore_index=True),
+        "based_there": len(based),
         "pairs": pairs[["organization", "with", "shared", "where"]],
     }

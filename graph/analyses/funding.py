@@ -181,6 +181,10 @@ def coverage(
     per_donor = t.groupby("donor")[["flows", "amount_known"]].sum()
     missing = per_donor[per_donor["amount_known"] < per_donor["flows"]]
     n_missing_flows = flows - with_amount
+    pooled_money = t[t["pooled"].astype(bool)].groupby("donor")["amount_usd"].sum()
+    members = pool_members(store) if len(pooled_money) else {}
+    in_pools = {m for p, a in pooled_money.items() if a > 0 for m in members.get(p, ())}
+    inside = sorted(set(missing.index) & in_pools)
     out = {
         "flows": flows,
         "flows_with_amount": with_amount,
@@ -189,6 +193,7 @@ def coverage(
         "donors": int(t["donor"].nunique()),
         "donors_with_amount": int((t.groupby("donor")["usd_known"].sum() > 0).sum()),
         "donors_without_amount": int(len(missing)),
+        "donors_without_amount_in_pools": len(inside),
         "donor_usd": donor_usd,
         "direct_usd": direct_usd,
         "pooled_usd": pooled_usd,
@@ -205,9 +210,18 @@ def coverage(
         s += (
             f"; {n_missing_flows} flow{'s' if n_missing_flows != 1 else ''} from "
             f"{len(missing)} donor{'s' if len(missing) != 1 else ''} "
-            f"{'have' if n_missing_flows != 1 else 'has'} no amount, so that money is not "
-            "in any figure"
+            f"{'have' if n_missing_flows != 1 else 'has'} no amount"
         )
+        rest = len(missing) - len(inside)
+        if inside:
+            s += (
+                f": {len(inside)} of {'them are members' if len(inside) != 1 else 'them is a member'}"
+                f" of a pooled fund whose {usd(pooled_usd)} may hold their money (no document "
+                "gives their shares)"
+                + (f"; the money of the other {rest} is in no figure" if rest else "")
+            )
+        else:
+            s += ", so that money is not in any figure"
     s += "."
     if with_amount - with_usd:
         s += f" {with_amount - with_usd} stated amounts have no USD value and are left out."

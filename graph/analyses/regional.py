@@ -7,11 +7,15 @@ Rules (the same on both stores; the store sums money by project, see
 * A project's money, and the project itself, is split over its targets by their stated
   shares when every target states one, otherwise evenly; the result says how many
   projects were split which way.
+* One definition of where a project is, the same as the filters'
+  (:meth:`graph.store.GraphStore.nodes`) and so the same as Collaborations by region: the
+  countries and regions it targets, and each country of a region it targets.
 * A target country counts in its region of the chosen scheme; a region nested in a larger
   one of the same scheme (``focus:central-asia`` in ``focus:eeca``) rolls up into it, so
   nothing is counted twice; a region target of another scheme (e.g. an M49 continent
-  under the focus scheme) and money not tied to a project are *unassigned* and reported
-  apart, never spread by guess.
+  under the focus scheme) counts for its countries (those the data lists in it): its part
+  is split evenly over them and each share goes where its country goes. A regional bucket
+  with no countries and money not tied to a project are *unassigned* and reported apart.
 * Partners are organizations that take part in something (a project, network, event or a
   funding flow), counted in the region where they are based; events count in the regions
   of the countries where they are held or whose people take part.
@@ -51,6 +55,7 @@ __all__ = [
     "regional_balance",
     "scheme_regions",
     "country_regions",
+    "partners_based",
 ]
 
 #: Target key that stands for every region not named in the targets.
@@ -131,6 +136,23 @@ def country_regions(store: GraphStore, scheme: str) -> dict:
     return {c: sorted(v) for c, v in out.items()}
 
 
+def partners_based(store: GraphStore, filters: Filters | None = None) -> set:
+    """The partners based in the place of ``filters`` (all, without one): organizations
+    based there that take part in something (a project, network, event or a funding flow),
+    pools left out. The one count of "partners in a region" of Regional balance and
+    Collaborations by region.
+
+    >>> sorted(partners_based(example_store(), Filters(country="KAZ")))
+    ['ngo']
+    """
+    orgs = store.nodes("Organization", filters or Filters())
+    if not len(orgs):
+        return set()
+    sector = orgs["sector"] if "sector" in orgs else pd.Series(None, index=orgs.index)
+    keep = orgs["id"].isin(_active_orgs(store)) & (sector != "pool").to_numpy()
+    return set(orgs.loc[keep, "id"])
+
+
 def _active_orgs(store: GraphStore) -> set:
     active = set()
     for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
@@ -189,8 +211,7 @@ def _count_people(rows, store, f, groups) -> None:
     """Partners (where based; pools and inactive organizations left out) and events (where
     held or drawing people from) per group."""
     orgs = store.nodes("Organization", f)
-    active = _active_orgs(store)
-    orgs = orgs[orgs["id"].isin(active) & (orgs.get("sector", pd.Series(dtype=object)) != "pool")]
+    orgs = orgs[orgs["id"].isin(partners_based(store, f))]
     for c in orgs["country"].tolist() if "country" in orgs else [None] * len(orgs):
         for g in (groups(c) if isinstance(c, str) else []) or [None]:
             rows[g]["partners"] += 1
@@ -276,10 +297,10 @@ def regional_picture(
     >>> p = regional_picture(example_store(), scheme="unesco")
     >>> print(p[["region", "name", "money_usd", "projects_weighted"]].to_string())
                             region                      name  money_usd  projects_weighted
-    0                unesco:africa                    Africa      150.0                1.0
-    1          unesco:asia-pacific      Asia and the Pacific       50.0                1.5
-    2  unesco:europe-north-america  Europe and North America        0.0                0.0
-    3                         None                unassigned     1040.0                0.5
+    0                unesco:africa                    Africa      150.0               1.00
+    1          unesco:asia-pacific      Asia and the Pacific       75.0               1.75
+    2  unesco:europe-north-america  Europe and North America       25.0               0.25
+    3                         None                unassigned      990.0               0.00
     """
     return _picture(store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types)
 
@@ -290,7 +311,8 @@ def country_picture(
 ) -> pd.DataFrame:
     """Money, projects, partners and events per target country.
 
-    A region target (a regional bucket) has no single country: its part is unassigned.
+    A region target counts for its countries: its part is split evenly over them (a region
+    with no countries, a regional bucket, stays unassigned).
 
     Examples
     --------
@@ -299,11 +321,11 @@ def country_picture(
       country  money_usd  projects  partners  events
     0     CHN        0.0         1         2       0
     1     FRA        0.0         0         1       0
-    2     KAZ       50.0         1         1       1
+    2     KAZ       75.0         1         1       1
     3     KEN       75.0         1         1       1
     4     MUS       75.0         1         0       1
-    5     RUS        0.0         0         2       0
-    6    None     1040.0         1         0       1
+    5     RUS       25.0         1         2       0
+    6    None      990.0         0         0       1
     """
     return _picture(store, filters, level="country", scheme="focus", flow_types=flow_types)
 
@@ -433,8 +455,10 @@ def regional_balance(
         f"{splits['shares']} project{'' if splits['shares'] == 1 else 's'} split by their "
         f"stated shares, {splits['even']} evenly "
         f"over their targets (no shares stated), {splits['single']} with one target. Nested "
-        "regions roll up into the region that contains them; targets in another scheme and "
-        f"money not tied to a project are unassigned ({_figure(unassigned)} of {_figure(total)})."
+        "regions roll up into the region that contains them; a region of another scheme counts "
+        "for its countries, split evenly over them; countries outside every region of the "
+        "scheme, regional buckets with no countries and money not tied to a project are "
+        f"unassigned ({_figure(unassigned)} of {_figure(total)})."
     )
     return {
         "table": table,

@@ -38,7 +38,9 @@ class Coverage(TypedDict):
 
     ``flows``, ``flows_with_amount``, ``flows_without_amount``: donor flows (own funds left
     out) and how many state an amount; ``flows_without_usd``: an amount but no USD value;
-    ``donors``, ``donors_with_amount``, ``donors_without_amount``; ``donor_usd``: known USD
+    ``donors``, ``donors_with_amount``, ``donors_without_amount`` (of whom
+    ``donors_without_amount_in_pools`` are members of a pooled fund with known money, which
+    may hold theirs); ``donor_usd``: known USD
     from donors, of which ``direct_usd`` from named donors and ``pooled_usd`` through pools;
     ``known_donor_share`` = direct / donor USD (NaN with no money); ``own_funds_usd``;
     ``flow_types`` counted; ``negative_flows`` and ``negative_usd``: flows with a negative
@@ -53,6 +55,7 @@ class Coverage(TypedDict):
     donors: int
     donors_with_amount: int
     donors_without_amount: int
+    donors_without_amount_in_pools: int
     donor_usd: float
     direct_usd: float
     pooled_usd: float
@@ -219,11 +222,13 @@ class ExitScenario(TypedDict):
 class Collaborations(TypedDict):
     """Who works where (:func:`graph.analyses.collaborations.collaborations`): the
     ``projects``, ``events`` and ``networks`` of the place, the ``partners`` in them (id,
-    name, sector, country, what brings them in) and the ``pairs`` who work together there
-    (organization, with, shared, where)."""
+    name, sector, country, what brings them in), how many of them are ``based_there``
+    (:func:`graph.analyses.regional.partners_based`, Regional balance's count) and the
+    ``pairs`` who work together there (organization, with, shared, where)."""
 
     projects: pd.DataFrame
     events: pd.DataFrame
     networks: pd.DataFrame
     partners: pd.DataFrame
+    based_there: int
     pairs: pd.DataFrame

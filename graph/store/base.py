@@ -370,7 +370,8 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def _project_target_rows(self, scheme: str) -> list:
         """One row per TARGETS relationship: ``project``, ``target``, ``label``,
-        ``target_scheme``, ``share``, ``regions`` (regions of ``scheme`` of a country)."""
+        ``target_scheme``, ``share``, ``regions`` (regions of ``scheme`` of a country) and
+        ``members`` (a region's countries, each ``[iso3, [its regions of scheme]]``)."""
 
     @abc.abstractmethod
     def _region_member_rows(self, scheme: str) -> list:
@@ -512,7 +513,14 @@ class GraphStore(abc.ABC):
             sums["amount_usd"] = usd.astype(float).round(2)
         if not set(keys) & {"donor_region", "target_region", "target_country"}:
             return grouped_totals(sums, keys)
-        rows = sums
+        # spread shares such as 1/7 make float sums depend on the order of the rows: one
+        # order (by the keys) on every store, kept per load
+        rows = self.memo(
+            ("funding_sums_in_order", need, types, f),
+            lambda: sums.sort_values(
+                [c for c in need if c in sums], kind="stable", ignore_index=True
+            ),
+        ).copy()
         for key in keys:
             if key == "donor_region":
                 rows = spread_rows(rows, "donor", key, self.org_regions(scheme))

@@ -169,10 +169,14 @@ _PLACE = {
         "EXISTS { MATCH (n)-[:BASED_IN]->(:Country {id: $country}) }",
         "EXISTS { MATCH (n)-[:BASED_IN]->(:Country)-[:IN_REGION]->(:Region {id: $region}) }",
     ),
+    # a project is where it targets: a country, a region, and each country of a region
     "Project": (
-        "EXISTS { MATCH (n)-[:TARGETS]->(:Country {id: $country}) }",
+        "(EXISTS { MATCH (n)-[:TARGETS]->(:Country {id: $country}) } OR "
+        "EXISTS { MATCH (n)-[:TARGETS]->(:Region)<-[:IN_REGION]-(:Country {id: $country}) })",
         "(EXISTS { MATCH (n)-[:TARGETS]->(:Region {id: $region}) } OR "
-        "EXISTS { MATCH (n)-[:TARGETS]->(:Country)-[:IN_REGION]->(:Region {id: $region}) })",
+        "EXISTS { MATCH (n)-[:TARGETS]->(:Country)-[:IN_REGION]->(:Region {id: $region}) } OR "
+        "EXISTS { MATCH (n)-[:TARGETS]->(:Region)<-[:IN_REGION]-(:Country)"
+        "-[:IN_REGION]->(:Region {id: $region}) })",
     ),
     "Event": (
         "EXISTS { MATCH (n)-[:HELD_IN|INVOLVES]->(:Country {id: $country}) }",
@@ -382,13 +386,17 @@ ORG_REGIONS = (
     "WHERE g.scheme = $scheme RETURN o.id AS id, collect(DISTINCT g.id) AS regions"
 )
 
-#: Every TARGETS relationship with its share, the target's label and scheme, and for a
-#: country the regions of ``$scheme`` it lies in.
+#: Every TARGETS relationship with its share, the target's label and scheme, for a country
+#: the regions of ``$scheme`` it lies in, and for a region its countries with theirs.
 PROJECT_TARGETS = (
     "MATCH (p:Project)-[t:TARGETS]->(x) "
     "OPTIONAL MATCH (x)-[:IN_REGION]->(g:Region) WHERE g.scheme = $scheme "
+    "WITH p, t, x, collect(DISTINCT g.id) AS regions "
+    "OPTIONAL MATCH (c:Country)-[:IN_REGION]->(x) "
+    "OPTIONAL MATCH (c)-[:IN_REGION]->(h:Region) WHERE h.scheme = $scheme "
+    "WITH p, t, x, regions, c, collect(DISTINCT h.id) AS country_regions "
     "RETURN p.id AS project, x.id AS target, labels(x) AS labels, x.scheme AS target_scheme, "
-    "t.share AS share, collect(DISTINCT g.id) AS regions"
+    "t.share AS share, regions, collect([c.id, country_regions]) AS members"
 )
 
 #: Every region of ``$scheme`` with the countries in it.

@@ -81,13 +81,23 @@ def _links(store, rel_types, label: str) -> pd.DataFrame:
 
 
 def _targets(store) -> pd.DataFrame:
-    """What projects target: countries (``kind`` ``"country"``) and regions directly."""
+    """Where projects are: the countries and regions they target (``kind`` ``"country"`` /
+    ``"region"``) and the countries of each region they target (a region target counts for
+    each of its countries, ``kind`` ``"country"``)."""
     p = store.rel_pairs("TARGETS")
     p = p[(p["start_label"] == "Project") & p["end_label"].isin(["Country", "Region"])]
     kind = p["end_label"].map({"Country": "country", "Region": "region"})
-    return pd.DataFrame(
+    direct = pd.DataFrame(
         {"id": p["start"], "plabel": p["end_label"], "place": p["end"], "kind": kind}
     )
+    inr = store.rel_pairs("IN_REGION")
+    inr = inr[inr["start_label"] == "Country"][["start", "end"]]
+    regions = p[p["end_label"] == "Region"][["start", "end"]]
+    via = regions.merge(inr.rename(columns={"start": "country"}), on="end")
+    countries = pd.DataFrame(
+        {"id": via["start"], "plabel": "Country", "place": via["country"], "kind": "country"}
+    )
+    return pd.concat([direct, countries], ignore_index=True)
 
 
 def _places(store, links: pd.DataFrame, f: Filters) -> set | None:

@@ -495,15 +495,22 @@ class MemoryStore(GraphStore):
 
     def _project_target_rows(self, scheme):
         rows = []
-        for u, v, d in self._edges("TARGETS"):
-            x = self.graph.nodes[v]
-            regions = sorted(
+
+        def regions_of(k):
+            return sorted(
                 {
                     self.graph.nodes[g]["id"]
-                    for g in self._out(v, "IN_REGION")
+                    for g in self._out(k, "IN_REGION")
                     if self.graph.nodes[g].get("scheme") == scheme
                 }
             )
+
+        for u, v, d in self._edges("TARGETS"):
+            x = self.graph.nodes[v]
+            members = []
+            if x["label"] == "Region":  # its countries, each with its regions of the scheme
+                countries = sorted({self.graph.nodes[c]["id"] for c in self._in(v, "IN_REGION")})
+                members = [[c, regions_of(_key("Country", c))] for c in countries]
             rows.append(
                 {
                     "project": self.graph.nodes[u]["id"],
@@ -511,7 +518,8 @@ class MemoryStore(GraphStore):
                     "label": x["label"],
                     "target_scheme": x.get("scheme"),
                     "share": d.get("share"),
-                    "regions": regions,
+                    "regions": regions_of(v) if x["label"] == "Country" else [],
+                    "members": members,
                 }
             )
         return rows

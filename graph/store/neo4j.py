@@ -361,6 +361,8 @@ class Neo4jStore(GraphStore):
         rows = []
         for r in self._read(cypher.PROJECT_TARGETS, scheme=scheme):
             r["label"] = _first_label(r.pop("labels"))
+            r["regions"] = sorted(r["regions"])
+            r["members"] = sorted([c, sorted(g)] for c, g in r["members"] if c is not None)
             rows.append(r)
         return rows
 

@@ -343,6 +343,27 @@ def rollup_map(rows: list[dict]) -> dict:
     return out
 
 
+def _target_parts(r: dict, w: float, level: str, scheme, up: dict) -> list:
+    """Where one target's part ``w`` of a project goes (see :func:`target_weights`)."""
+    members = r.get("members") or []
+    if r["label"] == "Region" and level == "country":
+        return [(c, w / len(members)) for c, _regs in members] or [(None, w)]
+    if level == "country":
+        return [(r["target"], w)]
+    if r["label"] == "Region" and r.get("target_scheme") == scheme:
+        return [(up.get(r["target"], r["target"]), w)]
+    if r["label"] == "Region":  # another scheme: through its countries
+        return [p for c, regs in members for p in _country_parts(regs, w / len(members), up)] or [
+            (None, w)
+        ]
+    return _country_parts(r.get("regions") or [], w, up)
+
+
+def _country_parts(regions, w: float, up: dict) -> list:
+    regs = sorted({up.get(g, g) for g in regions})
+    return [(g, w / len(regs)) for g in regs] if regs else [(None, w)]
+
+
 def target_weights(
     rows: list[dict], *, level: str, scheme: str | None = None, rollup: dict | None = None
 ) -> pd.DataFrame:
@@ -357,9 +378,12 @@ def target_weights(
     * ``level="region"``: a country's part goes to its region of the scheme, split evenly
       when it lies in several that do not nest; a region of the scheme keeps its part; a
       region nested in a larger one of the same scheme (``rollup``, see :func:`rollup_map`)
-      is reported under the larger one; a region of another scheme, or a country outside
-      every region of the scheme, goes to ``None`` (unassigned).
-    * ``level="country"``: a country keeps its part; a region target goes to ``None``.
+      is reported under the larger one; a region of another scheme counts for its countries
+      (``members``): its part is split evenly over them, each share going where that
+      country goes; a country outside every region of the scheme, or a region of another
+      scheme with no countries, goes to ``None`` (unassigned).
+    * ``level="country"``: a country keeps its part; a region target's part is split evenly
+      over its countries (``None`` when it has none).
 
     Returns
     -------
@@ -391,15 +415,7 @@ def target_weights(
             split, ws = "even", [1.0 / len(ts)] * len(ts)
         acc: dict = {}
         for r, w in zip(ts, ws, strict=True):
-            if level == "country":
-                parts = [(r["target"] if r["label"] == "Country" else None, w)]
-            elif r["label"] == "Region":
-                own = r.get("target_scheme") == scheme
-                parts = [(up.get(r["target"], r["target"]) if own else None, w)]
-            else:
-                regs = sorted({up.get(g, g) for g in r.get("regions") or []})
-                parts = [(g, w / len(regs)) for g in regs] if regs else [(None, w)]
-            for k, v in parts:
+            for k, v in _target_parts(r, w, level, scheme, up):
                 acc[k] = acc.get(k, 0.0) + v
         for k in sorted(acc, key=lambda x: (x is None, str(x))):
             out.append({"project": project, "key": k, "weight": acc[k], "split": split})
