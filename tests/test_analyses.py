@@ -671,3 +671,19 @@ def test_unknown_amounts_inside_a_pooled_figure_are_told_apart():
     assert (c["donors_without_amount"], c["donors_without_amount_in_pools"]) == (15, 10)
     assert "10 of them are members of a pooled fund whose USD 916,066 may hold" in c["statement"]
     assert "the money of the other 5 is in no figure" in c["statement"]
+
+
+def test_concentration_by_channel_tells_core_from_voluntary_money():
+    from graph.analyses import channel_concentration
+    from graph.analyses.institute import recipient_of
+    from loaders.load import load_memory
+
+    s = load_memory()
+    c = channel_concentration(s, recipient=recipient_of(s))
+    usd = dict(zip(c.table["channel"], c.table["usd"], strict=True))
+    assert usd["regular_budget"] == 828000 and usd["host_country"] == 815023
+    assert usd["decentralized"] == 1823525 and usd["extrabudgetary"] == 916066
+    assert c.core_usd == 828000 + 815023 and c.top_channel == "decentralized"
+    shares = c.table["share"].to_numpy()
+    assert round(c.hhi, 6) == round(10_000 * float((shares**2).sum()), 6)  # an independent sum
+    assert c.hhi < 4050  # less concentrated by channel than by donor (HHI 4,050–4,443)

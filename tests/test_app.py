@@ -263,6 +263,7 @@ def test_concentration_period_and_regional_measure(monkeypatch):
     assert_ok(at, "Donor concentration")
     all_years = {m.label: m.value for m in at.metric}
     assert all_years["HHI (0–10,000)"] == "9,690"
+    assert "HHI by channel" in all_years and "Core money" in all_years
     at.get("button_group")[0].set_value("2024").run()
     assert {m.label: m.value for m in at.metric}["HHI (0–10,000)"] == "10,000"
     assert any(b.label == "Board report (PDF)" for b in at.get("download_button"))

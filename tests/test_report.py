@@ -60,3 +60,13 @@ def test_report_command_bad_request_is_a_clear_error(capsys):
     )
     out = capsys.readouterr()
     assert code == 0 and "Cannot be computed: no recipient with id 'nobody'" in out.out
+
+
+def test_the_board_report_shows_donor_and_channel_concentration_side_by_side():
+    from graph.reports import board
+    from loaders.load import load_memory
+
+    r = board.build(load_memory())
+    assert "By donor and by channel" in r.html
+    assert "HHI by channel" in r.html and "2,871" in r.html
+    assert "Core money (regular budget, host country)" in r.html

@@ -105,6 +105,23 @@ with st.container(horizontal=True):
 st.markdown("**In plain words.** " + md_safe_plain(pic))
 st.caption(f"Coverage of money received by {md(who)}: " + cov["statement"])
 
+ch = state.channels(store, year, recipient=recipient)
+if ch is not None and ch.core_usd + ch.voluntary_usd > 0:
+    st.subheader("By donor and by channel")
+    c = st.columns(4)
+    c[0].metric("HHI by channel", num(ch.hhi), help="each funding channel counted as one source")
+    c[1].metric(f"Largest channel: {label_of(ch.top_channel)}", pct(ch.cr1, 0))
+    c[2].metric("Core money", usd(ch.core_usd), f"{pct(ch.core_share, 0)} of known", "off")
+    c[3].metric(
+        "Voluntary money", usd(ch.voluntary_usd), f"{pct(1 - ch.core_share, 0)} of known", "off"
+    )
+    st.caption(
+        f"By donor, HHI is {span(lo['hhi'], hi['hhi'], num)} and the largest donor gives "
+        f"{pct_span(lo['cr1'], hi['cr1'])}; by channel, HHI is {num(ch.hhi)}. One donor can "
+        "stand for sources of different stability (UNESCO's regular budget and its "
+        "decentralized funds are both UNESCO). " + md(ch.note)
+    )
+
 with st.expander("All the figures"):
     rows = []
     words = {

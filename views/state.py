@@ -38,6 +38,7 @@ __all__ = [
     "summary",
     "flow_years",
     "concentration",
+    "channels",
     "trend",
     "breakdown",
     "headline",
@@ -199,6 +200,13 @@ def concentration(store, year=None, *, recipient=INSTITUTE):
     received by ``recipient``; None when no amount is known."""
     f = Filters(year_from=year, year_to=year)
     return figures.concentration_view(store, f, recipient=recipient_of(store, recipient))
+
+
+@st.cache_data(**CACHED)
+def channels(store, year=None, *, recipient=INSTITUTE):
+    """:func:`graph.reports.figures.channel_view` for one year (None = all)."""
+    f = Filters(year_from=year, year_to=year)
+    return figures.channel_view(store, f, recipient=recipient_of(store, recipient))
 
 
 @st.cache_data(**CACHED)

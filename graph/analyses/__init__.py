@@ -8,6 +8,7 @@ Examples
 (3090, 'highly concentrated')
 """
 
+from graph.analyses.channels import ChannelPicture, channel_concentration
 from graph.analyses.cliff import donors_ending, ending_within, funding_cliff
 from graph.analyses.collaborations import collaborations
 from graph.analyses.concentration import (
@@ -41,10 +42,12 @@ from graph.analyses.summary import facts_citing, loaded_summary
 
 __all__ = [
     "INSTITUTE",
+    "ChannelPicture",
     "NodeDetails",
     "PartnerDrawing",
     "add_donor",
     "centrality",
+    "channel_concentration",
     "co_partnership",
     "collaborations",
     "communities",

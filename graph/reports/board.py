@@ -194,6 +194,7 @@ def _collect(store: GraphStore, recipient) -> dict:
     pic = support.concentration_view(store, recipient=rid, top=15)
     trend = support.trend_table(store, recipient=rid)
     by_channel = support.breakdown_table(store, "channel", recipient=rid)
+    channels = support.channel_view(store, recipient=rid)
     by_sector = support.breakdown_table(store, "donor_sector", recipient=rid)
     curve = pic["lorenz"]["spread"] if pic is not None else None
     history = store.load_history()
@@ -211,6 +212,7 @@ def _collect(store: GraphStore, recipient) -> dict:
         "trend": trend,
         "top": pic["top"] if pic is not None else None,
         "by_channel": by_channel,
+        "channels": channels,
         "by_sector": by_sector,
         "curve": curve,
         "loads": loads,
@@ -269,6 +271,31 @@ def _headline(pic) -> Section:
             Paragraph("Coverage: " + pic["coverage"]["statement"]),
         ),
     )
+
+
+def _donor_or_channel(pic, ch) -> Section:
+    """Concentration by donor and by channel side by side, and core against voluntary."""
+    if ch is None:
+        return Section("By donor and by channel", (Paragraph("No donor flow to break down."),))
+    lo, hi = pic["low"], pic["high"]
+    top = (ch.top_channel or "not stated").replace("_", " ")
+    cards = (
+        ("HHI by donor", _rng(lo["hhi"], hi["hhi"], num)),
+        ("HHI by channel", num(ch.hhi)),
+        ("Largest donor's share", _rng(lo["cr1"], hi["cr1"], _pct0)),
+        (f"Largest channel ({top})", pct(ch.cr1, 0)),
+        (
+            "Core money (regular budget, host country)",
+            f"{usd_short(ch.core_usd)}, {pct(ch.core_share, 0)}",
+        ),
+        ("Voluntary money", f"{usd_short(ch.voluntary_usd)}, {pct(1 - ch.core_share, 0)}"),
+    )
+    said = (
+        "One donor can stand for sources of different stability (UNESCO's regular budget and "
+        "its decentralized funds are both UNESCO), so concentration is shown by donor and by "
+        "channel. " + ch.note
+    )
+    return Section("By donor and by channel", (Cards(cards), Paragraph(said)))
 
 
 def _trend(d: dict) -> Section:
@@ -367,6 +394,7 @@ def report_model(d: dict, generated: _dt.datetime, stamp: str) -> ReportModel:
     else:
         sections = [
             _headline(pic),
+            _donor_or_channel(pic, d.get("channels")),
             _trend(d),
             _top(d["top"]),
             _breakdown("By channel", d["by_channel"]),

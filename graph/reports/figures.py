@@ -25,6 +25,7 @@ from typing import Any, TypedDict
 
 import pandas as pd
 
+from graph.analyses.channels import ChannelPicture, channel_concentration
 from graph.analyses.concentration import concentration_by, concentration_trend, donor_concentration
 from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_name, recipient_of
@@ -43,6 +44,7 @@ __all__ = [
     "concentration_view",
     "trend_table",
     "breakdown_table",
+    "channel_view",
     "region_schemes",
 ]
 
@@ -92,6 +94,21 @@ class YearChanges(TypedDict):
 
 
 # ----------------------------------------------------------------------- concentration
+
+
+def channel_view(
+    store: GraphStore, filters: Filters | None = None, *, recipient=INSTITUTE
+) -> ChannelPicture | None:
+    """:func:`graph.analyses.channels.channel_concentration` for the pages and the board
+    report, or None when no donor flow matches.
+
+    >>> channel_view(example_store()).top_channel
+    'host_country'
+    """
+    try:
+        return channel_concentration(store, filters, recipient=recipient_of(store, recipient))
+    except EmptySelection:
+        return None
 
 
 def concentration_view(

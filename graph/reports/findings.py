@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from graph.analyses.channels import channel_concentration
 from graph.analyses.cliff import as_date, donors_ending, ending_within, funding_cliff
 from graph.analyses.concentration import concentration_trend, donor_concentration
 from graph.analyses.diversity import POOLED, donor_diversity
@@ -109,6 +110,7 @@ class Findings:
     names: pd.DataFrame
     concentration: Any = None
     trend: Any = None
+    channels: Any = None
     sectors: Any = None
     countries: Any = None
     regions: Any = None
@@ -152,6 +154,7 @@ def findings(
     out = Findings(store=store.describe(), recipient=inst, as_of=start, names=org_names(store))
     out.concentration = _safe(donor_concentration, store, **mine)
     out.trend = _safe(concentration_trend, store, **mine)
+    out.channels = _safe(channel_concentration, store, **mine)
     out.sectors = _safe(donor_diversity, store, by="donor_sector", **mine)
     out.countries = _safe(donor_diversity, store, by="donor_country", **mine)
     out.regions = _safe(
@@ -246,11 +249,29 @@ def _concentration(f: Findings) -> list[str]:
             if not math.isnan(r["hhi_low"])
         ]
         L.append(_wrap("HHI by year: " + "; ".join(parts) + "."))
+    L += _channels(f)
     L += ["", "3. Largest donors (known USD)"]
     for r in c["top_donors"].to_dict("records"):
         tag = " [pool]" if r["pooled"] else ""
         L.append(f"  {_name(f, r['donor_id'])}{tag}: {usd(r['amount_usd'])} ({pct(r['share'])})")
     return L
+
+
+def _channels(f: Findings) -> list[str]:
+    """Concentration by channel beside concentration by donor, and core against voluntary."""
+    ch = f.channels
+    if ch is None or isinstance(ch, Unavailable) or math.isnan(ch.hhi):
+        return []
+    top = (ch.top_channel or "not stated").replace("_", " ")
+    return [
+        _wrap(
+            f"By channel (each channel one source): HHI {num(ch.hhi)}; the largest, {top}, "
+            f"gives {pct(ch.cr1)}. Core money (regular budget, host country) "
+            f"{usd(ch.core_usd)} ({pct(ch.core_share)}); voluntary {usd(ch.voluntary_usd)} "
+            f"({pct(1 - ch.core_share)}). One donor can stand for channels of different "
+            "stability, so both views are given."
+        )
+    ]
 
 
 def _group_words(r: dict, label: str) -> str:
