@@ -111,10 +111,8 @@ if ch is not None and ch.core_usd + ch.voluntary_usd > 0:
     c = st.columns(4)
     c[0].metric("HHI by channel", num(ch.hhi), help="each funding channel counted as one source")
     c[1].metric(f"Largest channel: {label_of(ch.top_channel)}", pct(ch.cr1, 0))
-    c[2].metric("Core money", usd(ch.core_usd), f"{pct(ch.core_share, 0)} of known", "off")
-    c[3].metric(
-        "Voluntary money", usd(ch.voluntary_usd), f"{pct(1 - ch.core_share, 0)} of known", "off"
-    )
+    c[2].metric(f"Core money ({pct(ch.core_share, 0)} of known)", usd(ch.core_usd))
+    c[3].metric(f"Voluntary money ({pct(1 - ch.core_share, 0)} of known)", usd(ch.voluntary_usd))
     st.caption(
         f"By donor, HHI is {span(lo['hhi'], hi['hhi'], num)} and the largest donor gives "
         f"{pct_span(lo['cr1'], hi['cr1'])}; by channel, HHI is {num(ch.hhi)}. One donor can "
@@ -187,6 +185,7 @@ if len(trend):
                 "cr1_low",
                 "cr1_high",
                 "flows with amount",
+                "covers",
             ]
         ],
         "concentration_by_year",

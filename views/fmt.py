@@ -109,11 +109,19 @@ def scheme_name(scheme, *, one: bool = False) -> str:
     return name[:-1] if one and scheme in SCHEME_NAMES else name
 
 
+#: Codes whose words are not the code with spaces.
+_WORDS = {"un_system": "UN system", "ngo": "NGO", "un_category2_centre": "UNESCO category 2 centre"}
+
+
 def label_of(code) -> str:
-    """A code such as ``private_company`` as words: ``private company``."""
+    """A code such as ``private_company`` as words: ``private company``.
+
+    >>> label_of("private_company"), label_of("un_system"), label_of(None)
+    ('private company', 'UN system', 'not stated')
+    """
     if _missing(code):
         return "not stated"
-    return re.sub(r"[_]+", " ", str(code))
+    return _WORDS.get(str(code), re.sub(r"[_]+", " ", str(code)))
 
 
 def money_config(columns, *, share_columns=(), int_columns=()) -> dict:

@@ -4,6 +4,7 @@ Donor figures are for money received by the institute (as in the text report and
 Donor concentration page by default); :func:`graph.reports.figures.headline` finds it.
 """
 
+import pandas as pd
 import streamlit as st
 
 from views import state
@@ -75,16 +76,36 @@ else:
         money = "USD" in rec["measure"]
         fmt = (lambda v: usd(v)) if money else (lambda v: num(v))
         delta = rec["change"]
+        note = rec.get("note") or ""
+        if pd.isna(delta):  # not alike: shown, never subtracted
+            col.metric(
+                rec["measure"],
+                fmt(rec["latest"]),
+                delta=f"{p}: {fmt(rec['previous'])}",
+                delta_color="off",
+                delta_arrow="off",
+                help=f"Not compared: {note}." if note else None,
+            )
+            continue
         col.metric(
             rec["measure"],
             fmt(rec["latest"]),
             delta=(("+" if delta > 0 else "-") + fmt(abs(delta))) if delta else "no change",
             delta_color="normal" if delta else "off",
+            delta_arrow="auto" if delta else "off",
+            help=f"{note.capitalize()}." if note else None,
         )
+    part = rows.loc[rows["change"].isna(), "note"].tolist()
     st.caption(
-        f"{y} against {p}; money received by {who}. Figures for {y} may cover part of the year "
-        "only (the report gives the first months); 'donors named' grows when a document lists a "
-        "donor without an amount."
+        f"{y} against {p}; money received by {who}. Money is compared like with like: only the "
+        "channels whose flows cover the whole year in both years"
+        + (
+            f"; the documents give {md(part[0])} for part of a year only, so that money is shown "
+            "for each year but not subtracted"
+            if part
+            else ""
+        )
+        + ". 'Donors named' grows when a document lists a donor without an amount."
     )
 
 st.divider()

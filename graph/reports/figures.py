@@ -45,6 +45,7 @@ __all__ = [
     "trend_table",
     "breakdown_table",
     "channel_view",
+    "part_years",
     "region_schemes",
 ]
 
@@ -86,7 +87,7 @@ class Headline(TypedDict):
 
 class YearChanges(TypedDict):
     """What changed since the previous year (:func:`year_changes`): ``year``, ``previous``
-    (or None) and ``rows`` (DataFrame: measure, previous, latest, change)."""
+    (or None) and ``rows`` (DataFrame: measure, previous, latest, change, note)."""
 
     year: int | None
     previous: int | None
@@ -184,7 +185,9 @@ def trend_table(
 ) -> pd.DataFrame:
     """:func:`graph.analyses.concentration.concentration_trend` for the years with a known
     amount: ``year``, ``donors``, ``total`` (USD), ``hhi_low``, ``hhi_high``, ``band``,
-    ``cr1_low``, ``cr1_high``, ``effective_low``, ``effective_high``, ``share_with_amount``.
+    ``cr1_low``, ``cr1_high``, ``effective_low``, ``effective_high``, ``share_with_amount``
+    and ``covers`` (the whole year, or which channels the documents give for part of it:
+    such a year is not alike with a whole one).
 
     Money received by ``recipient`` (see :data:`INSTITUTE`, the default).
 
@@ -229,7 +232,28 @@ def trend_table(
             "share_with_amount": t["flows_with_usd"] / t["flows"].where(t["flows"] > 0),
         }
     )
-    return out.reset_index(drop=True)[cols]
+    part = part_years(store, filters, recipient_of(store, recipient))
+    out["covers"] = [part.get(int(y), "the whole year") for y in out["year"]]
+    return out.reset_index(drop=True)[[*cols, "covers"]]
+
+
+def part_years(store: GraphStore, filters, rid) -> dict:
+    """Year → which channels a document gives for part of that year only, in words, for
+    the years that have such flows (money received by ``rid``; every recipient with None).
+
+    >>> from loaders.load import load_memory
+    >>> part_years(load_memory(), None, "iite")
+    {2025: 'part of the year for decentralized, extrabudgetary (first 7 months)'}
+    """
+    t = store.funding_totals(("recipient", "year", "period", "channel"), filters)
+    if rid is not None:
+        t = t[t["recipient"] == rid]
+    t = t[t["period"].notna() & t["year"].notna()]
+    out = {}
+    for y, part in t.groupby("year"):
+        chans = ", ".join(sorted(str(c).replace("_", " ") for c in set(part["channel"])))
+        out[int(y)] = f"part of the year for {chans} ({', '.join(sorted(set(part['period'])))})"
+    return out
 
 
 def breakdown_table(
@@ -356,12 +380,18 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
     donors, own funds left out; donors with a known amount; donors named) for money
     received by ``recipient``: the institute by default (see :data:`INSTITUTE`).
 
+    Like is compared with like: known money of the channels whose flows cover the whole year
+    in both years is compared; the channels with a flow a document gives for part of a year
+    (its ``period``, e.g. "first 7 months") are shown for each year, not subtracted (an
+    annualised figure would be a guess).
+
     Returns
     -------
     dict
         ``year``, ``previous`` (or ``None``) and ``rows``: a DataFrame with ``measure``,
-        ``previous``, ``latest`` and ``change`` (latest − previous) for known money, donors
-        with a known amount, donors named, new projects and events.
+        ``previous``, ``latest``, ``change`` (latest − previous; None where the two are not
+        alike) and ``note`` for known money of whole-year flows, known money for part of a
+        year, donors with a known amount, donors named, new projects and events.
 
     Examples
     --------
@@ -369,7 +399,13 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
     >>> from loaders.load import load_memory
     >>> c = year_changes(load_memory(MINIMAL))
     >>> c["year"], float(c["rows"].set_index("measure").at["Known funding (USD)", "change"])
-    (2025, -238.0)
+    (2025, -250.0)
+    >>> c = year_changes(load_memory())
+    >>> r = c["rows"].set_index("measure")
+    >>> r.at["Known funding for part of the year (USD)", "note"]
+    'decentralized, extrabudgetary (2024: whole year; 2025: first 7 months)'
+    >>> float(r.at["Known funding (USD)", "change"])  # the regular budget and the host country
+    31303.0
     """
     events = store.node_table("Event")
     projects = store.node_table("Project")
@@ -384,12 +420,37 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
     cov = {
         y: coverage(store, Filters(year_from=y, year_to=y), recipient=rid) for y in (prev, latest)
     }
+    money = store.funding_totals(("donor", "recipient", "year", "period", "channel"))
+    money = money[money["donor"] != money["recipient"]]  # own funds are not donor money
+    if rid is not None:
+        money = money[money["recipient"] == rid]
+    money = money[money["year"].isin([prev, latest])]
+    has_part = money["period"].notna()
+    part_channels = set(money.loc[has_part, "channel"])
+    in_part = money["channel"].isin(part_channels).to_numpy()
+
+    def usd_of(y, partial: bool):
+        rows = money[(money["year"] == y).to_numpy() & (in_part == partial)]
+        return float(rows["amount_usd"].sum())
+
+    periods = {
+        y: sorted({str(p) for p in money.loc[has_part & (money["year"] == y), "period"]})
+        for y in (prev, latest)
+    }
+    part_note = "; ".join(
+        f"{y}: {', '.join(ps) if ps else 'whole year'}" for y, ps in periods.items()
+    )
+    part_note = (
+        f"{', '.join(sorted(str(c).replace('_', ' ') for c in part_channels))} ({part_note})"
+        if part_channels
+        else ""
+    )
 
     def count(table, column, y):
         return int((table[column] == y).sum()) if len(table) and column in table else 0
 
     measures = [
-        ("Known funding (USD)", lambda y: cov[y]["donor_usd"]),
+        ("Known funding (USD)", lambda y: usd_of(y, False)),
         ("Donors with amounts", lambda y: cov[y]["donors_with_amount"]),
         ("Donors named", lambda y: cov[y]["donors"]),
         ("New projects", lambda y: count(projects, "start_year", y)),
@@ -401,9 +462,23 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
             "previous": fn(prev),
             "latest": fn(latest),
             "change": fn(latest) - fn(prev),
+            "note": "channels reported for the whole year in both years"
+            if name == "Known funding (USD)" and part_note
+            else "",
         }
         for name, fn in measures
     ]
+    if part_note:  # shown, never subtracted from a whole year
+        rows.insert(
+            1,
+            {
+                "measure": "Known funding for part of the year (USD)",
+                "previous": usd_of(prev, True),
+                "latest": usd_of(latest, True),
+                "change": None,
+                "note": part_note,
+            },
+        )
     return {"year": latest, "previous": prev, "rows": pd.DataFrame(rows)}
 
 

@@ -32,6 +32,7 @@ from graph.analyses.funding import org_names
 from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit, main_recipient
 from graph.errors import AnalysisError, EmptySelection
+from graph.reports.figures import part_years
 from graph.store import GraphStore
 from graph.text import num, pct, span, usd
 
@@ -111,6 +112,7 @@ class Findings:
     concentration: Any = None
     trend: Any = None
     channels: Any = None
+    part_years: dict = field(default_factory=dict)
     sectors: Any = None
     countries: Any = None
     regions: Any = None
@@ -155,6 +157,7 @@ def findings(
     out.concentration = _safe(donor_concentration, store, **mine)
     out.trend = _safe(concentration_trend, store, **mine)
     out.channels = _safe(channel_concentration, store, **mine)
+    out.part_years = part_years(store, None, inst)
     out.sectors = _safe(donor_diversity, store, by="donor_sector", **mine)
     out.countries = _safe(donor_diversity, store, by="donor_country", **mine)
     out.regions = _safe(
@@ -245,6 +248,7 @@ def _concentration(f: Findings) -> list[str]:
     if isinstance(t, pd.DataFrame) and len(t):
         parts = [
             f"{r['year']}: {_range(r['hhi_low'], r['hhi_high'], num)}"
+            + (f" ({f.part_years[r['year']]})" if r["year"] in f.part_years else "")
             for r in t.to_dict("records")
             if not math.isnan(r["hhi_low"])
         ]

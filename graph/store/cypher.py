@@ -283,6 +283,7 @@ FUNDING_KEY_EXPR = {
     "flow_type": "coalesce(r.flow_type, 'income')",
     "pooled": "(coalesce(r.pooled, false) OR coalesce(d.sector = 'pool', false))",
     "currency": "r.currency",
+    "period": "r.period",
 }
 
 _FUNDING_WHERE = (

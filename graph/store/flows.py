@@ -41,6 +41,7 @@ GROUP_COLUMNS = {
     "flow_type": "flow_type",
     "pooled": "pooled",
     "currency": "currency",
+    "period": "period",
 }
 
 
@@ -109,7 +110,7 @@ def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:
     t = table.frame
     n = len(t)
     out = pd.DataFrame(index=t.index)
-    for c in ("id", "start", "end", "project_id", "year", "channel", "kind", "currency"):
+    for c in ("id", "start", "end", "project_id", "year", "channel", "kind", "currency", "period"):
         out[c] = t[c] if c in t else pd.Series([None] * n, index=t.index, dtype=object)
     for c in ("amount", "amount_usd"):
         out[c] = pd.to_numeric(t[c], errors="coerce") if c in t else np.nan

@@ -81,6 +81,7 @@ FLOW_KEYS = (
     "flow_type",
     "pooled",
     "currency",
+    "period",
 )
 
 #: Keys that map a donor or a project onto regions or countries: the database sums by
@@ -102,7 +103,7 @@ def check_funding_keys(by) -> tuple[str, ...]:
     >>> check_funding_keys(["year", "colour"])
     Traceback (most recent call last):
     ...
-    graph.errors.AnalysisError: cannot group funding by 'colour'; use any of: donor, donor_sector, donor_country, recipient, project, year, channel, kind, flow_type, pooled, currency, donor_region, target_region, target_country
+    graph.errors.AnalysisError: cannot group funding by 'colour'; use any of: donor, donor_sector, donor_country, recipient, project, year, channel, kind, flow_type, pooled, currency, period, donor_region, target_region, target_country
     """  # noqa: E501
     from graph.errors import AnalysisError
 
