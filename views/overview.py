@@ -42,7 +42,13 @@ with c[0]:
         f"Money received by {who}: "
         f"{cov['flows_with_amount']:,} of {plural(cov['flows'], 'donor flow')} state an amount "
         f"({pct(share, 0)}); {plural(cov['donors_without_amount'], 'donor')} gave money or support "
-        "of unknown value, which is in no figure."
+        "of unknown value"
+        + (
+            f", {cov['donors_without_amount_in_pools']:,} of them members of a pooled fund whose "
+            "figure may hold their money; the rest is in no figure."
+            if cov.get("donors_without_amount_in_pools")
+            else ", which is in no figure."
+        )
     )
 with c[1]:
     if conc is None:
@@ -71,8 +77,10 @@ if changes["year"] is None:
 else:
     rows = changes["rows"].copy()
     y, p = changes["year"], changes["previous"]
-    cols = st.columns(len(rows))
-    for col, rec in zip(cols, rows.to_dict("records"), strict=False):
+    money_rows = rows[rows["measure"].str.contains("USD")]
+    cols = st.columns(2) + st.columns(max(1, len(rows) - len(money_rows)))
+    ordered = pd.concat([money_rows, rows.drop(money_rows.index)])
+    for col, rec in zip(cols, ordered.to_dict("records"), strict=False):
         money = "USD" in rec["measure"]
         fmt = (lambda v: usd(v)) if money else (lambda v: num(v))
         delta = rec["change"]
