@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-__all__ = ["missing", "rounded", "usd", "usd_short", "pct", "num", "span"]
+__all__ = ["missing", "rounded", "words", "usd", "usd_short", "pct", "num", "span"]
 
 
 def rounded(x, digits: int = 0) -> float:
@@ -47,6 +47,15 @@ def missing(x) -> bool:
         return x is None or bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
+
+
+def words(code, *, unknown: str = "not stated") -> str:
+    """A code such as ``private_company`` in words: ``private company``.
+
+    >>> words("host_country"), words(None)
+    ('host country', 'not stated')
+    """
+    return unknown if missing(code) else str(code).replace("_", " ")
 
 
 def usd(x, *, unknown: str = "unknown") -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.analyses import institute
+from graph.analyses.channels import WHY
 from graph.analyses.cliff import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, cliff_peak
 from graph.reports import board as board_report
 from graph.reports import figures as support
@@ -115,9 +116,8 @@ if ch is not None and ch.core_usd + ch.voluntary_usd > 0:
     c[3].metric(f"Voluntary money ({pct(1 - ch.core_share, 0)} of known)", usd(ch.voluntary_usd))
     st.caption(
         f"By donor, HHI is {span(lo['hhi'], hi['hhi'], num)} and the largest donor gives "
-        f"{pct_span(lo['cr1'], hi['cr1'])}; by channel, HHI is {num(ch.hhi)}. One donor can "
-        "stand for sources of different stability (UNESCO's regular budget and its "
-        "decentralized funds are both UNESCO). " + md(ch.note)
+        f"{pct_span(lo['cr1'], hi['cr1'])}; by channel, HHI is {num(ch.hhi)}. "
+        + md(f"{WHY} {ch.note}")
     )
 
 with st.expander("All the figures"):

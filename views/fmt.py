@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 import string
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.text import missing as _missing
-from graph.text import num, pct, span
+from graph.text import num, pct, span, words
 from graph.text import usd_short as usd
 
 __all__ = [
@@ -119,9 +118,7 @@ def label_of(code) -> str:
     >>> label_of("private_company"), label_of("un_system"), label_of(None)
     ('private company', 'UN system', 'not stated')
     """
-    if _missing(code):
-        return "not stated"
-    return _WORDS.get(str(code), re.sub(r"[_]+", " ", str(code)))
+    return words(code) if _missing(code) else _WORDS.get(str(code), words(code))
 
 
 def money_config(columns, *, share_columns=(), int_columns=()) -> dict:

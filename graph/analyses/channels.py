@@ -33,7 +33,7 @@ from graph.errors import EmptySelection
 from graph.metrics.concentration import concentration_summary
 from graph.store import Filters, GraphStore, reads_once
 
-__all__ = ["CORE_CHANNELS", "ChannelPicture", "channel_concentration"]
+__all__ = ["CORE_CHANNELS", "WHY", "ChannelPicture", "channel_concentration"]
 
 #: The donor channels whose money is agreed for the year (assessed or host-country
 #: contributions): "core". Every other donor channel is "voluntary".
@@ -69,6 +69,12 @@ class ChannelPicture:
     core_share: float
     note: str
 
+
+#: Why both views: said with them on the page, in the board report and in the CLI.
+WHY = (
+    "One donor can stand for sources of different stability (UNESCO's regular budget and its "
+    "decentralized funds are both UNESCO), so concentration is shown by donor and by channel."
+)
 
 NOTE = (
     "Each channel counts as one source: the regular budget and the host country's "

@@ -41,6 +41,7 @@ from functools import partial
 import pandas as pd
 
 from graph.analyses import institute
+from graph.analyses.channels import WHY
 from graph.reports import figures as support
 from graph.reports.charts import svg_bars, svg_lorenz, svg_trend
 from graph.reports.pdf import render_pdf
@@ -56,7 +57,7 @@ from graph.reports.sections import (
 from graph.reports.templates import render
 from graph.schema import FLOW_TYPES
 from graph.store import GraphStore
-from graph.text import num, pct, span, usd_short
+from graph.text import num, pct, span, usd_short, words
 
 __all__ = [
     "Report",
@@ -278,7 +279,7 @@ def _donor_or_channel(pic, ch) -> Section:
     if ch is None:
         return Section("By donor and by channel", (Paragraph("No donor flow to break down."),))
     lo, hi = pic["low"], pic["high"]
-    top = (ch.top_channel or "not stated").replace("_", " ")
+    top = words(ch.top_channel)
     cards = (
         ("HHI by donor", _rng(lo["hhi"], hi["hhi"], num)),
         ("HHI by channel", num(ch.hhi)),
@@ -290,12 +291,7 @@ def _donor_or_channel(pic, ch) -> Section:
         ),
         ("Voluntary money", f"{usd_short(ch.voluntary_usd)}, {pct(1 - ch.core_share, 0)}"),
     )
-    said = (
-        "One donor can stand for sources of different stability (UNESCO's regular budget and "
-        "its decentralized funds are both UNESCO), so concentration is shown by donor and by "
-        "channel. " + ch.note
-    )
-    return Section("By donor and by channel", (Cards(cards), Paragraph(said)))
+    return Section("By donor and by channel", (Cards(cards), Paragraph(f"{WHY} {ch.note}")))
 
 
 def _trend(d: dict) -> Section:
@@ -353,11 +349,11 @@ def _breakdown(title: str, df: pd.DataFrame) -> Section:
     nz = df[df["usd"] > 0]
     blocks: list = []
     if len(nz):
-        labels = [str(g).replace("_", " ") for g in nz["group"]]
+        labels = [words(g, unknown="None") for g in nz["group"]]
         blocks.append(Chart(svg_bars(labels, list(nz["usd"] / 1000)), 120))
     rows = tuple(
         (
-            str(r["group"]).replace("_", " "),
+            words(r["group"], unknown="None"),
             str(r["donors"]),
             usd_short(r["usd"]),
             pct(r["share"], 1),

@@ -34,6 +34,7 @@ from graph.analyses.results import Coverage, DonorConcentration
 from graph.errors import EmptySelection
 from graph.metrics import lorenz_curve
 from graph.store import Filters, GraphStore
+from graph.text import words
 
 __all__ = [
     "ConcentrationView",
@@ -251,7 +252,7 @@ def part_years(store: GraphStore, filters, rid) -> dict:
     t = t[t["period"].notna() & t["year"].notna()]
     out = {}
     for y, part in t.groupby("year"):
-        chans = ", ".join(sorted(str(c).replace("_", " ") for c in set(part["channel"])))
+        chans = ", ".join(sorted(words(c, unknown="None") for c in set(part["channel"])))
         out[int(y)] = f"part of the year for {chans} ({', '.join(sorted(set(part['period'])))})"
     return out
 
@@ -441,7 +442,7 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
         f"{y}: {', '.join(ps) if ps else 'whole year'}" for y, ps in periods.items()
     )
     part_note = (
-        f"{', '.join(sorted(str(c).replace('_', ' ') for c in part_channels))} ({part_note})"
+        f"{', '.join(sorted(words(c, unknown='None') for c in part_channels))} ({part_note})"
         if part_channels
         else ""
     )

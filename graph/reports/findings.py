@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.analyses.channels import channel_concentration
+from graph.analyses.channels import WHY, channel_concentration
 from graph.analyses.cliff import as_date, donors_ending, ending_within, funding_cliff
 from graph.analyses.concentration import concentration_trend, donor_concentration
 from graph.analyses.diversity import POOLED, donor_diversity
@@ -34,7 +34,7 @@ from graph.analyses.scenarios import donor_exit, main_recipient
 from graph.errors import AnalysisError, EmptySelection
 from graph.reports.figures import part_years
 from graph.store import GraphStore
-from graph.text import num, pct, span, usd
+from graph.text import num, pct, span, usd, words
 
 __all__ = ["Findings", "Unavailable", "findings", "render_report", "board_report", "largest_donor"]
 
@@ -266,14 +266,13 @@ def _channels(f: Findings) -> list[str]:
     ch = f.channels
     if ch is None or isinstance(ch, Unavailable) or math.isnan(ch.hhi):
         return []
-    top = (ch.top_channel or "not stated").replace("_", " ")
+    top = words(ch.top_channel)
     return [
         _wrap(
             f"By channel (each channel one source): HHI {num(ch.hhi)}; the largest, {top}, "
             f"gives {pct(ch.cr1)}. Core money (regular budget, host country) "
             f"{usd(ch.core_usd)} ({pct(ch.core_share)}); voluntary {usd(ch.voluntary_usd)} "
-            f"({pct(1 - ch.core_share)}). One donor can stand for channels of different "
-            "stability, so both views are given."
+            f"({pct(1 - ch.core_share)}). {WHY}"
         )
     ]
 

@@ -241,11 +241,10 @@ class MemoryStore(GraphStore):
         for t in rel_types:
             if t != FUNDS:
                 parts.append(ties_in_tables(self, label, node_id, [t]))
-                continue
-            f = self.flows.frame  # the flows of one organization, not a copy of them all
-            hit = ((f["start"] == node_id) | (f["end"] == node_id)).to_numpy()
-            f = f[hit] if label == "Organization" else f.iloc[:0]
-            parts.append(f.assign(start_label=label, end_label=label, type=t))
+            elif label == "Organization":  # flows join organizations only
+                f = self.flows.frame  # the flows of one organization, not a copy of them all
+                f = f[((f["start"] == node_id) | (f["end"] == node_id)).to_numpy()]
+                parts.append(f.assign(start_label=label, end_label=label, type=t))
         return ties_frame(parts, rel_types)
 
     def _edge_pairs(self, rel_type) -> pd.DataFrame:
