@@ -110,9 +110,13 @@ def _analyses(store):
     run("countries", country_picture)
     for measure in ("projects", "partners", "events", "money"):
         run(f"balance {measure}", regional_balance, measure=measure)
+        run(f"balance {measure} network", regional_balance, measure=measure, scope="network")
+    run("regions network", regional_picture, scope="network")
     run("cliff", funding_cliff)
+    run("cliff network", funding_cliff, scope="network")
     run("project funding", project_funding)
     run("ending", donors_ending, by="2026-12-31")
+    run("ending network", donors_ending, by="2026-12-31", scope="network")
     run("centrality", centrality)
     run("communities", communities)
     run("co-partnership", co_partnership)
@@ -186,15 +190,18 @@ def test_one_definition_of_where_projects_partners_and_events_are(neo):
     there and events for every region of every scheme, on both stores (issue 11)."""
     from graph.analyses import collaborations
 
-    for store, scheme in itertools.product(_pair(neo, folder=DATA_DIR), ("focus", "unesco", "m49")):
-        pic = regional_picture(store, scheme=scheme)
+    stores = _pair(neo, folder=DATA_DIR)
+    for store, scheme, scope in itertools.product(
+        stores, ("focus", "unesco", "m49"), ("institute", "network")
+    ):
+        pic = regional_picture(store, scheme=scheme, scope=scope)
         for r in pic[pic["region"].notna()].itertuples():
-            c = collaborations(store, Filters(region=r.region))
+            c = collaborations(store, Filters(region=r.region), scope=scope)
             assert (len(c["projects"]), c["based_there"], len(c["events"])) == (
                 r.projects,
                 r.partners,
                 r.events,
-            ), (scheme, r.region)
+            ), (scheme, scope, r.region)
 
 
 def test_a_region_target_counts_for_each_of_its_countries(neo):

@@ -18,9 +18,10 @@ def test_column_reference_is_current():
 
 def test_the_two_commands_come_first_and_ci_runs_the_test_command():
     blocks = README.split("```")
-    assert blocks[1].strip() == "pip install -e . && streamlit run app.py"
-    assert blocks[3].strip() == "bash tests/run.sh"
-    assert "bash tests/run.sh" in (ROOT / ".ci" / "run").read_text()
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    assert blocks[1].strip() == venv + "pip install -e . && streamlit run app.py"
+    assert blocks[3].strip() == venv + "bash tests/run.sh"
+    assert blocks[3].strip() in (ROOT / ".ci" / "run").read_text()
 
 
 def test_report_in_readme_is_the_current_output():

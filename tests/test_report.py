@@ -59,7 +59,8 @@ def test_report_command_bad_request_is_a_clear_error(capsys):
         ["report", "--data", str(ROOT / "tests" / "fixtures" / "minimal"), "--recipient", "nobody"]
     )
     out = capsys.readouterr()
-    assert code == 0 and "Cannot be computed: no recipient with id 'nobody'" in out.out
+    assert code == 1 and not out.out
+    assert "--recipient 'nobody' is not an organization in the data" in out.err
 
 
 def test_the_board_report_shows_donor_and_channel_concentration_side_by_side():

@@ -61,7 +61,8 @@ else:
     place_name = cnames.get(place, place)
 
 
-res = state.collaborations(store, filters.region, filters.country)
+scope = state.scope()
+res = state.collaborations(store, filters.region, filters.country, scope)
 p, e, n, o = res["projects"], res["events"], res["networks"], res["partners"]
 c = st.columns(5)
 c[0].metric("Organizations working there", f"{len(o):,}")
@@ -74,7 +75,9 @@ st.caption(
     "in: a region target counts for each of its countries), events held there or drawing people "
     "from it, networks with a member based there, and the organizations in them. Partners based "
     "there are those that take part in something, pools left out: the count Regional balance "
-    "uses."
+    "uses. "
+    + md(state.whose(store, scope))
+    + " The sidebar switches between the institute's own portfolio and the wider network."
 )
 
 

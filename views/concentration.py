@@ -290,9 +290,11 @@ st.caption(
     "taken to end on 31 December of that year. Completed projects are left out; 'known "
     "funding' is the money the documents tie to the project, which for most projects they do "
     "not state (they give money per donor), so budgets stated in project documents are shown "
-    "beside it. Every project in the store is counted, whichever organization receives its money."
+    "beside it. "
+    + md(state.whose(store, state.scope()))
+    + " The sidebar switches between the institute's own portfolio and the wider network."
 )
-cliff = state.funding_cliff(store)
+cliff = state.funding_cliff(store, scope=state.scope())
 if cliff.empty:
     st.info("No project that is still running is in the store.")
 else:
@@ -349,7 +351,7 @@ else:
     )
     as_of = c[1].date_input("From", value=DEFAULT_AS_OF, format="YYYY-MM-DD", key="cliff-date")
     c[2].caption(DEFAULT_AS_OF_REASON)
-    end, ending, leaving = state.ending(store, as_of, int(months))
+    end, ending, leaving = state.ending(store, as_of, int(months), state.scope())
     org_name = state.names(store, "Organization")
     st.markdown(
         f"Between **{as_of:%d %B %Y}** and **{end:%d %B %Y}**, "

@@ -61,6 +61,8 @@ with c2:
         yr = st.slider(
             "Years active", min(years), max(years), (min(years), max(years)), key="geo-years"
         )
+        if tuple(yr) == (min(years), max(years)):
+            yr = (None, None)  # every year: the institute's current portfolio (see below)
     else:
         yr = (None, None)
     st.caption(
@@ -71,7 +73,18 @@ with c2:
         "they are based."
     )
 
-metrics = state.countries(store, yr[0], yr[1])
+scope = state.scope()
+st.info(
+    md(state.whose(store, scope, yr[0], yr[1]))
+    + (
+        " With every year shown, a project with nothing dated in the last four years is "
+        "historical; pick years to look back. The sidebar switches to the wider network."
+        if scope == "institute"
+        else " The sidebar switches back to the institute's own portfolio."
+    ),
+    icon=":material/filter_alt:",
+)
+metrics = state.countries(store, yr[0], yr[1], scope)
 chart, unmapped, markers = geo.world_map(metrics, measure)
 st.altair_chart(chart, width="stretch")
 notes = []
@@ -195,7 +208,7 @@ if total_target > 0:
 
 what = MEASURE_WORDS.get(rmeasure, rmeasure)
 try:
-    res = state.balance(store, scheme, rmeasure, targets, yr[0], yr[1])
+    res = state.balance(store, scheme, rmeasure, targets, yr[0], yr[1], scope)
 except EmptySelection as e:
     st.info(f"Nothing to balance: {md(e)}")
     res = None
@@ -252,7 +265,7 @@ if res is not None:
     )
 
 with st.expander("Every measure per region"):
-    pic = state.regions(store, scheme, yr[0], yr[1])
+    pic = state.regions(store, scheme, yr[0], yr[1], scope)
     table(
         pd.DataFrame(
             {

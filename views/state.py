@@ -22,6 +22,7 @@ from graph.analyses.institute import (
     recipients,
 )
 from graph.analyses.network import PARTNERSHIP_LABELS, centrality
+from graph.analyses.portfolio import SCOPE_NAMES, SCOPES, portfolio
 from graph.analyses.summary import facts_citing, loaded_summary
 from graph.errors import StoreError
 from graph.reports import board, figures
@@ -33,6 +34,8 @@ __all__ = [
     "settings",
     "get_store",
     "sidebar",
+    "scope",
+    "whose",
     "store_key",
     "data_changed",
     "summary",
@@ -164,10 +167,33 @@ def sidebar():
             if st.button("Retry connection", key="retry-connection"):
                 _server.clear()
                 st.rerun()
+        st.radio(
+            "Count",
+            SCOPES,
+            format_func=lambda k: SCOPE_NAMES[k].capitalize(),
+            key="scope",
+            help="What Regional balance, Collaborations by region and the funding cliff "
+            "count: the projects, events and partners the institute itself is part of "
+            "(its current portfolio), or everything in the data, partners' own projects and "
+            "old ones included.",
+        )
         if st.button("Refresh data", key="refresh-data", help="Read the store again"):
             data_changed()
             st.rerun()
     return store
+
+
+def scope() -> str:
+    """Whose portfolio the figures count, as picked in the sidebar (default the institute's)."""
+    picked = st.session_state.get("scope")
+    return picked if picked in SCOPES else SCOPES[0]
+
+
+@st.cache_data(**CACHED)
+def whose(store, scope: str, year_from=None, year_to=None) -> str:
+    """The sentence saying whose portfolio the figures count
+    (:meth:`graph.analyses.portfolio.Portfolio.says`)."""
+    return portfolio(store, scope, Filters(year_from=year_from, year_to=year_to)).says()
 
 
 # ----------------------------------------------------------------------- cached reads
@@ -266,13 +292,13 @@ def donors(store):
 
 
 @st.cache_data(**CACHED)
-def funding_cliff(store, *, include_completed: bool = False):
+def funding_cliff(store, *, include_completed: bool = False, scope: str = "institute"):
     """:func:`graph.analyses.cliff.funding_cliff`."""
-    return cliff.funding_cliff(store, include_completed=include_completed)
+    return cliff.funding_cliff(store, include_completed=include_completed, scope=scope)
 
 
 @st.cache_data(**CACHED)
-def ending(store, as_of, months: int):
+def ending(store, as_of, months: int, scope: str = "institute"):
     """What ends within ``months`` of ``as_of``: the window's last day
     (:func:`graph.analyses.cliff.months_after`), the projects
     (:func:`graph.analyses.cliff.ending_within`) and the donors whose agreements all end in
@@ -280,32 +306,33 @@ def ending(store, as_of, months: int):
     end = cliff.months_after(as_of, months)
     return (
         end,
-        cliff.ending_within(store, as_of=as_of, until=end),
-        cliff.donors_ending(store, by=end, since=as_of),
+        cliff.ending_within(store, as_of=as_of, until=end, scope=scope),
+        cliff.donors_ending(store, by=end, since=as_of, scope=scope),
     )
 
 
 @st.cache_data(**CACHED)
-def collaborations(store, region=None, country=None):
+def collaborations(store, region=None, country=None, scope: str = "institute"):
     """:func:`graph.analyses.collaborations.collaborations` of a region or country."""
-    return collaborations_of(store, Filters(region=region, country=country))
+    return collaborations_of(store, Filters(region=region, country=country), scope=scope)
 
 
 @st.cache_data(**CACHED)
-def countries(store, year_from=None, year_to=None):
+def countries(store, year_from=None, year_to=None, scope: str = "institute"):
     """:func:`graph.analyses.regional.country_picture` of the years."""
-    return regional.country_picture(store, Filters(year_from=year_from, year_to=year_to))
+    f = Filters(year_from=year_from, year_to=year_to)
+    return regional.country_picture(store, f, scope=scope)
 
 
 @st.cache_data(**CACHED)
-def regions(store, scheme, year_from=None, year_to=None):
+def regions(store, scheme, year_from=None, year_to=None, scope: str = "institute"):
     """:func:`graph.analyses.regional.regional_picture` under ``scheme``."""
     f = Filters(year_from=year_from, year_to=year_to)
-    return regional.regional_picture(store, f, scheme=scheme)
+    return regional.regional_picture(store, f, scheme=scheme, scope=scope)
 
 
 @st.cache_data(**CACHED)
-def balance(store, scheme, measure, targets, year_from=None, year_to=None):
+def balance(store, scheme, measure, targets, year_from=None, year_to=None, scope="institute"):
     """:func:`graph.analyses.regional.regional_balance`; ``targets`` as sorted pairs."""
     return regional.regional_balance(
         store,
@@ -313,6 +340,7 @@ def balance(store, scheme, measure, targets, year_from=None, year_to=None):
         scheme=scheme,
         measure=measure,
         targets=dict(targets) if targets else False,
+        scope=scope,
     )
 
 

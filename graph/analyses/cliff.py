@@ -4,7 +4,9 @@ An agreement is a project; it ends on 31 December of its ``end_year`` (the docum
 years, not days, so this is the latest date the year allows, and the results say so).
 A project's committed funding is the known USD of the flows tied to it (summed in the
 store) and its stated budget; its donors are the organizations with a flow tied to it or
-a ``donor`` role in it. Completed projects are left out of what is still to end.
+a ``donor`` role in it. Completed projects are left out of what is still to end. By
+default the cliff counts the institute's current projects
+(:mod:`graph.analyses.portfolio`); ``scope="network"`` counts every project in the data.
 
 Examples
 --------
@@ -24,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graph.analyses.dates import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, as_date, months_after
 from graph.analyses.funding import org_names
-from graph.errors import AnalysisError
+from graph.analyses.portfolio import portfolio
 from graph.store import Filters, GraphStore, check_flow_types, reads_once
 from graph.store.totals import isnull
 
@@ -42,15 +45,6 @@ __all__ = [
     "months_after",
     "as_date",
 ]
-
-
-#: The date "what ends soon" counts from by default: when the Director's report was prepared.
-DEFAULT_AS_OF = dt.date(2025, 8, 15)
-DEFAULT_AS_OF_REASON = (
-    "From 15 August 2025 by default: when the Director's report was prepared (it covers the "
-    "year after the Board's August 2024 session; its latest dated activity is July 2025). "
-    "Pick another date to look from there."
-)
 
 
 @dataclass(frozen=True)
@@ -99,42 +93,13 @@ def cliff_peak(cliff: pd.DataFrame) -> CliffPeak | None:
     )
 
 
-def as_date(value) -> dt.date:
-    """A date from a ``date``, a ``datetime`` or text ``YYYY-MM-DD`` (AnalysisError else).
-
-    >>> as_date("2025-12-31")
-    datetime.date(2025, 12, 31)
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as e:
-        raise AnalysisError(f"{value!r} is not a date; write it as YYYY-MM-DD") from e
-
-
-def months_after(value, months: int) -> dt.date:
-    """The date ``months`` whole months after ``value`` (the day kept, or the month's last
-    day when the month is shorter): the end of the window :func:`ending_within` looks at.
-
-    >>> months_after("2025-08-15", 12), months_after("2025-01-31", 1)
-    (datetime.date(2026, 8, 15), datetime.date(2025, 2, 28))
-    """
-    d = as_date(value)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise AnalysisError(f"months must be a whole number >= 0, not {months!r}")
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(d.day, last))
-
-
 def project_funding(
-    store: GraphStore, filters: Filters | None = None, *, flow_types=None
+    store: GraphStore, filters: Filters | None = None, *, flow_types=None, scope="institute"
 ) -> pd.DataFrame:
     """Every project with its end, status, committed funding and donors.
+
+    ``scope`` (:data:`graph.analyses.portfolio.SCOPES`): the institute's current projects
+    (default) or every project of the wider network (``"network"``).
 
     Returns
     -------
@@ -154,12 +119,15 @@ def project_funding(
     """
     f = filters or Filters()
     types = check_flow_types(flow_types)
-    key = ("project_funding", f, types)  # kept per load: the cliff and what ends share it
-    return store.memo(key, lambda: _project_funding(store, f, types)).copy()
+    mine = portfolio(store, scope, f)
+    key = ("project_funding", f, types, mine.scope)  # kept per load: the cliff and ends share it
+    return store.memo(key, lambda: _project_funding(store, f, types, mine)).copy()
 
 
-def _project_funding(store: GraphStore, f: Filters, flow_types) -> pd.DataFrame:
+def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.DataFrame:
     projects = store.nodes("Project", f)
+    if len(projects):
+        projects = projects[mine.keep("projects", projects["id"])].reset_index(drop=True)
     pairs = project_donors(store, f, flow_types=flow_types)
     donors = _sorted_lists(pairs["project"], pairs["donor"])
     sums = store.funding_totals(("project",), f, flow_types=flow_types)
@@ -254,7 +222,12 @@ def _lists(values: pd.Series) -> np.ndarray:
 
 @reads_once
 def funding_cliff(
-    store: GraphStore, filters: Filters | None = None, *, flow_types=None, include_completed=False
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    flow_types=None,
+    include_completed=False,
+    scope="institute",
 ) -> pd.DataFrame:
     """Committed funding and number of projects by agreement end year.
 
@@ -262,6 +235,9 @@ def funding_cliff(
     ----------
     include_completed : bool, default False
         Also count projects whose status is ``completed``.
+    scope : {"institute", "network"}, default "institute"
+        The institute's current projects, or every project in the data
+        (:mod:`graph.analyses.portfolio`).
 
     Returns
     -------
@@ -270,7 +246,7 @@ def funding_cliff(
         ``budget_usd`` (stated budgets; 0 where none), ``flows``, ``flows_with_usd``,
         ``donors`` (distinct) and ``project_ids``.
     """
-    pf = project_funding(store, filters, flow_types=flow_types)
+    pf = project_funding(store, filters, flow_types=flow_types, scope=scope)
     if not include_completed:
         pf = pf[pf["status"] != "completed"]
     year = pd.to_numeric(pf["end_year"], errors="coerce").astype(float)
@@ -307,6 +283,7 @@ def ending_within(
     until=None,
     filters: Filters | None = None,
     flow_types=None,
+    scope="institute",
 ) -> pd.DataFrame:
     """Projects whose agreement ends within ``months`` of ``as_of`` (both ends included).
 
@@ -332,7 +309,7 @@ def ending_within(
     """
     start = as_date(as_of)
     end = as_date(until) if until is not None else months_after(start, months)
-    pf = project_funding(store, filters, flow_types=flow_types)
+    pf = project_funding(store, filters, flow_types=flow_types, scope=scope)
     keep = pf["end_date"].map(lambda d: d is not None and start <= d <= end) & (
         pf["status"] != "completed"
     )
@@ -347,6 +324,7 @@ def donors_ending(
     since=None,
     filters: Filters | None = None,
     flow_types=None,
+    scope="institute",
 ) -> pd.DataFrame:
     """Donors whose every agreement (project they fund) ends on or before ``by``.
 
@@ -369,7 +347,7 @@ def donors_ending(
     """
     cutoff = as_date(by)
     f = filters or Filters()
-    pf = project_funding(store, f, flow_types=flow_types)
+    pf = project_funding(store, f, flow_types=flow_types, scope=scope)
     sums = store.funding_totals(("donor", "project"), f, flow_types=flow_types)
     ties = pf[["project_id", "end_date", "end_year", "donors"]].explode("donors")
     ties = ties.dropna(subset=["donors"])

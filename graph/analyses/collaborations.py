@@ -13,6 +13,7 @@ import pandas as pd
 
 from graph.analyses.funding import org_names
 from graph.analyses.network import co_partnership
+from graph.analyses.portfolio import portfolio
 from graph.analyses.regional import partners_based
 from graph.analyses.results import Collaborations
 from graph.store import Filters, GraphStore
@@ -20,9 +21,21 @@ from graph.store import Filters, GraphStore
 __all__ = ["collaborations"]
 
 
-def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
+def _kept(things: pd.DataFrame, mine, kind: str) -> pd.DataFrame:
+    if not len(things) or mine.everything:
+        return things
+    return things[mine.keep(kind, things["id"])].reset_index(drop=True)
+
+
+def collaborations(
+    store: GraphStore, filters: Filters, *, scope: str = "institute"
+) -> Collaborations:
     """Who works where: the projects, events and networks of a region or country, the
     organizations in them, and who works with whom there.
+
+    By default only the institute's current portfolio counts (its projects, events and
+    networks, :mod:`graph.analyses.portfolio`), as on Regional balance;
+    ``scope="network"`` takes everything in the data.
 
     Projects, events and networks are those that pass ``filters``
     (:meth:`graph.store.GraphStore.nodes`: projects targeting the place, events held there
@@ -49,11 +62,12 @@ def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
     >>> c["pairs"][["organization", "with", "shared"]].values.tolist()
     [['<img src=x onerror=alert(1)>', 'UNESCO Institute for Information Technologies in Education', 1]]
     """
-    projects = store.nodes("Project", filters)
-    events = store.nodes("Event", filters)
-    networks = store.nodes("Network", filters)
+    mine = portfolio(store, scope, filters)
+    projects = _kept(store.nodes("Project", filters), mine, "projects")
+    events = _kept(store.nodes("Event", filters), mine, "events")
+    networks = _kept(store.nodes("Network", filters), mine, "networks")
     place = Filters(region=filters.region, country=filters.country)
-    based = partners_based(store, place) if not place.is_empty() else set()
+    based = partners_based(store, place, scope=scope) if not place.is_empty() else set()
     what: dict[str, set] = {}
     for rel, things, word in (
         ("PARTNER_IN", projects, "project"),
@@ -83,7 +97,7 @@ def collaborations(store: GraphStore, filters: Filters) -> Collaborations:
         },
         columns=["id", "name", "sector", "country", "what"],
     )
-    pairs = co_partnership(store, filters=filters)
+    pairs = co_partnership(store, filters=filters, within=None if mine.everything else mine)
     pairs = pairs.rename(columns={"a_name": "organization", "b_name": "with", "weight": "shared"})
     return {
         "projects": projects,

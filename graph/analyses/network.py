@@ -491,6 +491,7 @@ def co_partnership(
     via=("project", "network", "event"),
     min_weight: int = 1,
     filters: Filters | None = None,
+    within=None,
 ) -> pd.DataFrame:
     """Organizations linked by shared projects, networks or events, weighted by how many.
 
@@ -506,6 +507,8 @@ def co_partnership(
         (:meth:`graph.store.GraphStore.nodes`: projects targeting a place, events held
         there or drawing people from it, networks with a member based there). With a
         region or country, a network links only its members based there.
+    within : Portfolio, optional
+        Only its projects, networks and events (:func:`graph.analyses.portfolio.portfolio`).
 
     Returns
     -------
@@ -543,6 +546,8 @@ def co_partnership(
     where: dict = {}
     for v in via:
         things = store.nodes(labels[v], f) if not f.is_empty() else store.node_table(labels[v])
+        if within is not None and len(things):
+            things = things[within.keep(v + "s", things["id"])]
         titles = dict(zip(things["id"].tolist(), display_names(things), strict=True))
         rt = store.rel_pairs(rels[v])  # who is in what: the ends are all it reads
         members: dict = {}

@@ -17,8 +17,12 @@ Rules (the same on both stores; the store sums money by project, see
   is split evenly over them and each share goes where its country goes. A regional bucket
   with no countries and money not tied to a project are *unassigned* and reported apart.
 * Partners are organizations that take part in something (a project, network, event or a
-  funding flow), counted in the region where they are based; events count in the regions
+  funding flow), counted in the region where they are based (in the institute's portfolio,
+  the institute itself is not one of its partners); events count in the regions
   of the countries where they are held or whose people take part.
+* By default only the institute's current portfolio counts (its projects, events, money and
+  partners, :mod:`graph.analyses.portfolio`); ``scope="network"`` counts everything in
+  the data.
 
 Examples
 --------
@@ -26,7 +30,7 @@ Examples
 >>> print(p[["region", "money_usd", "projects", "projects_weighted", "partners", "events"]].to_string())
          region  money_usd  projects  projects_weighted  partners  events
 0  focus:africa      150.0         1                1.0         1       1
-1    focus:eeca      100.0         1                1.0         3       1
+1    focus:eeca      100.0         1                1.0         2       1
 2          None      990.0         1                1.0         3       1
 """
 
@@ -38,6 +42,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from graph.analyses.portfolio import portfolio
 from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
@@ -136,20 +141,25 @@ def country_regions(store: GraphStore, scheme: str) -> dict:
     return {c: sorted(v) for c, v in out.items()}
 
 
-def partners_based(store: GraphStore, filters: Filters | None = None) -> set:
+def partners_based(
+    store: GraphStore, filters: Filters | None = None, *, scope: str = "institute"
+) -> set:
     """The partners based in the place of ``filters`` (all, without one): organizations
     based there that take part in something (a project, network, event or a funding flow),
-    pools left out. The one count of "partners in a region" of Regional balance and
-    Collaborations by region.
+    pools left out; by default only the institute's partners (``scope="network"``: every
+    organization that takes part). The one count of "partners in a region" of Regional
+    balance and Collaborations by region.
 
     >>> sorted(partners_based(example_store(), Filters(country="KAZ")))
     ['ngo']
     """
-    orgs = store.nodes("Organization", filters or Filters())
+    f = filters or Filters()
+    orgs = store.nodes("Organization", f)
     if not len(orgs):
         return set()
     sector = orgs["sector"] if "sector" in orgs else pd.Series(None, index=orgs.index)
     keep = orgs["id"].isin(_active_orgs(store)) & (sector != "pool").to_numpy()
+    keep &= portfolio(store, scope, f).keep("partners", orgs["id"])
     return set(orgs.loc[keep, "id"])
 
 
@@ -207,32 +217,44 @@ def _groups_of(store, level: str, scheme: str):
     return lambda c: c2r.get(c) or []
 
 
-def _count_people(rows, store, f, groups) -> None:
+def _count_people(rows, store, f, groups, mine) -> None:
     """Partners (where based; pools and inactive organizations left out) and events (where
     held or drawing people from) per group."""
     orgs = store.nodes("Organization", f)
-    orgs = orgs[orgs["id"].isin(partners_based(store, f))]
+    orgs = orgs[orgs["id"].isin(partners_based(store, f, scope=mine.scope))]
     for c in orgs["country"].tolist() if "country" in orgs else [None] * len(orgs):
         for g in (groups(c) if isinstance(c, str) else []) or [None]:
             rows[g]["partners"] += 1
     places = _event_places(store)
-    for e in set(store.nodes("Event", f)["id"]):
+    events = store.nodes("Event", f)["id"]
+    for e in set(events[mine.keep("events", events)]):
         found = {g for c in places.get(e, ()) for g in groups(c)}
         for g in sorted(found, key=_sort_key) or [None]:
             rows[g]["events"] += 1
 
 
-def _picture(store, filters, *, level, scheme, flow_types):
+def _picture(store, filters, *, level, scheme, flow_types, scope):
     f = filters or Filters()
+    mine = portfolio(store, scope, f)
     key = "target_region" if level == "region" else "target_country"
     rows: dict = defaultdict(lambda: dict(_ROW))
-    money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
+    if mine.everything:
+        money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
+    else:  # flows tied to its projects, and core money it receives
+        keys = (key, "project", "recipient")
+        money = store.funding_totals(keys, f, scheme=scheme, flow_types=flow_types)
+        money = money[mine.money_rows(money)]
+        money = money.groupby(key, dropna=False, sort=False)[
+            ["amount_usd", "flows", "usd_known"]
+        ].sum()
+        money = money.reset_index()
     for rec in money.to_dict("records"):
-        r = rows[rec[key]]
+        r = rows[None if isnull(rec[key]) else rec[key]]
         r["money_usd"] += rec["amount_usd"]
         r["flows"] += rec["flows"]
         r["flows_with_usd"] += rec["usd_known"]
-    projects = set(store.nodes("Project", f)["id"])
+    projects = store.nodes("Project", f)["id"]
+    projects = set(projects[mine.keep("projects", projects)])
     weights = store.project_targets(scheme=scheme, level=level)
     weights = weights[weights["project"].isin(projects)]
     # per region or country: how many projects, and their weights summed in row order
@@ -246,7 +268,7 @@ def _picture(store, filters, *, level, scheme, flow_types):
     for _p in projects - set(weights["project"]):
         rows[None]["projects"] += 1
         rows[None]["projects_weighted"] += 1.0
-    _count_people(rows, store, f, _groups_of(store, level, scheme))
+    _count_people(rows, store, f, _groups_of(store, level, scheme), mine)
     return _picture_frame(store, rows, level)
 
 
@@ -273,6 +295,7 @@ def regional_picture(
     *,
     scheme: str = "focus",
     flow_types=None,
+    scope: str = "institute",
 ) -> pd.DataFrame:
     """Money, projects, partners and events per target region of ``scheme``.
 
@@ -283,6 +306,9 @@ def regional_picture(
         Years (flow year, project overlap, event year), sector, country/region.
     scheme : str, default "focus"
         One of ``unesco``, ``m49``, ``m49_subregion``, ``focus``.
+    scope : {"institute", "network"}, default "institute"
+        The institute's current portfolio, or everything in the data
+        (:mod:`graph.analyses.portfolio`).
 
     Returns
     -------
@@ -302,12 +328,14 @@ def regional_picture(
     2  unesco:europe-north-america  Europe and North America       25.0               0.25
     3                         None                unassigned      990.0               0.00
     """
-    return _picture(store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types)
+    return _picture(
+        store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types, scope=scope
+    )
 
 
 @reads_once
 def country_picture(
-    store: GraphStore, filters: Filters | None = None, *, flow_types=None
+    store: GraphStore, filters: Filters | None = None, *, flow_types=None, scope="institute"
 ) -> pd.DataFrame:
     """Money, projects, partners and events per target country.
 
@@ -324,10 +352,12 @@ def country_picture(
     2     KAZ       75.0         1         1       1
     3     KEN       75.0         1         1       1
     4     MUS       75.0         1         0       1
-    5     RUS       25.0         1         2       0
+    5     RUS       25.0         1         1       0
     6    None      990.0         0         0       1
     """
-    return _picture(store, filters, level="country", scheme="focus", flow_types=flow_types)
+    return _picture(
+        store, filters, level="country", scheme="focus", flow_types=flow_types, scope=scope
+    )
 
 
 def _check_targets(store: GraphStore, targets: dict, scheme: str) -> dict:
@@ -353,6 +383,7 @@ def regional_balance(
     targets: dict | None = None,
     measure: str = "projects",
     flow_types=None,
+    scope: str = "institute",
 ) -> Balance:
     """Actual shares per region against target shares, with a balance score.
 
@@ -366,6 +397,9 @@ def regional_balance(
         only) unless given. ``False``: no targets, for any scheme.
     measure : {"money", "projects", "partners", "events"}, default "projects"
         What is balanced. Money counts known USD tied to projects only.
+    scope : {"institute", "network"}, default "institute"
+        The institute's current portfolio, or everything in the data
+        (:mod:`graph.analyses.portfolio`); ``portfolio`` in the result says which.
 
     Returns
     -------
@@ -407,7 +441,8 @@ def regional_balance(
         targets = dict(DEFAULT_TARGETS) if scheme == "focus" else None
     if targets is not None:
         targets = _check_targets(store, targets, scheme)
-    pic = regional_picture(store, filters, scheme=scheme, flow_types=flow_types)
+    pic = regional_picture(store, filters, scheme=scheme, flow_types=flow_types, scope=scope)
+    mine = portfolio(store, scope, filters)
     col = _MEASURE_COLUMN[measure]
     assigned = pic[pic["region"].notna()]
     unassigned = float(pic.loc[pic["region"].isna(), col].sum()) if len(pic) else 0.0
@@ -447,7 +482,8 @@ def regional_balance(
         score = bal.balance_score(actual)
     table.insert(1, "name", [names.get(r, r) for r in table["region"]])
     w = store.project_targets(scheme=scheme)
-    projects = set(store.nodes("Project", filters or Filters())["id"])
+    projects = store.nodes("Project", filters or Filters())["id"]
+    projects = set(projects[mine.keep("projects", projects)])
     w = w[w["project"].isin(projects)].drop_duplicates("project")
     splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
     total = math.fsum(actual.values()) + unassigned
@@ -473,4 +509,5 @@ def regional_balance(
         "reasoning": TARGETS_REASONING if targets == DEFAULT_TARGETS else "targets as given",
         "splits": splits,
         "note": note,
+        "portfolio": mine.says(),
     }

@@ -145,7 +145,7 @@ class Balance(TypedDict):
     ``distance_to_targets`` and ``score`` (1 = on target); ``unassigned`` and
     ``unassigned_share`` (what no region of the scheme holds); ``measure``, ``scheme``,
     ``targets`` used and their ``reasoning``; ``splits`` (how multi-target projects were
-    split) and ``note``.
+    split), ``note`` and ``portfolio`` (whose portfolio it counts, in a sentence).
     """
 
     table: pd.DataFrame
@@ -160,6 +160,7 @@ class Balance(TypedDict):
     reasoning: str | None
     splits: dict
     note: str
+    portfolio: str
 
 
 class AddedDonor(TypedDict):

@@ -29,6 +29,7 @@ from graph.analyses.cliff import as_date, donors_ending, ending_within, funding_
 from graph.analyses.concentration import concentration_trend, donor_concentration
 from graph.analyses.diversity import POOLED, donor_diversity
 from graph.analyses.funding import org_names
+from graph.analyses.portfolio import portfolio
 from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit, main_recipient
 from graph.errors import AnalysisError, EmptySelection
@@ -98,6 +99,8 @@ class Findings:
         :func:`~graph.analyses.regional.regional_balance` on projects,
         :func:`~graph.analyses.regional.regional_picture` and
         :func:`~graph.analyses.cliff.funding_cliff`.
+    portfolio : str
+        Whose portfolio the regional balance and the cliff count, in a sentence.
     ending : dict
         ``{year: {"projects": ..., "donors": ...}}`` for the as-of year and the next.
     exit_donor : str or None
@@ -118,6 +121,7 @@ class Findings:
     regions: Any = None
     regional_money: Any = None
     cliff: Any = None
+    portfolio: str = ""
     ending: dict = field(default_factory=dict)
     exit_donor: str | None = None
     exit: Any = None
@@ -131,6 +135,7 @@ def findings(
     scheme: str = "focus",
     targets: dict | None = None,
     flow_types=None,
+    scope: str = "institute",
 ) -> Findings:
     """Every headline figure of the board report, as :class:`Findings`.
 
@@ -142,6 +147,9 @@ def findings(
     recipient : str, optional
         The institute (default: the organization receiving the most flows).
     scheme, targets : see :func:`graph.analyses.regional.regional_balance`.
+    scope : {"institute", "network"}, default "institute"
+        What the regional balance and the funding cliff count: the institute's current
+        portfolio, or the wider network (:mod:`graph.analyses.portfolio`).
     """
     inst = recipient or main_recipient(store)
     flows = store.funding_totals(("year",), flow_types=flow_types)
@@ -160,16 +168,18 @@ def findings(
     out.part_years = part_years(store, None, inst)
     out.sectors = _safe(donor_diversity, store, by="donor_sector", **mine)
     out.countries = _safe(donor_diversity, store, by="donor_country", **mine)
+    whose = {"scope": scope, **types}
+    out.portfolio = portfolio(store, scope).says()
     out.regions = _safe(
-        regional_balance, store, scheme=scheme, targets=targets, measure="projects", **types
+        regional_balance, store, scheme=scheme, targets=targets, measure="projects", **whose
     )
-    out.regional_money = _safe(regional_picture, store, scheme=scheme, **types)
-    out.cliff = _safe(funding_cliff, store, **types)
+    out.regional_money = _safe(regional_picture, store, scheme=scheme, **whose)
+    out.cliff = _safe(funding_cliff, store, **whose)
     for y in (start.year, start.year + 1):
         end = dt.date(y, 12, 31)
         out.ending[y] = {
-            "projects": _safe(ending_within, store, as_of=start, until=end, **types),
-            "donors": _safe(donors_ending, store, by=end, since=start, **types),
+            "projects": _safe(ending_within, store, as_of=start, until=end, **whose),
+            "donors": _safe(donors_ending, store, by=end, since=start, **whose),
         }
     out.exit_donor = largest_donor(store, recipient=inst, flow_types=flow_types)
     out.exit = (
@@ -318,6 +328,8 @@ def _diversity(f: Findings) -> list[str]:
 
 def _regions(f: Findings) -> list[str]:
     L = ["", "5. Regional balance (projects per focus region, against targets)"]
+    if f.portfolio:
+        L.append(_wrap(f.portfolio + " The funding cliff and what ends count the same."))
     r = f.regions
     if isinstance(r, Unavailable):
         return [*L, _wrap(r.reason)]

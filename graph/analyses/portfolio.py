@@ -1,0 +1,296 @@
+"""Whose portfolio the figures count: the institute's own work, or the wider network.
+
+The data holds more than the institute's own work: projects and events of partners that
+the documents describe (a UNESCO office's seminar, a partner's school project) and old
+projects of the institute. The institute's analyses (regional balance, collaborations by
+region, the funding cliff) count **the institute's current portfolio** by default:
+
+* its **projects**: those it takes part in (any role), receives or gives money for;
+* its **events**: those it organizes (any role: organizer, co-chair, signatory…) and the
+  events of its projects;
+* its **money**: flows tied to one of its projects, and flows it receives that are tied to
+  no project (core money);
+* its **networks**: those it is a member of;
+* its **partners**: the organizations in its projects and events, in the networks it is a
+  member of, and on the other end of its money (itself and pools left out);
+* **current**: with no years chosen, a project whose last dated year (its end year; when it
+  states none, its start year or the year of its latest event or flow) is before
+  :data:`CURRENT_YEARS` years up to the as-of date is *historical* and left out, and so are
+  events dated before then. A project with no year at all stays in. Choosing years
+  replaces this rule: then what overlaps the years counts.
+
+``scope="network"`` counts everything in the data, as the pages' "wider network" switch.
+
+Examples
+--------
+>>> p = portfolio(example_store())
+>>> p.institute, sorted(p.projects), p.outside, p.historical
+('inst', ['p1', 'p2', 'p3'], (), ())
+>>> portfolio(example_store(), "network").projects is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from graph.analyses.dates import DEFAULT_AS_OF, as_date
+from graph.analyses.institute import INSTITUTE, recipient_of
+from graph.errors import AnalysisError
+from graph.schema import FLOW_TYPES
+from graph.store import Filters, GraphStore
+
+__all__ = [
+    "SCOPES",
+    "SCOPE_NAMES",
+    "CURRENT_YEARS",
+    "Portfolio",
+    "portfolio",
+    "current_since",
+]
+
+#: What the figures can count: the institute's current portfolio, or the wider network.
+SCOPES = ("institute", "network")
+#: How each scope reads on the pages, in the board report and the CLI.
+SCOPE_NAMES = {
+    "institute": "the institute's own portfolio",
+    "network": "the wider network (everything in the data)",
+}
+#: A project of the institute is current when it has a dated year within this many years
+#: up to the as-of date (2022–2025 for August 2025: the last strategy period).
+CURRENT_YEARS = 4
+
+
+def current_since(as_of=None) -> int:
+    """The first year a project must reach to be current (:data:`CURRENT_YEARS`).
+
+    >>> current_since("2025-08-15")
+    2022
+    """
+    day = DEFAULT_AS_OF if as_of is None else as_date(as_of)
+    return day.year - CURRENT_YEARS + 1
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """What one scope counts.
+
+    Attributes
+    ----------
+    scope : str
+        One of :data:`SCOPES`.
+    institute : str or None
+        The institute's organization id (None: no funding in the store, so no institute).
+    projects, events, networks, partners : frozenset or None
+        The ids counted; None counts every one (the wider network). Its networks are those
+        it is a member of.
+    outside : tuple
+        Projects left out because the institute is not a party, sorted.
+    historical : tuple
+        The institute's projects left out as historical, sorted.
+    since : int or None
+        The first current year; None when years were chosen (or for the network).
+    """
+
+    scope: str
+    institute: str | None
+    projects: frozenset | None
+    events: frozenset | None
+    networks: frozenset | None
+    partners: frozenset | None
+    outside: tuple = ()
+    historical: tuple = ()
+    since: int | None = None
+
+    @property
+    def everything(self) -> bool:
+        """True when nothing is left out (the wider network)."""
+        return self.projects is None
+
+    def keep(self, kind: str, ids) -> np.ndarray:
+        """A mask over ``ids`` of what this portfolio counts (``kind``: "projects",
+        "events", "networks" or "partners").
+
+        >>> portfolio(example_store()).keep("projects", ["p1", "x"]).tolist()
+        [True, False]
+        """
+        held = getattr(self, kind)
+        ids = pd.Series(list(ids) if not isinstance(ids, pd.Series) else ids, dtype=object)
+        return np.ones(len(ids), bool) if held is None else ids.isin(held).to_numpy()
+
+    def money_rows(self, rows: pd.DataFrame) -> np.ndarray:
+        """Mask over funding sums keyed by ``project`` and ``recipient``: flows tied to a
+        counted project, and flows to the institute tied to none."""
+        if self.everything:
+            return np.ones(len(rows), bool)
+        project = rows["project"]
+        tied = project.notna().to_numpy()
+        mine = project.isin(self.projects).to_numpy()
+        core = (rows["recipient"] == self.institute).to_numpy()
+        return np.where(tied, mine, core)
+
+    def says(self) -> str:
+        """One sentence for a page, the board report or the CLI.
+
+        >>> portfolio(example_store()).says()
+        "Counting the institute's own portfolio: 3 projects it takes part in, its events and its partners."
+        """
+        if self.everything:
+            return "Counting the wider network: every project, event and partner in the data."
+        n = len(self.projects)
+        text = (
+            f"Counting the institute's own portfolio: {n} project{'' if n == 1 else 's'} it "
+            "takes part in, its events and its partners."
+        )
+        if self.outside:
+            k = len(self.outside)
+            text += f" Left out: {k} project{'' if k == 1 else 's'} it is not part of"
+            text += "." if not self.historical else ""
+        if self.historical:
+            k = len(self.historical)
+            text += (" and" if self.outside else " Left out:") + (
+                f" {k} historical project{'' if k == 1 else 's'} (nothing dated {self.since} "
+                "or later)."
+            )
+        return text
+
+
+def portfolio(
+    store: GraphStore,
+    scope: str = "institute",
+    filters: Filters | None = None,
+    *,
+    institute=INSTITUTE,
+    as_of=None,
+) -> Portfolio:
+    """What ``scope`` counts on ``store`` (see the module for the rules).
+
+    Parameters
+    ----------
+    scope : {"institute", "network"}
+    filters : Filters, optional
+        Only whether years are chosen matters: then no project is historical.
+    institute : str, optional
+        The institute's id; default the main recipient (:func:`recipient_of`).
+    as_of : date or str, optional
+        Where "current" counts back from (default :data:`graph.analyses.dates.DEFAULT_AS_OF`).
+
+    Raises
+    ------
+    AnalysisError
+        ``scope`` is not one of :data:`SCOPES`.
+    """
+    if scope not in SCOPES:
+        raise AnalysisError(f"unknown portfolio {scope!r}; use one of: {', '.join(SCOPES)}")
+    inst = recipient_of(store, institute)
+    if scope == "network" or inst is None:
+        return Portfolio("network", inst, None, None, None, None)
+    f = filters or Filters()
+    since = None if (f.year_from is not None or f.year_to is not None) else current_since(as_of)
+    key = ("portfolio", inst, since)
+    return store.memo(key, lambda: _portfolio(store, inst, since))
+
+
+def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
+    every = store.node_table("Project")
+    all_projects = set(every["id"]) if len(every) else set()
+    partner_in = store.rel_pairs("PARTNER_IN")
+    flows = store.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
+    given = store.funding_pairs("project", "donor", flow_types=FLOW_TYPES)
+    own = set(partner_in.loc[partner_in["start"] == inst, "end"]) if len(partner_in) else set()
+    own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna())
+    own |= set(given.loc[given["donor"] == inst, "project"].dropna())
+    own &= all_projects
+    of_project = store.rel_pairs("PART_OF_PROJECT")
+    historical = set()
+    if since is not None and own:
+        historical = _historical(store, every, own, of_project, since)
+    projects = own - historical
+    events = _events(store, inst, projects, of_project, since)
+    member = store.rel_pairs("MEMBER_OF")
+    networks = set(member.loc[member["start"] == inst, "end"]) if len(member) else set()
+    partners = _partners(store, inst, projects, events, networks, flows, given)
+    return Portfolio(
+        "institute",
+        inst,
+        frozenset(projects),
+        frozenset(events),
+        frozenset(networks),
+        frozenset(partners),
+        outside=tuple(sorted(all_projects - own)),
+        historical=tuple(sorted(historical)),
+        since=since,
+    )
+
+
+def _years(table: pd.DataFrame, column: str) -> pd.Series:
+    if column not in table:
+        return pd.Series(np.nan, index=table.index)
+    return pd.to_numeric(table[column], errors="coerce")
+
+
+def _historical(store, every, own, of_project, since) -> set:
+    """Own projects whose last dated year is before ``since``."""
+    p = every[every["id"].isin(own)].set_index("id")
+    last = _years(p, "end_year")
+    seen = _years(p, "start_year")
+    events = store.node_table("Event")
+    if len(of_project) and len(events):
+        ev_year = dict(zip(events["id"], _years(events, "year"), strict=True))
+        ties = pd.DataFrame(
+            {"project": of_project["end"], "year": of_project["start"].map(ev_year)}
+        )
+        seen = pd.concat([seen, ties.groupby("project")["year"].max()], axis=1).max(axis=1)
+    years = store.funding_pairs("project", "year", flow_types=FLOW_TYPES)
+    if len(years):
+        y = pd.to_numeric(years["year"], errors="coerce").groupby(years["project"]).max()
+        seen = pd.concat([seen, y], axis=1).max(axis=1)
+    latest = last.fillna(seen.reindex(last.index))
+    return set(latest.index[(latest < since).to_numpy()])
+
+
+def _events(store, inst, projects, of_project, since) -> set:
+    organized = store.rel_pairs("ORGANIZED")
+    mine = set(organized.loc[organized["start"] == inst, "end"]) if len(organized) else set()
+    if len(of_project):
+        mine |= set(of_project.loc[of_project["end"].isin(projects), "start"])
+    if since is None or not mine:
+        return mine
+    events = store.node_table("Event")
+    dated = events[events["id"].isin(mine)]
+    old = dated.loc[(_years(dated, "year") < since).to_numpy(), "id"]
+    in_old_project = (
+        set(of_project.loc[~of_project["end"].isin(projects), "start"])
+        if len(of_project)
+        else set()
+    )
+    # an event of a project the institute left is not its own unless it organized it
+    organized_by = (
+        set(organized.loc[organized["start"] == inst, "end"]) if len(organized) else set()
+    )
+    return mine - set(old) - (in_old_project - organized_by)
+
+
+def _partners(store, inst, projects, events, networks, flows, given) -> set:
+    out = set()
+    partner_in = store.rel_pairs("PARTNER_IN")
+    if len(partner_in):
+        out |= set(partner_in.loc[partner_in["end"].isin(projects), "start"])
+    organized = store.rel_pairs("ORGANIZED")
+    if len(organized):
+        out |= set(organized.loc[organized["end"].isin(events), "start"])
+    member = store.rel_pairs("MEMBER_OF")
+    if len(member):
+        out |= set(member.loc[member["end"].isin(networks), "start"])
+    pairs = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
+    if len(pairs):
+        out |= set(pairs.loc[pairs["recipient"] == inst, "donor"])
+        out |= set(pairs.loc[pairs["donor"] == inst, "recipient"])
+    out |= set(given.loc[given["project"].isin(projects), "donor"])
+    out |= set(flows.loc[flows["project"].isin(projects), "recipient"])
+    out.discard(inst)
+    out.discard(None)
+    return out
