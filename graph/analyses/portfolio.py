@@ -195,29 +195,30 @@ def portfolio(
 
 
 def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
+    """The portfolio of ``inst``; every table it reads is read once here."""
     every = store.node_table("Project")
-    all_projects = set(every["id"]) if len(every) else set()
-    partner_in = store.rel_pairs("PARTNER_IN")
+    events = store.node_table("Event")
+    ties = {t: store.rel_pairs(t) for t in ("PARTNER_IN", "ORGANIZED", "MEMBER_OF")}
+    of_project = store.rel_pairs("PART_OF_PROJECT")
     flows = store.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
     given = store.funding_pairs("project", "donor", flow_types=FLOW_TYPES)
-    own = set(partner_in.loc[partner_in["start"] == inst, "end"]) if len(partner_in) else set()
+    all_projects = set(every["id"]) if len(every) else set()
+    own = _ends(ties["PARTNER_IN"], inst)
     own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna())
     own |= set(given.loc[given["donor"] == inst, "project"].dropna())
     own &= all_projects
-    of_project = store.rel_pairs("PART_OF_PROJECT")
     historical = set()
     if since is not None and own:
-        historical = _historical(store, every, own, of_project, since)
+        historical = _historical(store, every, events, own, of_project, since)
     projects = own - historical
-    events = _events(store, inst, projects, of_project, since)
-    member = store.rel_pairs("MEMBER_OF")
-    networks = set(member.loc[member["start"] == inst, "end"]) if len(member) else set()
-    partners = _partners(store, inst, projects, events, networks, flows, given)
+    mine = _events(events, _ends(ties["ORGANIZED"], inst), projects, of_project, since)
+    networks = _ends(ties["MEMBER_OF"], inst)
+    partners = _partners(store, inst, ties, projects, mine, networks, flows, given)
     return Portfolio(
         "institute",
         inst,
         frozenset(projects),
-        frozenset(events),
+        frozenset(mine),
         frozenset(networks),
         frozenset(partners),
         outside=tuple(sorted(all_projects - own)),
@@ -226,24 +227,33 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
     )
 
 
+def _ends(pairs: pd.DataFrame, start: str) -> set:
+    """The ends of the relationships from ``start`` (a :meth:`GraphStore.rel_pairs` table)."""
+    return set(pairs.loc[pairs["start"] == start, "end"]) if len(pairs) else set()
+
+
+def _starts(pairs: pd.DataFrame, ends) -> set:
+    """The starts of the relationships into any of ``ends``."""
+    return set(pairs.loc[pairs["end"].isin(ends), "start"]) if len(pairs) else set()
+
+
 def _years(table: pd.DataFrame, column: str) -> pd.Series:
     if column not in table:
         return pd.Series(np.nan, index=table.index)
     return pd.to_numeric(table[column], errors="coerce")
 
 
-def _historical(store, every, own, of_project, since) -> set:
+def _historical(store, every, events, own, of_project, since) -> set:
     """Own projects whose last dated year is before ``since``."""
     p = every[every["id"].isin(own)].set_index("id")
     last = _years(p, "end_year")
     seen = _years(p, "start_year")
-    events = store.node_table("Event")
     if len(of_project) and len(events):
         ev_year = dict(zip(events["id"], _years(events, "year"), strict=True))
-        ties = pd.DataFrame(
+        dated = pd.DataFrame(
             {"project": of_project["end"], "year": of_project["start"].map(ev_year)}
         )
-        seen = pd.concat([seen, ties.groupby("project")["year"].max()], axis=1).max(axis=1)
+        seen = pd.concat([seen, dated.groupby("project")["year"].max()], axis=1).max(axis=1)
     years = store.funding_pairs("project", "year", flow_types=FLOW_TYPES)
     if len(years):
         y = pd.to_numeric(years["year"], errors="coerce").groupby(years["project"]).max()
@@ -252,39 +262,19 @@ def _historical(store, every, own, of_project, since) -> set:
     return set(latest.index[(latest < since).to_numpy()])
 
 
-def _events(store, inst, projects, of_project, since) -> set:
-    organized = store.rel_pairs("ORGANIZED")
-    mine = set(organized.loc[organized["start"] == inst, "end"]) if len(organized) else set()
-    if len(of_project):
-        mine |= set(of_project.loc[of_project["end"].isin(projects), "start"])
+def _events(events, organized, projects, of_project, since) -> set:
+    """The events it organized and those of its projects; with ``since``, none dated before."""
+    mine = organized | _starts(of_project, projects)
     if since is None or not mine:
         return mine
-    events = store.node_table("Event")
     dated = events[events["id"].isin(mine)]
-    old = dated.loc[(_years(dated, "year") < since).to_numpy(), "id"]
-    in_old_project = (
-        set(of_project.loc[~of_project["end"].isin(projects), "start"])
-        if len(of_project)
-        else set()
-    )
-    # an event of a project the institute left is not its own unless it organized it
-    organized_by = (
-        set(organized.loc[organized["start"] == inst, "end"]) if len(organized) else set()
-    )
-    return mine - set(old) - (in_old_project - organized_by)
+    return mine - set(dated.loc[(_years(dated, "year") < since).to_numpy(), "id"])
 
 
-def _partners(store, inst, projects, events, networks, flows, given) -> set:
-    out = set()
-    partner_in = store.rel_pairs("PARTNER_IN")
-    if len(partner_in):
-        out |= set(partner_in.loc[partner_in["end"].isin(projects), "start"])
-    organized = store.rel_pairs("ORGANIZED")
-    if len(organized):
-        out |= set(organized.loc[organized["end"].isin(events), "start"])
-    member = store.rel_pairs("MEMBER_OF")
-    if len(member):
-        out |= set(member.loc[member["end"].isin(networks), "start"])
+def _partners(store, inst, ties, projects, events, networks, flows, given) -> set:
+    out = _starts(ties["PARTNER_IN"], projects)
+    out |= _starts(ties["ORGANIZED"], events)
+    out |= _starts(ties["MEMBER_OF"], networks)
     pairs = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
     if len(pairs):
         out |= set(pairs.loc[pairs["recipient"] == inst, "donor"])
