@@ -372,7 +372,7 @@ _KINDS = (
             Field("donor_id", "ref", True, ref="organizations"),
             Field("recipient_id", "ref", True, ref="organizations"),
             Field("project_id", "ref", ref="projects", doc="project the money is for"),
-            Field("year", "year", True),
+            Field("year", "year", doc="year of the flow; empty when the source gives none"),
             Field("amount", "number", doc="as the document gives it; empty = unknown"),
             Field("currency", "currency"),
             Field("amount_usd", "number", doc="USD as the document gives it or at usd_rate"),

@@ -155,7 +155,7 @@ def browser():
 def page(browser, app_url):
     """A page that records every request (and blocks any that leaves the machine) and every
     dialog (and dismisses it)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
     outside, dialogs = [], []
 
     def route(r):
