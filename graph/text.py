@@ -27,7 +27,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-__all__ = ["missing", "rounded", "words", "usd", "usd_short", "pct", "num", "span"]
+__all__ = [
+    "missing",
+    "rounded",
+    "words",
+    "label",
+    "LABELS",
+    "joined",
+    "pooled_name",
+    "usd",
+    "usd_short",
+    "pct",
+    "num",
+    "span",
+]
 
 
 def rounded(x, digits: int = 0) -> float:
@@ -56,6 +69,65 @@ def words(code, *, unknown: str = "not stated") -> str:
     ('host country', 'not stated')
     """
     return unknown if missing(code) else str(code).replace("_", " ")
+
+
+#: Codes whose words are not the code with its underscores as spaces: acronyms keep their
+#: capitals, and a few codes read better said otherwise.
+LABELS = {
+    "un_system": "UN system",
+    "un_institute": "UN institute",
+    "un_unit": "UN unit",
+    "un_field_office": "UN field office",
+    "un_agency": "UN agency",
+    "un_category2_centre": "UNESCO category 2 centre",
+    "ngo": "NGO",
+    "pool": "pooled fund",
+    "donor_pool": "pooled fund",
+    "co_chair": "co-chair",
+    "co_organizer": "co-organizer",
+    "in_kind": "in kind",
+    "incoming_funds": "incoming funds",
+    "incoming_commitment": "incoming commitment",
+    "m49": "UN M49",
+    "m49_subregion": "UN M49 sub-region",
+    "unesco": "UNESCO",
+    "dac": "OECD DAC",
+    "iati": "IATI",
+}
+
+
+def label(code, *, unknown: str = "not stated") -> str:
+    """A code (a sector, channel, role, flow type …) as a person reads it: the tool's one
+    rule for codes in words, used by the pages, the board report and the command line.
+
+    >>> label("private_company"), label("un_system"), label("ngo"), label(None)
+    ('private company', 'UN system', 'NGO', 'not stated')
+    """
+    if missing(code):
+        return unknown
+    return LABELS.get(str(code), words(code))
+
+
+def joined(items, *, last: str = "and") -> str:
+    """Items as a list in a sentence: ``a, b and c``.
+
+    >>> joined(["income", "grant", "commitment"]), joined(["one"]), joined([])
+    ('income, grant and commitment', 'one', '')
+    """
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def pooled_name(name, pooled: bool) -> str:
+    """A donor's name, marked as a pooled fund when it is one and its name does not say so.
+
+    >>> pooled_name("IITE donors (pooled contributions)", True), pooled_name("Fund A", True)
+    ('IITE donors (pooled contributions)', 'Fund A (pooled fund)')
+    """
+    name = str(name)
+    return f"{name} (pooled fund)" if pooled and "pool" not in name.lower() else name
 
 
 def usd(x, *, unknown: str = "unknown") -> str:

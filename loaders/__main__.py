@@ -27,7 +27,10 @@ examples:
   python -m loaders load activities.xml --rates my_rates.csv   # IATI, 360Giving too
 
 settings (environment variables; flags win):
-""" + "\n".join(f"  {name:<16} {doc} (default: {default})" for name, default, doc in SETTINGS)
+""" + "\n".join(
+    f"  {name:<16} {doc}" + (f" (default: {default})" if default else " (no default)")
+    for name, default, doc in SETTINGS
+)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -301,7 +301,7 @@ def test_concentration_counts_the_institutes_money_like_the_report():
         c.value.startswith("Figures for money received by UNESCO Institute for Information")
         for c in at.caption
     )
-    assert any("for money received by IITE" in c.value for c in at.caption), "board report"
+    assert any("money received by IITE, as chosen above" in c.value for c in at.caption), "report"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Top three (CR3)"] == "81–100 %"  # short enough for the metric
 
@@ -323,7 +323,11 @@ def test_overview_headline_matches_the_text_report():
     assert_ok(at, "Overview")
     f = findings(get_store()[0])
     lo, hi = f.concentration["low"], f.concentration["high"]
-    hhi = {m.label: m.value for m in at.metric}["Donor concentration (HHI, 0–10,000)"]
+    metrics = {m.label: m for m in at.metric}
+    hhi = metrics["Donor concentration (HHI)"].value
+    assert metrics["Largest donor"].value == "UNESCO"  # named beside the HHI
+    assert metrics["Largest donor"].delta == "61 % of known money"
+    assert metrics["Donor flows with an amount"].value == "8 of 23"  # coverage as a figure
     assert hhi == span(lo["hhi"], hi["hhi"], num) == "4,050 – 4,443"  # the page's style
     assert f"HHI {span(lo['hhi'], hi['hhi'], num, sep='–')} of 10,000" in render_report(f)
     captions = [c.value for c in at.caption]
@@ -372,15 +376,16 @@ def test_funding_cliff_window_changes_what_ends(monkeypatch):
 
     def ending():
         said = [m.value for m in at.markdown if "agreement" in m.value and "Between" in m.value]
-        projects = [t.value for t in at.dataframe if "ends" in t.value.columns]
-        donors = [t.value for t in at.dataframe if "last one ends" in t.value.columns]
+        projects = [t.value for t in at.dataframe if "ends (year)" in t.value.columns]
+        donors = [t.value for t in at.dataframe if "last one ends (year)" in t.value.columns]
         return said[0], projects, donors
 
     said, projects, donors = ending()
     assert "**0 agreements** end" in said and not projects and not donors
     # the whole cliff is there whatever the window: p1 ends in 2026, p2 states no end year
-    cliff = next(t.value for t in at.dataframe if "agreement ends" in t.value.columns)
-    assert list(cliff["agreement ends"]) == ["2026", "not stated"]
+    cliff = next(t.value for t in at.dataframe if "agreements end" in t.value.columns)
+    assert list(cliff["agreements end"]) == ["2026", "not stated"]
+    assert "project ids" not in cliff.columns  # titles, not ids, where a person reads
     assert any(b.label == "CSV" for b in at.get("download_button"))
 
     at.number_input(key="cliff-months").set_value(24).run()

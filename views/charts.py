@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["hhi_trend", "lorenz", "bars", "year_bars", "cliff"]
+__all__ = ["hhi_trend", "lorenz", "bars", "year_bars", "cliff", "share_vs_target"]
 
 BLUE = "#1f6fb2"
 GREY = "#9aa5b1"
@@ -124,7 +124,8 @@ def year_bars(df: pd.DataFrame, value: str, *, title: str, colour: str | None = 
 
 def cliff(by_year: pd.DataFrame):
     """Projects by the year their agreement ends (``end`` labels, "not stated" last), with
-    known funding and stated budgets (USD k) in the tooltip."""
+    known funding and stated budgets in words (``funding``, ``budget``: "not stated" where no
+    document gives one) in the tooltip."""
     return (
         alt.Chart(by_year)
         .mark_bar(color=BLUE)
@@ -134,9 +135,33 @@ def cliff(by_year: pd.DataFrame):
             tooltip=[
                 alt.Tooltip("end:N", title="Ends"),
                 alt.Tooltip("projects:Q", title="Projects"),
-                alt.Tooltip("funding_k:Q", title="Known funding, USD k", format=",.1f"),
-                alt.Tooltip("budget_k:Q", title="Stated budgets, USD k", format=",.1f"),
+                alt.Tooltip("funding:N", title="Known funding"),
+                alt.Tooltip("budget:N", title="Stated budgets"),
             ],
         )
         .properties(height=240)
     )
+
+
+def share_vs_target(df: pd.DataFrame):
+    """Each region's share (bar) against its target share (a dark tick), in the order of
+    ``df``: columns ``region``, ``share`` and ``target`` (0–1; a missing target draws no
+    tick) and ``gap`` (text, e.g. "+2.2 pts")."""
+    order = df["region"].tolist()
+    base = alt.Chart(df).encode(
+        y=alt.Y("region:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    )
+    tips = [
+        alt.Tooltip("region:N", title="Region"),
+        alt.Tooltip("share:Q", title="Share", format=".1%"),
+        alt.Tooltip("target:Q", title="Target", format=".1%"),
+        alt.Tooltip("gap:N", title="Gap"),
+    ]
+    bar = base.mark_bar(color=BLUE, opacity=0.8).encode(
+        x=alt.X(
+            "share:Q", title="Share (bar) against target (black tick)", axis=alt.Axis(format="%")
+        ),
+        tooltip=tips,
+    )
+    tick = base.mark_tick(color="#222222", thickness=3, size=26).encode(x="target:Q", tooltip=tips)
+    return (bar + tick).properties(height=max(120, 38 * len(df) + 50))

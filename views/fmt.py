@@ -22,14 +22,15 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import string
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
 
+from graph.text import label, num, pct, pooled_name, rounded, span
 from graph.text import missing as _missing
-from graph.text import num, pct, span, words
 from graph.text import usd_short as usd
 
 __all__ = [
@@ -45,9 +46,13 @@ __all__ = [
     "table",
     "readable",
     "csv_bytes",
+    "neutralised",
     "SHOWN_ROWS",
     "download_csv",
     "label_of",
+    "pooled_name",
+    "year_text",
+    "points",
     "SCHEME_NAMES",
     "scheme_name",
 ]
@@ -108,17 +113,34 @@ def scheme_name(scheme, *, one: bool = False) -> str:
     return name[:-1] if one and scheme in SCHEME_NAMES else name
 
 
-#: Codes whose words are not the code with spaces.
-_WORDS = {"un_system": "UN system", "ngo": "NGO", "un_category2_centre": "UNESCO category 2 centre"}
-
-
 def label_of(code) -> str:
-    """A code such as ``private_company`` as words: ``private company``.
+    """A code such as ``private_company`` as words (:func:`graph.text.label`).
 
     >>> label_of("private_company"), label_of("un_system"), label_of(None)
     ('private company', 'UN system', 'not stated')
     """
-    return words(code) if _missing(code) else _WORDS.get(str(code), words(code))
+    return label(code)
+
+
+def year_text(y) -> str:
+    """A year as text (``2024``, not ``2,024``), "not stated" when there is none.
+
+    >>> year_text(2024.0), year_text(None)
+    ('2024', 'not stated')
+    """
+    return "not stated" if _missing(y) else str(int(y))
+
+
+def points(gap) -> str:
+    """A gap between two shares (0–1) in percentage points, signed; "no gap" at zero.
+
+    >>> points(0.0216), points(-0.0935), points(0.0), points(None)
+    ('+2.2 pts', '-9.4 pts', 'no gap', 'not stated')
+    """
+    if _missing(gap):
+        return "not stated"
+    v = rounded(100 * float(gap), 1)
+    return "no gap" if v == 0 else f"{v:+.1f} pts"
 
 
 def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
@@ -126,8 +148,8 @@ def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
     cfg = {}
     for c in columns:
         cfg[c] = st.column_config.NumberColumn(c, format="%,.1f")
-    for c in share_columns:
-        cfg[c] = st.column_config.NumberColumn(c, format="percent")
+    for c in share_columns:  # shown × 100 by :func:`table`: 42.2 %, as everywhere else
+        cfg[c] = st.column_config.NumberColumn(c, format="%.1f %%")
     for c in int_columns:
         cfg[c] = st.column_config.NumberColumn(c, format="%,d")
     return cfg
@@ -154,7 +176,7 @@ def readable(df: pd.DataFrame, *, money=(), shares=(), ints=()) -> tuple[pd.Data
         if c in money:
             words = [None if _missing(v) else num(v, 1) for v in col]
         elif c in shares:
-            words = [None if _missing(v) else pct(v, 0) for v in col]
+            words = [None if _missing(v) else pct(v) for v in col]
         elif c in ints:
             words = [None if _missing(v) else f"{int(v):,}" for v in col]
         elif pd.api.types.is_numeric_dtype(col) and "year" in str(c).lower():
@@ -176,9 +198,37 @@ def readable(df: pd.DataFrame, *, money=(), shares=(), ints=()) -> tuple[pd.Data
 SHOWN_ROWS = 2000
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    r"""A text cell that a spreadsheet would run as a formula, with a leading ``'`` so it
+    shows as typed; numbers and other text unchanged.
+
+    >>> neutralised('=HYPERLINK("http://x")'), neutralised("-5"), neutralised(-5.0)
+    ('\'=HYPERLINK("http://x")', "'-5", -5.0)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV (with a BOM, so spreadsheet programs read accents right)."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    r"""A table as UTF-8 CSV (with a BOM, so spreadsheet programs read accents right).
+
+    Every field is quoted, and a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return gets a leading ``'`` (a name from data cannot become a formula);
+    numbers stay numbers.
+
+    >>> csv_bytes(pd.DataFrame({"name": ["=1+1", "ok"], "usd": [-2.5, 3.0]})).decode("utf-8-sig")
+    '"name","usd"\n"\'=1+1","-2.5"\n"ok","3.0"\n'
+    """
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].astype(object).map(neutralised)
+    return out.to_csv(index=False, quoting=csv.QUOTE_ALL).encode("utf-8-sig")
 
 
 def download_csv(df: pd.DataFrame, name: str, *, key: str | None = None, label: str = "CSV"):
@@ -216,6 +266,9 @@ def table(
     """
     shown = df if cap is None or len(df) <= cap else df.head(cap)
     shown, as_text = readable(shown, money=money, shares=shares, ints=ints)
+    numeric_shares = [c for c in shares if c in shown and c not in as_text]
+    if numeric_shares:
+        shown = shown.assign(**{c: shown[c].astype(float) * 100 for c in numeric_shares})
     cfg = money_config(
         [c for c in money if c not in as_text],
         share_columns=[c for c in shares if c not in as_text],

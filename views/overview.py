@@ -34,41 +34,72 @@ c[3].metric(
     "Countries reached", num(head["countries"]), help="Targeted by a project or hosting an event"
 )
 
-c = st.columns(2)
-with c[0]:
-    st.metric("Known donor funding", usd(cov["donor_usd"]))
-    share = cov["flows_with_amount"] / cov["flows"] if cov["flows"] else 0
-    st.caption(
-        f"Money received by {who}: "
-        f"{cov['flows_with_amount']:,} of {plural(cov['flows'], 'donor flow')} state an amount "
-        f"({pct(share, 0)}); {plural(cov['donors_without_amount'], 'donor')} gave money or support "
-        "of unknown value"
+c = st.columns(4)
+c[0].metric(
+    "Known donor funding",
+    usd(cov["donor_usd"]),
+    help=f"Money received by {who} whose amount a document states, own funds left out",
+)
+share = cov["flows_with_amount"] / cov["flows"] if cov["flows"] else 0
+c[1].metric(
+    "Donor flows with an amount",
+    f"{cov['flows_with_amount']:,} of {cov['flows']:,}",
+    delta=f"{pct(share, 0)} known",
+    delta_color="off",
+    delta_arrow="off",
+    help="How much of the picture is known: the rest name a donor but no amount",
+)
+if conc is None:
+    c[2].metric("Donor concentration (HHI)", "not measurable")
+else:
+    lo, hi = conc["low"], conc["high"]
+    c[2].metric(
+        "Donor concentration (HHI)",
+        span(lo["hhi"], hi["hhi"], num),
+        delta=conc["bands"]["2023"],
+        delta_color="off",
+        delta_arrow="off",
+        help="Herfindahl–Hirschman index, 0–10,000; under the 2023 US merger guidelines above 1,800 is highly concentrated",
+    )
+    top = conc["top_donors"].iloc[0] if len(conc["top_donors"]) else None
+    if top is not None:
+        short = state.names(store, "Organization", "acronym").get(top["donor_id"])
+        c[3].metric(
+            "Largest donor",
+            short if isinstance(short, str) and short else top["donor"],
+            delta=f"{pct(top['share'], 0)} of known money",
+            delta_color="off",
+            delta_arrow="off",
+            help=str(top["donor"]),
+        )
+cols = st.columns(2)
+cols[0].caption(
+    f"Money received by {who}: "
+    f"{cov['flows_with_amount']:,} of {plural(cov['flows'], 'donor flow')} state an amount "
+    f"({pct(share, 0)}); {plural(cov['donors_without_amount'], 'donor')} gave money or support "
+    "of unknown value"
+    + (
+        f", {cov['donors_without_amount_in_pools']:,} of them members of a pooled fund whose "
+        "figure may hold their money; the rest is in no figure."
+        if cov.get("donors_without_amount_in_pools")
+        else ", which is in no figure."
+    )
+)
+if conc is None:
+    cols[1].caption("No amount is known, so concentration cannot be measured.")
+else:
+    first = conc["top_donors"].iloc[0]["donor"] if len(conc["top_donors"]) else "—"
+    cols[1].caption(
+        f"**{conc['bands']['2023'].capitalize()}** under the 2023 US merger guidelines "
+        "(above 1,800 = highly concentrated). "
+        f"The largest donor, {md(first)}, gives {pct(hi['cr1'], 0)} of the known donor money "
+        f"received by {who}."
         + (
-            f", {cov['donors_without_amount_in_pools']:,} of them members of a pooled fund whose "
-            "figure may hold their money; the rest is in no figure."
-            if cov.get("donors_without_amount_in_pools")
-            else ", which is in no figure."
+            " A range, because pooled money cannot be traced to single donors."
+            if conc["pooled"]
+            else ""
         )
     )
-with c[1]:
-    if conc is None:
-        st.metric("Donor concentration (HHI)", "n/a")
-        st.caption("No amount is known, so concentration cannot be measured.")
-    else:
-        lo, hi = conc["low"], conc["high"]
-        value = span(lo["hhi"], hi["hhi"], num)
-        st.metric("Donor concentration (HHI, 0–10,000)", value)
-        st.caption(
-            f"**{conc['bands']['2023'].capitalize()}** under the 2023 US merger guidelines "
-            "(above 1,800 = highly concentrated). "
-            f"The largest donor gives {pct(hi['cr1'], 0)} of the known donor money received "
-            f"by {who}."
-            + (
-                " A range, because pooled money cannot be traced to single donors."
-                if conc["pooled"]
-                else ""
-            )
-        )
 
 st.divider()
 st.subheader("What changed since the previous year")

@@ -13,8 +13,8 @@ import streamlit as st
 from graph.analyses import regional
 from graph.errors import AnalysisError, EmptySelection
 from graph.reports import figures as support
-from views import geo, state
-from views.fmt import md, num, pct, plural, scheme_name, table, usd, usd_k
+from views import charts, geo, state
+from views.fmt import md, num, pct, plural, points, scheme_name, table, usd, usd_k
 
 store, _ = state.get_store()
 
@@ -85,8 +85,24 @@ st.info(
     icon=":material/filter_alt:",
 )
 metrics = state.countries(store, yr[0], yr[1], scope)
-chart, unmapped, markers = geo.world_map(metrics, measure)
-st.altair_chart(chart, width="stretch")
+placed = metrics[metrics["country"].notna()]
+if not (placed[measure] > 0).any():
+    st.info(
+        {
+            "money_usd": "No known money is tied to a country, so there is no money map: the "
+            "documents give most money per donor (core contributions, pooled funds), not per "
+            "project, and money reaches a country only through a project that targets it. "
+            "Colour the map by projects, partners or events instead.",
+            "projects": "No project targets a country in these years.",
+            "partners": "No partner has a country stated.",
+            "events": "No event in these years has a place.",
+        }.get(measure, "Nothing to map."),
+        icon=":material/map:",
+    )
+    unmapped = markers = metrics.iloc[0:0]
+else:
+    chart, unmapped, markers = geo.world_map(metrics, measure)
+    st.altair_chart(chart, width="stretch")
 notes = []
 if len(markers):
     notes.append(
@@ -119,7 +135,6 @@ with st.expander("Countries table"):
     table(
         pd.DataFrame(
             {
-                "iso3": t["country"],
                 "country": t["name"],
                 "USD k": t["money_usd"].map(usd_k),
                 "projects": t["projects"],
@@ -223,16 +238,39 @@ if res is not None:
     shown = pd.DataFrame({"region": rt["name"], heading: value, "share": rt["actual_share"]})
     if res["targets"] is not None:
         shown["target share"] = rt["target_share"]
-        shown["gap"] = rt["gap"]
+        shown["gap, points"] = rt["gap"].map(points)
     table(
         shown,
         f"regions_{scheme}",
         money=["USD k"] if rmeasure == "money" else [],
-        shares=["share", "target share", "gap"],
+        shares=["share", "target share"],
         column_config={
             heading: st.column_config.NumberColumn(heading, format="%,.1f"),
         },
     )
+    if len(rt) and rt["actual_share"].notna().any():
+        st.altair_chart(
+            charts.share_vs_target(
+                pd.DataFrame(
+                    {
+                        "region": rt["name"],
+                        "share": rt["actual_share"],
+                        "target": rt["target_share"] if res["targets"] is not None else None,
+                        "gap": rt["gap"].map(points) if res["targets"] is not None else "",
+                    }
+                )
+            ),
+            width="stretch",
+        )
+        st.caption(
+            "Each region's share of the "
+            + what
+            + (
+                " (bar) against its target (black tick); the gap is in percentage points."
+                if res["targets"] is not None
+                else " (no targets set)."
+            )
+        )
     c = st.columns(3)
     c[0].metric(
         "Evenness over regions",
@@ -253,7 +291,7 @@ if res is not None:
                 f"**In plain words.** {pct(res['distance_to_targets'], 0)} of the {what} would "
                 "have to move between regions to meet the targets. Furthest below target: "
                 f"**{md(worst['name'])}** ({pct(worst['actual_share'], 0)} against "
-                f"{pct(worst['target_share'], 0)})."
+                f"{pct(worst['target_share'], 0)}, {points(worst['gap'])})."
             )
     st.caption(
         md(res["note"])

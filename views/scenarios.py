@@ -126,7 +126,13 @@ delta = None
 if a is not None and b is not None:
     d = a["high"]["hhi"] - b["high"]["hhi"]
     delta = f"{'+' if d >= 0 else '-'}{num(abs(d))}"  # ASCII: Streamlit reads the sign
-c[1].metric("HHI after", _hhi(a), delta=delta, delta_color="inverse")
+c[1].metric(
+    "HHI after",
+    _hhi(a),
+    delta=delta,
+    delta_color="inverse",
+    help="The change is that of the higher figure of each range",
+)
 c[2].metric("Known donor money before", usd(r["money_before"]))
 change = r["money_after"] - r["money_before"]
 c[3].metric(
@@ -134,6 +140,7 @@ c[3].metric(
     usd(r["money_after"]),
     delta=(("+" if change > 0 else "-") + usd(abs(change))) if abs(change) > 0.5 else "no change",
     delta_color="normal" if abs(change) > 0.5 else "off",
+    delta_arrow="auto" if abs(change) > 0.5 else "off",
 )
 if a is None:
     st.warning("No donor money with a known amount would be left.")
@@ -274,6 +281,7 @@ c[0].metric(
     f"{r['components_after']:,}",
     delta=f"{groups:+,}" if groups else "no change",
     delta_color="inverse" if groups else "off",
+    delta_arrow="auto" if groups else "off",
     help="Parts of the network with no tie between them; more means it falls apart",
 )
 institute = _name("Organization", r["institute"]) if r["institute"] else "the institute"

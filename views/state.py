@@ -13,6 +13,7 @@ import streamlit as st
 
 from graph.analyses import cliff, drawing, layout, regional, scenarios
 from graph.analyses.collaborations import collaborations as collaborations_of
+from graph.analyses.funding import coverage as funding_coverage
 from graph.analyses.funding import donor_totals, funding_years, pool_members
 from graph.analyses.institute import (
     INSTITUTE,
@@ -42,6 +43,7 @@ __all__ = [
     "flow_years",
     "concentration",
     "channels",
+    "coverage",
     "trend",
     "breakdown",
     "headline",
@@ -229,6 +231,13 @@ def concentration(store, year=None, *, recipient=INSTITUTE):
 
 
 @st.cache_data(**CACHED)
+def coverage(store, year=None, *, recipient=INSTITUTE):
+    """:func:`graph.analyses.funding.coverage` for one year (None = all)."""
+    f = Filters(year_from=year, year_to=year)
+    return funding_coverage(store, f, recipient=recipient_of(store, recipient))
+
+
+@st.cache_data(**CACHED)
 def channels(store, year=None, *, recipient=INSTITUTE):
     """:func:`graph.reports.figures.channel_view` for one year (None = all)."""
     f = Filters(year_from=year, year_to=year)
@@ -352,22 +361,23 @@ def scenario(store, remove, add_items, scheme):
     )
 
 
-def board_download(store, recipient, ext: str):
+def board_download(store, recipient, ext: str, year: int | None = None):
     """A function building the board report (:func:`graph.reports.board.build`, money
-    received by ``recipient``) and returning its ``"html"`` or ``"pdf"`` bytes. The download
-    button calls it when it is clicked, off the page's run: visiting the page does not
-    build a report nobody asked for (seconds for a big portfolio)."""
+    received by ``recipient`` in ``year``, all years when None) and returning its ``"html"``
+    or ``"pdf"`` bytes. The download button calls it when it is clicked, off the page's
+    run: visiting the page does not build a report nobody asked for (seconds for a big
+    portfolio)."""
 
     def build() -> bytes:
-        rep = board.build(store, recipient=recipient)
+        rep = board.build(store, recipient=recipient, year=year)
         return rep.html.encode("utf-8") if ext == "html" else rep.pdf
 
     return build
 
 
-def board_filename(recipient, ext: str) -> str:
+def board_filename(recipient, ext: str, year: int | None = None) -> str:
     """:func:`graph.reports.board.report_filename` for today."""
-    return board.report_filename(ext, recipient)
+    return board.report_filename(ext, recipient, year=year)
 
 
 @st.cache_resource(show_spinner="Laying out the network…", ttl=SERVER_TTL, hash_funcs=HASH_FUNCS)

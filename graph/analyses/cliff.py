@@ -12,9 +12,9 @@ Examples
 --------
 >>> print(funding_cliff(example_store()).to_string())
   end_year  projects  funding_usd  budget_usd  flows  flows_with_usd  donors project_ids
-0     2025         1        150.0         0.0      2               1       2          p1
+0     2025         1        150.0         NaN      2               1       2          p1
 1     2026         1        100.0       600.0      2               1       2          p2
-2     2027         1          0.0         0.0      0               0       0          p3
+2     2027         1          NaN         NaN      0               0       0          p3
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def project_funding(
     DataFrame
         ``project_id``, ``title``, ``status``, ``start_year``, ``end_year`` (None if not
         stated), ``end_date`` (31 December of ``end_year``), ``funding_usd`` (known USD of
-        flows tied to it), ``budget_usd``, ``flows``, ``flows_with_usd`` and ``donors``
+        flows tied to it; NaN when no flow states one), ``budget_usd``, ``flows``, ``flows_with_usd`` and ``donors``
         (sorted ids).
 
     Examples
@@ -115,7 +115,7 @@ def project_funding(
       project_id end_year  funding_usd       donors
     0         p1     2025        150.0   [fdn, uni]
     1         p2     2026        100.0  [fdn, firm]
-    2         p3     2027          0.0           []
+    2         p3     2027          NaN           []
     """
     f = filters or Filters()
     types = check_flow_types(flow_types)
@@ -152,7 +152,10 @@ def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.Data
             "end_date": pd.Series(end, dtype=object)
             .map(lambda y: dt.date(y, 12, 31) if y is not None else None)
             .to_numpy(dtype=object),
-            "funding_usd": funded["amount_usd"].fillna(0.0).astype(float).to_numpy(),
+            "funding_usd": funded["amount_usd"]
+            .where(funded["usd_known"].fillna(0) > 0)
+            .astype(float)
+            .to_numpy(),
             "budget_usd": pd.to_numeric(column("budget_usd"), errors="coerce")
             .astype(float)
             .to_numpy(),
@@ -180,6 +183,16 @@ def project_donors(
     funders = store.partners_in_role("donor")
     pairs.append(pd.DataFrame({"project": funders["project"], "donor": funders["org"]}))
     return pd.concat(pairs, ignore_index=True)
+
+
+def _known_sum(values: pd.Series) -> float:
+    """The sum of the known values, NaN when none is known (unknown, never 0).
+
+    >>> _known_sum(pd.Series([1.0, None])), _known_sum(pd.Series([None], dtype=float))
+    (1.0, nan)
+    """
+    known = values.dropna()
+    return math.fsum(known) if len(known) else math.nan
 
 
 def _whole_years(values: pd.Series) -> np.ndarray:
@@ -243,7 +256,7 @@ def funding_cliff(
     -------
     DataFrame
         ``end_year`` (None = not stated, last), ``projects``, ``funding_usd``,
-        ``budget_usd`` (stated budgets; 0 where none), ``flows``, ``flows_with_usd``,
+        ``budget_usd`` (the known sums; NaN where none is stated), ``flows``, ``flows_with_usd``,
         ``donors`` (distinct) and ``project_ids``.
     """
     pf = project_funding(store, filters, flow_types=flow_types, scope=scope)
@@ -257,8 +270,8 @@ def funding_cliff(
             {
                 "end_year": None if math.isnan(y) else int(y),
                 "projects": len(part),
-                "funding_usd": math.fsum(part["funding_usd"]),
-                "budget_usd": math.fsum(part["budget_usd"].fillna(0)),
+                "funding_usd": _known_sum(part["funding_usd"]),
+                "budget_usd": _known_sum(part["budget_usd"]),
                 "flows": int(part["flows"].sum()),
                 "flows_with_usd": int(part["flows_with_usd"].sum()),
                 "donors": int(part["donors"].explode().dropna().nunique()),
@@ -337,7 +350,7 @@ def donors_ending(
     -------
     DataFrame
         ``donor_id``, ``donor``, ``projects`` (ids), ``last_end`` (latest end date) and
-        ``funding_usd`` (known USD tied to those projects).
+        ``funding_usd`` (known USD tied to those projects; NaN when none is known).
 
     Examples
     --------
@@ -373,7 +386,7 @@ def donors_ending(
                 "donor": names.at[d, "name"] if d in names.index else d,
                 "projects": list(part["project"]),
                 "last_end": keep[d],
-                "funding_usd": math.fsum(part["amount_usd"].fillna(0.0)),
+                "funding_usd": _known_sum(part["amount_usd"]),
             }
         )
     return pd.DataFrame(rows, columns=["donor_id", "donor", "projects", "last_end", "funding_usd"])

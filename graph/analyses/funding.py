@@ -40,7 +40,12 @@ from graph.analyses.results import Coverage
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import FLOW_TYPES
 from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_names
-from graph.text import pct, usd  # re-exported: the formats the statements use
+from graph.text import (  # pct, usd re-exported: the formats the statements use
+    joined,
+    label,
+    pct,
+    usd,
+)
 
 __all__ = [
     "DEFAULT_FLOW_TYPES",
@@ -169,7 +174,7 @@ def coverage(
     --------
     >>> from loaders.load import load_memory
     >>> print(coverage(load_memory(MINIMAL))["statement"])
-    3 of 4 donor flows (75.0 %) state an amount; 1 flow from 1 donor has no amount, so that money is not in any figure. Of the USD 762 stated, 100.0 % comes from named donors and 0.0 % through pooled funds. Flow types counted: commitment, grant, income, incoming_commitment, incoming_funds.
+    3 of 4 donor flows (75.0 %) state an amount; 1 flow from 1 donor has no amount, so that money is not in any figure. Of the USD 762 stated, 100.0 % comes from named donors and 0.0 % through pooled funds. Flow types counted: commitment, grant, income, incoming commitment and incoming funds.
     """  # noqa: E501
     t, own, types = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     flows = int(t["flows"].sum())
@@ -239,7 +244,7 @@ def coverage(
         )
     if out["own_funds_usd"] > 0:
         s += f" Own funds (carry-over, interest: {usd(out['own_funds_usd'])}) are not donor money."
-    s += f" Flow types counted: {', '.join(types)}."
+    s += f" Flow types counted: {joined(label(t) for t in types)}."
     out["statement"] = s
     return out
 

@@ -42,6 +42,7 @@ import pandas as pd
 
 from graph.analyses import institute
 from graph.analyses.channels import WHY
+from graph.analyses.funding import funding_years
 from graph.reports import figures as support
 from graph.reports.charts import svg_bars, svg_lorenz, svg_trend
 from graph.reports.pdf import render_pdf
@@ -56,8 +57,8 @@ from graph.reports.sections import (
 )
 from graph.reports.templates import render
 from graph.schema import FLOW_TYPES
-from graph.store import GraphStore
-from graph.text import num, pct, span, usd_short, words
+from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore
+from graph.text import joined, label, num, pct, pooled_name, span, usd_short
 
 __all__ = [
     "Report",
@@ -74,25 +75,29 @@ METHODOLOGY = (
         "Money",
         "Only funding flows whose amount the source documents give are used, in US dollars "
         "(as the document states them, or converted at the rate it gives). A flow that names a donor "
-        "without an amount is counted in the coverage figures and never estimated.",
+        "without an amount is counted in the coverage figures and never estimated; where a table "
+        "shows such a group, its money reads 'unknown', never 0.",
     ),
     (
         "Shares",
-        "Each donor's share s_i is its known total divided by the known total of all donors; "
-        "donors with no known amount are left out.",
+        "Each donor's share sᵢ is its known total divided by the known total of all n donors "
+        "(Σ sᵢ = 1); donors with no known amount are left out.",
     ),
     (
         "HHI",
-        "Herfindahl-Hirschman index = sum of (100 x s_i)^2, from near 0 (many small donors) to "
-        "10,000 (one donor). Bands: 2023 US merger guidelines - above 1,800 highly concentrated, "
-        "1,000-1,800 moderately; 2010 guidelines - above 2,500 highly, 1,500-2,500 moderately.",
+        "Herfindahl–Hirschman index: HHI = Σ (100 · sᵢ)², from near 0 (many small donors) to "
+        "10,000 (one donor). Bands: 2023 US merger guidelines — above 1,800 highly concentrated, "
+        "1,000–1,800 moderately; 2010 guidelines — above 2,500 highly, 1,500–2,500 moderately. "
+        "A band is not given for a group with one donor.",
     ),
-    ("CR1, CR3, CR5", "The combined share of the one, three and five largest donors."),
+    (
+        "CR1, CR3, CR5",
+        "CRₖ = the sum of the k largest shares: the one, three and five largest donors.",
+    ),
     (
         "Effective number of donors",
-        "1 / sum of s_i^2 (= 10,000 / HHI) and exp(H), where "
-        "H = -sum s_i ln s_i is the Shannon entropy: how many equal donors would give the same "
-        "concentration. Evenness J = H / ln n.",
+        "1 / Σ sᵢ² (= 10,000 / HHI) and exp(H), where H = −Σ sᵢ ln sᵢ is the Shannon entropy: "
+        "how many equal donors would give the same concentration. Evenness J = H / ln n.",
     ),
     ("Gini", "Inequality of donor totals, 0 when all give the same."),
     (
@@ -106,6 +111,11 @@ METHODOLOGY = (
         "Lorenz curve",
         "Donors sorted from smallest to largest; the curve shows which share of the "
         "money the smallest x % of donors give. The further below the diagonal, the more concentrated.",
+    ),
+    (
+        "Rounding",
+        "Figures are rounded half away from zero at the precision shown, the same on every page, "
+        "in this report and on the command line.",
     ),
 )
 
@@ -150,30 +160,36 @@ class Report:
     generated: _dt.datetime
     stamp: str
     recipient: str | None = None
+    year: int | None = None
 
     def filename(self, ext: str) -> str:
         """See :func:`report_filename`."""
-        return report_filename(ext, self.recipient, self.generated)
+        return report_filename(ext, self.recipient, self.generated, year=self.year)
 
 
-def report_filename(ext: str, recipient, generated: _dt.datetime | None = None) -> str:
+def report_filename(
+    ext: str, recipient, generated: _dt.datetime | None = None, *, year: int | None = None
+) -> str:
     """``board-report-YYYY-MM-DD.<ext>`` (UTC today by default);
     ``board-report-all-recipients-…`` when the report counts every recipient's money
-    (``recipient`` None).
+    (``recipient`` None), ``board-report-2024-…`` for one year's money.
 
     >>> report_filename("pdf", "iite", _dt.datetime(2026, 3, 1))
     'board-report-2026-03-01.pdf'
+    >>> report_filename("html", None, _dt.datetime(2026, 3, 1), year=2024)
+    'board-report-all-recipients-2024-2026-03-01.html'
     """
     when = generated or _dt.datetime.now(_dt.UTC)
     scope = "-all-recipients" if recipient is None else ""
-    return f"board-report{scope}-{when:%Y-%m-%d}.{ext}"
+    period = f"-{year}" if year is not None else ""
+    return f"board-report{scope}{period}-{when:%Y-%m-%d}.{ext}"
 
 
 # ------------------------------------------------------------------------------ helpers
 
-#: Ranges in the report are written with a plain hyphen (the PDF's core fonts have no
-#: en dash); shares as whole percentages.
-_rng = partial(span, sep=" - ")
+#: Ranges in the report are written as on the pages, ``4,050 – 4,443`` (the PDF's Latin-1
+#: fallback font draws the dash as a hyphen); shares as whole percentages.
+_rng = span
 _pct0 = partial(pct, digits=0)
 
 
@@ -190,24 +206,50 @@ def fingerprint(store: GraphStore) -> str:
 # ------------------------------------------------------------------------------- build
 
 
-def _collect(store: GraphStore, recipient) -> dict:
-    rid = institute.recipient_of(store, recipient)
-    pic = support.concentration_view(store, recipient=rid, top=15)
-    trend = support.trend_table(store, recipient=rid)
-    by_channel = support.breakdown_table(store, "channel", recipient=rid)
-    channels = support.channel_view(store, recipient=rid)
-    by_sector = support.breakdown_table(store, "donor_sector", recipient=rid)
-    curve = pic["lorenz"]["spread"] if pic is not None else None
+def _period(store: GraphStore, year: int | None) -> str:
+    """The period the report covers, in words."""
+    if year is not None:
+        return str(year)
+    years = funding_years(store)
+    if not years:
+        return "all years"
+    return f"all years with funding ({years[0]}–{years[-1]})" if len(years) > 1 else str(years[0])
+
+
+def _loads(store: GraphStore) -> list[str]:
+    """Each load the store records, in words: where from, when, whether it completed."""
     history = store.load_history()
-    loads = []
-    if len(history):
-        for rec in history.to_dict("records"):
-            loads.append(
-                f"{rec.get('load_id')} ({rec.get('status')}, {rec.get('finished') or rec.get('started')})"
-            )
+    out = []
+    for rec in history.to_dict("records") if len(history) else []:
+        when = str(rec.get("finished") or rec.get("started") or "")[:16].replace("T", " ")
+        state = "complete" if rec.get("status") == "complete" else "not completed"
+        out.append(f"{rec.get('source') or 'records'}, {when} UTC ({state})")
+    return out
+
+
+def _collect(store: GraphStore, recipient, year: int | None = None) -> dict:
+    rid = institute.recipient_of(store, recipient)
+    f = Filters(year_from=year, year_to=year)
+    pic = support.concentration_view(store, f, recipient=rid, top=15)
+    trend = support.trend_table(store, recipient=rid)
+    by_channel = support.breakdown_table(store, "channel", f, recipient=rid)
+    channels = support.channel_view(store, f, recipient=rid)
+    by_sector = support.breakdown_table(store, "donor_sector", f, recipient=rid)
+    curve = pic["lorenz"]["spread"] if pic is not None else None
+    types = joined(label(t) for t in DEFAULT_FLOW_TYPES)
+    name = institute.recipient_name(store, rid, short=False)
+    made_with = (
+        ("Period", _period(store, year)),
+        ("Money received by", name if rid is not None else institute.EVERY_RECIPIENT),
+        ("Flow types counted", types),
+        ("Amounts", "known amounts in US dollars; own funds (carry-over, interest) left out"),
+        ("Pooled money", "shown as a range: spread evenly over a pool's members, or given by one"),
+    )
     return {
         "recipient": rid,
-        "recipient_name": institute.recipient_name(store, rid, short=False),
+        "recipient_name": name,
+        "year": year,
+        "made_with": made_with,
         "methodology": (("Recipient", recipient_note(store, rid)), *METHODOLOGY),
         "pic": pic,
         "trend": trend,
@@ -216,7 +258,7 @@ def _collect(store: GraphStore, recipient) -> dict:
         "channels": channels,
         "by_sector": by_sector,
         "curve": curve,
-        "loads": loads,
+        "loads": _loads(store),
         "counts": store.counts(),
         "where": store.describe(),
         "fingerprint": fingerprint(store),
@@ -254,7 +296,7 @@ def _headline(pic) -> Section:
         ("Largest donor's share (CR1)", _rng(lo["cr1"], hi["cr1"], _pct0)),
         ("Top three (CR3)", _rng(lo["cr3"], hi["cr3"], _pct0)),
         (
-            "Effective number of donors (1/sum s^2)",
+            "Effective number of donors (1 / Σ sᵢ²)",
             _rng(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
         ),
         ("Gini", _rng(lo["gini"], hi["gini"], lambda v: num(v, 3))),
@@ -279,7 +321,7 @@ def _donor_or_channel(pic, ch) -> Section:
     if ch is None:
         return Section("By donor and by channel", (Paragraph("No donor flow to break down."),))
     lo, hi = pic["low"], pic["high"]
-    top = words(ch.top_channel)
+    top = label(ch.top_channel)
     cards = (
         ("HHI by donor", _rng(lo["hhi"], hi["hhi"], num)),
         ("HHI by channel", num(ch.hhi)),
@@ -310,6 +352,7 @@ def _trend(d: dict) -> Section:
                 str(r["band"]),
                 _rng(r["cr1_low"], r["cr1_high"], _pct0),
                 pct(r["share_with_amount"], 0),
+                str(r["covers"]),
             )
             for r in d["trend"].to_dict("records")
         )
@@ -321,18 +364,27 @@ def _trend(d: dict) -> Section:
             "Band (2023)",
             "CR1",
             "Flows with amount",
+            "Covers",
         )
         blocks.append(
-            Table(header, rows, ("L", "R", "R", "R", "L", "R", "R"), (14, 16, 28, 28, 38, 22, 34))
+            Table(
+                header,
+                rows,
+                ("L", "R", "R", "R", "L", "R", "R", "L"),
+                (11, 15, 20, 24, 28, 14, 18, 50),
+            )
         )
-    return Section("Trend by year and Lorenz curve (pooled money spread evenly)", tuple(blocks))
+    title = "Trend by year and Lorenz curve (pooled money spread evenly)"
+    if d.get("year") is not None:
+        title += "; the trend shows every year"
+    return Section(title, tuple(blocks))
 
 
 def _top(top: pd.DataFrame) -> Section:
     rows = tuple(
         (
             str(r["rank"]),
-            str(r["donor"]) + (" (pooled fund)" if r["pooled"] else ""),
+            pooled_name(r["donor"], r["pooled"]),
             usd_short(r["usd"]),
             pct(r["share"], 1),
             pct(r["cumulative"], 1),
@@ -346,22 +398,23 @@ def _top(top: pd.DataFrame) -> Section:
 
 
 def _breakdown(title: str, df: pd.DataFrame) -> Section:
-    nz = df[df["usd"] > 0]
+    known = df[df["usd"].notna() & (df["usd"] > 0)]
     blocks: list = []
-    if len(nz):
-        labels = [words(g, unknown="None") for g in nz["group"]]
-        blocks.append(Chart(svg_bars(labels, list(nz["usd"] / 1000)), 120))
+    if len(known):
+        labels = [label(g) for g in known["group"]]
+        blocks.append(Chart(svg_bars(labels, list(known["usd"] / 1000)), 120))
     rows = tuple(
         (
-            words(r["group"], unknown="None"),
+            label(r["group"]),
             str(r["donors"]),
             usd_short(r["usd"]),
-            pct(r["share"], 1),
+            pct(r["share"], 1, unknown="unknown"),
+            str(r["band"]),
         )
         for r in df.to_dict("records")
     )
-    header = ("Group", "Donors", "Known funding", "Share")
-    blocks.append(Table(header, rows, ("L", "R", "R", "R"), (80, 25, 40, 30)))
+    header = ("Group", "Donors", "Known funding", "Share", "Concentration within")
+    blocks.append(Table(header, rows, ("L", "R", "R", "R", "L"), (60, 18, 32, 22, 48)))
     return Section(title, tuple(blocks))
 
 
@@ -382,13 +435,20 @@ def _pooled(pic) -> Section:
 def report_model(d: dict, generated: _dt.datetime, stamp: str) -> ReportModel:
     """The report's sections from the collected figures (see :func:`build`)."""
     pic = d["pic"]
+    made_with = Section(
+        "What this report counts",
+        (Table(("", "Used for every figure below"), d["made_with"], ("L", "L"), (45, 135)),),
+    )
     if pic is None:
         none = (
-            "No funding with a known amount is in the store, so concentration cannot be measured."
+            f"No donor funding with a known amount matches ({d['made_with'][0][1]}), so "
+            "concentration cannot be measured. The documents name donors without amounts; "
+            "pick another period, or every recipient."
         )
-        sections: list[Section] = [Section("Headline", (Paragraph(none),))]
+        sections: list[Section] = [made_with, Section("Headline", (Paragraph(none),))]
     else:
         sections = [
+            made_with,
             _headline(pic),
             _donor_or_channel(pic, d.get("channels")),
             _trend(d),
@@ -400,16 +460,21 @@ def report_model(d: dict, generated: _dt.datetime, stamp: str) -> ReportModel:
     sections.append(Section("Methodology", (Terms(tuple(d["methodology"])),)))
     loads = "; ".join(d["loads"]) or "none recorded"
     return ReportModel(
-        title="Donor concentration - board report",
-        generated=f"Board report, generated {generated:%Y-%m-%d %H:%M UTC}. Data: {stamp}",
+        title="Donor concentration — board report",
+        generated=f"Board report, generated {generated:%d %B %Y, %H:%M} UTC. Data: {stamp}",
         recipient_name=d["recipient_name"],
         sections=tuple(sections),
-        footer=f"Computed from: {d['where']}; loads: {loads}; records fingerprint {d['fingerprint']}.",
+        footer=f"Computed from: {d['where']}; loaded: {loads}; data version {d['fingerprint']} "
+        "(two reports with the same version were made from the same figures).",
     )
 
 
 def build(
-    store: GraphStore, *, recipient=institute.INSTITUTE, now: _dt.datetime | None = None
+    store: GraphStore,
+    *,
+    recipient=institute.INSTITUTE,
+    year: int | None = None,
+    now: _dt.datetime | None = None,
 ) -> Report:
     """Build the board report from a store.
 
@@ -419,6 +484,8 @@ def build(
     recipient : str, None or INSTITUTE
         Whose money: the institute by default, ``None`` for every recipient (see
         :data:`graph.reports.figures.INSTITUTE`).
+    year : int, optional
+        One year's money (the trend still shows every year); all years by default.
     now : datetime, optional
         The date to stamp (UTC now by default).
 
@@ -429,12 +496,12 @@ def build(
         ``recipient``.
     """
     generated = now or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    d = _collect(store, recipient)
+    d = _collect(store, recipient, year)
     n = d["counts"]["nodes"]
     r = d["counts"]["relationships"]
     stamp = (
         f"{d['where']}; {n.get('Organization', 0)} organizations, {r.get('FUNDS', 0)} funding flows; "
-        f"fingerprint {d['fingerprint']}"
+        f"data version {d['fingerprint']}"
     )
     model = report_model(d, generated, stamp)
     return Report(
@@ -443,4 +510,5 @@ def build(
         generated=generated,
         stamp=stamp,
         recipient=d["recipient"],
+        year=year,
     )

@@ -21,6 +21,7 @@ in the text report (:mod:`graph.reports.findings`); ``recipient=None`` takes eve
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypedDict
 
 import pandas as pd
@@ -34,7 +35,7 @@ from graph.analyses.results import Coverage, DonorConcentration
 from graph.errors import EmptySelection
 from graph.metrics import lorenz_curve
 from graph.store import Filters, GraphStore
-from graph.text import words
+from graph.text import label
 
 __all__ = [
     "ConcentrationView",
@@ -252,7 +253,7 @@ def part_years(store: GraphStore, filters, rid) -> dict:
     t = t[t["period"].notna() & t["year"].notna()]
     out = {}
     for y, part in t.groupby("year"):
-        chans = ", ".join(sorted(words(c, unknown="None") for c in set(part["channel"])))
+        chans = ", ".join(sorted(label(c) for c in set(part["channel"])))
         out[int(y)] = f"part of the year for {chans} ({', '.join(sorted(set(part['period'])))})"
     return out
 
@@ -270,16 +271,21 @@ def breakdown_table(
     ``hhi_low``, ``hhi_high``, ``band`` and ``top_donor``, largest first. Region groups
     are named (``donor_region``, ``target_region``).
 
+    A group whose money no document states has ``usd`` and ``share`` missing (unknown, not
+    0). ``band`` is the concentration within the group in words: "no amount known", "one
+    donor" when a single donor has a known amount (a band means nothing for one), else
+    the 2023 guidelines' band.
+
     Money received by ``recipient`` (see :data:`INSTITUTE`, the default).
 
     Examples
     --------
-    >>> breakdown_table(example_store(), "channel")[["group", "donors", "usd"]]
-                group  donors    usd
-    0    host_country       1  500.0
-    1  extrabudgetary       4  450.0
-    2  regular_budget       1  250.0
-    3         in_kind       1    0.0
+    >>> breakdown_table(example_store(), "channel")[["group", "donors", "usd", "band"]]
+                group  donors    usd                 band
+    0    host_country       1  500.0            one donor
+    1  extrabudgetary       4  450.0  highly concentrated
+    2  regular_budget       1  250.0            one donor
+    3         in_kind       1    NaN      no amount known
     """
     cols = [
         "group",
@@ -310,16 +316,23 @@ def breakdown_table(
             "donors": t["donors"].astype(int),
             "flows": t["flows"].astype(int),
             "flows_with_usd": t["flows_with_usd"].astype(int),
-            "usd": t["total_usd"].astype(float),
+            "usd": t["total_usd"].astype(float).where(t["flows_with_usd"] > 0),
             "hhi_low": t["hhi_low"],
             "hhi_high": t["hhi_high"],
-            "band": t["band_2023"],
+            "band": [
+                "no amount known" if not known else "one donor" if n <= 1 else band
+                for known, n, band in zip(
+                    t["flows_with_usd"] > 0, t["n_donors_high"], t["band_2023"], strict=True
+                )
+            ],
             "top_donor": t["top_donor"],
         }
     )
     total = out["usd"].sum()
-    out["share"] = out["usd"] / total if total else 0.0
-    out = out.sort_values(["usd", "donors", "group"], ascending=[False, False, True])
+    out["share"] = out["usd"] / total if total else math.nan
+    out = out.sort_values(
+        ["usd", "donors", "group"], ascending=[False, False, True], na_position="last"
+    )
     return out.reset_index(drop=True)[cols]
 
 
@@ -442,7 +455,7 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
         f"{y}: {', '.join(ps) if ps else 'whole year'}" for y, ps in periods.items()
     )
     part_note = (
-        f"{', '.join(sorted(words(c, unknown='None') for c in part_channels))} ({part_note})"
+        f"{', '.join(sorted(label(c) for c in part_channels))} ({part_note})"
         if part_channels
         else ""
     )

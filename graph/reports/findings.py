@@ -34,8 +34,8 @@ from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit, main_recipient
 from graph.errors import AnalysisError, EmptySelection
 from graph.reports.figures import part_years
-from graph.store import GraphStore
-from graph.text import num, pct, span, usd, words
+from graph.store import GraphStore, display_names
+from graph.text import label, num, pct, pooled_name, span, usd
 
 __all__ = ["Findings", "Unavailable", "findings", "render_report", "board_report", "largest_donor"]
 
@@ -92,6 +92,8 @@ class Findings:
         The date the funding cliff counts from.
     names : DataFrame
         Organization names (:func:`graph.analyses.funding.org_names`).
+    places : dict
+        Country code → the country's name in the store.
     concentration, trend, sectors, countries, regions, regional_money, cliff
         :func:`~graph.analyses.concentration.donor_concentration`,
         :func:`~graph.analyses.concentration.concentration_trend`,
@@ -112,6 +114,7 @@ class Findings:
     recipient: str | None
     as_of: dt.date
     names: pd.DataFrame
+    places: dict = field(default_factory=dict)
     concentration: Any = None
     trend: Any = None
     channels: Any = None
@@ -162,6 +165,7 @@ def findings(
     types = {"flow_types": flow_types}
     mine = {"recipient": inst, **types}
     out = Findings(store=store.describe(), recipient=inst, as_of=start, names=org_names(store))
+    out.places = dict(zip(*_country_names(store), strict=True))
     out.concentration = _safe(donor_concentration, store, **mine)
     out.trend = _safe(concentration_trend, store, **mine)
     out.channels = _safe(channel_concentration, store, **mine)
@@ -190,6 +194,14 @@ def findings(
     return out
 
 
+def _country_names(store: GraphStore) -> tuple[list, list]:
+    """The store's country codes and the names a person reads."""
+    t = store.node_table("Country")
+    if not len(t):
+        return [], []
+    return t["id"].tolist(), display_names(t)
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=92, initial_indent=indent, subsequent_indent=indent)
 
@@ -215,8 +227,7 @@ def _concentration(f: Findings) -> list[str]:
     if isinstance(c, Unavailable):
         return ["", "1. Donor concentration", _wrap(f"Cannot be computed: {c.reason}")]
     lo, hi = c["low"], c["high"]
-    L = [f"Flow types counted: {', '.join(c['flow_types'])} (empty = income)."]
-    L += ["", "1. What is known", _wrap(c["coverage"]["statement"])]
+    L = ["", "1. What is known", _wrap(c["coverage"]["statement"])]
     L += ["", "2. Donor concentration (known amounts, own funds excluded)"]
     L.append(
         _wrap(
@@ -266,8 +277,8 @@ def _concentration(f: Findings) -> list[str]:
     L += _channels(f)
     L += ["", "3. Largest donors (known USD)"]
     for r in c["top_donors"].to_dict("records"):
-        tag = " [pool]" if r["pooled"] else ""
-        L.append(f"  {_name(f, r['donor_id'])}{tag}: {usd(r['amount_usd'])} ({pct(r['share'])})")
+        who = pooled_name(_name(f, r["donor_id"]), r["pooled"])
+        L.append(f"  {who}: {usd(r['amount_usd'])} ({pct(r['share'])})")
     return L
 
 
@@ -276,7 +287,7 @@ def _channels(f: Findings) -> list[str]:
     ch = f.channels
     if ch is None or isinstance(ch, Unavailable) or math.isnan(ch.hhi):
         return []
-    top = words(ch.top_channel)
+    top = label(ch.top_channel)
     return [
         _wrap(
             f"By channel (each channel one source): HHI {num(ch.hhi)}; the largest, {top}, "
@@ -287,25 +298,26 @@ def _channels(f: Findings) -> list[str]:
     ]
 
 
-def _group_words(r: dict, label: str) -> str:
-    """One group of a diversity table in words: its donors and its known money (an amount no
-    document gives is unknown, not 0)."""
-    if r[label] == POOLED:
+def _group_words(r: dict, by: str, places: dict) -> str:
+    """One group of a diversity table in words: its name, its donors and its known money (an
+    amount no document gives is unknown, not 0)."""
+    if r[by] == POOLED:
         return f"pooled money not attributed ({usd(r['amount_usd'])})"
     money = usd(r["amount_usd"]) if r["donors_with_amount"] else "amounts unknown"
-    return f"{r[label] or 'not stated'} {r['donors']} ({money})"
+    name = places.get(r[by], r[by]) if by == "donor_country" else label(r[by])
+    return f"{name or 'not stated'} {r['donors']} ({money})"
 
 
 def _diversity(f: Findings) -> list[str]:
     L = ["", "4. Donors by sector and by country"]
-    for key, label, d in (
+    for key, by, d in (
         ("sectors", "donor_sector", f.sectors),
         ("countries", "donor_country", f.countries),
     ):
         if isinstance(d, Unavailable):
             L.append(_wrap(f"{key}: {d.reason}"))
             continue
-        parts = [_group_words(r, label) for r in d["table"].to_dict("records")]
+        parts = [_group_words(r, by, f.places) for r in d["table"].to_dict("records")]
         what = "Sector" if key == "sectors" else "Country"
         L.append(_wrap(f"{what}: " + "; ".join(parts) + "."))
         ix = d["index"]
@@ -367,10 +379,12 @@ def _ending(f: Findings) -> list[str]:
             L.append(_wrap(f"By end of {y}: {p.reason}"))
             continue
         names = ", ".join(f"{x['title']} ({x['end_year']})" for x in p.to_dict("records"))
+        known = p["funding_usd"].dropna()
+        money = usd(known.sum()) if len(known) else "not stated in the documents"
         L.append(
             _wrap(
-                f"By end of {y}: {len(p)} projects, known committed funding "
-                f"{usd(p['funding_usd'].sum())}: {names or 'none'}."
+                f"By end of {y}: {len(p)} projects, known committed funding {money}: "
+                f"{names or 'none'}."
             )
         )
         if isinstance(d, pd.DataFrame):
@@ -398,7 +412,7 @@ def _exit(f: Findings) -> list[str]:
     L.append(
         _wrap(
             f"{_name(f, who)}{tag}: known donor money falls from {usd(x['money_before'])} to "
-            f"{usd(x['money_after'])} (-{usd(x['money_lost'])[4:]}, {pct(share)})."
+            f"{usd(x['money_after'])}, {usd(x['money_lost'])} ({pct(share)}) less."
         )
     )
     a, b = x["concentration_before"], x["concentration_after"]
