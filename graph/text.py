@@ -93,6 +93,26 @@ LABELS = {
     "unesco": "UNESCO",
     "dac": "OECD DAC",
     "iati": "IATI",
+    # node labels and relationship types: what a record is, in words
+    "Organization": "organization",
+    "Project": "project",
+    "Network": "network",
+    "Event": "event",
+    "Country": "country",
+    "Region": "region",
+    "Source": "source document",
+    "FUNDS": "funding flow",
+    "POOLS": "member of a pooled fund",
+    "PARTNER_IN": "partner in a project",
+    "MEMBER_OF": "member of a network",
+    "TARGETS": "country or region a project targets",
+    "ORGANIZED": "organizer of an event",
+    "INVOLVES": "country an event draws people from",
+    "IN_REGION": "country in a region",
+    "BASED_IN": "where an organization is based",
+    "HELD_IN": "where an event is held",
+    "PART_OF": "unit of an organization",
+    "PART_OF_PROJECT": "event of a project",
 }
 
 

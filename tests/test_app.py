@@ -405,7 +405,20 @@ def test_data_page_validates_an_upload(monkeypatch):
     at = run_page("views/data.py")
     assert_ok(at, "Data")
     tables = [t.value for t in at.dataframe]
-    assert any("load_id" in t.columns for t in tables), "load history is shown"
+    history = next(t for t in tables if "finished" in t.columns)  # the load history, in words
+    assert list(history.columns) == [
+        "when",
+        "what",
+        "finished",
+        "records",
+        "new records",
+        "ties",
+        "new ties",
+    ]
+    assert history["finished"].tolist() == ["yes"] and "load_id" not in history.columns
+    assert any("last until the app restarts" in i.value for i in at.info)
+    sources = next(t for t in tables if "document" in t.columns)
+    assert "file" not in sources.columns and "id" not in sources.columns  # no file hashes
 
 
 # ------------------------------------------------------------------------------ console
@@ -536,6 +549,7 @@ def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
             "degree": a.degrees(),
             "source_id": None,
             "quote": XSS[1],
+            "short": [XSS[i % 2] for i in range(n)],
         }
     )
     ties = pd.DataFrame({"u": range(n - 1), "v": range(1, n), "type": "PARTNER_IN", "count": 1})
@@ -549,7 +563,7 @@ def test_network_drawing_is_capped_with_a_notice_and_inlines_vis():
         f"Showing the {MAX_NODES - 1:,} of {MAX_NODES + 100:,} nodes with the most known money"
         in html
     )
-    assert "101 other organizations (ngo)" in html
+    assert "101 other organizations (NGO)" in html
     assert "<img src=x" not in html and "</script><script>alert(1)" not in html
     assert "https://" not in html.split("<script>", 1)[0]
     assert not re.search(r"<script[^>]+src=", html)
@@ -580,9 +594,10 @@ def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
     assert any("no exchange rate to USD for KES on 2023-09-30" in m for m in notes["problem"])
     at.button(key="upload-load").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [s.value for s in at.success][-1] == "Loaded."
-    summary = at.text[-1].value
-    assert "FUNDS: 13 created, 0 already there" in summary
+    assert [s.value for s in at.success][-1].startswith("Loaded. Created 26 nodes")
+    done = next(t.value for t in at.dataframe if "already there" in t.value.columns)
+    flows = done.set_index("what").loc["funding flow"]
+    assert (flows["new"], flows["already there"]) == (13, 0)
 
     # The loaded graph is the one the loaders give on their own.
     from graph.store.memory import MemoryStore
@@ -603,7 +618,7 @@ def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
     at2 = run_page("views/data.py")
     _upload(at2, STANDARDS / "iati" / "activities-2.03.xml", STANDARDS / "giving360" / "grants.csv")
     at2.button(key="upload-load").click().run()
-    assert "Created 0 nodes and 0 relationships" in at2.text[-1].value
+    assert "Created 0 nodes and 0 relationships" in [s.value for s in at2.success][-1]
 
 
 def test_data_page_rejects_a_bad_iati_file_and_writes_nothing(monkeypatch):

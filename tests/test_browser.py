@@ -251,5 +251,67 @@ def test_network_canvas_draws_and_names_stay_text(page, app_url):
         box.dispatch_event("change")
         frame.locator("#details b").wait_for(timeout=5000)
         assert frame.locator("#details b").inner_text() == name
+    # any text is text: names of JavaScript's own object properties find nothing, no error
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for word in ("constructor", "__proto__", "toString", "hasOwnProperty"):
+        box = frame.locator("#search")
+        box.fill(word)
+        box.dispatch_event("change")
+        page.wait_for_timeout(200)
+        assert frame.locator("#msg").inner_text() == "Not found", word
+    assert not errors, errors
     _shoot(page, "network-search.png")
     _no_injected_elements(page)
+
+
+def test_network_first_view_is_readable_and_the_ego_view_centred(browser, bundled_url):
+    """Issue 11: the first view fits the main group and labels its main nodes; the legend
+    tells sector "network" from the kind network and says what sizes mean; the ego view is
+    centred on its organization with every neighbour in view."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{bundled_url}/network")
+        _settle(page, "Partnership network")
+        frame = next(f for f in page.frames if f != page.main_frame and f.locator("#net").count())
+        frame.locator("body[data-drawn='1']").wait_for(timeout=20_000)
+        legend = frame.locator(".legend").inner_text()
+        assert "organization: network" in legend and "network (triangle)" in legend
+        assert "organization: UN system" in legend and "un system" not in legend
+        swatches = frame.evaluate(
+            """() => Array.from(document.querySelectorAll('.legend div'))
+                 .filter(d => d.querySelector('.sw'))
+                 .map(d => [d.textContent.trim(), d.querySelector('.sw').style.background])"""
+        )
+        colours = dict(swatches)
+        assert colours["organization: network"] != colours["network (triangle)"]
+        assert frame.locator(".sizes div").count() == 3  # the size legend
+        scale = frame.evaluate("() => window.__network.getScale()")
+        assert scale > 0.3, f"the first view is zoomed out too far ({scale})"
+        _shoot(page, "network-first-view.png")
+
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Ego view").first
+        box.locator("input").first.click()
+        page.keyboard.type("Huawei")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        _settle(page, "Partnership network")
+        frame = next(f for f in page.frames if f != page.main_frame and f.locator("#net").count())
+        frame.locator("body[data-drawn='1']").wait_for(timeout=20_000)
+        page.wait_for_timeout(500)
+        placed = frame.evaluate(
+            """() => { const n = window.__network, ids = n.body.nodeIndices;
+                       const sel = n.getSelectedNodes()[0];
+                       const at = n.getPositions(ids), dom = {};
+                       ids.forEach(i => dom[i] = n.canvasToDOM(at[i]));
+                       const box = document.getElementById('net');
+                       return {sel: dom[sel], all: Object.values(dom),
+                               w: box.clientWidth, h: box.clientHeight}; }"""
+        )
+        w, h = placed["w"], placed["h"]
+        assert abs(placed["sel"]["x"] - w / 2) < 5 and abs(placed["sel"]["y"] - h / 2) < 5
+        assert all(0 <= p["x"] <= w and 0 <= p["y"] <= h for p in placed["all"])
+        _shoot(page, "network-ego.png")
+    finally:
+        context.close()

@@ -53,7 +53,7 @@ else:
     place = c2.selectbox(
         "Country",
         order,
-        format_func=lambda i: f"{cnames.get(i, i)} ({i})",
+        format_func=lambda i: str(cnames.get(i, i)),
         key="collab-country",
         index=order.index("KAZ") if "KAZ" in order else 0,
     )
@@ -85,13 +85,29 @@ def _cols(df, wanted):
     return df[[c for c in wanted if c in df.columns]]
 
 
+def _worded(df):
+    """Codes and country codes in a table as words (sector, status, kind; country names)."""
+    out = df.copy()
+    for c in ("sector", "status", "kind", "scope"):
+        if c in out:
+            out[c] = out[c].map(label_of)
+    if "country" in out:
+        out["country"] = out["country"].map(
+            lambda v: "" if v is None or v != v else cnames.get(v, v)
+        )
+    if "online" in out:
+        out["online"] = out["online"].map(
+            lambda v: "" if v is None or v != v else ("yes" if v in (True, "true", 1) else "no")
+        )
+    return out
+
+
 tabs = st.tabs(["Partners", "Projects", "Events", "Networks", "Who works with whom"])
 slug = "".join(ch if ch.isalnum() else "_" for ch in str(place))
 with tabs[0]:
     if len(o):
-        shown = o.assign(sector=o["sector"].map(label_of))
         table(
-            _cols(shown, ["name", "sector", "country", "what"]),
+            _cols(_worded(o), ["name", "sector", "country", "what"]),
             f"partners_{slug}",
             key="dl-partners",
         )
@@ -100,7 +116,7 @@ with tabs[0]:
 with tabs[1]:
     if len(p):
         table(
-            _cols(p, ["title", "status", "start_year", "end_year", "budget_usd", "id"]),
+            _cols(_worded(p), ["title", "status", "start_year", "end_year", "budget_usd"]),
             f"projects_{slug}",
             key="dl-projects",
             column_config={
@@ -115,7 +131,7 @@ with tabs[2]:
     if len(e):
         table(
             _cols(
-                e.sort_values("date", na_position="last") if "date" in e else e,
+                _worded(e.sort_values("date", na_position="last") if "date" in e else e),
                 ["title", "kind", "date", "city", "country", "participants", "online"],
             ),
             f"events_{slug}",
@@ -128,7 +144,7 @@ with tabs[2]:
         st.info("No events here.")
 with tabs[3]:
     if len(n):
-        table(_cols(n, ["name", "scope", "id"]), f"networks_{slug}", key="dl-networks")
+        table(_cols(_worded(n), ["name", "scope"]), f"networks_{slug}", key="dl-networks")
     else:
         st.info("No networks with a member based here.")
 with tabs[4]:

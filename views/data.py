@@ -11,11 +11,12 @@ import streamlit as st
 
 from graph.errors import StoreError, ValidationFailed
 from graph.schema import KINDS
+from graph.text import label
 from loaders.currency import notices
 from loaders.load import check_rows, load_rows
 from loaders.readers import read_file
 from views import state
-from views.fmt import SHOWN_ROWS, md, plural, table
+from views.fmt import SHOWN_ROWS, label_of, md, plural, table
 
 store, _ = state.get_store()
 
@@ -24,6 +25,14 @@ st.caption(
     "Add records to the store, check where every fact comes from, and see what was loaded when. "
     f"Loads go into the current store: {md(store.describe())}."
 )
+if store.kind != "neo4j":
+    st.info(
+        "This is the in-memory store: records you load here last until the app restarts "
+        "(nothing is written to disk), and other people using the app do not see them. To "
+        "keep them, add the files to the data folder, or load them into a Neo4j server "
+        "(`python -m loaders load FILES`) and point the app at it.",
+        icon=":material/memory:",
+    )
 
 tab_up, tab_prov, tab_hist = st.tabs(["Upload and load", "Provenance", "Load history"])
 
@@ -38,7 +47,7 @@ with tab_up:
             [
                 {
                     "file": f"{k.name}.csv",
-                    "becomes": k.label or k.rel_type,
+                    "becomes": label(k.label or k.rel_type),
                     "required columns": ", ".join(f.name for f in k.fields if f.required),
                     "what": k.doc,
                 }
@@ -97,10 +106,16 @@ with tab_up:
                 f"{plural(len(all_problems), 'problem')} found; nothing can be loaded until they are fixed.",
                 icon=":material/block:",
             )
+            report = pd.DataFrame([p.as_dict() for p in all_problems])
             table(
-                pd.DataFrame([p.as_dict() for p in all_problems]),
+                report.dropna(axis=1, how="all"),  # no empty "sheet" or "item" column
                 "validation_report",
                 key="dl-validation",
+            )
+            st.caption(
+                "One row per problem: the file, where in it (line, sheet and row, or item), "
+                "the column, the value as read, what is wrong and how to fix it. Fix them all "
+                "and upload again; nothing is loaded until every row passes."
             )
         elif not counts:
             st.warning("The files hold no records.")
@@ -131,8 +146,33 @@ with tab_up:
                     st.error(f"The store could not take the records: {md(e)}")
                 else:
                     state.data_changed()
-                    st.success("Loaded.", icon=":material/check_circle:")
-                    st.text(report.summary())
+                    st.success(
+                        "Loaded. " + report.summary().splitlines()[0],
+                        icon=":material/check_circle:",
+                    )
+                    kinds = sorted(
+                        set(report.nodes_created)
+                        | set(report.nodes_existing)
+                        | set(report.rels_created)
+                        | set(report.rels_existing)
+                    )
+                    table(
+                        pd.DataFrame(
+                            {
+                                "what": [label(k) for k in kinds],
+                                "new": [
+                                    report.nodes_created.get(k, report.rels_created.get(k, 0))
+                                    for k in kinds
+                                ],
+                                "already there": [
+                                    report.nodes_existing.get(k, report.rels_existing.get(k, 0))
+                                    for k in kinds
+                                ],
+                            }
+                        ),
+                        "load_report",
+                        key="dl-load-report",
+                    )
 
 with tab_prov:
     sources = state.table(store, "Source")
@@ -140,12 +180,19 @@ with tab_prov:
         st.info("The store holds no sources.")
     else:
         st.markdown("**Documents the records come from**")
-        table(sources, "sources", key="dl-sources")
+        shown = pd.DataFrame(
+            {
+                "document": sources.get("title", sources["id"]),
+                "kind": sources["kind"].map(label_of) if "kind" in sources else "",
+                "dated": sources.get("date", ""),
+            }
+        )
+        table(shown, "sources", key="dl-sources")
         titles = dict(zip(sources["id"], sources.get("title", sources["id"]), strict=False))
         src = st.selectbox(
             "Show the facts taken from",
             list(sources["id"]),
-            format_func=lambda s: f"{titles.get(s, s)} ({s})",
+            format_func=lambda s: str(titles.get(s, s)),
             key="prov-source",
         )
         facts = state.facts(store, src)
@@ -153,14 +200,30 @@ with tab_prov:
             f"{plural(len(facts), 'fact')} cite this document, each with the sentence it comes from."
         )
         if len(facts):
-            table(facts, f"provenance_{src}", key="dl-provenance", cap=SHOWN_ROWS)
+            table(
+                pd.DataFrame(
+                    {
+                        "what": facts["what"].map(label_of),
+                        "name": facts["name"],
+                        "the sentence": facts["quote"],
+                    }
+                ),
+                f"provenance_{src}",
+                key="dl-provenance",
+                cap=SHOWN_ROWS,
+            )
 
 with tab_hist:
     hist = store.load_history()
     if hist.empty:
         st.info("No loads recorded yet.")
     else:
-        table(hist, "load_history", key="dl-history")
+        table(state.history(store), "load_history", key="dl-history")
+        st.caption(
+            "Each load, newest first: when it ran, what was loaded, whether it finished, and "
+            "how many records (nodes) and ties (relationships) it wrote and of those how many "
+            "were new. A load that did not finish left the store as it was."
+        )
         bad = store.incomplete_loads()
         if len(bad):
             st.warning(

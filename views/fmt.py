@@ -53,6 +53,7 @@ __all__ = [
     "pooled_name",
     "year_text",
     "points",
+    "fact_rows",
     "SCHEME_NAMES",
     "scheme_name",
 ]
@@ -141,6 +142,74 @@ def points(gap) -> str:
         return "not stated"
     v = rounded(100 * float(gap), 1)
     return "no gap" if v == 0 else f"{v:+.1f} pts"
+
+
+#: A record's fields in words; any other field reads as its name with spaces.
+FIELD_WORDS = {
+    "name": "Name",
+    "title": "Title",
+    "acronym": "Acronym",
+    "sector": "Sector",
+    "org_type": "Type",
+    "country": "Country",
+    "city": "City",
+    "parent_id": "Part of",
+    "project_id": "Project",
+    "status": "Status",
+    "start_year": "Starts",
+    "end_year": "Ends",
+    "budget": "Budget as stated",
+    "currency": "Currency",
+    "budget_usd": "Budget (USD)",
+    "budget_rate_source": "Exchange rate used",
+    "description": "What it is",
+    "scope": "Scope",
+    "kind": "Kind",
+    "date": "Date",
+    "end_date": "Until",
+    "year": "Year",
+    "online": "Online",
+    "participants": "Participants",
+    "scheme": "Region scheme",
+}
+#: Fields whose values are codes (:func:`graph.text.label` says them in words).
+CODE_FIELDS = {"sector", "org_type", "status", "kind", "scheme", "role", "channel", "scope"}
+
+
+def fact_rows(facts: dict, *, names: dict, countries: dict) -> pd.DataFrame:
+    """A record's fields as a person reads them: ``field`` and ``value`` in words (codes as
+    labels, a country by its name, a reference by the name of what it points to, years
+    without separators, money in USD).
+
+    >>> fact_rows({"sector": "un_system", "parent_id": "unesco", "country": "RUS",
+    ...            "start_year": 2024.0, "budget_usd": 885654.0},
+    ...           names={"unesco": "UNESCO"}, countries={"RUS": "Russian Federation"}
+    ...           ).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['Sector', 'UN system'], ['Part of', 'UNESCO'], ['Country', 'Russian Federation'],
+     ['Starts', '2024'], ['Budget (USD)', 'USD 885.7 k']]
+    """
+    rows = []
+    for field, value in facts.items():
+        if _missing(value):
+            continue
+        if field in CODE_FIELDS:
+            text = label(value)
+        elif field == "country":
+            text = countries.get(value, str(value))
+        elif field.endswith("_id"):
+            text = str(names.get(value, value))
+        elif field.endswith("_year") or field == "year":
+            text = str(int(float(value)))
+        elif field == "budget_usd":
+            text = usd(value)
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, float) and value.is_integer():
+            text = f"{int(value):,}"
+        else:
+            text = str(value)
+        rows.append((FIELD_WORDS.get(field, field.replace("_", " ").capitalize()), text))
+    return pd.DataFrame(rows, columns=["field", "value"])
 
 
 def money_config(columns, *, share_columns=(), int_columns=()) -> dict:
@@ -275,7 +344,11 @@ def table(
         int_columns=[c for c in ints if c not in as_text],
     )
     if column_config:
-        cfg.update(column_config)
+        for c, conf in column_config.items():
+            number = isinstance(conf, dict) and conf.get("type_config", {}).get("type") == "number"
+            if c in as_text and number:  # a column turned into words keeps only its heading
+                conf = st.column_config.TextColumn(conf.get("label") or c)
+            cfg[c] = conf
     kwargs = {"hide_index": True, "width": "stretch", "column_config": cfg}
     if height is not None:
         kwargs["height"] = height

@@ -30,10 +30,11 @@ from pyvis.network import Network
 
 from graph.analyses.folding import MAX_NODES, drawn_part
 from graph.reports.templates import render
-from views.fmt import usd
+from views.fmt import label_of, usd
 
 __all__ = [
     "TIE_KINDS",
+    "TIE_WAYS",
     "SECTOR_COLOURS",
     "KIND_COLOURS",
     "MAX_NODES",
@@ -52,6 +53,17 @@ TIE_KINDS = {
     "POOLS": "pooled donor includes",
 }
 
+#: Each kind of tie said from either end: (from the node at its start, from its end).
+TIE_WAYS = {
+    "PARTNER_IN": ("partner in", "has as partner"),
+    "FUNDS": ("gives money to", "receives money from"),
+    "MEMBER_OF": ("member of", "has as member"),
+    "ORGANIZED": ("organized", "organized by"),
+    "PART_OF_PROJECT": ("event of project", "has the event"),
+    "PART_OF": ("unit of", "has the unit"),
+    "POOLS": ("pooled fund that includes", "in the pooled fund"),
+}
+
 SECTOR_COLOURS = {
     "government": "#1f77b4",
     "un_system": "#009edb",
@@ -59,7 +71,7 @@ SECTOR_COLOURS = {
     "private_company": "#ff7f0e",
     "foundation": "#2ca02c",
     "ngo": "#8c564b",
-    "network": "#e377c2",
+    "network": "#17becf",  # not the pink of the kind "network" (triangles)
     "pool": "#bcbd22",
     "other": "#7f7f7f",
 }
@@ -130,8 +142,10 @@ def build_network_html(
     visible: set | None = None,
     ties: set | None = None,
     sources: dict | None = None,
+    places: dict | None = None,
     marked: set | None = None,
     heading: str = "Partnership network",
+    centre: str | None = None,
     height: int = 640,
     max_nodes: int = MAX_NODES,
 ) -> tuple[str, dict]:
@@ -157,8 +171,14 @@ def build_network_html(
         Relationship types to draw; ``None`` = all.
     sources : dict, optional
         Source id → title, shown with each node's provenance.
+    places : dict, optional
+        Country code → name, for the countries a node is tied to.
     marked : set, optional
         Node keys drawn with a red border (e.g. donors removed in a scenario).
+    centre : str, optional
+        The node key the first view centres on (the ego view), fitted so every drawn node
+        shows; without it the first view fits the largest connected group of drawn nodes,
+        whose main nodes carry readable labels.
     max_nodes : int
         Above this many visible nodes, the most important are drawn one by one and the rest
         folded into grey groups (:func:`graph.analyses.folding.drawn_part`).
@@ -168,9 +188,10 @@ def build_network_html(
     html : str
     info : dict
         ``shown``, ``total``, ``capped`` (bool), ``edges``, ``grouped``, ``groups``,
-        ``kept_by``.
+        ``kept_by``, ``outside`` (drawn nodes outside the group the first view fits).
     """
     sources = sources or {}
+    places = places or {}
     part = drawn_part(
         drawing,
         pos,
@@ -183,6 +204,7 @@ def build_network_html(
         max_nodes=max_nodes,
     )
     nodes = part.nodes
+    main_labels = _main_nodes(nodes, size_by)
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     max_usd = max(float(nodes["usd"].max()) if len(nodes) else 0.0, 1.0)
     max_c = max(float(nodes["betweenness"].max()) if len(nodes) else 0.0, 1e-9)
@@ -204,11 +226,11 @@ def build_network_html(
         colour = _colour(r.label, r.sector, "kind" if colour_by == "kind" else "sector")
         colour = colour if r.lit else DIM
         kind_word = KIND_WORDS.get(r.label, r.label.lower())
-        sector = r.sector.replace("_", " ") if r.sector else ""
+        sector = label_of(r.sector) if r.sector else ""
         net.add_node(
             i,
-            label=_short(r.name),
-            title=_tooltip(r, kind_word, sector),
+            label=_short(r.short),
+            title=_tooltip(r, kind_word, sector, places),
             shape=KIND_SHAPES.get(r.label, "dot"),
             color={"background": colour, "border": "#d62728" if r.marked else colour},
             borderWidth=4 if r.marked else 1,
@@ -216,13 +238,18 @@ def build_network_html(
             x=round(r.x, 1),
             y=round(r.y, 1),
             physics=False,
-            font={"color": "#222222" if r.lit else "#bbbbbb", "size": round(11 + 13 * importance)},
+            font={
+                "color": "#222222" if r.lit else "#bbbbbb",
+                "size": 22 if i in main_labels else round(9 + 5 * importance),
+                "strokeWidth": 3 if i in main_labels else 0,
+                "strokeColor": "#ffffff",
+            },
         )
         details[i] = {
             "name": r.name,
             "kind": kind_word,
             "sector": sector,
-            "countries": r.countries,
+            "countries": _places(r.countries, places),
             "money": _usd(r.usd),
             "source": sources.get(r.source_id, r.source_id or ""),
             "quote": r.quote or "",
@@ -247,15 +274,17 @@ def build_network_html(
         "physics": {"enabled": False},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
         "edges": {"smooth": False},
-        "nodes": {"borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 7}}},
+        # the main nodes' labels (22 px) read in the first view; the rest (9–14 px) appear
+        # as one zooms in
+        "nodes": {"borderWidth": 1, "scaling": {"label": {"enabled": False, "drawThreshold": 11}}},
     }
     vis_nodes, vis_edges, _h, _hh, _w, options = net.get_network_data()
     legend_items = (
         [(k, KIND_COLOURS[k], KIND_WORDS[k]) for k in KIND_COLOURS]
         if colour_by == "kind"
-        else [(k, c, k.replace("_", " ")) for k, c in SECTOR_COLOURS.items()]
+        else [(k, c, "organization: " + label_of(k)) for k, c in SECTOR_COLOURS.items()]
         + [
-            (k, KIND_COLOURS[k], KIND_WORDS[k] + " (" + KIND_SHAPES[k] + ")")
+            (k, KIND_COLOURS[k], KIND_WORDS[k] + " (" + SHAPE_WORDS[KIND_SHAPES[k]] + ")")
             for k in ("Project", "Network", "Event")
         ]
     )
@@ -272,8 +301,15 @@ def build_network_html(
         "groups": len(part.groups),
         "kept_by": _KEPT_BY.get(size_by, _KEPT_BY["none"]),
     }
+    keys = nodes["key"].tolist()
+    centre_id = keys.index(centre) if centre is not None and centre in keys else None
+    focus = _focus(len(nodes), part.lines) if centre_id is None else list(range(len(nodes)))
+    info["outside"] = len(nodes) - len(focus)
     page = _render(
         heading=heading,
+        focus=focus,
+        centre=centre_id,
+        sizes=_size_key(size_by, max_usd),
         nodes=vis_nodes,
         edges=vis_edges,
         options=options,
@@ -295,11 +331,73 @@ def build_network_html(
     return page, info
 
 
-def _tooltip(r, kind_word: str, sector: str) -> str:
+#: Shapes in words, for the legend.
+SHAPE_WORDS = {"dot": "circle", "square": "square", "triangle": "triangle", "diamond": "diamond"}
+#: How many nodes the first view labels large enough to read.
+MAIN_LABELS = 8
+
+
+def _main_nodes(nodes: pd.DataFrame, size_by: str) -> set[int]:
+    """The drawing ids of the few nodes whose labels a first look should read: the most
+    money (or betweenness) and the most ties."""
+    if not len(nodes):
+        return set()
+    by = {"money": "usd", "centrality": "betweenness"}.get(size_by, "degree")
+    order = nodes.reset_index(drop=True)
+    top = order.sort_values([by, "degree"], ascending=False, kind="stable").index[
+        : MAIN_LABELS // 2
+    ]
+    busy = order.sort_values("degree", ascending=False, kind="stable").index[:MAIN_LABELS]
+    return {int(i) for i in top} | {int(i) for i in busy[: MAIN_LABELS - len(top)]}
+
+
+def _focus(n: int, lines: pd.DataFrame) -> list[int]:
+    """The drawing ids of the largest connected group of drawn nodes (union–find over the
+    lines; at most a thousand nodes): what the first view is fitted to, so a few isolated
+    nodes far out do not shrink the picture."""
+    parent = list(range(n))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(lines["from"].tolist(), lines["to"].tolist(), strict=True):
+        if a < n and b < n:
+            parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return max(groups.values(), key=len) if groups else []
+
+
+def _size_key(size_by: str, max_usd: float) -> list[tuple[int, str]]:
+    """The size legend: a few circle diameters (px, at a zoom that shows the whole drawing
+    at about 0.6) and what each stands for (a node's area grows with its money)."""
+    if size_by == "money":
+        return [(11, "no known money"), (26, usd(max_usd / 4)), (42, usd(max_usd))]
+    if size_by == "centrality":
+        return [(11, "no broker role"), (42, "the strongest broker")]
+    return []
+
+
+def _places(codes: str, places: dict) -> str:
+    """ISO3 codes joined by ", " as the countries' names.
+
+    >>> _places("KAZ, RUS", {"KAZ": "Kazakhstan"})
+    'Kazakhstan, RUS'
+    """
+    if not codes:
+        return ""
+    return ", ".join(places.get(c, c) for c in str(codes).split(", "))
+
+
+def _tooltip(r, kind_word: str, sector: str, places: dict) -> str:
     """What hovering over a node says: name, kind and sector, countries, years, money."""
     lines = [r.name, kind_word + (f" · {sector}" if sector else "")]
     if r.countries:
-        lines.append("Countries: " + r.countries)
+        lines.append("Countries: " + _places(r.countries, places))
     if not pd.isna(r.first_year):
         a, b = int(r.first_year), int(r.last_year)
         lines.append(f"Years: {a}" + (f"–{b}" if b != a else ""))
@@ -320,7 +418,7 @@ def _add_group(net, node_id: int, group, details: dict):
     """One grey hexagon for a group of folded nodes, at their centre, sized by their count."""
     word = KIND_WORDS.get(group.label, group.label.lower())
     plural = word if group.members == 1 else word + "s"
-    sector = group.sector.replace("_", " ")
+    sector = label_of(group.sector) if group.sector else ""
     what = f"{group.members:,} other {plural}" + (f" ({sector})" if sector else "")
     names = ", ".join(group.top)
     net.add_node(
@@ -347,7 +445,21 @@ def _add_group(net, node_id: int, group, details: dict):
     }
 
 
-def _render(*, heading, nodes, edges, options, details, legend, height, notice, size_note) -> str:
+def _render(
+    *,
+    heading,
+    nodes,
+    edges,
+    options,
+    details,
+    legend,
+    height,
+    notice,
+    size_note,
+    focus,
+    centre,
+    sizes,
+) -> str:
     js, css = vis_assets()
     data = {
         "nodes": nodes,
@@ -355,6 +467,8 @@ def _render(*, heading, nodes, edges, options, details, legend, height, notice, 
         "options": json.loads(options),
         "details": details,
         "notice": notice,
+        "focus": focus,
+        "centre": centre,
     }
     return str(
         render(
@@ -364,6 +478,7 @@ def _render(*, heading, nodes, edges, options, details, legend, height, notice, 
             js=js,
             legend=legend,
             size_note=size_note,
+            sizes=sizes,
             height=height,
             data=data,
         )

@@ -12,8 +12,8 @@ import streamlit as st
 from graph.analyses.drawing import FLOWS_LISTED_UP_TO
 from graph.store import Filters
 from views import netviz, state
-from views.fmt import SHOWN_ROWS, label_of, md, scheme_name, table, usd
-from views.netviz import TIE_KINDS
+from views.fmt import SHOWN_ROWS, fact_rows, label_of, md, scheme_name, table, usd
+from views.netviz import TIE_KINDS, TIE_WAYS
 
 store, _ = state.get_store()
 drawn, pos = state.network(store)
@@ -138,7 +138,9 @@ page, info = netviz.build_network_html(
     visible=visible,
     ties=set(ties),
     sources=source_titles,
+    places=state.names(store, "Country"),
     heading="Partnership network" if ego is None else f"Around {names.get(ego, ego)}",
+    centre=ego,
 )
 if info["capped"]:
     st.info(
@@ -154,6 +156,13 @@ st.caption(
     f"{info['shown']:,} nodes and {info['edges']:,} ties drawn"
     + (f"; {lit:,} match the filters" if highlight is not None else "")
     + ". Drag to pan, scroll to zoom, click a node for its details."
+    + (
+        f" The first view fits the largest connected group; zoom out for the other "
+        f"{info['outside']:,}, which have no tie to it."
+        if info.get("outside")
+        else ""
+    )
+    + " Labels of the main nodes show first; the rest appear as you zoom in."
     + (
         f" Betweenness centrality is {cent.attrs['betweenness']}."
         if cent is not None and cent.attrs.get("betweenness", "exact") != "exact"
@@ -178,6 +187,9 @@ else:  # the best-connected node shown
     best = shown_nodes.sort_values(["degree", "key"], ascending=False)
     first = best["key"].iloc[0]
 labels = dict(zip(nodes["key"], nodes["label"], strict=True))
+if st.session_state.get("_net-last-ego") != ego:  # a new ego view shows its organization
+    st.session_state["_net-last-ego"] = ego
+    st.session_state.pop("net-pick", None)
 pick = st.selectbox(
     "Choose a node",
     choices,
@@ -188,13 +200,11 @@ pick = st.selectbox(
 if pick:
     d = state.node_details(store, pick)
     st.markdown(f"#### {md(d.name)}")
-    facts = {
-        k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in d.facts.items()
-    }
+    everything = {k.partition(":")[2]: v for k, v in names.items()}
     c1, c2 = st.columns([1, 1])
     with c1:
         st.dataframe(
-            pd.DataFrame({"field": list(facts), "value": [str(v) for v in facts.values()]}),
+            fact_rows(d.facts, names=everything, countries=state.names(store, "Country")),
             hide_index=True,
             width="stretch",
         )
@@ -208,14 +218,22 @@ if pick:
         order = {k: i for i, k in enumerate(TIE_KINDS)}
         t = t.assign(_o=t["type"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
         many = (t["type"] == "FUNDS") & d.summed  # a pair standing for its flows
-        words = t["type"].map(lambda k: TIE_KINDS.get(k, k))
+        words = pd.Series(
+            [
+                TIE_WAYS.get(k, (TIE_KINDS.get(k, k),) * 2)[0 if out else 1]
+                for k, out in zip(t["type"], t["outgoing"], strict=True)
+            ],
+            index=t.index,
+        )
         ties_rows = pd.DataFrame(
             {
-                "tie": words.where(~many, words + " (" + t["flows"].map("{:,}".format) + " flows)"),
-                "with": t["other_name"],
+                "this node": words.where(
+                    ~many, words + " (" + t["flows"].map("{:,}".format) + " flows)"
+                ),
+                "the other": t["other_name"],
                 "year": t["year"].where(t["year"].notna(), "not stated"),
                 "amount": [usd(x) if pd.notna(x) else "not stated" for x in t["amount_usd"]],
-                "role": t["role"].where(t["role"].notna(), ""),
+                "role": t["role"].map(lambda r: "" if pd.isna(r) else label_of(r)),
                 "source": [
                     "each flow's own" if m else source_titles.get(s, s)
                     for m, s in zip(many, t["source_id"], strict=True)
@@ -227,7 +245,8 @@ if pick:
             }
         )
         st.markdown(
-            "**Ties, each with the sentence it comes from**"
+            "**Ties, each with the sentence it comes from** (read each row as: this node — "
+            "what it does — the other)"
             + (
                 f" (funding is summed per donor and recipient: this node has more than "
                 f"{FLOWS_LISTED_UP_TO:,} flows, too many to list one by one here)"

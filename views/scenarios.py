@@ -321,6 +321,7 @@ if view == "Before":
         marked=removed | stopped,
         heading="Before: leaving donors and stopping projects outlined in red",
         sources=source_titles,
+        places=state.names(store, "Country"),
         height=520,
     )
 else:
@@ -330,6 +331,7 @@ else:
         visible=set(drawn_names) - removed - stopped,
         heading="After the donors leave",
         sources=source_titles,
+        places=state.names(store, "Country"),
         height=520,
     )
 st.iframe(page, height=600)

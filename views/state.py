@@ -40,6 +40,7 @@ __all__ = [
     "store_key",
     "data_changed",
     "summary",
+    "history",
     "flow_years",
     "concentration",
     "channels",
@@ -206,6 +207,12 @@ def whose(store, scope: str, year_from=None, year_to=None) -> str:
 def summary(store):
     """:func:`graph.analyses.summary.loaded_summary` of the store."""
     return loaded_summary(store)
+
+
+@st.cache_data(**CACHED)
+def history(store):
+    """:func:`graph.reports.figures.load_history` of the store."""
+    return figures.load_history(store)
 
 
 @st.cache_data(**CACHED)

@@ -66,7 +66,8 @@ class PartnerDrawing:
         (ISO3s joined by ", ": where an organization is based, a project targets, an event
         is held or draws people from), ``first_year`` and ``last_year`` (NaN when not
         stated), ``usd`` (known USD given or received, or tied to the project), ``degree``
-        (neighbours), ``source_id`` and ``quote`` (the node's provenance).
+        (neighbours), ``source_id`` and ``quote`` (the node's provenance) and ``short`` (the
+        acronym where one is stated, else the name: what a label on the drawing shows).
     ties : DataFrame
         One row per pair of nodes and kind of tie: ``u`` and ``v`` (rows of ``nodes``, in
         the direction of the first such relationship), ``type``, ``count`` (how many
@@ -134,7 +135,11 @@ def _drawing(store: GraphStore) -> PartnerDrawing:
     nodes["sector"] = sector.where(sector.notna(), None)
     index = pd.Index(a.keys)
     nodes["countries"] = _countries(store, index)
-    props = _node_props(store, index, ("start_year", "end_year", "year", "source_id", "quote"))
+    props = _node_props(
+        store, index, ("start_year", "end_year", "year", "source_id", "quote", "acronym")
+    )
+    short = props["acronym"].to_numpy(object)
+    nodes["short"] = np.where(pd.isna(short), nodes["name"].to_numpy(object), short)
     first = props["start_year"].fillna(props["year"])
     last = props["end_year"].fillna(props["year"])
     nodes["first_year"] = pd.to_numeric(first.fillna(last), errors="coerce").to_numpy()
@@ -275,7 +280,8 @@ class NodeDetails:
     ties : DataFrame
         Its ties in the partnership graph, one row per relationship: ``type``, ``other``
         (the node at the other end, a key), ``other_name``, ``year`` (text), ``amount_usd``,
-        ``role``, ``source_id``, ``quote`` and ``flows`` (1); funding flows summed per
+        ``role``, ``source_id``, ``quote``, ``flows`` (1) and ``outgoing`` (the node is the
+        tie's start: it funds, takes part, is a member…); funding flows summed per
         donor–recipient pair when the node has more than :data:`FLOWS_LISTED_UP_TO` of them
         (``flows`` their number, ``year`` the first–last years, no sentence).
     summed : bool
@@ -320,7 +326,7 @@ def node_details(store: GraphStore, drawing: PartnerDrawing, key: str) -> NodeDe
     here = (ties["start_label"] == label) & (ties["start"] == node_id)
     other_label = ties["end_label"].where(here, ties["start_label"])
     other = (other_label + ":" + ties["end"].where(here, ties["start"]).astype(str)).to_numpy()
-    ties = ties.assign(other=other)
+    ties = ties.assign(other=other, here=here.to_numpy(bool))
     out = _tie_rows(ties[ties["other"] != key])  # an organization funding itself is no tie
     if summed:
         out = pd.concat([_summed_flows(store, node_id, pairs), out], ignore_index=True)
@@ -335,7 +341,7 @@ def node_details(store: GraphStore, drawing: PartnerDrawing, key: str) -> NodeDe
         facts={k: v for k, v in props.items() if k not in ("quote", "source_id", "id")},
         source_id=props.get("source_id"),
         quote=props.get("quote"),
-        ties=out[[*_TIE_COLUMNS, "flows"]],
+        ties=out[[*_TIE_COLUMNS, "flows", "outgoing"]],
         summed=summed,
     )
 
@@ -354,6 +360,7 @@ def _tie_rows(ties: pd.DataFrame) -> pd.DataFrame:
         [None if pd.isna(y) else str(int(y)) for y in year.tolist()], dtype=object, index=out.index
     )
     out["flows"] = 1
+    out["outgoing"] = ties["here"].to_numpy(bool) if "here" in ties else True
     return out
 
 
@@ -389,5 +396,6 @@ def _summed_flows(store: GraphStore, node_id: str, pairs: pd.DataFrame) -> pd.Da
             "source_id": None,
             "quote": None,
             "flows": out["count"].to_numpy(np.int64),
+            "outgoing": (out["start"] == node_id).to_numpy(bool),
         }
     )

@@ -217,14 +217,13 @@ def _period(store: GraphStore, year: int | None) -> str:
 
 
 def _loads(store: GraphStore) -> list[str]:
-    """Each load the store records, in words: where from, when, whether it completed."""
-    history = store.load_history()
-    out = []
-    for rec in history.to_dict("records") if len(history) else []:
-        when = str(rec.get("finished") or rec.get("started") or "")[:16].replace("T", " ")
-        state = "complete" if rec.get("status") == "complete" else "not completed"
-        out.append(f"{rec.get('source') or 'records'}, {when} UTC ({state})")
-    return out
+    """Each load the store records, in words: what, when, whether it finished."""
+    h = support.load_history(store)
+    return [
+        f"{r['what'] or 'records'}, {r['when']}"
+        + ("" if r["finished"] == "yes" else " (did not finish)")
+        for r in h.to_dict("records")
+    ]
 
 
 def _collect(store: GraphStore, recipient, year: int | None = None) -> dict:
