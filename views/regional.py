@@ -177,7 +177,8 @@ st.caption(
         if defaults
         else (
             "The default targets name regions this store does not hold "
-            f"({', '.join(missing)}), so none are set."
+            f"({', '.join(regional.DEFAULT_TARGET_NAMES.get(r, r) for r in missing)}), so "
+            "none are set."
             if missing
             else "This scheme has no default targets."
         )
@@ -274,8 +275,8 @@ if res is not None:
     c = st.columns(3)
     c[0].metric(
         "Evenness over regions",
-        num(res["evenness"], 2),
-        help="0 = all in one region, 1 = all equal",
+        num(res["evenness"], 2, unknown="one region only"),
+        help="0 = all in one region, 1 = all equal; not defined when the work is in one region",
     )
     if res["score"] is not None:
         c[1].metric("Balance score", pct(res["score"], 0), help="100 % = exactly on target")

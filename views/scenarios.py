@@ -117,7 +117,7 @@ st.subheader("Concentration before and after")
 
 
 def _hhi(x):
-    return "n/a" if x is None else span(x["low"]["hhi"], x["high"]["hhi"], num)
+    return "no known money" if x is None else span(x["low"]["hhi"], x["high"]["hhi"], num)
 
 
 c = st.columns(4)
@@ -145,7 +145,7 @@ c[3].metric(
 if a is None:
     st.warning("No donor money with a known amount would be left.")
 else:
-    band_b = b["bands"]["2023"] if b else "n/a"
+    band_b = b["bands"]["2023"] if b else "not measurable"
     st.markdown(
         f"**In plain words.** Funding would be **{a['bands']['2023']}** (now {band_b}); the largest "
         f"remaining donor would give {pct(a['high']['cr1'], 0)} of known money, as if from about "
@@ -167,8 +167,8 @@ else:
         rows.append(
             {
                 "figure": label,
-                "before (low)": f(b["low"][key_]) if b else "n/a",
-                "before (high)": f(b["high"][key_]) if b else "n/a",
+                "before (low)": f(b["low"][key_]) if b else "no known money",
+                "before (high)": f(b["high"][key_]) if b else "no known money",
                 "after (low)": f(a["low"][key_]),
                 "after (high)": f(a["high"][key_]),
             }

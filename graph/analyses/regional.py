@@ -53,6 +53,7 @@ from graph.store.totals import isnull
 __all__ = [
     "OTHER",
     "DEFAULT_TARGETS",
+    "DEFAULT_TARGET_NAMES",
     "TARGETS_REASONING",
     "MEASURES",
     "regional_picture",
@@ -72,6 +73,13 @@ DEFAULT_TARGETS = {
     "focus:eeca": 0.35,
     "focus:middle-east": 0.15,
     OTHER: 0.10,
+}
+#: The names of the regions the default targets are for (as ``data/regions.csv`` gives them),
+#: to say which are missing from a store that does not hold them.
+DEFAULT_TARGET_NAMES = {
+    "focus:africa": "Africa",
+    "focus:eeca": "Eastern Europe and Central Asia",
+    "focus:middle-east": "Middle East",
 }
 
 TARGETS_REASONING = (
