@@ -29,7 +29,7 @@ import pandas as pd
 from graph.analyses.dates import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, as_date, months_after
 from graph.analyses.funding import org_names
 from graph.analyses.portfolio import portfolio
-from graph.store import Filters, GraphStore, check_flow_types, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
 from graph.store.totals import isnull
 
 __all__ = [
@@ -366,17 +366,17 @@ def donors_ending(
     ties = ties.dropna(subset=["donors"])
     ties = ties.rename(columns={"donors": "donor", "project_id": "project"})
     core = set(sums.loc[sums["project"].isna(), "donor"])
-    ties = ties[~ties["donor"].isin(core)]
+    ties = ties[~isin(ties["donor"], core)]
     money = sums[sums["project"].notna()][["donor", "project", "amount_usd"]]
     ties = ties.merge(money, on=["donor", "project"], how="left")
     unknown_end = ties["end_date"].isna().groupby(ties["donor"]).any()
-    ties = ties[~ties["donor"].isin(unknown_end[unknown_end].index)]
+    ties = ties[~isin(ties["donor"], unknown_end[unknown_end].index)]
     # the latest end as a year (a number groups without Python), then its 31 December
     years = pd.to_numeric(ties["end_year"], errors="coerce")
     last = years.groupby(ties["donor"]).max().map(lambda y: dt.date(int(y), 12, 31))
     first = as_date(since) if since is not None else None
     keep = last[(last <= cutoff) & ((last >= first) if first is not None else True)]
-    ties = ties[ties["donor"].isin(keep.index)].sort_values(["donor", "project"])
+    ties = ties[isin(ties["donor"], keep.index)].sort_values(["donor", "project"])
     names = org_names(store)
     rows = []
     for d, part in ties.groupby("donor", sort=True):  # the donors that end: a short list

@@ -41,7 +41,7 @@ from graph.analyses.dates import DEFAULT_AS_OF, as_date
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
 from graph.schema import FLOW_TYPES
-from graph.store import Filters, GraphStore
+from graph.store import Filters, GraphStore, isin
 
 __all__ = [
     "SCOPES",
@@ -119,7 +119,7 @@ class Portfolio:
         """
         held = getattr(self, kind)
         ids = pd.Series(list(ids) if not isinstance(ids, pd.Series) else ids, dtype=object)
-        return np.ones(len(ids), bool) if held is None else ids.isin(held).to_numpy()
+        return np.ones(len(ids), bool) if held is None else isin(ids, held)
 
     def money_rows(self, rows: pd.DataFrame) -> np.ndarray:
         """Mask over funding sums keyed by ``project`` and ``recipient``: flows tied to a
@@ -128,7 +128,7 @@ class Portfolio:
             return np.ones(len(rows), bool)
         project = rows["project"]
         tied = project.notna().to_numpy()
-        mine = project.isin(self.projects).to_numpy()
+        mine = isin(project, self.projects)
         core = (rows["recipient"] == self.institute).to_numpy()
         return np.where(tied, mine, core)
 
@@ -234,7 +234,7 @@ def _ends(pairs: pd.DataFrame, start: str) -> set:
 
 def _starts(pairs: pd.DataFrame, ends) -> set:
     """The starts of the relationships into any of ``ends``."""
-    return set(pairs.loc[pairs["end"].isin(ends), "start"]) if len(pairs) else set()
+    return set(pairs.loc[isin(pairs["end"], ends), "start"]) if len(pairs) else set()
 
 
 def _years(table: pd.DataFrame, column: str) -> pd.Series:
@@ -245,7 +245,7 @@ def _years(table: pd.DataFrame, column: str) -> pd.Series:
 
 def _historical(store, every, events, own, of_project, since) -> set:
     """Own projects whose last dated year is before ``since``."""
-    p = every[every["id"].isin(own)].set_index("id")
+    p = every[isin(every["id"], own)].set_index("id")
     last = _years(p, "end_year")
     seen = _years(p, "start_year")
     if len(of_project) and len(events):
@@ -267,7 +267,7 @@ def _events(events, organized, projects, of_project, since) -> set:
     mine = organized | _starts(of_project, projects)
     if since is None or not mine:
         return mine
-    dated = events[events["id"].isin(mine)]
+    dated = events[isin(events["id"], mine)]
     return mine - set(dated.loc[(_years(dated, "year") < since).to_numpy(), "id"])
 
 
@@ -279,8 +279,8 @@ def _partners(store, inst, ties, projects, events, networks, flows, given) -> se
     if len(pairs):
         out |= set(pairs.loc[pairs["recipient"] == inst, "donor"])
         out |= set(pairs.loc[pairs["donor"] == inst, "recipient"])
-    out |= set(given.loc[given["project"].isin(projects), "donor"])
-    out |= set(flows.loc[flows["project"].isin(projects), "recipient"])
+    out |= set(given.loc[isin(given["project"], projects), "donor"])
+    out |= set(flows.loc[isin(flows["project"], projects), "recipient"])
     out.discard(inst)
     out.discard(None)
     return out

@@ -47,7 +47,7 @@ from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
-from graph.store import Filters, GraphStore, reads_once
+from graph.store import Filters, GraphStore, isin, reads_once
 from graph.store.totals import isnull
 
 __all__ = [
@@ -166,7 +166,7 @@ def partners_based(
     if not len(orgs):
         return set()
     sector = orgs["sector"] if "sector" in orgs else pd.Series(None, index=orgs.index)
-    keep = orgs["id"].isin(_active_orgs(store)) & (sector != "pool").to_numpy()
+    keep = isin(orgs["id"], _active_orgs(store)) & (sector != "pool").to_numpy()
     keep &= portfolio(store, scope, f).keep("partners", orgs["id"])
     return set(orgs.loc[keep, "id"])
 
@@ -229,7 +229,7 @@ def _count_people(rows, store, f, groups, mine) -> None:
     """Partners (where based; pools and inactive organizations left out) and events (where
     held or drawing people from) per group."""
     orgs = store.nodes("Organization", f)
-    orgs = orgs[orgs["id"].isin(partners_based(store, f, scope=mine.scope))]
+    orgs = orgs[isin(orgs["id"], partners_based(store, f, scope=mine.scope))]
     for c in orgs["country"].tolist() if "country" in orgs else [None] * len(orgs):
         for g in (groups(c) if isinstance(c, str) else []) or [None]:
             rows[g]["partners"] += 1
@@ -264,7 +264,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     projects = store.nodes("Project", f)["id"]
     projects = set(projects[mine.keep("projects", projects)])
     weights = store.project_targets(scheme=scheme, level=level)
-    weights = weights[weights["project"].isin(projects)]
+    weights = weights[isin(weights["project"], projects)]
     # per region or country: how many projects, and their weights summed in row order
     codes, keys = pd.factorize(weights["key"].astype(object), use_na_sentinel=False)
     counts = np.bincount(codes, minlength=len(keys))
@@ -492,7 +492,7 @@ def regional_balance(
     w = store.project_targets(scheme=scheme)
     projects = store.nodes("Project", filters or Filters())["id"]
     projects = set(projects[mine.keep("projects", projects)])
-    w = w[w["project"].isin(projects)].drop_duplicates("project")
+    w = w[isin(w["project"], projects)].drop_duplicates("project")
     splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
     total = math.fsum(actual.values()) + unassigned
     note = (

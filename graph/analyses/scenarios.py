@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore, reads_once
+from graph.store import Filters, GraphStore, isin, reads_once
 from graph.store.totals import isnull
 
 __all__ = ["donor_exit", "add_donor"]
@@ -293,10 +293,10 @@ def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: di
     table of project, title and the funders it loses."""
     pairs = project_donors(store, filters, flow_types=flow_types).drop_duplicates()
     projects = store.nodes("Project", filters or Filters())["id"]
-    pairs = pairs[pairs["project"].isin(projects) & (pairs["project"] != keeps_funder)]
-    stays = pairs.assign(stays=~pairs["donor"].isin(removed)).groupby("project")["stays"].any()
+    pairs = pairs[isin(pairs["project"], projects) & (pairs["project"] != keeps_funder).to_numpy()]
+    stays = pairs.assign(stays=~isin(pairs["donor"], removed)).groupby("project")["stays"].any()
     gone = sorted(stays.index[~stays.to_numpy()].tolist())
-    lost = pairs[pairs["project"].isin(gone)]
+    lost = pairs[isin(pairs["project"], gone)]
     funders = lost.groupby("project")["donor"].agg(lambda ds: sorted(name_of(d) for d in ds))
     table = pd.DataFrame(
         [{"project": p, "title": titles.get(p, p), "donors": ", ".join(funders[p])} for p in gone],

@@ -35,7 +35,7 @@ from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.reading import reads_once
 from graph.store.settings import SETTINGS, Neo4jSettings
-from graph.store.tables import display_name, display_names
+from graph.store.tables import display_name, display_names, isin
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,
     FLOW_KEYS,
@@ -68,5 +68,6 @@ __all__ = [
     "check_rel_type",
     "display_name",
     "display_names",
+    "isin",
     "reads_once",
 ]

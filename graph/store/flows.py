@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from graph.store.tables import isin
 from graph.store.totals import group_index
 
 __all__ = ["FlowTable", "FlowCodes", "flow_view", "plain_missing", "GROUP_COLUMNS"]
@@ -63,7 +64,7 @@ class FlowTable:
     def existing(self, ids) -> set:
         """Which of ``ids`` are flows of the table."""
         ids = pd.Index(list(ids))
-        return set(ids[ids.isin(self.frame["id"])])
+        return set(ids[isin(ids, self.frame["id"])])
 
     def upsert(self, rows: list[dict] | pd.DataFrame) -> FlowTable:
         """A new table with ``rows`` (``{"id", "start", "end", "props"}``, or a DataFrame of
@@ -81,7 +82,7 @@ class FlowTable:
                 new[c] = [r[c] for r in rows]
         new = new.drop_duplicates("id", keep="last")
         old = self.frame
-        known = old["id"].isin(new["id"])
+        known = isin(old["id"], new["id"])
         if known.any():
             kept = old[known].set_index("id")
             new = new.set_index("id").combine_first(kept).reset_index()

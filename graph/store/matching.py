@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from graph.store.filters import Filters
+from graph.store.tables import isin
 
 __all__ = ["matching_ids"]
 
@@ -113,7 +114,7 @@ def _places(store, links: pd.DataFrame, f: Filters) -> set | None:
         inr = inr[inr["end"] == f.region]
         members = set(inr["start_label"] + ":" + inr["start"].astype(str))
         at = links["plabel"] + ":" + links["place"].astype(str)
-        inside = country & at.isin(members)
+        inside = country & isin(at, members)
         direct = (links["kind"] == "region") & (links["place"] == f.region)
         hit = set(links.loc[inside | direct, "id"])
         ids = hit if ids is None else ids & hit
@@ -126,7 +127,9 @@ def _network_places(store, f: Filters) -> set | None:
     if based is None:
         return None
     p = store.rel_pairs("MEMBER_OF")
-    return set(p.loc[(p["start_label"] == "Organization") & p["start"].isin(based), "end"])
+    return set(
+        p.loc[(p["start_label"] == "Organization").to_numpy() & isin(p["start"], based), "end"]
+    )
 
 
 def _with_sector(store, rel_type: str, sector: str) -> set:
@@ -134,7 +137,9 @@ def _with_sector(store, rel_type: str, sector: str) -> set:
     orgs = store.node_table("Organization")
     of_sector = set(orgs.loc[_equals(orgs, "sector", sector), "id"])
     p = store.rel_pairs(rel_type)
-    return set(p.loc[(p["start_label"] == "Organization") & p["start"].isin(of_sector), "end"])
+    return set(
+        p.loc[(p["start_label"] == "Organization").to_numpy() & isin(p["start"], of_sector), "end"]
+    )
 
 
 def _years(table: pd.DataFrame, column: str) -> pd.Series:

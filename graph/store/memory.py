@@ -40,7 +40,7 @@ from graph.store.base import (
 from graph.store.batch import FrameRows, GraphBatch
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
 from graph.store.matching import matching_ids
-from graph.store.tables import display_name, pairs_frame, ties_frame, ties_in_tables
+from graph.store.tables import display_name, isin, pairs_frame, ties_frame, ties_in_tables
 from graph.store.totals import check_flow_types, frame
 
 #: The relationship type held in the flow table instead of the graph.
@@ -60,7 +60,7 @@ def _checked_flows(g: nx.MultiDiGraph, start_label: str, end_label: str, rows):
     ids = {d["id"] for k, d in g.nodes(data=True) if d["label"] in (start_label, end_label)}
     if isinstance(rows, FrameRows):
         t = rows.frame
-        missing = ~(t["start"].isin(ids) & t["end"].isin(ids)).to_numpy()
+        missing = ~(isin(t["start"], ids) & isin(t["end"], ids))
         if missing.any():
             r = t.iloc[int(missing.argmax())]
             lab, end = (start_label, r["start"]) if r["start"] not in ids else (end_label, r["end"])
@@ -95,6 +95,7 @@ class MemoryStore(GraphStore):
         self._by_type: dict[str, list] | None = None
         self._by_label: dict[str, list] | None = None
         self._reads: dict = {}  # tables and objects read since the last write
+        self._kept: dict = {}  # tables every read starts from, built by each write
 
     def describe(self) -> str:
         return f"In-memory store ({self.name})"
@@ -149,15 +150,22 @@ class MemoryStore(GraphStore):
         self.graph, self._edge_index, self.flows = g, index, flows
         self._view = self._codes = self._by_type = self._by_label = None
         self._reads = {}
-        self._prepare_reads()
+        with collection_paused():
+            self._prepare_reads()
 
     def _prepare_reads(self) -> None:
         """Build what every read starts from, once per write (so a load's time includes
         it): the flows with their donors joined, their grouping keys as integer codes,
-        and the nodes by label and relationships by type."""
+        the nodes by label and relationships by type, and as columns every label's node
+        table and every relationship type's pairs of ends."""
         self._flow_codes()
-        self._edges_by_type()
-        self._nodes_by_label()
+        self._kept = {}
+        for label in self._nodes_by_label():
+            self._kept[("node_table", label)] = self._node_table(label)
+        for t in self._edges_by_type():
+            self._kept[("rel_pairs", t)] = self._edge_pairs(t)
+        if len(self.flows):
+            self._kept[("rel_pairs", FUNDS)] = self._flow_pairs()
 
     def _mark_load(self, load_id, props):
         self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
@@ -183,6 +191,8 @@ class MemoryStore(GraphStore):
         """The object ``build()`` made for ``key`` since the store last changed (the store
         is written only by :meth:`write`, which forgets them all). Callers that change the
         object copy it first."""
+        if key in self._kept:
+            return self._kept[key]
         if key not in self._reads:
             with collection_paused():  # a table or graph of many small objects
                 self._reads[key] = build()
@@ -343,7 +353,7 @@ class MemoryStore(GraphStore):
                 keep &= year <= f.year_to
         if f.sector is not None or f.country is not None or f.region is not None:
             donors = matching_ids(self, "Organization", f)  # organizations have no years
-            keep &= view["start"].isin(donors)
+            keep &= isin(view["start"], donors)
         return keep
 
     def funding_flows(self, filters=None):
@@ -367,7 +377,7 @@ class MemoryStore(GraphStore):
         t = self.flows.frame
         if not orgs or t.empty:
             return []
-        hit = t[t["start"].isin(orgs) | t["end"].isin(orgs)]
+        hit = t[isin(t["start"], orgs) | isin(t["end"], orgs)]
         return [
             (_key("Organization", u), _key("Organization", v), rid)
             for u, v, rid in zip(hit["start"], hit["end"], hit["id"], strict=True)
@@ -493,32 +503,46 @@ class MemoryStore(GraphStore):
         return rows
 
     def _project_target_rows(self, scheme):
-        rows = []
+        """One row per project target. Each region's countries and each country's regions of
+        ``scheme`` are looked up once, not once per target: a region that a hundred thousand
+        projects target holds those targets among its in-edges, and scanning them for every
+        target made this quadratic."""
+        nodes = self.graph.nodes
+        regions_at: dict[str, list] = {}
+        countries_at: dict[str, list] = {}
 
         def regions_of(k):
-            return sorted(
-                {
-                    self.graph.nodes[g]["id"]
-                    for g in self._out(k, "IN_REGION")
-                    if self.graph.nodes[g].get("scheme") == scheme
-                }
-            )
+            if k not in regions_at:
+                regions_at[k] = sorted(
+                    {
+                        nodes[g]["id"]
+                        for g in self._out(k, "IN_REGION")
+                        if nodes[g].get("scheme") == scheme
+                    }
+                )
+            return regions_at[k]
 
+        def members_of(v):
+            if v not in countries_at:
+                countries = sorted({nodes[c]["id"] for c in self._in(v, "IN_REGION")})
+                countries_at[v] = [[c, regions_of(_key("Country", c))] for c in countries]
+            return countries_at[v]
+
+        rows = []
         for u, v, d in self._edges("TARGETS"):
-            x = self.graph.nodes[v]
-            members = []
-            if x["label"] == "Region":  # its countries, each with its regions of the scheme
-                countries = sorted({self.graph.nodes[c]["id"] for c in self._in(v, "IN_REGION")})
-                members = [[c, regions_of(_key("Country", c))] for c in countries]
+            x = nodes[v]
+            region = x["label"] == "Region"
             rows.append(
                 {
-                    "project": self.graph.nodes[u]["id"],
+                    "project": nodes[u]["id"],
                     "target": x["id"],
                     "label": x["label"],
                     "target_scheme": x.get("scheme"),
                     "share": d.get("share"),
                     "regions": regions_of(v) if x["label"] == "Country" else [],
-                    "members": members,
+                    # its countries, each with its regions of the scheme (shared lists:
+                    # the rows are read, never changed)
+                    "members": members_of(v) if region else [],
                 }
             )
         return rows
