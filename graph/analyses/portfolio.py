@@ -202,10 +202,10 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
     of_project = store.rel_pairs("PART_OF_PROJECT")
     flows = store.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
     given = store.funding_pairs("project", "donor", flow_types=FLOW_TYPES)
-    all_projects = set(every["id"]) if len(every) else set()
+    all_projects = set(every["id"].tolist()) if len(every) else set()
     own = _ends(ties["PARTNER_IN"], inst)
-    own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna())
-    own |= set(given.loc[given["donor"] == inst, "project"].dropna())
+    own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
+    own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
     own &= all_projects
     historical = set()
     if since is not None and own:
@@ -229,12 +229,12 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
 
 def _ends(pairs: pd.DataFrame, start: str) -> set:
     """The ends of the relationships from ``start`` (a :meth:`GraphStore.rel_pairs` table)."""
-    return set(pairs.loc[pairs["start"] == start, "end"]) if len(pairs) else set()
+    return set(pairs.loc[pairs["start"] == start, "end"].tolist()) if len(pairs) else set()
 
 
 def _starts(pairs: pd.DataFrame, ends) -> set:
     """The starts of the relationships into any of ``ends``."""
-    return set(pairs.loc[isin(pairs["end"], ends), "start"]) if len(pairs) else set()
+    return set(pairs.loc[isin(pairs["end"], ends), "start"].tolist()) if len(pairs) else set()
 
 
 def _years(table: pd.DataFrame, column: str) -> pd.Series:
@@ -268,7 +268,7 @@ def _events(events, organized, projects, of_project, since) -> set:
     if since is None or not mine:
         return mine
     dated = events[isin(events["id"], mine)]
-    return mine - set(dated.loc[(_years(dated, "year") < since).to_numpy(), "id"])
+    return mine - set(dated.loc[(_years(dated, "year") < since).to_numpy(), "id"].tolist())
 
 
 def _partners(store, inst, ties, projects, events, networks, flows, given) -> set:
@@ -277,10 +277,10 @@ def _partners(store, inst, ties, projects, events, networks, flows, given) -> se
     out |= _starts(ties["MEMBER_OF"], networks)
     pairs = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
     if len(pairs):
-        out |= set(pairs.loc[pairs["recipient"] == inst, "donor"])
-        out |= set(pairs.loc[pairs["donor"] == inst, "recipient"])
-    out |= set(given.loc[isin(given["project"], projects), "donor"])
-    out |= set(flows.loc[isin(flows["project"], projects), "recipient"])
+        out |= set(pairs.loc[pairs["recipient"] == inst, "donor"].tolist())
+        out |= set(pairs.loc[pairs["donor"] == inst, "recipient"].tolist())
+    out |= set(given.loc[isin(given["project"], projects), "donor"].tolist())
+    out |= set(flows.loc[isin(flows["project"], projects), "recipient"].tolist())
     out.discard(inst)
     out.discard(None)
     return out

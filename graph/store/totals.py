@@ -401,28 +401,71 @@ def target_weights(
     1       p    focus:eeca     0.6  shares
     """
     up = rollup or {}
-    by_project: dict[str, list[dict]] = {}
-    for r in rows:
-        by_project.setdefault(r["project"], []).append(r)
-    out = []
-    for project, ts in sorted(by_project.items()):
-        ts = sorted(ts, key=lambda r: str(r["target"]))
-        shares = [r.get("share") for r in ts]
-        if len(ts) == 1:
-            split, ws = "single", [1.0]
-        elif all(s is not None for s in shares) and sum(shares) > 0:
-            split, ws = "shares", [float(s) / float(sum(shares)) for s in shares]
-        else:
-            split, ws = "even", [1.0 / len(ts)] * len(ts)
-        acc: dict = {}
-        for r, w in zip(ts, ws, strict=True):
-            for k, v in _target_parts(r, w, level, scheme, up):
-                acc[k] = acc.get(k, 0.0) + v
-        for k in sorted(acc, key=lambda x: (x is None, str(x))):
-            out.append({"project": project, "key": k, "weight": acc[k], "split": split})
     cols = ("project", "key", "weight", "split")
+    rows = list(rows)
+    if not rows:
+        return pd.DataFrame(
+            {c: pd.Series([], dtype=float if c == "weight" else object) for c in cols}
+        )
+    # Where one target's part goes depends on the target only (a few dozen countries and
+    # regions), not on the project: work it out once per distinct target, as fractions.
+    spread: dict = {}
+    target_at = []
+    for r in rows:
+        sig = (
+            r["target"],
+            r["label"],
+            r.get("target_scheme"),
+            tuple(r.get("regions") or ()),
+            tuple((c, tuple(regs)) for c, regs in (r.get("members") or ())),
+        )
+        if sig not in spread:
+            spread[sig] = (len(spread), _target_parts(r, 1.0, level, scheme, up))
+        target_at.append(spread[sig][0])
+    t = pd.DataFrame(
+        {
+            "project": pd.Series([r["project"] for r in rows], dtype=object),
+            "target": pd.Series([str(r["target"]) for r in rows], dtype=object),
+            "share": pd.to_numeric(pd.Series([r.get("share") for r in rows], dtype=object)),
+            "at": np.asarray(target_at, dtype=np.int64),
+        }
+    ).sort_values(["project", "target"], kind="stable", ignore_index=True)
+    # each project's split: one target, its stated shares, or even
+    by = t.groupby("project", sort=False)
+    n = by["target"].transform("size").to_numpy()
+    stated = t["share"].isna().groupby(t["project"], sort=False).transform("sum").to_numpy() == 0
+    total = by["share"].transform("sum").to_numpy(float)
+    use_shares = (n > 1) & stated & (total > 0)
+    share = t["share"].to_numpy(float)
+    w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
+    split = np.where(n == 1, "single", np.where(use_shares, "shares", "even"))
+    # each target row once per place its part goes, weighted
+    fractions = [(i, k, f) for i, parts in spread.values() for k, f in parts]
+    parts = pd.DataFrame(
+        {
+            "at": np.asarray([i for i, _, _ in fractions], dtype=np.int64),
+            "key": pd.Series([k for _, k, _ in fractions], dtype=object),
+            "frac": np.asarray([f for _, _, f in fractions], dtype=float),
+        }
+    )
+    t = t.assign(w=w, split=split, order=np.arange(len(t)))
+    out = t.merge(parts, on="at", how="left", sort=False).sort_values("order", kind="stable")
+    out["weight"] = out["w"].to_numpy() * out["frac"].to_numpy()
+    out["nokey"] = out["key"].isna()
+    out["keytext"] = out["key"].map(lambda k: "" if k is None else str(k))
+    summed = out.groupby(["project", "nokey", "keytext"], sort=True, dropna=False).agg(
+        key=("key", "first"), weight=("weight", "sum"), split=("split", "first")
+    )
+    summed = summed.reset_index()
     return pd.DataFrame(
-        {c: pd.Series([r[c] for r in out], dtype=float if c == "weight" else object) for c in cols}
+        {
+            "project": pd.Series(summed["project"].to_numpy(object), dtype=object),
+            "key": pd.Series(
+                [None if k is None or k != k else k for k in summed["key"].tolist()], dtype=object
+            ),
+            "weight": summed["weight"].to_numpy(float),
+            "split": pd.Series(summed["split"].to_numpy(object), dtype=object),
+        }
     )
 
 
