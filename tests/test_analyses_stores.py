@@ -214,3 +214,46 @@ def test_a_region_target_counts_for_each_of_its_countries(neo):
             for country in inr.loc[inr["end"] == region, "start"]:
                 got = set(store.nodes("Project", Filters(country=country))["id"])
                 assert project in got, (project, region, country)
+
+
+def _around_sets(f):
+    """An :class:`~graph.store.around.Around` as sets, in no order."""
+    ev = {
+        (
+            r.id,
+            None if pd.isna(r.year) else int(r.year),
+            None if pd.isna(r.project) else r.project,
+            bool(r.organized),
+        )
+        for r in f.events.itertuples()
+    }
+    ties = {
+        tuple(None if pd.isna(v) else v for v in (r.org, r.project, r.event, r.network))
+        for r in f.ties.itertuples()
+    }
+    projects = {
+        (
+            r.id,
+            None if pd.isna(r.start_year) else int(r.start_year),
+            None if pd.isna(r.end_year) else int(r.end_year),
+        )
+        for r in f.projects.itertuples()
+    }
+    years = {(r.project, int(r.year)) for r in f.flow_years.itertuples()}
+    return projects, f.all_projects, ev, years, set(f.networks), ties
+
+
+@pytest.mark.parametrize("folder", [DATA_DIR, "generated"])
+def test_the_facts_around_the_institute_are_the_same_from_cypher(neo, tmp_path, folder):
+    """The server store works the portfolio's facts out in Cypher (a few small answers, not
+    every project and flow); they are the embedded store's, fact for fact."""
+    from graph.analyses.institute import recipient_of
+    from loaders.generate import generate
+
+    if folder == "generated":
+        folder = tmp_path / "g"
+        generate(folder, flows=3000, seed=5)
+    mem, server = _pair(neo, folder=folder)
+    inst = recipient_of(mem)
+    assert _around_sets(server.around(inst)) == _around_sets(mem.around(inst))
+    assert _around_sets(server.around("nobody")) == _around_sets(mem.around("nobody"))

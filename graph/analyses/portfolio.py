@@ -25,7 +25,7 @@ Examples
 --------
 >>> p = portfolio(example_store())
 >>> p.institute, sorted(p.projects), p.outside, p.historical
-('inst', ['p1', 'p2', 'p3'], (), ())
+('inst', ['p1', 'p2', 'p3'], 0, ())
 >>> portfolio(example_store(), "network").projects is None
 True
 """
@@ -40,7 +40,6 @@ import pandas as pd
 from graph.analyses.dates import DEFAULT_AS_OF, as_date
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
-from graph.schema import FLOW_TYPES
 from graph.store import Filters, GraphStore, isin
 
 __all__ = [
@@ -87,8 +86,8 @@ class Portfolio:
     projects, events, networks, partners : frozenset or None
         The ids counted; None counts every one (the wider network). Its networks are those
         it is a member of.
-    outside : tuple
-        Projects left out because the institute is not a party, sorted.
+    outside : int
+        How many projects are left out because the institute is not a party.
     historical : tuple
         The institute's projects left out as historical, sorted.
     since : int or None
@@ -101,7 +100,7 @@ class Portfolio:
     events: frozenset | None
     networks: frozenset | None
     partners: frozenset | None
-    outside: tuple = ()
+    outside: int = 0
     historical: tuple = ()
     since: int | None = None
 
@@ -146,7 +145,7 @@ class Portfolio:
             "takes part in, its events and its partners."
         )
         if self.outside:
-            k = len(self.outside)
+            k = self.outside
             text += f" Left out: {k} project{'' if k == 1 else 's'} it is not part of"
             text += "." if not self.historical else ""
         if self.historical:
@@ -195,92 +194,51 @@ def portfolio(
 
 
 def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
-    """The portfolio of ``inst``; every table it reads is read once here."""
-    every = store.node_table("Project")
-    events = store.node_table("Event")
-    ties = {t: store.rel_pairs(t) for t in ("PARTNER_IN", "ORGANIZED", "MEMBER_OF")}
-    of_project = store.rel_pairs("PART_OF_PROJECT")
-    flows = store.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
-    given = store.funding_pairs("project", "donor", flow_types=FLOW_TYPES)
-    all_projects = set(every["id"].tolist()) if len(every) else set()
-    own = _ends(ties["PARTNER_IN"], inst)
-    own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
-    own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
-    own &= all_projects
-    historical = set()
-    if since is not None and own:
-        historical = _historical(store, every, events, own, of_project, since)
+    """The portfolio of ``inst`` from the facts around it (:meth:`GraphStore.around`:
+    its own neighbourhood, worked out where the data lives)."""
+    f = store.around(inst)
+    own = set(f.projects["id"].tolist())
+    historical = _historical(f, own, since) if since is not None and own else set()
     projects = own - historical
-    mine = _events(events, _ends(ties["ORGANIZED"], inst), projects, of_project, since)
-    networks = _ends(ties["MEMBER_OF"], inst)
-    partners = _partners(store, inst, ties, projects, mine, networks, flows, given)
+    ev = f.events
+    mine = set(ev.loc[ev["organized"].astype(bool).to_numpy(), "id"].tolist())
+    mine |= set(ev.loc[isin(ev["project"], projects), "id"].tolist())
+    if since is not None and mine:
+        old = ev[isin(ev["id"], mine) & (pd.to_numeric(ev["year"]) < since).to_numpy()]
+        mine -= set(old["id"].tolist())
+    t = f.ties
+    partners = set(t.loc[isin(t["project"], projects), "org"].tolist())
+    partners |= set(t.loc[isin(t["event"], mine), "org"].tolist())
+    partners |= set(t.loc[t["network"].notna().to_numpy(), "org"].tolist())
+    loose = t["project"].isna() & t["event"].isna() & t["network"].isna()
+    partners |= set(t.loc[loose.to_numpy(), "org"].tolist())
+    partners.discard(inst)
+    partners.discard(None)
     return Portfolio(
         "institute",
         inst,
         frozenset(projects),
         frozenset(mine),
-        frozenset(networks),
-        frozenset(partners),
-        outside=tuple(sorted(all_projects - own)),
+        frozenset(f.networks),
+        frozenset(p for p in partners if isinstance(p, str)),
+        outside=f.all_projects - len(own),
         historical=tuple(sorted(historical)),
         since=since,
     )
 
 
-def _ends(pairs: pd.DataFrame, start: str) -> set:
-    """The ends of the relationships from ``start`` (a :meth:`GraphStore.rel_pairs` table)."""
-    return set(pairs.loc[pairs["start"] == start, "end"].tolist()) if len(pairs) else set()
-
-
-def _starts(pairs: pd.DataFrame, ends) -> set:
-    """The starts of the relationships into any of ``ends``."""
-    return set(pairs.loc[isin(pairs["end"], ends), "start"].tolist()) if len(pairs) else set()
-
-
-def _years(table: pd.DataFrame, column: str) -> pd.Series:
-    if column not in table:
-        return pd.Series(np.nan, index=table.index)
-    return pd.to_numeric(table[column], errors="coerce")
-
-
-def _historical(store, every, events, own, of_project, since) -> set:
-    """Own projects whose last dated year is before ``since``."""
-    p = every[isin(every["id"], own)].set_index("id")
-    last = _years(p, "end_year")
-    seen = _years(p, "start_year")
-    if len(of_project) and len(events):
-        ev_year = dict(zip(events["id"], _years(events, "year"), strict=True))
-        dated = pd.DataFrame(
-            {"project": of_project["end"], "year": of_project["start"].map(ev_year)}
-        )
-        seen = pd.concat([seen, dated.groupby("project")["year"].max()], axis=1).max(axis=1)
-    years = store.funding_pairs("project", "year", flow_types=FLOW_TYPES)
-    if len(years):
-        y = pd.to_numeric(years["year"], errors="coerce").groupby(years["project"]).max()
-        seen = pd.concat([seen, y], axis=1).max(axis=1)
+def _historical(f, own: set, since: int) -> set:
+    """Own projects whose last dated year is before ``since``: the end year, else the
+    latest of the start year and the years of its events and flows."""
+    p = f.projects.set_index("id")
+    last = pd.to_numeric(p["end_year"], errors="coerce")
+    seen = pd.to_numeric(p["start_year"], errors="coerce")
+    ev = f.events[f.events["project"].notna().to_numpy()]
+    if len(ev):
+        by = pd.to_numeric(ev["year"], errors="coerce").groupby(ev["project"].to_numpy()).max()
+        seen = pd.concat([seen, by], axis=1).max(axis=1)
+    if len(f.flow_years):
+        fy = f.flow_years.set_index("project")["year"].astype(float)
+        seen = pd.concat([seen, fy], axis=1).max(axis=1)
     latest = last.fillna(seen.reindex(last.index))
-    return set(latest.index[(latest < since).to_numpy()])
-
-
-def _events(events, organized, projects, of_project, since) -> set:
-    """The events it organized and those of its projects; with ``since``, none dated before."""
-    mine = organized | _starts(of_project, projects)
-    if since is None or not mine:
-        return mine
-    dated = events[isin(events["id"], mine)]
-    return mine - set(dated.loc[(_years(dated, "year") < since).to_numpy(), "id"].tolist())
-
-
-def _partners(store, inst, ties, projects, events, networks, flows, given) -> set:
-    out = _starts(ties["PARTNER_IN"], projects)
-    out |= _starts(ties["ORGANIZED"], events)
-    out |= _starts(ties["MEMBER_OF"], networks)
-    pairs = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
-    if len(pairs):
-        out |= set(pairs.loc[pairs["recipient"] == inst, "donor"].tolist())
-        out |= set(pairs.loc[pairs["donor"] == inst, "recipient"].tolist())
-    out |= set(given.loc[isin(given["project"], projects), "donor"].tolist())
-    out |= set(flows.loc[isin(flows["project"], projects), "recipient"].tolist())
-    out.discard(inst)
-    out.discard(None)
-    return out
+    return set(latest.index[(latest < since).to_numpy()].tolist()) & own

@@ -24,6 +24,7 @@ import time
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
+from graph.store.around import Around, facts_from_tables
 from graph.store.batch import GraphBatch, row_ids
 from graph.store.filters import Filters
 from graph.store.load_report import LoadReport
@@ -473,6 +474,16 @@ class GraphStore(abc.ABC):
         return pd.DataFrame(
             {"project": hit["end"].to_numpy(object), "org": hit["start"].to_numpy(object)}
         )
+
+    def around(self, inst: str) -> Around:
+        """The facts around the organization ``inst`` that its portfolio is worked out
+        from (:class:`graph.store.around.Around`): its own neighbourhood only, so a server
+        store sends a few small tables.
+
+        >>> sorted(example_store().around("inst").projects["id"])
+        ['p1', 'p2', 'p3']
+        """
+        return self.memo(("around", inst), lambda: facts_from_tables(self, inst))
 
     def funding_pairs(
         self, a: str, b: str, filters: Filters | None = None, *, flow_types=None

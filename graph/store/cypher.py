@@ -408,6 +408,52 @@ REGION_MEMBERS = (
 )
 
 
+#: Around one organization ``$inst`` (:mod:`graph.store.around`). Each pattern starts at
+#: the node whose id is given: a server that plans from the first node it reads (ArcadeDB
+#: does) would otherwise walk every organization once per id.
+AROUND_REL_ENDS = {
+    rel: f"MATCH (i:Organization {{id: $inst}})-[:{rel}]->(x:{label}) RETURN collect(DISTINCT x.id) AS ids"
+    for rel, label in (("PARTNER_IN", "Project"), ("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
+}
+#: The projects ``$inst``'s own flows (given or received) are tied to, and the
+#: organizations at their other end.
+AROUND_MONEY = (
+    "MATCH (i:Organization {id: $inst})-[f:FUNDS]-(o:Organization) "
+    "RETURN collect(DISTINCT f.project_id) AS funded, collect(DISTINCT o.id) AS counterparts"
+)
+#: How many projects the store holds.
+PROJECT_COUNT = "MATCH (p:Project) RETURN count(p) AS n"
+#: The projects of ``$ids`` that exist, with their years.
+AROUND_PROJECTS = (
+    "UNWIND $ids AS pid MATCH (p:Project {id: pid}) "
+    "RETURN p.id AS id, p.start_year AS start_year, p.end_year AS end_year"
+)
+#: The events of the projects ``$ids``, with their years.
+AROUND_PROJECT_EVENTS = (
+    "UNWIND $ids AS pid MATCH (p:Project {id: pid})<-[:PART_OF_PROJECT]-(e:Event) "
+    "RETURN e.id AS id, e.year AS year, p.id AS project"
+)
+#: The events ``$ids`` with their years.
+AROUND_EVENTS = "UNWIND $ids AS eid MATCH (e:Event {id: eid}) RETURN e.id AS id, e.year AS year"
+#: Per project that flows are tied to: the latest year, the donors and the recipients. One
+#: pass over the flows, one row per project back (a list parameter tested per flow with
+#: ``IN`` costs flows × projects on a server that does not hash it).
+PROJECT_FLOWS = (
+    "MATCH (d:Organization)-[f:FUNDS]->(r:Organization) WHERE f.project_id IS NOT NULL "
+    "RETURN f.project_id AS project, max(f.year) AS year, "
+    "collect(DISTINCT d.id) AS donors, collect(DISTINCT r.id) AS recipients"
+)
+#: The organizations tied by ``PARTNER_IN``, ``ORGANIZED`` or ``MEMBER_OF`` to the projects,
+#: events or networks ``$ids``.
+AROUND_TIES = {
+    rel: (
+        f"UNWIND $ids AS x MATCH (n:{label} {{id: x}})<-[:{rel}]-(o:Organization) "
+        "RETURN o.id AS org, n.id AS at"
+    )
+    for rel, label in (("PARTNER_IN", "Project"), ("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
+}
+
+
 #: Example queries the read-only console offers (``graph.store.console.EXAMPLES``).
 CONSOLE_EXAMPLES = {
     "Organizations by sector": (

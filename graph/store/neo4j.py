@@ -17,6 +17,12 @@ from neo4j import exceptions as nx_exc
 from graph.errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
 from graph.schema import NODE_LABELS
 from graph.store import cypher
+from graph.store.around import (
+    EVENT_COLUMNS,
+    PROJECT_COLUMNS,
+    TIE_COLUMNS,
+    Around,
+)
 from graph.store.base import (
     FLOW_COLUMNS,
     Filters,
@@ -333,6 +339,70 @@ class Neo4jStore(GraphStore):
     # -- funding aggregation: grouped by Cypher in the database --------------------------
     def _negative_rows(self, filters, flow_types):
         return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
+
+    def around(self, inst):
+        """:class:`~graph.store.around.Around` of ``inst`` in Cypher: a handful of queries,
+        each answering with the organization's own neighbourhood (its projects, their
+        events, partners and flows, its events and networks), never every project or flow."""
+        return self.memo(("around", inst), lambda: self._around(inst))
+
+    def _around(self, inst):
+        ends = {
+            rel: set(self._read(q, inst=inst)[0]["ids"])
+            for rel, q in cypher.AROUND_REL_ENDS.items()
+        }
+        money = self._read(cypher.AROUND_MONEY, inst=inst)[0]
+        wanted = sorted(ends["PARTNER_IN"] | {p for p in money["funded"] if p is not None})
+        projects = pd.DataFrame(
+            self._read(cypher.AROUND_PROJECTS, ids=wanted), columns=list(PROJECT_COLUMNS)
+        )
+        ids = projects["id"].tolist()
+        own = set(ids)
+        organized = ends["ORGANIZED"]
+        dated = {
+            r["id"]: r["year"] for r in self._read(cypher.AROUND_EVENTS, ids=sorted(organized))
+        }
+        events = pd.DataFrame(
+            [
+                {**r, "organized": r["id"] in organized}
+                for r in self._read(cypher.AROUND_PROJECT_EVENTS, ids=ids)
+            ]
+            + [
+                {"id": e, "year": dated.get(e), "project": None, "organized": True}
+                for e in sorted(organized)
+            ],
+            columns=list(EVENT_COLUMNS),
+        )
+        events["year"] = pd.to_numeric(events["year"], errors="coerce")
+        flows = [r for r in self._read(cypher.PROJECT_FLOWS) if r["project"] in own]
+        ties = [
+            {"org": r["org"], key: r["at"]}
+            for rel, key, at in (
+                ("PARTNER_IN", "project", ids),
+                ("ORGANIZED", "event", sorted(set(events["id"]))),
+                ("MEMBER_OF", "network", sorted(ends["MEMBER_OF"])),
+            )
+            for r in self._read(cypher.AROUND_TIES[rel], ids=at)
+        ]
+        for r in flows:
+            ties += [{"org": d, "project": r["project"]} for d in r["donors"]]
+            ties += [{"org": c, "project": r["project"]} for c in r["recipients"]]
+        ties += [{"org": c} for c in money["counterparts"]]
+        years = pd.DataFrame(
+            [(r["project"], r["year"]) for r in flows if r["year"] is not None],
+            columns=["project", "year"],
+        )
+        for c in ("start_year", "end_year"):
+            projects[c] = pd.to_numeric(projects[c], errors="coerce")
+        ties = pd.DataFrame(ties, columns=list(TIE_COLUMNS)).astype(object)
+        return Around(
+            projects=projects.astype({"id": object}),
+            all_projects=int(self._read(cypher.PROJECT_COUNT)[0]["n"]),
+            events=events.astype({"id": object, "project": object, "organized": bool}),
+            flow_years=years.astype({"project": object, "year": float}),
+            networks=frozenset(ends["MEMBER_OF"]),
+            ties=ties.where(ties.notna(), None),
+        )
 
     def partners_in_role(self, role):
         rows = self._packed(cypher.PARTNERS_IN_ROLE, ("project", "org"), role=role)
