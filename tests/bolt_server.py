@@ -124,6 +124,14 @@ class BoltServer:
         JVM maximum heap (``-Xmx``), modest by default.
     database : str
         Name of the database created at start-up.
+    allow_file_urls : bool
+        Let ``LOAD CSV`` read ``file:`` URLs, as a default ArcadeDB does (the console's
+        attack tests run so); off by default.
+    command_timeout_ms : int
+        ``arcadedb.command.timeout``: the server aborts a command that runs longer (0, the
+        server's own default, never does).
+    extra : dict, optional
+        More ``-D`` settings for the server.
 
     Attributes
     ----------
@@ -144,11 +152,21 @@ class BoltServer:
     """
 
     def __init__(
-        self, startup_timeout: float = 60.0, heap: str = "768m", database: str = DATABASE
+        self,
+        startup_timeout: float = 60.0,
+        heap: str = "768m",
+        database: str = DATABASE,
+        *,
+        allow_file_urls: bool = False,
+        command_timeout_ms: int = 0,
+        extra: dict | None = None,
     ) -> None:
         self.startup_timeout = startup_timeout
         self.heap = heap
         self.database = database
+        self.allow_file_urls = allow_file_urls
+        self.command_timeout_ms = command_timeout_ms
+        self.extra = dict(extra or {})
         self.user = USER
         self.password = secrets.token_urlsafe(18)
         self.bolt_port = 0
@@ -206,7 +224,10 @@ class BoltServer:
             "arcadedb.ha.enabled": "false",
             "arcadedb.support.autoRegister": "false",
             "arcadedb.opencypher.loadCsv.allowRemoteUrls": "false",
-            "arcadedb.opencypher.loadCsv.allowFileUrls": "false",
+            # a default ArcadeDB allows file URLs: the console's tests run with them allowed
+            "arcadedb.opencypher.loadCsv.allowFileUrls": str(self.allow_file_urls).lower(),
+            # 0 (ArcadeDB's default) lets a command run for ever
+            "arcadedb.command.timeout": str(int(self.command_timeout_ms)),
             # Any outbound HTTP(S) the JVM attempts goes to a closed loopback port.
             "http.proxyHost": LOOPBACK,
             "http.proxyPort": "9",
@@ -214,6 +235,7 @@ class BoltServer:
             "https.proxyPort": "9",
             "java.net.preferIPv4Stack": "true",
             "java.awt.headless": "true",
+            **self.extra,
         }
         return [
             str(pkg / "jre" / "bin" / "java"),

@@ -5,11 +5,13 @@ works with whom, each table downloadable as CSV. With a Neo4j connection, a read
 Cypher console (guarded by :mod:`graph.store.console`) with example queries.
 """
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
 from graph.errors import QueryRefused, StoreError
-from graph.store import Filters, console
+from graph.store import ConsoleSettings, Filters, console
 from views import state
 from views.fmt import SCHEME_NAMES, label_of, md, plural, scheme_name, table
 
@@ -167,21 +169,31 @@ if store.kind != "neo4j":
     )
     st.stop()
 
+console_settings = ConsoleSettings.from_env()
 st.caption(
-    "Ask the graph directly. Reads only: writes, procedures that write, LOAD CSV and "
-    "administration commands are refused; a query gets "
-    f"{state.CONSOLE_TIMEOUT:g} seconds and at most {state.CONSOLE_LIMIT:,} rows."
+    "Ask the graph directly. Reads only: the server's own parser checks each query before it "
+    "runs, and writes, files, procedures that are not schema look-ups and administration "
+    f"commands are refused; a query gets {console_settings.timeout:g} seconds (then it is "
+    f"stopped on the server) and at most {console_settings.limit:,} rows."
 )
+if console_settings.user is None:
+    st.caption(
+        "The console connects as the app's own user. An operator should give it a user of "
+        "its own with a read-only role (EXPLORER_CONSOLE_USER), so that the server itself "
+        "refuses writes."
+    )
 example = st.selectbox("Example queries", list(console.EXAMPLES), key="console-example")
 if st.session_state.get("_console_example") != example:
     st.session_state["_console_example"] = example
     st.session_state["console-query"] = console.EXAMPLES[example]
 query = st.text_area("Query", key="console-query", height=140)
 if st.button("Run query", type="primary", key="console-run"):
+    mine = st.session_state.setdefault("_console_lock", threading.Lock())
+    if not mine.acquire(blocking=False):
+        st.warning("Your previous query is still running; wait for it to finish.")
+        st.stop()
     try:
-        result = console.run_read_only(
-            store, query, limit=state.CONSOLE_LIMIT, timeout=state.CONSOLE_TIMEOUT
-        )
+        result = console.run_read_only(store, query, settings=console_settings)
     except QueryRefused as err:
         st.error(md(str(err).capitalize()), icon=":material/block:")
     except StoreError as err:
@@ -193,3 +205,5 @@ if st.button("Run query", type="primary", key="console-run"):
             if df[col].map(lambda v: isinstance(v, (dict, list))).any():
                 df[col] = df[col].map(str)
         table(pd.DataFrame(df), "console_result", key="dl-console")
+    finally:
+        mine.release()

@@ -70,9 +70,6 @@ __all__ = [
 
 #: How long cached query results live (seconds), so a shared server's changes show up.
 SERVER_TTL = 120
-#: Seconds a console query may run, and the most rows it returns.
-CONSOLE_TIMEOUT = float(os.environ.get("EXPLORER_CONSOLE_TIMEOUT", "10"))
-CONSOLE_LIMIT = int(os.environ.get("EXPLORER_CONSOLE_LIMIT", "1000"))
 
 
 def settings() -> Neo4jSettings | None:

@@ -34,7 +34,7 @@ from graph.store.load_report import LoadReport
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.reading import reads_once
-from graph.store.settings import SETTINGS, Neo4jSettings
+from graph.store.settings import CONSOLE_SETTINGS, SETTINGS, ConsoleSettings, Neo4jSettings
 from graph.store.tables import display_name, display_names, isin
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,
@@ -60,6 +60,8 @@ __all__ = [
     "LoadReport",
     "MemoryStore",
     "Neo4jSettings",
+    "ConsoleSettings",
+    "CONSOLE_SETTINGS",
     "Neo4jStore",
     "build_batch",
     "check_flow_types",

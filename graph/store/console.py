@@ -1,44 +1,48 @@
-"""A read-only Cypher console for staff: guard, run with a time limit, cap the rows.
+"""A read-only Cypher console for staff: three layers of defence, a time limit that stops
+the work on the server, and capped results.
 
-Three lines of defence, because a READ transaction is not enough on every server (ArcadeDB,
-for one, runs a write inside a READ transaction):
+A READ transaction is not enough on every server (ArcadeDB runs a write inside one), and a
+text guard alone cannot match a server's lexer, so a query must pass all three:
 
-1. :func:`check_query` reads the text itself — comments and string literals removed — and
-   refuses writing clauses (``CREATE``, ``MERGE``, ``SET``, ``DELETE``, ``REMOVE``,
-   ``DROP``, ``FOREACH``...), ``LOAD CSV``, ``CALL … IN TRANSACTIONS``, any procedure that
-   is not on a short list of schema look-ups, anything under ``apoc.``, ``dbms.`` or
-   ``gds.``, administration commands, and more than one statement.
-2. :func:`run_read_only` runs what passes in an explicit transaction in a READ session
-   with a transaction timeout, and always rolls it back (a read needs no commit); if the
-   server reports that the query wrote anything (``query_type`` with a ``w``, or update
-   counters), the query is refused.
-3. Rows are capped (``limit``) and the time limit is also enforced on the client, so a
-   server that ignores the timeout still gives the console back.
+1. **The server's own rules.** The console connects as its own user
+   (``EXPLORER_CONSOLE_USER``, :class:`~graph.store.settings.ConsoleSettings`): on Neo4j give
+   it the ``reader`` role, and the server itself refuses any write. Queries run in a READ
+   session, in a transaction that is always rolled back.
+2. **The server's own parser.** Before a query runs, the console asks the server for its
+   plan (``EXPLAIN``) and refuses any step that writes, reads a file or calls a procedure
+   not on the list (:func:`graph.store.guard.plan_refusal`); on a server whose query types
+   can be trusted (Neo4j: ``EXPLAIN RETURN 1`` is read-only, ``r``), anything but a read.
+3. **The text guard** (:func:`graph.store.guard.check_query`): a Cypher lexer that ends
+   comments on every line terminator the server accepts and compares names with whitespace
+   removed.
+
+**Time.** The transaction carries the time limit (Neo4j enforces it) and the query a tag
+of its own (a leading comment). Past the limit the console finds its transaction on the
+server (``SHOW TRANSACTIONS``) and ends it (``TERMINATE TRANSACTIONS``: Neo4j 5 and
+ArcadeDB both run these, and a user may end its own), then closes its connection, so the
+server stops working on it and the thread waiting for it ends. Operators should also set
+the server's own limit (``db.transaction.timeout`` on Neo4j, ``arcadedb.command.timeout``
+on ArcadeDB; see the README).
+
+**Load.** Each query gets a driver of its own (so an abandoned query never holds the app's
+connections), at most ``EXPLORER_CONSOLE_SLOTS`` run at once in one process, and results
+stop at a number of rows and of characters, with each value cut at
+:data:`MAX_VALUE_CHARS`.
 
 Examples
 --------
 >>> check_query("MATCH (o:Organization) RETURN o.name LIMIT 5")
 'MATCH (o:Organization) RETURN o.name LIMIT 5'
->>> check_query("MATCH (n) DETACH DELETE n")
-Traceback (most recent call last):
-...
-graph.errors.QueryRefused: refused: DETACH DELETE changes the data, and the console is read-only
->>> check_query("LOAD CSV FROM 'file:///x.csv' AS row RETURN row")
-Traceback (most recent call last):
-...
-graph.errors.QueryRefused: refused: LOAD CSV reads files and is not allowed in the console
->>> check_query("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DELETE n', {})")
-Traceback (most recent call last):
-...
-graph.errors.QueryRefused: refused: procedures and functions under apoc. are not allowed in the console
->>> check_query("MATCH (n) WHERE n.name = 'CREATE (x)' RETURN n  // DELETE")
-"MATCH (n) WHERE n.name = 'CREATE (x)' RETURN n  // DELETE"
+>>> cut("x" * 20, 8)
+'xxxxxxxx… (cut at 8 characters)'
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import re
+import contextlib
+import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -46,56 +50,32 @@ import pandas as pd
 
 from graph.errors import QueryRefused, StoreError
 from graph.store import cypher
+from graph.store.guard import (
+    ALLOWED_PROCEDURES,
+    check_query,
+    plan_refusal,
+    plan_steps,
+    tokens,
+)
+from graph.store.settings import ConsoleSettings
 
 __all__ = [
     "EXAMPLES",
     "ALLOWED_PROCEDURES",
+    "MAX_VALUE_CHARS",
     "ConsoleResult",
     "check_query",
+    "cut",
     "run_read_only",
+    "busy",
 ]
-
-#: Clauses that change data or schema.
-_WRITES = (
-    "CREATE",
-    "MERGE",
-    "SET",
-    "DELETE",
-    "REMOVE",
-    "DROP",
-    "FOREACH",
-    "DETACH",
-    "INSERT",
-)
-#: Administration and session commands.
-_ADMIN = (
-    "GRANT",
-    "REVOKE",
-    "DENY",
-    "ALTER",
-    "RENAME",
-    "START",
-    "STOP",
-    "TERMINATE",
-    "ENABLE",
-    "DISABLE",
-    "USE",
-)
-#: Words a query may start with.
-_STARTS = ("MATCH", "OPTIONAL", "WITH", "RETURN", "UNWIND", "CALL", "EXPLAIN", "PROFILE", "SHOW")
-
-#: Procedures the console may call: schema look-ups that read nothing but names.
-ALLOWED_PROCEDURES = (
-    "db.labels",
-    "db.relationshiptypes",
-    "db.propertykeys",
-    "db.schema.visualization",
-    "db.schema.nodetypeproperties",
-    "db.schema.reltypeproperties",
-)
 
 #: Example queries shown in the console (all read-only; the text lives in :mod:`graph.store.cypher`).
 EXAMPLES = cypher.CONSOLE_EXAMPLES
+#: The longest text one value of a result shows.
+MAX_VALUE_CHARS = 10_000
+#: The comment that tags a console query, so the console can find it on the server.
+TAG = "explorer-console"
 
 
 @dataclass
@@ -106,6 +86,7 @@ class ConsoleResult:
     truncated: bool
     seconds: float
     limit: int
+    reason: str = ""
 
     @property
     def message(self) -> str:
@@ -113,164 +94,149 @@ class ConsoleResult:
         n = len(self.table)
         text = f"{n:,} row{'s' if n != 1 else ''} in {self.seconds:.2f} s"
         if self.truncated:
-            text += f"; stopped at the cap of {self.limit:,} rows (add LIMIT or narrow the query)"
+            text += f"; {self.reason or f'stopped at the cap of {self.limit:,} rows'}"
+            text += " (add LIMIT or narrow the query)"
         return text
 
 
-def _strip(query: str) -> str:
-    """The query with comments, string literals and quoted names blanked out."""
-    out = []
-    i = 0
-    text = query
-    # walk left to right so that // inside a string is not a comment and vice versa
-    pattern = re.compile(
-        r"(?P<s>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?P<c>//[^\n]*|/\*.*?\*/)|(?P<b>`(?:[^`]|``)*`)",
-        re.S,
-    )
-    for m in pattern.finditer(text):
-        out.append(text[i : m.start()])
-        out.append(" '' " if m.group("s") else " _q " if m.group("b") else " ")
-        i = m.end()
-    out.append(text[i:])
-    stripped = "".join(out)
-    if "'" in stripped.replace("''", "") or '"' in stripped or "/*" in stripped or "`" in stripped:
-        raise QueryRefused("refused: the query has an unclosed quote or comment")
-    return stripped
-
-
-def _check_namespaces(words: list[str]) -> None:
-    for w in words:
-        low = w.lower()
-        for ns in ("apoc.", "dbms.", "gds.", "db.create", "db.index", "db.clear"):
-            if low.startswith(ns) or f".{ns}" in low:
-                raise QueryRefused(
-                    f"refused: procedures and functions under {ns} are not allowed in the console"
-                    if ns.endswith(".")
-                    else f"refused: {w} is not allowed in the console"
-                )
-
-
-#: Two-word clauses the console refuses: (first, second) → why.
-_PAIRS = {
-    ("LOAD", "CSV"): "refused: LOAD CSV reads files and is not allowed in the console",
-    ("DETACH", "DELETE"): "refused: DETACH DELETE changes the data, and the console is read-only",
-}
-_IN_TRANSACTIONS = "refused: CALL … IN TRANSACTIONS is for batched writes; the console only reads"
-
-
-def _check_clauses(words: list[str], upper: list[str]) -> None:
-    for i, w in enumerate(upper):
-        pair = (w, upper[i + 1]) if i + 1 < len(upper) else None
-        if pair in _PAIRS:
-            raise QueryRefused(_PAIRS[pair])
-        if "." not in words[i] and w in _WRITES:
-            raise QueryRefused(f"refused: {w} changes the data, and the console is read-only")
-        if "." not in words[i] and w in _ADMIN:
-            raise QueryRefused(f"refused: {w} is an administration command; the console only reads")
-        if i > 0 and (upper[i - 1], w) == ("IN", "TRANSACTIONS"):
-            raise QueryRefused(_IN_TRANSACTIONS)
-
-
-def _check_start(words: list[str], upper: list[str]) -> None:
-    if upper[0] not in _STARTS:
-        raise QueryRefused(
-            f"refused: a console query starts with {', '.join(_STARTS)}; this one starts with {words[0]}"
-        )
-    if upper[0] == "SHOW" and (
-        len(upper) < 2 or upper[1] not in ("CONSTRAINTS", "INDEXES", "INDEX")
-    ):
-        raise QueryRefused("refused: only SHOW CONSTRAINTS and SHOW INDEXES are allowed")
-
-
-def _check_procedures(body: str) -> None:
-    for m in re.finditer(r"\bCALL\s*([A-Za-z_][A-Za-z0-9_.]*)?\s*([({])?", body, re.I):
-        name = m.group(1)
-        if name is None:
-            continue  # CALL { subquery }: its clauses were checked above
-        if name.lower() not in ALLOWED_PROCEDURES:
-            raise QueryRefused(
-                f"refused: the procedure {name} is not on the console's list "
-                f"({', '.join(ALLOWED_PROCEDURES)}); procedures can write"
-            )
-
-
-def check_query(query: str) -> str:
-    """Return ``query`` if the console may run it, else raise :class:`QueryRefused`.
-
-    Parameters
-    ----------
-    query : str
-        Cypher text.
-
-    Raises
-    ------
-    QueryRefused
-        With a message that says what was refused and why.
-    """
-    if not isinstance(query, str) or not query.strip():
-        raise QueryRefused("refused: the query is empty")
-    if len(query) > 20_000:
-        raise QueryRefused("refused: the query is longer than 20,000 characters")
-    body = _strip(query).strip().rstrip(";").strip()
-    if ";" in body:
-        raise QueryRefused("refused: one statement at a time (the query contains ';')")
-    words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", body)
-    upper = [w.upper() for w in words]
-    if not upper:
-        raise QueryRefused("refused: no Cypher clause found")
-    _check_namespaces(words)
-    _check_clauses(words, upper)
-    _check_start(words, upper)
-    _check_procedures(body)
-    return query
+def cut(text: str, n: int = MAX_VALUE_CHARS) -> str:
+    """``text`` cut at ``n`` characters, saying so."""
+    return text if len(text) <= n else f"{text[:n]}… (cut at {n:,} characters)"
 
 
 def _plain(v):
-    """A value from the driver as something a table shows."""
-    if v is None or isinstance(v, (bool, int, float, str)):
+    """A value from the driver as something a table shows (long text cut)."""
+    if v is None or isinstance(v, (bool, int, float)):
         return v
+    if isinstance(v, str):
+        return cut(v)
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return str(v)
+        return [_plain(x) for x in v[:1000]]
+    return cut(str(v))
+
+
+def _size(v) -> int:
+    """About how many characters ``v`` shows as."""
+    if isinstance(v, str):
+        return len(v)
+    if isinstance(v, dict):
+        return sum(len(str(k)) + _size(x) for k, x in v.items())
+    if isinstance(v, list):
+        return sum(_size(x) for x in v) + len(v)
+    return 8
+
+
+# ------------------------------------------------------------------------ the slots
+
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(n: int) -> threading.BoundedSemaphore:
+    with _SLOTS_LOCK:
+        if n not in _SLOTS:
+            _SLOTS[n] = threading.BoundedSemaphore(n)
+        return _SLOTS[n]
+
+
+def busy(settings: ConsoleSettings | None = None) -> bool:
+    """Whether every console slot of this process is taken."""
+    s = settings or ConsoleSettings.from_env()
+    slot = _slots(s.slots)
+    if slot.acquire(blocking=False):
+        slot.release()
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------ the server
+
+
+def _trusts_query_types(session) -> bool:
+    """Whether the server's query types can be believed: ``EXPLAIN RETURN 1`` is a read
+    (``r``) on Neo4j; ArcadeDB calls every plan a write."""
+    summary = session.run("EXPLAIN RETURN 1").consume()
+    return str(getattr(summary, "query_type", "") or "") == "r"
+
+
+def _body(query: str) -> str:
+    """The query without a leading ``EXPLAIN`` or ``PROFILE`` (what the plan check asks the
+    server about)."""
+    toks = tokens(query)
+    if len(toks) > 1 and toks[0].kind == "word" and toks[0].text.upper() in ("EXPLAIN", "PROFILE"):
+        return query[toks[1].at :]
+    return query
+
+
+def _check_plan(session, query: str) -> bool:
+    """Ask the server for the plan of ``query`` and refuse what it shows; return whether the
+    server's query types can be trusted."""
+    trusted = _trusts_query_types(session)
+    summary = session.run("EXPLAIN " + _body(query)).consume()
+    qtype = str(getattr(summary, "query_type", "") or "")
+    if trusted and qtype != "r":
+        raise QueryRefused(
+            f"refused: the server's parser says this query is not read-only (type {qtype!r})"
+        )
+    why = plan_refusal(plan_steps(getattr(summary, "plan", None)))
+    if why:
+        raise QueryRefused(why)
+    return trusted
+
+
+def _read_rows(tx, query, params, s: ConsoleSettings, trusted: bool):
+    """Run ``query`` in ``tx``: the keys, the rows as plain values, whether rows were left
+    unread and why; refused when the server says it wrote."""
+    result = tx.run(query, params or {})
+    keys = list(result.keys())
+    rows, size, reason = [], 0, ""
+    for rec in result:
+        if len(rows) >= s.limit:
+            reason = f"stopped at the cap of {s.limit:,} rows"
+            break
+        row = [_plain(v) for v in rec.values()]
+        size += sum(_size(v) for v in row)
+        if size > s.max_bytes:
+            reason = f"stopped at the cap of {s.max_bytes:,} characters of values"
+            break
+        rows.append(row)
+    summary = result.consume()
+    qtype = str(getattr(summary, "query_type", "") or "")
+    counters = getattr(summary, "counters", None)
+    if (trusted and "w" in qtype) or (counters is not None and counters.contains_updates):
+        raise QueryRefused("refused: the server reports that this query writes; it was rolled back")
+    return keys, rows, reason
+
+
+def _terminate(driver, database: str, tag: str) -> int:
+    """End the console's tagged transactions on the server; how many were found."""
+    with driver.session(database=database) as session:
+        ids = [
+            r["transactionId"]
+            for r in session.run(cypher.CONSOLE_TRANSACTIONS, tag=tag)
+            if r["transactionId"]
+        ]
+        if ids:
+            session.run(cypher.TERMINATE_TRANSACTIONS, ids=ids).consume()
+    return len(ids)
 
 
 def _refusal(e, timeout: float) -> QueryRefused:
     """The console's word for a server error."""
     code = getattr(e, "code", "") or ""
     msg = getattr(e, "message", None) or str(e)
-    if "Timeout" in code or "timeout" in msg.lower() or "terminated" in msg.lower():
-        return QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit")
-    if "AccessMode" in code or "write" in msg.lower() and "read" in msg.lower():
-        return QueryRefused("refused: the server will not write in a read-only session")
-    return QueryRefused(f"the server could not run the query: {msg}")
-
-
-def _writes(summary) -> bool:
-    """Whether the server's summary says the query wrote."""
-    qtype = str(getattr(summary, "query_type", "") or "")
-    counters = getattr(summary, "counters", None)
-    return "w" in qtype or qtype == "s" or (counters is not None and counters.contains_updates)
-
-
-def _read_rows(tx, query: str, params, limit: int, deadline: float, timeout: float):
-    """Run ``query`` in ``tx``: the keys, up to ``limit`` rows as plain values, and whether
-    rows were left unread; refused when it runs past ``deadline`` or the server says it wrote."""
-    result = tx.run(query, params or {})
-    keys = list(result.keys())
-    rows = []
-    truncated = False
-    for rec in result:
-        if len(rows) >= limit:
-            truncated = True
-            break
-        rows.append([_plain(rec[k]) for k in keys])
-        if time.monotonic() > deadline:
-            raise QueryRefused(f"refused: the query ran longer than the {timeout:g} s limit")
-    if _writes(result.consume()):
-        raise QueryRefused("refused: the server reports that this query writes; it was rolled back")
-    return keys, rows, truncated
+    low = msg.lower()
+    if "Timeout" in code or "timed out" in low or "timeout" in low or "Terminated" in code:
+        return QueryRefused(
+            f"refused: the query ran longer than the {timeout:g} s limit and was stopped"
+        )
+    if "AccessMode" in code or "Forbidden" in code or ("write" in low and "read" in low):
+        return QueryRefused("refused: the server will not write for the console's user")
+    if "Transient" in code or "deadlock" in low or "queryMaxConcurrent" in msg:
+        return QueryRefused("the server is busy with other queries; try again in a moment")
+    return QueryRefused(f"the server could not run the query: {cut(msg, 500)}")
 
 
 def run_read_only(
@@ -278,71 +244,122 @@ def run_read_only(
     query: str,
     params: dict | None = None,
     *,
-    limit: int = 1000,
-    timeout: float = 10.0,
+    limit: int | None = None,
+    timeout: float | None = None,
+    settings: ConsoleSettings | None = None,
 ) -> ConsoleResult:
-    """Run a console query on a Neo4j store: checked, read-only, timed, capped.
+    """Run a console query on a Neo4j store: checked by text and by the server's plan, read
+    only, stopped on the server at its time limit, capped.
 
     Parameters
     ----------
     store : graph.store.neo4j.Neo4jStore
+        Where the server is (its URI and database); the console connects as the user of
+        ``settings``.
     query : str
     params : dict, optional
         Query parameters (``$name``).
-    limit : int
-        At most this many rows are returned; the rest is not read.
-    timeout : float
-        Seconds the query may run (sent to the server and enforced here too).
+    limit, timeout : optional
+        Rows and seconds (default: ``settings``).
+    settings : ConsoleSettings, optional
+        Default: the environment (:meth:`ConsoleSettings.from_env`).
 
     Raises
     ------
     QueryRefused
-        The text was refused, the server reported a write (rolled back), the server
-        refused it, or it ran longer than ``timeout``.
+        The text or the plan was refused, the server refused it or reported a write (rolled
+        back), it ran past the time limit (and was stopped on the server), or every console
+        slot is taken.
+    StoreError
+        The server could not be reached.
     """
+    s = settings or ConsoleSettings.from_env()
+    if limit is not None or timeout is not None:
+        s = ConsoleSettings(
+            s.user, s.password, timeout or s.timeout, limit or s.limit, s.max_bytes, s.slots
+        )
     check_query(query)
-    driver = getattr(store, "driver", None)
-    if driver is None or getattr(store, "kind", "") != "neo4j":
+    server = getattr(store, "settings", None)
+    if server is None or getattr(store, "kind", "") != "neo4j":
         raise QueryRefused(
             "the Cypher console needs a Neo4j connection; the in-memory store has no Cypher"
         )
-    from neo4j import READ_ACCESS
+    slot = _slots(s.slots)
+    if not slot.acquire(blocking=False):
+        raise QueryRefused(
+            f"the console is busy: {s.slots} queries are running in this app; try again in a moment"
+        )
+    try:
+        return _run(server, query, params, s)
+    finally:
+        slot.release()
+
+
+def _run(server, query, params, s: ConsoleSettings) -> ConsoleResult:
+    from neo4j import READ_ACCESS, GraphDatabase
     from neo4j import exceptions as nx_exc
 
-    database = store.settings.database
+    user = s.user or server.user
+    password = s.password if s.user else server.password
+    tag = secrets.token_hex(8)
+    tagged = f"/* {TAG} {tag} */ {query}"
+    try:
+        driver = GraphDatabase.driver(
+            server.uri,
+            auth=(user, password),
+            connection_timeout=server.timeout,
+            connection_acquisition_timeout=server.timeout,
+            max_connection_pool_size=3,
+        )
+    except (ValueError, nx_exc.ConfigurationError) as e:
+        raise StoreError(f"the console cannot use {server.uri}: {e}") from e
 
-    def run():
-        deadline = time.monotonic() + timeout
-        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
-            # an explicit transaction: no automatic retries of a slow query, and it is
-            # always rolled back — a read needs no commit, and a write is undone
-            tx = session.begin_transaction(timeout=timeout)
+    def work():
+        with driver.session(database=server.database, default_access_mode=READ_ACCESS) as ses:
+            trusted = _check_plan(ses, query)
+            tx = ses.begin_transaction(
+                timeout=s.timeout, metadata={"app": "partner-graph-explorer", "console": tag}
+            )
             try:
-                return _read_rows(tx, query, params, limit, deadline, timeout)
+                return _read_rows(tx, tagged, params, s, trusted)
             finally:
                 if not tx.closed():
                     tx.rollback()
 
     started = time.monotonic()
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(run)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="console")
+    future = pool.submit(work)
     try:
-        keys, rows, truncated = future.result(timeout=timeout + 2)
+        keys, rows, reason = future.result(timeout=s.timeout + 1)
     except concurrent.futures.TimeoutError as e:
+        # the connection is closed below whether or not the server could be told
+        with contextlib.suppress(nx_exc.Neo4jError, nx_exc.DriverError, OSError):
+            _terminate(driver, server.database, tag)
+        driver.close()  # the waiting thread's read fails, and it ends
+        with contextlib.suppress(Exception):  # it ended with the closed connection
+            future.result(timeout=5)
         raise QueryRefused(
-            f"refused: the query ran longer than the {timeout:g} s limit and was abandoned"
+            f"refused: the query ran longer than the {s.timeout:g} s limit and was stopped on "
+            "the server"
         ) from e
     except QueryRefused:
         raise
+    except nx_exc.AuthError as e:
+        raise StoreError(
+            f"the server refused the console's user '{user}'; check EXPLORER_CONSOLE_USER and "
+            "EXPLORER_CONSOLE_PASSWORD"
+        ) from e
     except nx_exc.Neo4jError as e:
-        raise _refusal(e, timeout) from e
+        raise _refusal(e, s.timeout) from e
     except (nx_exc.DriverError, OSError) as e:
         raise StoreError(f"lost the connection to the server: {e}") from e
     finally:
         pool.shutdown(wait=False)
+        driver.close()
     return ConsoleResult(
         table=pd.DataFrame(rows, columns=keys),
-        truncated=truncated,
+        truncated=bool(reason),
         seconds=time.monotonic() - started,
-        limit=limit,
+        limit=s.limit,
+        reason=reason,
     )

@@ -454,6 +454,16 @@ AROUND_TIES = {
 }
 
 
+#: The console's own transactions on the server, found by the tag its queries carry
+#: (``SHOW TRANSACTIONS``: Neo4j 5 and ArcadeDB; a user sees its own).
+CONSOLE_TRANSACTIONS = (
+    "SHOW TRANSACTIONS YIELD transactionId, currentQuery "
+    "WHERE currentQuery CONTAINS $tag RETURN transactionId"
+)
+#: End transactions by id (a user may end its own).
+TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"
+
+
 #: Example queries the read-only console offers (``graph.store.console.EXAMPLES``).
 CONSOLE_EXAMPLES = {
     "Organizations by sector": (

@@ -11,6 +11,10 @@ setting            meaning                                    default
 ``NEO4J_TIMEOUT``  seconds to wait for the server              ``5``
 =================  =========================================  =========
 
+The read-only console's own settings (:data:`CONSOLE_SETTINGS`, :class:`ConsoleSettings`):
+its user (a reader role on Neo4j, so the server itself refuses writes), its time limit,
+its row and byte caps and how many console queries may run at once in one app process.
+
 Examples
 --------
 >>> s = Neo4jSettings.from_mapping({"NEO4J_URI": "bolt://127.0.0.1:7687",
@@ -29,7 +33,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SETTINGS", "Neo4jSettings"]
+__all__ = ["SETTINGS", "CONSOLE_SETTINGS", "Neo4jSettings", "ConsoleSettings"]
 
 #: Every setting: name, default, meaning.
 SETTINGS = (
@@ -39,6 +43,64 @@ SETTINGS = (
     ("NEO4J_DATABASE", "neo4j", "database name"),
     ("NEO4J_TIMEOUT", "5", "seconds to wait for the server before giving up"),
 )
+
+
+#: The console's settings: name, default, meaning.
+CONSOLE_SETTINGS = (
+    (
+        "EXPLORER_CONSOLE_USER",
+        None,
+        "user the console connects as; give it a reader role on Neo4j (unset: the app's own "
+        "user, which the console page says)",
+    ),
+    ("EXPLORER_CONSOLE_PASSWORD", "", "that user's password"),
+    ("EXPLORER_CONSOLE_TIMEOUT", "10", "seconds a console query may run, then it is stopped"),
+    ("EXPLORER_CONSOLE_LIMIT", "1000", "most rows a console query returns"),
+    ("EXPLORER_CONSOLE_MAX_BYTES", "2000000", "most characters of values a console query returns"),
+    ("EXPLORER_CONSOLE_SLOTS", "2", "console queries that may run at once in one app process"),
+)
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The read-only console's user, limits and caps (:data:`CONSOLE_SETTINGS`); the
+    password never shows in ``repr``.
+
+    >>> c = ConsoleSettings.from_mapping({"EXPLORER_CONSOLE_TIMEOUT": "3"})
+    >>> c.timeout, c.limit, c.user is None
+    (3.0, 1000, True)
+    """
+
+    user: str | None = None
+    password: str = field(default="", repr=False)
+    timeout: float = 10.0
+    limit: int = 1000
+    max_bytes: int = 2_000_000
+    slots: int = 2
+
+    @classmethod
+    def from_mapping(cls, m: Mapping) -> ConsoleSettings:
+        """Settings from a mapping of the names in :data:`CONSOLE_SETTINGS`."""
+        low = {str(k).upper(): v for k, v in m.items()}
+        defaults = {name: default for name, default, _ in CONSOLE_SETTINGS}
+
+        def get(name):
+            v = low.get(name)
+            return defaults[name] if v in (None, "") else v
+
+        return cls(
+            user=get("EXPLORER_CONSOLE_USER") or None,
+            password=str(get("EXPLORER_CONSOLE_PASSWORD") or ""),
+            timeout=float(get("EXPLORER_CONSOLE_TIMEOUT")),
+            limit=int(get("EXPLORER_CONSOLE_LIMIT")),
+            max_bytes=int(get("EXPLORER_CONSOLE_MAX_BYTES")),
+            slots=max(1, int(get("EXPLORER_CONSOLE_SLOTS"))),
+        )
+
+    @classmethod
+    def from_env(cls) -> ConsoleSettings:
+        """Settings from the environment."""
+        return cls.from_mapping({k: v for k, v in os.environ.items() if k.startswith("EXPLORER_")})
 
 
 @dataclass(frozen=True)
