@@ -35,6 +35,7 @@ __all__ = [
     "LABELS",
     "joined",
     "pooled_name",
+    "clip",
     "usd",
     "usd_short",
     "pct",
@@ -138,6 +139,17 @@ def joined(items, *, last: str = "and") -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def clip(text, n: int = 300) -> str:
+    """``text`` cut at ``n`` characters with an ellipsis: a name in a table or a PDF stays
+    a name, whatever a store holds (a report's cost stays linear in what it shows).
+
+    >>> clip("x" * 10, 4), clip("short")
+    ('xxx…', 'short')
+    """
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def pooled_name(name, pooled: bool) -> str:

@@ -13,10 +13,11 @@ from graph.errors import StoreError, ValidationFailed
 from graph.store.settings import SETTINGS, Neo4jSettings
 from loaders.aliases import AliasTable
 from loaders.currency import RateTable, format_notices, notices
-from loaders.load import check_rows, load_rows
+from loaders.load import load_rows
 from loaders.progress import LoadProgress
-from loaders.readers import read_path
+from loaders.readers import iter_path, read_path
 from loaders.records import format_report
+from loaders.stream_check import check_stream
 
 EPILOG = """\
 examples:
@@ -107,12 +108,19 @@ def _aliases(args) -> AliasTable:
     return table.overlay(AliasTable.load(args.aliases)) if args.aliases else table
 
 
+def _rates(args) -> RateTable:
+    rates = RateTable.bundled()
+    return rates.overlay(RateTable.load(args.rates)) if args.rates else rates
+
+
 def _read(args):
     """Rows and read problems of ``args.path``, with the rates asked for."""
-    rates = RateTable.bundled()
-    if args.rates:
-        rates = rates.overlay(RateTable.load(args.rates))
-    return read_path(args.path, rates=rates, strict=args.strict)
+    return read_path(args.path, rates=_rates(args), strict=args.strict)
+
+
+def _stream(args):
+    """The rows of ``args.path`` as they are read (for a check in bounded memory)."""
+    return iter_path(args.path, rates=_rates(args), strict=args.strict)
 
 
 def _settings(args) -> Neo4jSettings | None:
@@ -142,20 +150,25 @@ def main(argv=None) -> int:
         return 0
     if args.command == "validate":
         try:
-            rows, read_problems = _read(args)
-            aliases = _aliases(args)
+            report = check_stream(_stream(args), aliases=_aliases(args))
         except ValidationFailed as e:
             print(
                 format_report(e.problems).replace("nothing was written", "fix them and run again")
             )
             return 1
-        records, problems = check_rows(rows, read_problems, aliases=aliases)
-        if problems:
-            print(format_report(problems).replace("nothing was written", "fix them and run again"))
+        if report.problems:
+            print(
+                format_report(report.all_problems).replace(
+                    "nothing was written", "fix them and run again"
+                )
+            )
             return 1
-        print(f"OK: {_counts_line(records)}.")
-        if notes := format_notices(notices(rows)):
+        parts = [f"{n} {k}" for k, n in report.counts.items()]
+        print(f"OK: {', '.join(parts) if parts else 'no records'}.")
+        if notes := format_notices(report.notices):
             print(notes)
+        if report.more_notices:
+            print(f"… and {report.more_notices:,} more notices, not listed.")
         return 0
 
     settings = _settings(args)

@@ -29,7 +29,7 @@ from graph.errors import ValidationFailed
 from loaders.currency import NOTICES_KEY, Notice
 from loaders.records import Location, Problem, RawRow
 
-__all__ = ["BUNDLED_ALIASES", "ORG_COLUMNS", "AliasTable", "apply_aliases"]
+__all__ = ["BUNDLED_ALIASES", "ORG_COLUMNS", "AliasTable", "aliased", "apply_aliases"]
 
 #: The table that ships with the project.
 BUNDLED_ALIASES = Path(__file__).resolve().parent.parent / "data" / "reference" / "aliases.csv"
@@ -133,11 +133,24 @@ def apply_aliases(rows: list[RawRow], table: AliasTable, known: set | None = Non
         r.values.get("org_id") for r in rows if r.kind == "organizations" and not _published(r)
     }
     said: dict[str, Notice] = {}
+    rows[:] = list(aliased(rows, table, have, said))
+    return list(said.values())
+
+
+def aliased(rows, table: AliasTable, have: set, said: dict | None = None):
+    """:func:`apply_aliases` as rows stream by: each row renamed as it comes (``have``: the
+    organisation ids known so far, which grows with the own organisation rows that pass;
+    ``said``: the merges reported so far). A row that is dropped hands its notices to the
+    next row that is kept (or to the last one)."""
+    said = {} if said is None else said
     carry: tuple = ()
-    out: list[RawRow] = []
+    last = None
     for row in rows:
         if not _published(row) or row.kind not in ORG_COLUMNS:
-            out.append(row)
+            if getattr(row, "kind", None) == "organizations" and hasattr(row, "values"):
+                have.add(row.values.get("org_id"))
+            last = row
+            yield row
             continue
         renamed = _rename(row, table, said)
         if carry:
@@ -149,12 +162,10 @@ def apply_aliases(rows: list[RawRow], table: AliasTable, known: set | None = Non
                 carry = tuple(row.values.get(NOTICES_KEY) or ())
                 continue
             have.add(org)
-        out.append(row)
-    if carry and out:
-        last = out[-1]
+        last = row
+        yield row
+    if carry and last is not None and hasattr(last, "values"):
         last.values[NOTICES_KEY] = (*(last.values.get(NOTICES_KEY) or ()), *carry)
-    rows[:] = out
-    return list(said.values())
 
 
 def _rename(row: RawRow, table: AliasTable, said: dict) -> bool:

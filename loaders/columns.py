@@ -60,12 +60,30 @@ class FirstSeen:
     ['a.csv, line 2', 'None']
     """
 
-    def __init__(self):
+    def __init__(self, *, compact: bool = False):
         self._rows: dict[str, dict] = {}
         self._frames: dict[str, list[tuple[pd.Series, str]]] = {}
+        # compact: a row's place kept as one int (file number × 2**32 + line), not its
+        # Location, so a million ids of a streamed file cost a fraction of the memory
+        self._compact = compact
+        self._files: dict[str, int] = {}
+        self._names: list[str] = []
+
+    def _pack(self, loc: Location):
+        if not self._compact or loc.line is None or loc.sheet is not None:
+            return loc
+        n = self._files.setdefault(loc.file, len(self._files))
+        if n == len(self._names):
+            self._names.append(loc.file)
+        return (n << 32) | int(loc.line)
+
+    def _unpack(self, v) -> Location:
+        if isinstance(v, int):
+            return Location(self._names[v >> 32], line=v & 0xFFFFFFFF)
+        return v
 
     def add(self, kind: str, key, loc: Location) -> None:
-        self._rows.setdefault(kind, {})[key] = loc
+        self._rows.setdefault(kind, {})[key] = self._pack(loc)
 
     def add_frame(self, kind: str, keys: pd.Series, lines: np.ndarray, file: str) -> None:
         """Register distinct ``keys`` first seen on ``lines`` of ``file``."""
@@ -74,7 +92,7 @@ class FirstSeen:
     def where(self, kind: str, key) -> Location | None:
         hit = self._rows.get(kind, {}).get(key)
         if hit is not None:
-            return hit
+            return self._unpack(hit)
         for lines, file in self._frames.get(kind, ()):
             if key in lines.index:
                 return Location(file, line=int(lines[key]))
@@ -88,7 +106,7 @@ class FirstSeen:
         if rows:
             hit = pd.Series(values).map(rows).to_numpy(dtype=object)
             found = pd.notna(hit)
-            out[found] = hit[found]
+            out[found] = [self._unpack(v) for v in hit[found]]
         for lines, file in self._frames.get(kind, ()):
             line = pd.Series(values).map(lines).to_numpy()
             found = pd.notna(line) & pd.isna(out)

@@ -38,12 +38,22 @@ from loaders.frames import RawFrame
 from loaders.records import Location, Problem, RawRow
 from loaders.standards import giving360
 from loaders.standards.iati import read_iati
-from loaders.tabular import json_records, kind_from_stem, parse_json, read_csv, read_xlsx
+from loaders.tabular import (
+    json_records,
+    kind_from_stem,
+    parse_json,
+    read_csv,
+    read_xlsx,
+    xlsx_problem,
+)
 
 __all__ = [
     "RawRow",
     "read_path",
     "read_file",
+    "iter_path",
+    "iter_file",
+    "read_one",
     "TABULAR_SUFFIXES",
     "READABLE_SUFFIXES",
 ]
@@ -51,6 +61,43 @@ __all__ = [
 TABULAR_SUFFIXES = (".csv", ".xlsx", ".json")
 #: Every suffix a folder scan (and an upload) reads: record files plus IATI XML.
 READABLE_SUFFIXES = (*TABULAR_SUFFIXES, ".xml")
+
+
+def _standard_last(files: list[Path]) -> list[Path]:
+    """Record files first, published standard files (IATI XML, 360Giving) after: so a
+    stream meets the load's own organisations before the aliases of published files."""
+
+    def published(p: Path) -> bool:
+        if p.suffix.lower() == ".xml":
+            return True
+        if p.suffix.lower() == ".csv":
+            return giving360.is_360_csv(p)
+        return p.suffix.lower() == ".json" and giving360.is_360_json_file(p)
+
+    return sorted(files, key=lambda p: (published(p), p.name))
+
+
+def iter_path(path, *, name: str | None = None, rates=None, strict: bool = False):
+    """:func:`read_path` as a stream: every row, frame and problem of a folder (own record
+    files first, published standard files after) or one file, as they are read, so a big
+    file never sits in memory as a whole list of rows."""
+    path = Path(path)
+    if path.is_dir():
+        files = [p for p in path.iterdir() if p.suffix.lower() in READABLE_SUFFIXES]
+        if not files:
+            yield Problem(
+                Location(str(path)),
+                None,
+                None,
+                "no record files (.csv, .xlsx, .json, .xml) in this folder",
+                "put files named after their kind here, e.g. organizations.csv",
+            )
+        for f in _standard_last(files):
+            yield from iter_file(f, rates=rates, strict=strict)
+    elif path.exists():
+        yield from iter_file(path, name=name, rates=rates, strict=strict)
+    else:
+        yield Problem(Location(str(path)), None, None, "no such file or folder", "check the path")
 
 
 def read_path(
@@ -104,6 +151,56 @@ def read_path(
 def read_file(
     path, *, name: str | None = None, data: bytes | None = None, rates=None, strict: bool = False
 ):
+    """Read one file into lists of rows and problems (see :func:`iter_file`)."""
+    return _collect(iter_file(path, name=name, data=data, rates=rates, strict=strict))
+
+
+def iter_file(
+    path, *, name: str | None = None, data: bytes | None = None, rates=None, strict: bool = False
+):
+    """Every row, frame and problem of one file as it is read (see :func:`read_one`); a
+    file that is too deep, too big or too odd for the reader to hold (``RecursionError``,
+    ``MemoryError``, a ``ValueError`` from a parser) ends with one problem that says so,
+    never a traceback.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "organizations.json"
+    >>> _ = p.write_text("[" * 100_000 + "]" * 100_000)
+    >>> [str(x) for x in iter_file(p)]  # doctest: +ELLIPSIS
+    ['organizations.json: the JSON nests more than 64 levels deep, ...']
+    """
+    shown = name or Path(path).name
+    try:
+        yield from read_one(path, name=name, data=data, rates=rates, strict=strict)
+    except RecursionError:
+        yield Problem(
+            Location(shown),
+            None,
+            None,
+            "the file nests its elements too deeply to read",
+            "check that it is the file you meant",
+        )
+    except MemoryError:
+        yield Problem(
+            Location(shown),
+            None,
+            None,
+            "the file is too big to read in the memory this machine has",
+            "split it into smaller files, or load it from the command line on a bigger machine",
+        )
+    except (ValueError, OverflowError) as e:
+        yield Problem(
+            Location(shown),
+            None,
+            None,
+            f"the file could not be read: {str(e)[:200]}",
+            "check that it is the file you meant, and that it was saved whole",
+        )
+
+
+def read_one(
+    path, *, name: str | None = None, data: bytes | None = None, rates=None, strict: bool = False
+):
     """Read one CSV, XLSX or JSON file, an IATI activity file (``.xml``) or a 360Giving file.
 
     IATI XML and 360Giving CSV on disk are streamed (see :mod:`loaders.standards.iati`,
@@ -121,45 +218,53 @@ def read_file(
     rates : loaders.currency.RateTable, optional
         Exchange rates for IATI and 360Giving amounts (the bundled table by default).
 
-    Returns
-    -------
-    rows : list of RawRow or RawFrame
-    problems : list of Problem
+    Yields
+    ------
+    RawRow, RawFrame or Problem
+        As they are read.
     """
     path = Path(path)
     shown = name or path.name
     suffix = path.suffix.lower()
     if suffix == ".xml":
         source = path if data is None else io.BytesIO(data)
-        return _collect(read_iati(source, name=shown, rates=rates, strict=strict))
-    if suffix == ".csv":
-        if giving360.is_360_csv(path if data is None else data):
-            source = path if data is None else io.BytesIO(data)
-            return _collect(giving360.read_360_csv(source, name=shown, rates=rates, strict=strict))
+        yield from read_iati(source, name=shown, rates=rates, strict=strict)
+        return
+    if suffix == ".csv" and giving360.is_360_csv(path if data is None else data):
+        source = path if data is None else io.BytesIO(data)
+        yield from giving360.read_360_csv(source, name=shown, rates=rates, strict=strict)
+        return
     if suffix == ".json" and data is None and giving360.is_360_json_file(path):
-        return _collect(giving360.stream_360_json(path, name=shown, rates=rates, strict=strict))
+        yield from giving360.stream_360_json(path, name=shown, rates=rates, strict=strict)
+        return
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as e:
-            return [], [Problem(Location(shown), None, None, f"cannot read file: {e.strerror}")]
+            yield Problem(Location(shown), None, None, f"cannot read file: {e.strerror}")
+            return
     if suffix == ".csv":
-        return _collect(read_csv(data, kind_from_stem(path.stem), shown))
+        yield from read_csv(data, kind_from_stem(path.stem), shown)
+        return
     if suffix == ".xlsx":
-        if giving360.is_360_xlsx(data):
-            return _collect(giving360.read_360_xlsx(data, name=shown, rates=rates, strict=strict))
-        return _collect(read_xlsx(data, shown, path.stem))
+        refused = xlsx_problem(data, shown)
+        if refused is not None:
+            yield refused
+        elif giving360.is_360_xlsx(data):
+            yield from giving360.read_360_xlsx(data, name=shown, rates=rates, strict=strict)
+        else:
+            yield from read_xlsx(data, shown, path.stem)
+        return
     if suffix == ".json":
-        return _collect(_read_json(data, shown, path.stem, rates=rates, strict=strict))
-    return [], [
-        Problem(
-            Location(shown),
-            None,
-            None,
-            f"unsupported file type {suffix or '(none)'}",
-            "give .csv, .xlsx or .json record files, IATI .xml or 360Giving .csv/.json",
-        )
-    ]
+        yield from _read_json(data, shown, path.stem, rates=rates, strict=strict)
+        return
+    yield Problem(
+        Location(shown),
+        None,
+        None,
+        f"unsupported file type {suffix or '(none)'}",
+        "give .csv, .xlsx or .json record files, IATI .xml or 360Giving .csv/.json",
+    )
 
 
 def _collect(items) -> tuple[list[RawRow | RawFrame], list[Problem]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 
 from graph.schema import YEAR_MAX, YEAR_MIN, Field, Kind
+from loaders.limits import INVISIBLE, MAX_CELL_CHARS, MAX_NAME_CHARS, NAME_FIELDS
 from loaders.records import (
     BadValue,
     Location,
@@ -159,7 +160,33 @@ CONVERTERS = {
 
 def convert(f: Field, text: str, *, published: bool = False):
     """The typed value of one cell of field ``f``, or :class:`BadValue`; ``published``: the
-    row comes from a published standard file, whose numbers may be negative."""
+    row comes from a published standard file, whose numbers may be negative.
+
+    Every cell is held to the limits of :mod:`loaders.limits` (a name, title or acronym to
+    :data:`~loaders.limits.MAX_NAME_CHARS` characters, any other cell to
+    :data:`~loaders.limits.MAX_CELL_CHARS`), and a cell of your own records may hold no
+    invisible character (a published file's are removed with a notice before this).
+
+    >>> from graph.schema import KINDS
+    >>> name = KINDS["organizations"].field("name")
+    >>> convert(name, "Acme\u202eLtd")
+    Traceback (most recent call last):
+    ...
+    loaders.records.BadValue: the value holds an invisible or control character (U+202E at position 5)
+    """
+    limit = MAX_NAME_CHARS if f.name in NAME_FIELDS else MAX_CELL_CHARS
+    if len(text) > limit:
+        raise BadValue(
+            f"the value is {len(text):,} characters long, more than the {limit:,} a "
+            f"{'name' if f.name in NAME_FIELDS else 'cell'} may have",
+            "shorten it (a description belongs in its own column, or a document)",
+        )
+    if not published and (m := INVISIBLE.search(text)) is not None:
+        raise BadValue(
+            f"the value holds an invisible or control character (U+{ord(m.group()):04X} at "
+            f"position {m.start() + 1})",
+            "remove it: it cannot be seen, and it can make a name read differently from what it is",
+        )
     if published and f.type == "number":
         return _as_signed(f, text)
     return CONVERTERS[f.type](f, text)

@@ -19,6 +19,13 @@ from collections.abc import Iterator
 
 from graph.schema import KINDS
 from loaders.frames import RawFrame, delimiter_of, read_csv_frame
+from loaders.limits import (
+    MAX_CELL_CHARS,
+    MAX_NUMBER_DIGITS,
+    MAX_ROWS,
+    json_refusal,
+    xlsx_refusal,
+)
 from loaders.records import Location, Problem, RawRow, clean_cell
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "read_csv",
     "read_xlsx",
     "unknown_kind",
+    "xlsx_problem",
 ]
 
 
@@ -149,6 +157,17 @@ def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]
         except StopIteration:
             return
         except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                yield Problem(
+                    Location(shown, line=start),
+                    None,
+                    None,
+                    f"a cell on this line is longer than {csv.field_size_limit():,} characters, "
+                    f"more than a cell may hold ({MAX_CELL_CHARS:,})",
+                    "shorten it; if the file should not hold such a cell, check that it is the "
+                    "file you meant",
+                )
+                return
             yield Problem(
                 Location(shown, line=start),
                 None,
@@ -159,6 +178,9 @@ def csv_records(reader, shown: str) -> Iterator[tuple[int, list[str]] | Problem]
                 "check the quotes on this line: a quoted field must end with a quote, and a "
                 'quote inside it is written twice ("")',
             )
+            return
+        if reader.line_num > MAX_ROWS + 1:
+            yield _too_many_rows(shown, reader.line_num)
             return
         line, start = start, reader.line_num + 1
         if any(c.strip() for c in cells):
@@ -194,11 +216,39 @@ def check_header(header, kind: str, loc: Location) -> Iterator[Problem]:
             )
 
 
+def _too_many_rows(shown: str, line: int, sheet: str | None = None) -> Problem:
+    return Problem(
+        Location(shown, line=line, sheet=sheet),
+        None,
+        None,
+        f"the file has more than {MAX_ROWS:,} rows, the most one file may hold",
+        "split it into several files",
+    )
+
+
+def xlsx_problem(data, shown: str) -> Problem | None:
+    """A workbook refused before it is read (:func:`loaders.limits.xlsx_refusal`)."""
+    why = xlsx_refusal(data)
+    if why is None:
+        return None
+    return Problem(
+        Location(shown),
+        None,
+        None,
+        why,
+        "give the data as CSV, or check that it is the file you meant",
+    )
+
+
 def read_xlsx(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]:
     import zipfile
 
     import openpyxl
 
+    refused = xlsx_problem(data, shown)
+    if refused is not None:
+        yield refused
+        return
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
@@ -228,6 +278,9 @@ def read_xlsx(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]:
             continue
         yield from check_header(header, kind, Location(shown, sheet=sheet_name, line=1))
         for n, cells in enumerate(it, start=2):
+            if n > MAX_ROWS + 1:
+                yield _too_many_rows(shown, n, sheet_name)
+                break
             values = {h: clean_cell(c) for h, c in zip(header, cells, strict=False) if h}
             if any(v is not None for v in values.values()):
                 yield RawRow(kind, values, Location(shown, sheet=sheet_name, line=n))
@@ -236,11 +289,16 @@ def read_xlsx(data: bytes, shown: str, stem: str) -> Iterator[RawRow | Problem]:
 
 def parse_json(data: bytes, shown: str):
     """The JSON document in ``data``, or the :class:`Problem` that stops it being read."""
+    why = json_refusal(data)
+    if why is not None:
+        return None, Problem(
+            Location(shown), None, None, why, "check that it is the file you meant"
+        )
     text, problem = decode_text(data, shown)
     if problem:
         return None, problem
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_number, parse_float=_number)
     except json.JSONDecodeError as e:
         return None, Problem(
             Location(shown, line=e.lineno),
@@ -249,7 +307,30 @@ def parse_json(data: bytes, shown: str):
             f"not valid JSON: {e.msg} (column {e.colno})",
             "check brackets, commas and quotes near that place",
         )
+    except _TooLong as e:
+        return None, Problem(
+            Location(shown),
+            None,
+            e.text[:40] + "…",
+            f"a number has {len(e.text):,} digits, more than the {MAX_NUMBER_DIGITS} a number "
+            "may have",
+            "check that it is the file you meant",
+        )
     return doc, None
+
+
+class _TooLong(ValueError):
+    def __init__(self, text: str):
+        super().__init__(text[:40])
+        self.text = text
+
+
+def _number(text: str):
+    """A JSON number, refused when it has more digits than any amount or year (Python
+    would spend time on a 5,000-digit integer, or refuse it with a ValueError)."""
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _TooLong(text)
+    return float(text) if any(c in text for c in ".eE") else int(text)
 
 
 def json_records(doc, shown: str, stem: str) -> Iterator[RawRow | Problem]:

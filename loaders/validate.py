@@ -32,7 +32,9 @@ import pandas as pd
 
 from graph.schema import KINDS, LOAD_ORDER, Kind
 from loaders.columns import LINE, FirstSeen, validate_frame
+from loaders.currency import NOTICES_KEY, Notice
 from loaders.frames import RawFrame
+from loaders.limits import MAX_CELL_CHARS, MAX_NAME_CHARS, NAME_FIELDS, invisible_removed
 from loaders.records import BadValue, Location, Problem, RawRow
 from loaders.rules import (
     convert,
@@ -43,7 +45,15 @@ from loaders.rules import (
     row_rules,
 )
 
-__all__ = ["validate_rows", "Records", "derive_link_id", "LINE"]
+__all__ = [
+    "validate_rows",
+    "typed_row",
+    "first_time",
+    "reference_targets",
+    "Records",
+    "derive_link_id",
+    "LINE",
+]
 
 
 class Records(dict):
@@ -123,38 +133,100 @@ def validate_rows(
             records.frames.setdefault(row.kind, []).append(typed)
             problems.extend(found)
             continue
-        spec = KINDS[row.kind]
-        out = {"_location": row.location}
-        bad: set[str] = set()
-        for f in spec.fields:
-            text = row.values.get(f.name)
-            if text is None:
-                if f.required:
-                    problems.append(required_problem(row.location, f))
-                out[f.name] = None
-                continue
-            try:
-                out[f.name] = convert(f, text, published=row.published)
-            except BadValue as e:
-                problems.append(Problem(row.location, f.name, text, e.message, e.hint))
-                out[f.name] = None
-                bad.add(f.name)
-        problems.extend(row_rules(spec, out, bad))
-        if spec.rel_type and spec.key == "link_id" and not out.get("link_id"):
-            out["link_id"] = derive_link_id(spec, out)
-        key = out.get(spec.key)
-        if key is not None:
-            where = seen.where(row.kind, key)
-            if where is not None and _same_reference_fact(spec, out, records[row.kind], key):
-                continue
-            if where is not None:
-                problems.append(duplicate_problem(row.location, spec.key, key, where))
-                continue
-            seen.add(row.kind, key, row.location)
-        records[row.kind].append(out)
+        out, found = typed_row(row)
+        problems.extend(found)
+        if first_time(row, out, seen, records[row.kind], problems):
+            records[row.kind].append(out)
 
     problems.extend(_reference_problems(records, known))
     return records, problems
+
+
+def typed_row(row: RawRow) -> tuple[dict, list[Problem]]:
+    """A row's values converted by its kind's fields (``None`` where there is no value or a
+    bad one, and ``_location``), with the problems of its cells and of the row as a whole.
+
+    >>> from loaders.records import Location
+    >>> out, problems = typed_row(RawRow("countries", {"iso3": "KZ"}, Location("c.csv", line=2)))
+    >>> [p.column for p in problems]
+    ['iso3', 'name', 'source_id', 'quote']
+    """
+    spec = KINDS[row.kind]
+    out = {"_location": row.location}
+    problems: list[Problem] = []
+    bad: set[str] = set()
+    if row.published:
+        _tidy_published(row, spec)
+    for f in spec.fields:
+        text = row.values.get(f.name)
+        if text is None:
+            if f.required:
+                problems.append(required_problem(row.location, f))
+            out[f.name] = None
+            continue
+        try:
+            out[f.name] = convert(f, text, published=row.published)
+        except BadValue as e:
+            problems.append(Problem(row.location, f.name, text, e.message, e.hint))
+            out[f.name] = None
+            bad.add(f.name)
+    problems.extend(row_rules(spec, out, bad))
+    if spec.rel_type and spec.key == "link_id" and not out.get("link_id"):
+        out["link_id"] = derive_link_id(spec, out)
+    return out, problems
+
+
+def _tidy_published(row: RawRow, spec: Kind) -> None:
+    """A published file is not yours to fix: invisible characters are removed from its
+    cells, and a name longer than the limit is cut, each with a notice on the row."""
+    said = []
+    for f in spec.fields:
+        text = row.values.get(f.name)
+        if not isinstance(text, str):
+            continue
+        cleaned, n = invisible_removed(text)
+        if n:
+            said.append(
+                Notice(
+                    row.location,
+                    f.name,
+                    text[:80],
+                    f"{n} invisible or control character{'s' if n != 1 else ''} removed",
+                )
+            )
+        limit = MAX_NAME_CHARS if f.name in NAME_FIELDS else MAX_CELL_CHARS
+        if len(cleaned) > limit:
+            said.append(
+                Notice(
+                    row.location,
+                    f.name,
+                    cleaned[:80],
+                    f"cut at {limit:,} characters (it had {len(cleaned):,})",
+                )
+            )
+            cleaned = cleaned[:limit].rstrip()
+        if cleaned != text:
+            row.values[f.name] = cleaned or None
+    if said:
+        row.values[NOTICES_KEY] = (*(row.values.get(NOTICES_KEY) or ()), *said)
+
+
+def first_time(row: RawRow, out: dict, seen: FirstSeen, earlier: list, problems: list) -> bool:
+    """Whether ``out`` (the typed ``row``) is the first record of its id in the load:
+    a repeated id is a duplicate (added to ``problems``), except a country or region named
+    again with the same values (one fact; ``earlier`` holds the kind's records so far)."""
+    spec = KINDS[row.kind]
+    key = out.get(spec.key)
+    if key is None:
+        return True
+    where = seen.where(row.kind, key)
+    if where is not None and _same_reference_fact(spec, out, earlier, key):
+        return False
+    if where is not None:
+        problems.append(duplicate_problem(row.location, spec.key, key, where))
+        return False
+    seen.add(row.kind, key, row.location)
+    return True
 
 
 #: Kinds that are reference facts: the same country or region named by two files is one fact.
@@ -177,6 +249,11 @@ def _same_reference_fact(spec: Kind, rec: dict, earlier: list[dict], key) -> boo
 
 #: The kinds some reference points at: only their keys are gathered.
 _TARGETS = {t for spec in KINDS.values() for f in spec.fields if f.ref for t in f.ref.split("|")}
+
+
+def reference_targets() -> frozenset:
+    """The record kinds some reference points at (their keys are what references need)."""
+    return frozenset(_TARGETS)
 
 
 def _reference_problems(records: Records, known: dict[str, set]) -> list[Problem]:

@@ -12,9 +12,9 @@ import streamlit as st
 from graph.errors import StoreError, ValidationFailed
 from graph.schema import KINDS
 from graph.text import label
-from loaders.currency import notices
-from loaders.load import check_rows, load_rows
-from loaders.readers import read_file
+from loaders.load import load_rows
+from loaders.readers import iter_file, read_file
+from loaders.stream_check import check_stream
 from views import state
 from views.fmt import SHOWN_ROWS, label_of, md, plural, table
 
@@ -72,28 +72,33 @@ with tab_up:
         ),
     )
     if files:
-        rows, problems = [], []
-        for f in files:
-            r, p = read_file(f.name, name=f.name, data=f.getvalue(), strict=strict)
-            rows.extend(r)
-            problems.extend(p)
-        records, all_problems = check_rows(rows, problems, store=store)
-        upload_notices = notices(rows)
-        counts = records.counts()
+        items = (
+            item
+            for f in files
+            for item in iter_file(f.name, name=f.name, data=f.getvalue(), strict=strict)
+        )
+        checked = check_stream(items, known=store.known_keys())
+        counts = checked.counts
+        all_problems = checked.all_problems
+        upload_notices = checked.notices
         st.markdown("**Validation report**")
         c = st.columns(3)
         c[0].metric("Files", len(files))
         c[1].metric("Records read", f"{sum(counts.values()):,}")
-        c[2].metric("Problems", f"{len(all_problems):,}")
+        c[2].metric("Problems", f"{len(checked.problems) + checked.more_problems:,}")
         if counts:
             st.dataframe(
-                pd.DataFrame({"kind": list(counts), "records": list(counts.values())}),
+                pd.DataFrame(
+                    {"kind": [label_of(k) for k in counts], "records": list(counts.values())}
+                ),
                 hide_index=True,
                 width="stretch",
             )
         if upload_notices and not all_problems:
+            more = f" ({checked.more_notices:,} more not listed)" if checked.more_notices else ""
             st.warning(
-                f"{plural(len(upload_notices), 'notice')}: these records load, but read this first.",
+                f"{plural(len(upload_notices), 'notice')}{more}: these records load, but read "
+                "this first.",
                 icon=":material/info:",
             )
             table(
@@ -103,7 +108,8 @@ with tab_up:
             )
         if all_problems:
             st.error(
-                f"{plural(len(all_problems), 'problem')} found; nothing can be loaded until they are fixed.",
+                f"{plural(len(checked.problems) + checked.more_problems, 'problem')} found; "
+                "nothing can be loaded until they are fixed.",
                 icon=":material/block:",
             )
             report = pd.DataFrame([p.as_dict() for p in all_problems])
@@ -132,6 +138,11 @@ with tab_up:
                         done / total if total else 1.0, text=f"{done:,} of {total:,} rows written"
                     )
 
+                rows, problems = [], []
+                for f in files:
+                    r, p = read_file(f.name, name=f.name, data=f.getvalue(), strict=strict)
+                    rows.extend(r)
+                    problems.extend(p)
                 try:
                     report = load_rows(
                         rows,

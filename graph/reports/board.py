@@ -58,7 +58,7 @@ from graph.reports.sections import (
 from graph.reports.templates import render
 from graph.schema import FLOW_TYPES
 from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore
-from graph.text import joined, label, num, pct, pooled_name, span, usd_short
+from graph.text import clip, joined, label, num, pct, pooled_name, span, usd_short
 
 __all__ = [
     "Report",
@@ -136,7 +136,7 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
             "recipients), not only the institute's, so the figures may differ from the text "
             "report's, which counts the institute's money only."
         )
-    name = institute.recipient_name(store, recipient, short=False)
+    name = clip(institute.recipient_name(store, recipient, short=False))
     rest = (
         f"Money received by the {len(others)} other organization{'s' if len(others) != 1 else ''} "
         "in the data is left out."
@@ -236,7 +236,7 @@ def _collect(store: GraphStore, recipient, year: int | None = None) -> dict:
     by_sector = support.breakdown_table(store, "donor_sector", f, recipient=rid)
     curve = pic["lorenz"]["spread"] if pic is not None else None
     types = joined(label(t) for t in DEFAULT_FLOW_TYPES)
-    name = institute.recipient_name(store, rid, short=False)
+    name = clip(institute.recipient_name(store, rid, short=False))
     made_with = (
         ("Period", _period(store, year)),
         ("Money received by", name if rid is not None else institute.EVERY_RECIPIENT),
@@ -383,7 +383,7 @@ def _top(top: pd.DataFrame) -> Section:
     rows = tuple(
         (
             str(r["rank"]),
-            pooled_name(r["donor"], r["pooled"]),
+            clip(pooled_name(r["donor"], r["pooled"])),
             usd_short(r["usd"]),
             pct(r["share"], 1),
             pct(r["cumulative"], 1),
@@ -400,11 +400,11 @@ def _breakdown(title: str, df: pd.DataFrame) -> Section:
     known = df[df["usd"].notna() & (df["usd"] > 0)]
     blocks: list = []
     if len(known):
-        labels = [label(g) for g in known["group"]]
+        labels = [clip(label(g), 120) for g in known["group"]]
         blocks.append(Chart(svg_bars(labels, list(known["usd"] / 1000)), 120))
     rows = tuple(
         (
-            label(r["group"]),
+            clip(label(r["group"])),
             str(r["donors"]),
             usd_short(r["usd"]),
             pct(r["share"], 1, unknown="unknown"),

@@ -154,8 +154,8 @@ class Registry:
                     quote=f"country prefix {org_id[:2]} of organisation identifier {org_id}",
                     location=o["location"],
                 )
-            yield RawRow("organizations", values, o["location"])
+            yield RawRow("organizations", values, o["location"], published=True)
         for values, loc in self.countries.values():
-            yield RawRow("countries", values, loc)
+            yield RawRow("countries", values, loc, published=True)
         for values, loc in self.regions.values():
-            yield RawRow("regions", values, loc)
+            yield RawRow("regions", values, loc, published=True)

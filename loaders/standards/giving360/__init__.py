@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.currency import NOTICES_KEY, Notice, RateTable
+from loaders.limits import json_refusal
 from loaders.records import Location, Problem, RawRow, clean_cell
 from loaders.standards.giving360.grants import Grants, org_sector
 from loaders.tabular import csv_records
@@ -480,6 +481,8 @@ def is_360_json_file(path) -> bool:
 
     try:
         with Path(path).open("rb") as f:
+            if json_refusal(f) is not None:
+                return False  # read as a record file, which says why it is refused
             for prefix, event, value in ijson.parse(f):
                 if prefix == "" and event == "map_key" and value == "grants":
                     return True
@@ -498,6 +501,10 @@ def stream_360_json(
     import ijson
 
     with Path(path).open("rb") as f:
+        why = json_refusal(f)  # before ijson's C parser sees what could crash it
+        if why is not None:
+            yield Problem(Location(name), None, None, why, "check that it is the file you meant")
+            return
         grants = ijson.items(f, "grants.item", use_float=True)
         try:
             yield from read_360_grants(grants, name=name, rates=rates, strict=strict)

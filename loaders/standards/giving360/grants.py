@@ -98,6 +98,7 @@ class Grants:
                 "kind": kind,
             },
             Location(self.name),
+            published=True,
         )
 
     def finish(self) -> Iterator[RawRow]:
@@ -314,12 +315,14 @@ class Grants:
                         "quote": quote,
                     },
                     loc,
+                    published=True,
                 )
         for iso3, quote in countries:
             yield RawRow(
                 "targets",
                 {"project_id": gid, "target_id": iso3, "source_id": self.source_id, "quote": quote},
                 loc,
+                published=True,
             )
         whole = len(funders) == 1 and len(recipients) == 1
         parties = f"{len(funders)} funder{'s' if len(funders) > 1 else ''}"

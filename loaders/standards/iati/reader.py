@@ -93,7 +93,7 @@ class IatiFile:
                 None,
                 None,
                 e.message,
-                "remove the <!DOCTYPE …> declaration",
+                e.hint,
             )
             return
         except expat.ExpatError as e:
@@ -159,6 +159,7 @@ class IatiFile:
                 "kind": "IATI activity file",
             },
             Location(self.name, line=line),
+            published=True,
         )
 
     def _resolve_pending(self) -> Iterator[RawRow]:
@@ -169,7 +170,7 @@ class IatiFile:
                 values["project_id"] = target
             else:
                 values["quote"] += f"; receiver-activity-id {target} is not in this file"
-            yield RawRow("funding", values, loc)
+            yield RawRow("funding", values, loc, published=True)
         self.pending = []
 
     # -- one activity ----------------------------------------------------------------------

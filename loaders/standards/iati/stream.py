@@ -7,15 +7,19 @@ from collections import deque
 from collections.abc import Iterator
 from xml.parsers import expat
 
+from loaders.limits import MAX_XML_TEXT_CHARS
+
 CHUNK = 1 << 16
 
 # -- streaming parser ------------------------------------------------------------------------
 
 
 class Refused(Exception):
-    def __init__(self, line: int, message: str):
+    """The file is refused for safety: where, why and what to do."""
+
+    def __init__(self, line: int, message: str, hint: str = "remove the <!DOCTYPE …> declaration"):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.message, self.hint = line, message, hint
 
 
 class ActivityStream:
@@ -40,6 +44,10 @@ class ActivityStream:
         self.stack: list[ET.Element] = []
         self.lines: dict = {}
         self.events: deque = deque()
+        # the text of the element being read, in pieces (joined once at its end: adding
+        # each piece to a string copies all before it, quadratic in the text's length)
+        self.pieces: list[str] = []
+        self.text_chars = 0
 
     def _doctype(self, *args):
         raise Refused(
@@ -54,7 +62,17 @@ class ActivityStream:
     def _external(self, *args):
         raise Refused(self.p.CurrentLineNumber, "external entities are refused for safety")
 
+    def _flush(self) -> None:
+        """Give the element being read the text gathered for it."""
+        if self.pieces and self.stack:
+            el = self.stack[-1]
+            if len(el) == 0:
+                el.text = (el.text or "") + "".join(self.pieces)
+        self.pieces = []
+        self.text_chars = 0
+
     def _start(self, tag, attrs):
+        self._flush()
         line = self.p.CurrentLineNumber
         self.depth += 1
         if self.depth == 1:
@@ -70,6 +88,7 @@ class ActivityStream:
         self.stack.append(el)
 
     def _end(self, tag):
+        self._flush()
         self.depth -= 1
         if self.stack:  # inside an activity every element was pushed; expat checks nesting
             el = self.stack.pop()
@@ -77,10 +96,16 @@ class ActivityStream:
                 self.events.append(("activity", el, self.lines))
 
     def _text(self, data):
-        if self.stack:
-            el = self.stack[-1]
-            if len(el) == 0:
-                el.text = (el.text or "") + data
+        if self.stack and len(self.stack[-1]) == 0:
+            self.text_chars += len(data)
+            if self.text_chars > MAX_XML_TEXT_CHARS:
+                raise Refused(
+                    self.p.CurrentLineNumber,
+                    f"an element's text is longer than {MAX_XML_TEXT_CHARS:,} characters, "
+                    "more than any IATI element holds",
+                    "check that it is the file you meant, and that it was saved whole",
+                )
+            self.pieces.append(data)
 
     def where(self) -> tuple[str | None, str | None]:
         """The path of the elements open in the current activity, and its identifier."""
