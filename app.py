@@ -2,11 +2,13 @@
 
 Run with ``streamlit run app.py``. With ``NEO4J_URI`` set (or a ``[neo4j]`` section in
 ``.streamlit/secrets.toml``) the app reads the Neo4j store; otherwise it loads the bundled
-``data/`` (or the folder named by ``EXPLORER_DATA_DIR``) into the in-memory store.
+``data/`` (or the folder named by ``EXPLORER_DATA_DIR``) into the in-memory store. When
+the server stops answering, every page says so once and offers a retry and the bundled data.
 """
 
 import streamlit as st
 
+from graph.errors import StoreError
 from views import state
 
 st.set_page_config(page_title="Partner graph explorer", page_icon="🌐", layout="wide")
@@ -28,5 +30,12 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-state.sidebar()
-page.run()
+store, down = state.sidebar()
+if down:  # the server has gone: one clear message, a retry and the bundled data
+    st.title(page.title)
+    state.offer_fallback(down)
+else:
+    try:
+        page.run()
+    except StoreError as e:  # it went while the page was being read
+        state.offer_fallback(str(e))

@@ -667,3 +667,52 @@ def test_long_tables_send_the_first_rows_to_the_page_and_say_so():
     assert len(at.dataframe[0].value) == 2000
     assert "Showing the first 2,000 of 2,500 rows; the CSV has them all." in at.caption[0].value
     assert [b.label for b in at.get("download_button")] == ["CSV"]
+
+
+# ------------------------------------------------------------------------- server loss
+
+
+@pytest.mark.bolt
+def test_a_server_that_goes_away_is_said_once_with_a_retry_and_the_bundled_data(
+    monkeypatch, caplog
+):
+    """Issue 12: the sidebar tells the truth, each page says once that the server is not
+    answering and offers a retry and the bundled data, and nothing is logged as an error."""
+    import logging
+
+    from graph.store.neo4j import Neo4jStore
+    from loaders.load import load
+    from tests.bolt_server import BoltServer
+
+    with BoltServer() as server:
+        s = server.settings()
+        with Neo4jStore(Neo4jSettings(s.uri, s.user, s.password, s.database)) as store:
+            load(FIXTURE, store)
+        for k, v in (("URI", s.uri), ("USER", s.user), ("PASSWORD", s.password)):
+            monkeypatch.setenv(f"NEO4J_{k}", v)
+        monkeypatch.setenv("NEO4J_DATABASE", s.database)
+        monkeypatch.setenv("NEO4J_TIMEOUT", "2")
+        at = run_page("views/overview.py")
+        assert_ok(at, "Overview")
+        assert any("Connected to Neo4j" in x.value for x in at.sidebar.success)
+        server.stop()
+    caplog.set_level(logging.ERROR)
+    for page, title in (
+        ("views/overview.py", "Overview"),
+        ("views/concentration.py", "Donor concentration"),
+    ):
+        at.switch_page(page).run()
+        assert_ok(at, title)
+        said = [e.value for e in at.main.error]
+        assert len(said) == 1 and "not answering" in said[0], said
+        assert any("not answering" in e.value for e in at.sidebar.error)
+        assert not any("Connected" in x.value for x in at.sidebar.success)
+        assert {b.label for b in at.main.button} >= {
+            "Try the server again",
+            "Use the bundled data for now",
+        }
+    next(b for b in at.main.button if b.label == "Use the bundled data for now").click().run()
+    assert_ok(at, "Donor concentration")
+    assert any("In-memory store" in x.value for x in at.sidebar.info)
+    assert not at.main.error
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

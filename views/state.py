@@ -35,6 +35,9 @@ __all__ = [
     "settings",
     "get_store",
     "sidebar",
+    "server_down",
+    "offer_fallback",
+    "BUNDLED_KEY",
     "scope",
     "whose",
     "store_key",
@@ -103,7 +106,9 @@ def _server(s: Neo4jSettings):
 
 
 def get_store():
-    """The store for this process; on a failed connection, the in-memory store and the error.
+    """The store for this session; on a failed connection, the in-memory store and the
+    error. A session that chose the bundled data (after the server stopped answering) gets
+    the in-memory store.
 
     Returns
     -------
@@ -113,12 +118,55 @@ def get_store():
     """
     s = settings()
     data_dir = os.environ.get("EXPLORER_DATA_DIR")
-    if s is None:
+    if s is None or st.session_state.get(BUNDLED_KEY):
         return _memory(data_dir), None
     store, error = _server(s)
     if store is None:
         return _memory(data_dir), error
     return store, None
+
+
+#: The session's choice to use the bundled data while the server is away.
+BUNDLED_KEY = "use-bundled-data"
+
+
+def server_down(store) -> str | None:
+    """Why the server store does not answer right now (None when it does, or for the
+    in-memory store): the sidebar asks on every run, so it never says "connected" to a
+    server that has gone."""
+    if getattr(store, "kind", "") != "neo4j":
+        return None
+    try:
+        store.ping()
+    except StoreError as e:
+        s = settings()
+        text = str(e)
+        if s is not None:
+            text = text.replace(s.uri, safe_uri(s.uri))
+            if s.password:
+                text = text.replace(s.password, "***")
+        return text
+    return None
+
+
+def offer_fallback(reason: str, *, where=st) -> None:
+    """One clear message that the server is away, with a retry and the bundled data."""
+    where.error(
+        f"The graph server is not answering: {md(reason)} The figures cannot be read from it "
+        "until it is back.",
+        icon=":material/cloud_off:",
+    )
+    c = where.columns(2)
+    if c[0].button("Try the server again", key=f"retry-{id(where)}", icon=":material/refresh:"):
+        _server.clear()
+        data_changed()
+        st.rerun()
+    if c[1].button(
+        "Use the bundled data for now", key=f"bundled-{id(where)}", icon=":material/dataset:"
+    ):
+        st.session_state[BUNDLED_KEY] = True
+        data_changed()
+        st.rerun()
 
 
 def store_key(store) -> str:
@@ -150,15 +198,26 @@ def sidebar():
     """Draw the shared sidebar (which store, where) and return the store."""
     store, error = get_store()
     s = settings()
+    down = server_down(store)
     with st.sidebar:
         st.markdown("### :material/hub: Partner graph explorer")
-        if store.kind == "neo4j" and s is not None:
+        if store.kind == "neo4j" and s is not None and down:
+            st.error("The Neo4j server is not answering", icon=":material/cloud_off:")
+            st.caption(f"Server: `{safe_uri(s.uri)}`  \nDatabase: `{s.database}`")
+        elif store.kind == "neo4j" and s is not None:
             st.success("Connected to Neo4j", icon=":material/cable:")
             st.caption(f"Server: `{safe_uri(s.uri)}`  \nDatabase: `{s.database}`")
         else:
             st.info("In-memory store", icon=":material/memory:")
             folder = os.environ.get("EXPLORER_DATA_DIR") or "data/"
             st.caption(f"Loaded from `{folder}` — no server needed.")
+            if s is not None and st.session_state.get(BUNDLED_KEY):
+                st.caption(f"Chosen while the server at `{safe_uri(s.uri)}` was not answering.")
+                if st.button("Go back to the server", key="back-to-server"):
+                    st.session_state[BUNDLED_KEY] = False
+                    _server.clear()
+                    data_changed()
+                    st.rerun()
         if error:
             st.error(
                 f"Could not use the configured Neo4j server. {md(error)}", icon=":material/warning:"
@@ -180,7 +239,7 @@ def sidebar():
         if st.button("Refresh data", key="refresh-data", help="Read the store again"):
             data_changed()
             st.rerun()
-    return store
+    return store, down
 
 
 def scope() -> str:

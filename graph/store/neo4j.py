@@ -88,6 +88,14 @@ class Neo4jStore(GraphStore):
     def describe(self) -> str:
         return self.settings.describe()
 
+    def ping(self) -> None:
+        """Check that the server answers now; a :class:`~graph.errors.StoreError` that says
+        why when it does not (within the settings' timeout)."""
+        try:
+            self.driver.verify_connectivity()
+        except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
+            raise self._translate(e) from e
+
     def close(self) -> None:
         self.driver.close()
 
