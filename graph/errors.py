@@ -24,6 +24,7 @@ __all__ = [
     "DatabaseNotFound",
     "IncompleteLoad",
     "QueryRefused",
+    "ConcurrentWrite",
     "AnalysisError",
     "UnknownEntity",
     "EmptySelection",
@@ -67,6 +68,16 @@ class DatabaseNotFound(StoreError):
 
 class IncompleteLoad(StoreError):
     """A previous load into the store started but did not finish."""
+
+
+class ConcurrentWrite(StoreError):
+    """Another client wrote to the store at the same time: ``transient`` when trying again
+    may succeed (a deadlock, a lock timeout), else a real clash (the same new record
+    written by two loads)."""
+
+    def __init__(self, message: str, *, transient: bool = True):
+        super().__init__(message)
+        self.transient = transient
 
 
 class QueryRefused(StoreError):

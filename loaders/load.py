@@ -112,16 +112,33 @@ def load_rows(
     source: str,
     aliases: AliasTable | None = None,
     progress=None,
+    sync: bool = False,
+    replace: bool = False,
 ) -> LoadReport:
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
     row is bad, having written nothing. ``progress(rows_written, rows_in_all)`` is called
-    while the rows are sent (see :meth:`graph.store.GraphStore.write`)."""
+    while the rows are sent; ``sync`` and ``replace`` as for
+    :meth:`graph.store.GraphStore.write`."""
     batch = checked_batch(rows, read_problems, store, aliases=aliases)
-    return store.write(batch, source=source, progress=progress)
+    return store.write(batch, source=source, progress=progress, sync=sync, replace=replace)
 
 
-def load(path, store: GraphStore, *, source: str | None = None, strict: bool = False) -> LoadReport:
-    """Read, validate and write a folder or file into ``store``.
+def load(
+    path,
+    store: GraphStore,
+    *,
+    source: str | None = None,
+    strict: bool = False,
+    sync: bool = False,
+    replace: bool = False,
+) -> LoadReport:
+    """Read, validate and write a folder or file into ``store`` as a load from ``source``
+    (the path as given by default).
+
+    A record this source loaded before is updated where its values changed; with
+    ``sync``, the source's records the files no longer hold are removed; a record another
+    source loaded with different values is kept and reported unless ``replace`` (see
+    :meth:`graph.store.GraphStore.write`).
 
     Raises
     ------
@@ -131,13 +148,14 @@ def load(path, store: GraphStore, *, source: str | None = None, strict: bool = F
     rows, read_problems = read_path(path, strict=strict)
     batch = checked_batch(rows, read_problems, store)
     del rows  # the batch holds what is written: the rows as read need not stay too
-    return store.write(batch, source=source or str(path))
+    return store.write(batch, source=source or str(path), sync=sync, replace=replace)
 
 
 def load_memory(path=DATA_DIR) -> MemoryStore:
-    """A new in-memory store holding the records of ``path`` (the bundled data by default)."""
+    """A new in-memory store holding the records of ``path`` (the bundled data by default),
+    loaded as the source ``"<folder name>/"`` (what the app's sidebar shows)."""
     store = MemoryStore(name=Path(path).name)
-    load(path, store)
+    load(path, store, source=f"{Path(path).name}/")
     return store
 
 

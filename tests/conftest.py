@@ -53,3 +53,14 @@ def neo(bolt) -> Iterator[Neo4jStore]:
     yield store
     store.clear()
     store.close()
+
+
+@pytest.fixture(params=["memory", "neo4j"])
+def either_store(request):
+    """Each store in turn, empty: the embedded store, then the session's Bolt server."""
+    if request.param == "memory":
+        from graph.store.memory import MemoryStore
+
+        yield MemoryStore()
+    else:
+        yield request.getfixturevalue("neo")

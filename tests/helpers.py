@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from graph.store.changes import SOURCES
+
 
 def _present(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != "id" and v == v and v is not None}
+    """What a record says: its properties without empty ones, without its id and without
+    the sources that loaded it (bookkeeping, tested in test_changes)."""
+    return {
+        k: v for k, v in record.items() if k not in ("id", SOURCES) and v == v and v is not None
+    }
 
 
 def nodes(store, label: str) -> dict[str, dict]:

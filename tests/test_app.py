@@ -405,17 +405,20 @@ def test_data_page_validates_an_upload(monkeypatch):
     at = run_page("views/data.py")
     assert_ok(at, "Data")
     tables = [t.value for t in at.dataframe]
-    history = next(t for t in tables if "finished" in t.columns)  # the load history, in words
+    history = next(t for t in tables if "outcome" in t.columns)  # the load history, in words
     assert list(history.columns) == [
         "when",
         "what",
-        "finished",
+        "outcome",
         "records",
         "new records",
         "ties",
         "new ties",
+        "updated",
+        "conflicts",
+        "removed",
     ]
-    assert history["finished"].tolist() == ["yes"] and "load_id" not in history.columns
+    assert history["outcome"].tolist() == ["finished"] and "load_id" not in history.columns
     assert any("last until the app restarts" in i.value for i in at.info)
     sources = next(t for t in tables if "document" in t.columns)
     assert "file" not in sources.columns and "id" not in sources.columns  # no file hashes
@@ -595,9 +598,9 @@ def test_data_page_round_trip_of_iati_and_360giving(monkeypatch, tmp_path):
     at.button(key="upload-load").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success][-1].startswith("Loaded. Created 26 nodes")
-    done = next(t.value for t in at.dataframe if "already there" in t.value.columns)
+    done = next(t.value for t in at.dataframe if "unchanged" in t.value.columns)
     flows = done.set_index("what").loc["funding flow"]
-    assert (flows["new"], flows["already there"]) == (13, 0)
+    assert (flows["new"], flows["updated"], flows["unchanged"]) == (13, 0, 0)
 
     # The loaded graph is the one the loaders give on their own.
     from graph.store.memory import MemoryStore

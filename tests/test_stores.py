@@ -32,13 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.bolt
 
 
-@pytest.fixture(params=["memory", "neo4j"])
-def store(request):
+@pytest.fixture
+def store(either_store):
     """Each store in turn, empty."""
-    if request.param == "memory":
-        yield MemoryStore()
-    else:
-        yield request.getfixturevalue("neo")
+    return either_store
 
 
 def test_bundled_dataset_gives_the_same_graph_in_both_stores(neo):
@@ -261,15 +258,21 @@ def test_a_reload_of_the_same_records_writes_nothing_unless_another_load_came_be
     again = load(FIXTURE, store)
     assert again.created == {"nodes": 0, "relationships": 0}
     assert again.existing == first.created
-    load(other, store)  # changes f1 to 900
+    clash = load(other, store)  # another source says 900 for f1: kept, reported
+    assert [c.what() for c in clash.conflicts] == [
+        f"funding flow f1: {f} is 500 from {FIXTURE}; this load has 900 (kept as it was)"
+        for f in ("amount", "amount_usd")
+    ]
+    assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 500
+    load(other, store, replace=True)  # the user says the other source is right
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 900
-    load(FIXTURE, store)  # not the newest load any more: written again
+    load(FIXTURE, store, replace=True)  # not the newest load any more: written again
     assert store.funding_flows().set_index("flow_id").at["f1", "amount"] == 500
     # new ids are created, known ones merged: never a second relationship with one id
     text = funding.read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("f1,"))
     funding.write_text(text + line.replace("f1,", "f99,", 1) + "\n", encoding="utf-8")
-    report = load(other, store)
+    report = load(other, store, replace=True)
     assert report.rels_created.get("FUNDS") == 1
     ids = store.rel_table("FUNDS")["id"]
     assert ids.is_unique and store.counts()["relationships"]["FUNDS"] == len(ids)

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.errors import StoreError, ValidationFailed
+from graph.reports.loads import load_changes, load_outcome
 from graph.schema import KINDS
 from graph.text import label
 from loaders.load import load_rows
@@ -127,8 +128,19 @@ with tab_up:
             st.warning("The files hold no records.")
         else:
             st.success(
-                "Every row passed. Loading the same files twice creates nothing new.",
+                "Every row passed. Loading the same files twice creates nothing new; loading "
+                "a new version of them updates what changed.",
                 icon=":material/check_circle:",
+            )
+            sync = st.checkbox(
+                "Also remove the records an earlier upload of these files held that they no "
+                "longer hold",
+                key="upload-sync",
+            )
+            replace = st.checkbox(
+                "Take these files' values where another source loaded the same records with "
+                "other values (by default those are kept and listed)",
+                key="upload-replace",
             )
             if st.button("Load into the store", type="primary", key="upload-load"):
                 bar = st.progress(0.0, text="Writing the records…")
@@ -150,6 +162,8 @@ with tab_up:
                         store,
                         source="upload: " + ", ".join(f.name for f in files),
                         progress=progress,
+                        sync=sync,
+                        replace=replace,
                     )
                 except ValidationFailed as e:
                     st.error(md(e))
@@ -161,29 +175,18 @@ with tab_up:
                         "Loaded. " + report.summary().splitlines()[0],
                         icon=":material/check_circle:",
                     )
-                    kinds = sorted(
-                        set(report.nodes_created)
-                        | set(report.nodes_existing)
-                        | set(report.rels_created)
-                        | set(report.rels_existing)
-                    )
-                    table(
-                        pd.DataFrame(
-                            {
-                                "what": [label(k) for k in kinds],
-                                "new": [
-                                    report.nodes_created.get(k, report.rels_created.get(k, 0))
-                                    for k in kinds
-                                ],
-                                "already there": [
-                                    report.nodes_existing.get(k, report.rels_existing.get(k, 0))
-                                    for k in kinds
-                                ],
-                            }
-                        ),
-                        "load_report",
-                        key="dl-load-report",
-                    )
+                    table(load_outcome(report), "load_report", key="dl-load-report")
+                    changes = load_changes(report)
+                    if report.conflicting:
+                        st.warning(
+                            f"{plural(report.conflicting, 'record')} that another source loaded "
+                            "with other values kept those values. Tick the second box and load "
+                            "again to take these files' values.",
+                            icon=":material/warning:",
+                        )
+                    if len(changes):
+                        st.markdown("**Values this load changed or kept**")
+                        table(changes, "load_changes", key="dl-load-changes", cap=SHOWN_ROWS)
 
 with tab_prov:
     sources = state.table(store, "Source")
@@ -231,14 +234,16 @@ with tab_hist:
     else:
         table(state.history(store), "load_history", key="dl-history")
         st.caption(
-            "Each load, newest first: when it ran, what was loaded, whether it finished, and "
-            "how many records (nodes) and ties (relationships) it wrote and of those how many "
-            "were new. A load that did not finish left the store as it was."
+            "Each load, newest first: when it ran, what was loaded, how it ended, how many "
+            "records (nodes) and ties (relationships) it wrote and of those how many were "
+            "new, how many records it updated, kept because another source had loaded them "
+            "with other values, and removed. A load that did not finish left the store as it "
+            "was; the next complete load of the same files closes it."
         )
         bad = store.incomplete_loads()
         if len(bad):
             st.warning(
                 f"{plural(len(bad), 'load')} started but did not finish. Loading the same files "
-                "again completes it.",
+                "again completes it and closes the unfinished one.",
                 icon=":material/warning:",
             )

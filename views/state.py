@@ -26,7 +26,7 @@ from graph.analyses.network import PARTNERSHIP_LABELS, centrality
 from graph.analyses.portfolio import SCOPE_NAMES, SCOPES, portfolio
 from graph.analyses.summary import facts_citing, loaded_summary
 from graph.errors import StoreError
-from graph.reports import board, figures
+from graph.reports import board, figures, loads
 from graph.store import Filters, MemoryStore, Neo4jSettings, Neo4jStore, display_names
 from loaders.load import open_store
 from views.fmt import md, safe_uri
@@ -267,8 +267,8 @@ def summary(store):
 
 @st.cache_data(**CACHED)
 def history(store):
-    """:func:`graph.reports.figures.load_history` of the store."""
-    return figures.load_history(store)
+    """:func:`graph.reports.loads.load_history` of the store."""
+    return loads.load_history(store)
 
 
 @st.cache_data(**CACHED)

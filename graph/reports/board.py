@@ -44,6 +44,7 @@ from graph.analyses import institute
 from graph.analyses.channels import WHY
 from graph.analyses.funding import funding_years
 from graph.reports import figures as support
+from graph.reports import loads
 from graph.reports.charts import svg_bars, svg_lorenz, svg_trend
 from graph.reports.pdf import render_pdf
 from graph.reports.sections import (
@@ -218,10 +219,10 @@ def _period(store: GraphStore, year: int | None) -> str:
 
 def _loads(store: GraphStore) -> list[str]:
     """Each load the store records, in words: what, when, whether it finished."""
-    h = support.load_history(store)
+    h = loads.load_history(store)
     return [
         f"{r['what'] or 'records'}, {r['when']}"
-        + ("" if r["finished"] == "yes" else " (did not finish)")
+        + ("" if r["outcome"] == "finished" else f" ({r['outcome']})")
         for r in h.to_dict("records")
     ]
 

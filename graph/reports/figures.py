@@ -49,7 +49,6 @@ __all__ = [
     "channel_view",
     "part_years",
     "region_schemes",
-    "load_history",
 ]
 
 
@@ -511,44 +510,3 @@ def region_schemes(store: GraphStore) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ loads
-
-
-def load_history(store: GraphStore) -> pd.DataFrame:
-    """The loads the store records, newest first, in words: ``when`` (UTC, to the minute),
-    ``what`` (the folder or files), ``finished`` ("yes", or "no: the store was left as it
-    was"), ``records`` and ``new records`` (nodes written, and of those new), ``ties`` and
-    ``new ties`` (relationships).
-
-    >>> from loaders.load import load_memory
-    >>> h = load_history(load_memory(MINIMAL))
-    >>> h.columns.tolist(), h["finished"].tolist()
-    (['when', 'what', 'finished', 'records', 'new records', 'ties', 'new ties'], ['yes'])
-    """
-    h = store.load_history()
-    cols = ["when", "what", "finished", "records", "new records", "ties", "new ties"]
-    if not len(h):
-        return pd.DataFrame(columns=cols)
-    if "started_ns" in h:
-        h = h.sort_values("started_ns", ascending=False, kind="stable")
-
-    def count(c):
-        return pd.to_numeric(h[c], errors="coerce").astype("Int64") if c in h else pd.NA
-
-    when = (
-        h["finished"].where(h["finished"].notna(), h["started"])
-        if "finished" in h
-        else h["started"]
-    )
-    return pd.DataFrame(
-        {
-            "when": when.astype(str).str[:16].str.replace("T", " ", regex=False) + " UTC",
-            "what": h.get("source", ""),
-            "finished": h["status"].map(
-                lambda v: "yes" if v == "complete" else "no: the store was left as it was"
-            ),
-            "records": count("nodes"),
-            "new records": count("nodes_created"),
-            "ties": count("relationships"),
-            "new ties": count("relationships_created"),
-        }
-    ).reset_index(drop=True)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import datetime as _dt
-import time
 
 import pandas as pd
 
 from graph.schema import KINDS, NODE_LABELS, REL_TYPES
+from graph.store import writing
 from graph.store.around import Around, facts_from_tables
-from graph.store.batch import GraphBatch, row_ids
+from graph.store.batch import GraphBatch
+from graph.store.changes import SOURCES
 from graph.store.filters import Filters
 from graph.store.load_report import LoadReport
 from graph.store.reading import block, kept
@@ -99,10 +99,6 @@ def check_rel_type(rel_type: str) -> str:
     return rel_type
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-
-
 class GraphStore(abc.ABC):
     """The questions every store answers. Subclasses implement the abstract methods."""
 
@@ -133,86 +129,92 @@ class GraphStore(abc.ABC):
         """Which of ``ids`` the store holds as relationships of ``rel_type``."""
 
     @abc.abstractmethod
-    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
-        """Write all nodes and relationships, idempotently, all or nothing; a store that
-        sends them in parts calls ``progress(rows_written, rows_in_all)`` between parts.
-        ``existing`` (type → set of ids), when given, says which relationships the store
-        already holds: the others are new and may be created without a merge."""
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+        """Write a planned batch (:mod:`graph.store.writing`: each row with every value to
+        set, ``None`` to clear one, and its sources) and remove what ``gone`` (a
+        :class:`~graph.store.changes.Removal`) says, all in one transaction; a store that
+        sends rows in parts calls ``progress(rows_written, rows_in_all)`` between parts.
+        ``existing`` (type → set of ids) says which relationships the store already holds:
+        the others are new and are created without a merge. Returns how many records were
+        removed and how many nodes were kept (still tied to other records), by label and
+        type."""
 
     @abc.abstractmethod
-    def _mark_load(self, load_id: str, props: dict) -> None:
+    def mark_load(self, load_id: str, props: dict) -> None:
         """Create or update the load-history marker ``load_id``."""
 
     @abc.abstractmethod
     def load_history(self) -> pd.DataFrame:
         """One row per load: load_id, source, status, started, finished, counts."""
 
-    def write(self, batch: GraphBatch, *, source: str = "", progress=None) -> LoadReport:
-        """Write a batch; report what was created and what was already there.
+    def write(
+        self,
+        batch: GraphBatch,
+        *,
+        source: str = "",
+        progress=None,
+        sync: bool = False,
+        replace: bool = False,
+    ) -> LoadReport:
+        """Write a batch as a load from ``source``; report what it created, updated, left
+        unchanged, found in conflict and (with ``sync``) removed.
+
+        Each record remembers the sources that loaded it. A record already there is read
+        first: one of this source whose values differ is updated (a value the file no
+        longer gives is cleared), one whose values are the same is not written again, and
+        one that another source loaded with different values is kept as it is and reported
+        (``replace=True`` overwrites it); see :mod:`graph.store.changes`. With ``sync``, the
+        records of ``source`` that the batch no longer holds are removed (only the source's
+        name, from records other sources loaded too).
 
         A marker with status ``started`` is written first and set to ``complete`` at the
-        end, so a load that dies part-way is visible (:meth:`incomplete_loads`) and a
-        re-run completes it. The writes themselves run in one transaction. ``progress``, if
-        given, is called as ``progress(rows_written, rows_in_all)`` while the rows are sent.
+        end, so a load that dies part-way is visible (:meth:`incomplete_loads`); the next
+        complete load of the same source closes it. The writes themselves run in one
+        transaction, tried again with waits when another client's write gets in the way.
+        ``progress(rows_written, rows_in_all)`` is called while the rows are sent.
 
         When the newest load of the store is a complete load of the very same records (same
-        fingerprint), nothing is written again: the report says every node and
-        relationship was already there, and a re-load of unchanged data costs the reading
-        and the checks only.
+        fingerprint), nothing is written again, and a re-load of unchanged data costs the
+        reading and the checks only.
         """
-        load_id = batch.fingerprint()[:16]
-        report = LoadReport(load_id, source)
-        if self._is_latest_complete(load_id):
-            for label, rows in batch.nodes.items():
-                report.nodes_existing[label] = len(set(row_ids(rows)))
-                report.nodes_created[label] = 0
-            for (t, _s, _e), rows in batch.rels.items():
-                report.rels_existing[t] = report.rels_existing.get(t, 0) + len(rows)
-                report.rels_created[t] = 0
-            return report
-        for label, rows in batch.nodes.items():
-            ids = row_ids(rows)
-            have = self.existing_ids(label, ids)
-            report.nodes_existing[label] = len(have)
-            report.nodes_created[label] = len(set(ids) - have)
-        by_type: dict[str, list] = {}
-        for (t, _s, _e), rows in batch.rels.items():
-            by_type.setdefault(t, []).extend(row_ids(rows))
-        existing: dict[str, set] = {}
-        for t, ids in by_type.items():
-            have = existing[t] = self.existing_rel_ids(t, ids)
-            report.rels_existing[t] = len(have)
-            report.rels_created[t] = len(set(ids) - have)
-        counts = batch.counts()
-        self._mark_load(
-            load_id,
-            {
-                "source": source,
-                "status": "started",
-                "started": _now(),
-                "started_ns": time.time_ns(),  # orders loads within the same second
-                "nodes": counts["nodes"],
-                "relationships": counts["relationships"],
-            },
+        return writing.write(
+            self, batch, source=source, progress=progress, sync=sync, replace=replace
         )
-        total = counts["nodes"] + counts["relationships"]
-        if progress is not None:
-            progress(0, total)
-        self._write_batch(batch, progress, existing)
-        if progress is not None:
-            progress(total, total)
-        self._mark_load(
-            load_id,
-            {
-                "status": "complete",
-                "finished": _now(),
-                "nodes_created": report.created["nodes"],
-                "relationships_created": report.created["relationships"],
-            },
-        )
-        return report
 
-    def _is_latest_complete(self, load_id: str) -> bool:
+    def retract(self, *, source: str | None = None, ids=()) -> LoadReport:
+        """Remove on purpose every record of ``source`` (records other sources also
+        loaded only lose its name), or the records with ``ids`` (a node with its ties).
+        Recorded in the load history."""
+        return writing.retract(self, source=source, ids=ids)
+
+    def write_lock(self):
+        """What a load holds while it plans and writes: nothing here (a server keeps
+        transactions apart, and a load whose write clashes is planned again); the embedded
+        store, which swaps in a changed copy of itself, holds a lock so that two loads in
+        one process do not both plan from the same state."""
+        return contextlib.nullcontext()
+
+    @abc.abstractmethod
+    def stored_nodes(self, label: str, ids) -> pd.DataFrame:
+        """The stored versions of the nodes of ``label`` among ``ids``: ``id`` and one
+        column per property (``loaded_from`` among them)."""
+
+    @abc.abstractmethod
+    def stored_rels(self, rel_type: str, ids) -> pd.DataFrame:
+        """The stored versions of the relationships of ``rel_type`` among ``ids``: ``id``,
+        ``start``, ``end`` and one column per property."""
+
+    @abc.abstractmethod
+    def of_source(self, source: str) -> dict:
+        """The records ``source`` loaded: ``("node", label)`` or ``("rel", type)`` → DataFrame
+        of ``id`` and ``loaded_from``."""
+
+    @abc.abstractmethod
+    def remove_ids(self, ids) -> tuple[dict, dict]:
+        """Remove the nodes (with their ties) and relationships whose id is one of ``ids``,
+        in one transaction: how many were removed, by label and type, and ``{}``."""
+
+    def is_latest_complete(self, load_id: str) -> bool:
         """Whether the newest load the store records is a complete load ``load_id``."""
         h = self.load_history()
         if not len(h) or "started_ns" not in h:
@@ -221,9 +223,10 @@ class GraphStore(abc.ABC):
         return last["load_id"] == load_id and last["status"] == "complete"
 
     def incomplete_loads(self) -> pd.DataFrame:
-        """Loads that started and never finished (a re-run of the same files completes them)."""
+        """Loads that started and never finished and that no later complete load of the same
+        source closed (see :func:`graph.store.writing.close_stale`)."""
         h = self.load_history()
-        return h[h["status"] != "complete"].reset_index(drop=True) if len(h) else h
+        return h[h["status"] == "started"].reset_index(drop=True) if len(h) else h
 
     def known_keys(self) -> dict[str, set]:
         """Keys of every node kind the store holds, for validating references."""
@@ -333,14 +336,16 @@ class GraphStore(abc.ABC):
         rels : DataFrame with id, type, start, end
         """
 
-    def snapshot(self) -> dict:
-        """Every node id and relationship triple with properties, for comparing stores."""
+    def snapshot(self, *, sources: bool = False) -> dict:
+        """Every node id and relationship triple with properties, for comparing stores;
+        the sources that loaded each record (``loaded_from``) only with ``sources``."""
+        skip = () if sources else (SOURCES,)
         nodes = {}
         for label in NODE_LABELS:
             t = self.node_table(label)
             for rec in t.to_dict("records"):
                 nodes[(label, rec["id"])] = {
-                    k: v for k, v in rec.items() if k != "id" and not isnull(v)
+                    k: v for k, v in rec.items() if k not in ("id", *skip) and not isnull(v)
                 }
         rels = {}
         for rel_type in REL_TYPES:
@@ -350,7 +355,8 @@ class GraphStore(abc.ABC):
                 props = {
                     k: v
                     for k, v in rec.items()
-                    if k not in ("id", "start", "end", "start_label", "end_label") and not isnull(v)
+                    if k not in ("id", "start", "end", "start_label", "end_label", *skip)
+                    and not isnull(v)
                 }
                 rels[(rel_type, rec["id"])] = (triple, props)
         return {"nodes": nodes, "relationships": rels}

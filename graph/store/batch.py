@@ -35,7 +35,7 @@ import pandas as pd
 
 from graph.schema import KINDS, LOAD_ORDER
 
-__all__ = ["FrameRows", "GraphBatch", "build_batch", "row_ids"]
+__all__ = ["sources_apart", "FrameRows", "GraphBatch", "build_batch", "row_ids"]
 
 
 @dataclass
@@ -107,16 +107,21 @@ class FrameRows(Sequence):
     [{'id': 'f1', 'start': 'a', 'end': 'b', 'props': {'year': 2024}}]
     """
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, *, clears: dict | None = None, apart=()):
         self.frame = frame.reset_index(drop=True)
+        #: column → ids of the rows whose stored value this write clears (a value the file
+        #: no longer gives); a missing cell otherwise means "not given", kept as stored
+        self.clears = clears or {}
+        #: columns given beside ``props`` (as ``row[column]``, ``None`` when empty), not in it
+        self.apart = tuple(apart)
 
     def __len__(self) -> int:
         return len(self.frame)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return _row_dicts(self.frame.iloc[i])
-        return _row_dicts(self.frame.iloc[[i]])[0]
+            return _row_dicts(self.frame.iloc[i], self.clears, self.apart)
+        return _row_dicts(self.frame.iloc[[i]], self.clears, self.apart)[0]
 
     def __iter__(self):
         for i in range(0, len(self), 5000):
@@ -126,13 +131,47 @@ class FrameRows(Sequence):
         return self.frame["id"].tolist()
 
 
-def _row_dicts(part: pd.DataFrame) -> list[dict]:
-    props = [c for c in part.columns if c not in ("id", "start", "end")]
+def _given(v) -> bool:
+    """Whether a cell holds a value (a list or tuple always does; None and NaN do not)."""
+    return isinstance(v, list | tuple) or (v is not None and v == v)
+
+
+def _row_dicts(part: pd.DataFrame, clears: dict | None = None, apart=()) -> list[dict]:
+    props = [c for c in part.columns if c not in ("id", "start", "end", *apart)]
+    ends = [c for c in ("id", "start", "end") if c in part.columns]
     out = []
     for rec in part.to_dict("records"):
-        given = {c: rec[c] for c in props if rec[c] is not None and rec[c] == rec[c]}
-        out.append({"id": rec["id"], "start": rec["start"], "end": rec["end"], "props": given})
+        given = {c: rec[c] for c in props if _given(rec[c])}
+        for c, ids in (clears or {}).items():
+            if rec["id"] in ids:
+                given[c] = None  # cleared: SET r += {c: null} removes it
+        row = {**{c: rec[c] for c in ends}, "props": given}
+        for c in apart:
+            row[c] = rec[c] if c in rec and _given(rec[c]) else None
+        out.append(row)
     return out
+
+
+def sources_apart(rows, name: str, column: str) -> list | FrameRows:
+    """``rows`` with the property ``column`` given beside ``props`` as ``row[name]``
+    (``None`` when a row has none): for a statement that writes it its own way.
+
+    >>> sources_apart([{"id": "a", "props": {"x": 1, "s": ("f",)}}], "sources", "s")
+    [{'id': 'a', 'props': {'x': 1}, 'sources': ('f',)}]
+    """
+    if isinstance(rows, FrameRows):
+        frame = rows.frame.rename(columns={column: name}) if column in rows.frame else rows.frame
+        if name not in frame:
+            frame = frame.assign(**{name: None})
+        return FrameRows(frame, clears=rows.clears, apart=(name,))
+    return [
+        {
+            **r,
+            "props": {k: v for k, v in r["props"].items() if k != column},
+            name: r["props"].get(column),
+        }
+        for r in rows
+    ]
 
 
 def row_ids(rows) -> list:

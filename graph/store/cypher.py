@@ -8,7 +8,7 @@ The statements stay in the subset that Neo4j 5 and ArcadeDB's openCypher both ru
 
 Examples
 --------
->>> print(merge_nodes("Project"))
+>>> print(merge_nodes("Project")[:69])
 UNWIND $rows AS row MERGE (n:Project {id: row.id}) SET n += row.props
 >>> merge_nodes("Project) DETACH DELETE (x")
 Traceback (most recent call last):
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from graph.schema import LOAD_LABEL, NODE_LABELS, REL_TYPES
 from graph.store.base import check_label, check_rel_type
+from graph.store.changes import SOURCES
 
 __all__ = [
     "node_constraint",
@@ -29,6 +30,16 @@ __all__ = [
     "create_rels",
     "existing_node_ids",
     "existing_rel_ids",
+    "stored_nodes",
+    "stored_rels",
+    "source_nodes",
+    "source_rels",
+    "delete_rels",
+    "delete_untied_nodes",
+    "detach_delete_nodes",
+    "ties_of_nodes",
+    "retag_nodes",
+    "retag_rels",
     "PING",
     "CONSOLE_EXAMPLES",
     "MARK_LOAD",
@@ -79,10 +90,22 @@ def all_constraints() -> list[str]:
     )
 
 
+def _add_sources(var: str) -> str:
+    """A SET clause that adds ``row.sources`` to a record's sources as the server holds
+    them when it writes (another load may have added its own since this one read them)."""
+    return (
+        f" SET {var}.{SOURCES} = CASE WHEN row.sources IS NULL THEN {var}.{SOURCES} ELSE "
+        f"[s IN coalesce({var}.{SOURCES}, []) WHERE NOT s IN row.sources] + row.sources END"
+    )
+
+
 def merge_nodes(label: str) -> str:
-    """Idempotent batch write of nodes: ``$rows`` = ``[{id, props}]``."""
+    """Idempotent batch write of nodes: ``$rows`` = ``[{id, props, sources}]``."""
     label = check_label(label)
-    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+    return (
+        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+        + _add_sources("n")
+    )
 
 
 def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
@@ -90,7 +113,7 @@ def merge_rels(rel_type: str, start_label: str, end_label: str) -> str:
     t, a, b = check_rel_type(rel_type), check_label(start_label), check_label(end_label)
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{id: row.start}}) MATCH (b:{b} {{id: row.end}}) "
-        f"MERGE (a)-[r:{t} {{id: row.id}}]->(b) SET r += row.props"
+        f"MERGE (a)-[r:{t} {{id: row.id}}]->(b) SET r += row.props" + _add_sources("r")
     )
 
 
@@ -102,7 +125,7 @@ def create_rels(rel_type: str, start_label: str, end_label: str) -> str:
     t, a, b = check_rel_type(rel_type), check_label(start_label), check_label(end_label)
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{id: row.start}}) MATCH (b:{b} {{id: row.end}}) "
-        f"CREATE (a)-[r:{t} {{id: row.id}}]->(b) SET r += row.props"
+        f"CREATE (a)-[r:{t} {{id: row.id}}]->(b) SET r += row.props" + _add_sources("r")
     )
 
 
@@ -116,6 +139,88 @@ def existing_rel_ids(rel_type: str) -> str:
     """Which of ``$ids`` exist as relationships of a type (one look-up per id)."""
     t = check_rel_type(rel_type)
     return f"UNWIND $ids AS id MATCH ()-[r:{t} {{id: id}}]->() RETURN r.id AS id"
+
+
+def stored_nodes(label: str) -> str:
+    """The stored versions of the nodes of ``label`` among ``$ids``."""
+    label = check_label(label)
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN properties(n) AS p"
+
+
+def stored_rels(rel_type: str) -> str:
+    """The stored versions of the relationships of a type among ``$ids``, with their ends."""
+    t = check_rel_type(rel_type)
+    return (
+        f"UNWIND $ids AS id MATCH (a)-[r:{t} {{id: id}}]->(b) "
+        "RETURN properties(r) AS p, a.id AS start, b.id AS end"
+    )
+
+
+def source_nodes(label: str) -> str:
+    """The nodes of ``label`` that ``$source`` loaded: id and sources."""
+    label = check_label(label)
+    return (
+        f"MATCH (n:{label}) WHERE $source IN n.{SOURCES} "
+        f"RETURN n.id AS id, n.{SOURCES} AS {SOURCES}"
+    )
+
+
+def source_rels(rel_type: str) -> str:
+    """The relationships of a type that ``$source`` loaded: id and sources."""
+    t = check_rel_type(rel_type)
+    return (
+        f"MATCH ()-[r:{t}]->() WHERE $source IN r.{SOURCES} "
+        f"RETURN r.id AS id, r.{SOURCES} AS {SOURCES}"
+    )
+
+
+def delete_rels(rel_type: str) -> str:
+    """Delete the relationships of a type whose id is among ``$ids``; how many."""
+    t = check_rel_type(rel_type)
+    return f"UNWIND $ids AS id MATCH ()-[r:{t} {{id: id}}]->() DELETE r RETURN count(*) AS n"
+
+
+def delete_untied_nodes(label: str) -> str:
+    """Delete the nodes of ``label`` among ``$ids`` that no relationship touches (one still
+    tied to another record stays); how many."""
+    label = check_label(label)
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) OPTIONAL MATCH (n)--(m) "
+        "WITH n, count(m) AS ties WHERE ties = 0 DELETE n RETURN count(*) AS n"
+    )
+
+
+def detach_delete_nodes(label: str) -> str:
+    """Delete the nodes of ``label`` among ``$ids`` with all their relationships; how many."""
+    label = check_label(label)
+    return f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n"
+
+
+def ties_of_nodes(label: str) -> str:
+    """The relationships of the nodes of ``label`` among ``$ids``, counted by type."""
+    label = check_label(label)
+    return (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}})-[r]-() "
+        "RETURN type(r) AS type, count(DISTINCT r) AS n"
+    )
+
+
+def retag_nodes(label: str) -> str:
+    """Set the sources of nodes: ``$rows`` = ``[{id, sources}]``."""
+    label = check_label(label)
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+        f"SET n.{SOURCES} = row.sources RETURN count(*) AS n"
+    )
+
+
+def retag_rels(rel_type: str) -> str:
+    """Set the sources of relationships: ``$rows`` = ``[{id, sources}]``."""
+    t = check_rel_type(rel_type)
+    return (
+        f"UNWIND $rows AS row MATCH ()-[r:{t} {{id: row.id}}]->() "
+        f"SET r.{SOURCES} = row.sources RETURN count(*) AS n"
+    )
 
 
 #: A query that only proves the database answers.

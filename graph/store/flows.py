@@ -66,13 +66,23 @@ class FlowTable:
         ids = pd.Index(list(ids))
         return set(ids[isin(ids, self.frame["id"])])
 
-    def upsert(self, rows: list[dict] | pd.DataFrame) -> FlowTable:
+    def upsert(self, rows: list[dict] | pd.DataFrame, clears: dict | None = None) -> FlowTable:
         """A new table with ``rows`` (``{"id", "start", "end", "props"}``, or a DataFrame of
         ``id``, ``start``, ``end`` and property columns) written: a new id is added; a known
         id keeps the properties the row does not give (as Neo4j's ``SET r += props`` does)
-        and takes the ones it gives, and its new ends."""
+        and takes the ones it gives, and its new ends. A property given as ``None`` in a
+        row's ``props``, or named in ``clears`` (column → ids), is cleared (as
+        ``SET r += {p: null}`` does).
+
+        >>> t = FlowTable().upsert([{"id": "f1", "start": "a", "end": "b",
+        ...                          "props": {"year": 2024, "channel": "x"}}])
+        >>> t.upsert([{"id": "f1", "start": "a", "end": "b", "props": {"channel": None}}]
+        ...          ).frame.columns.tolist()
+        ['id', 'start', 'end', 'year']
+        """
         if not len(rows):
             return self
+        clears = {c: set(ids) for c, ids in (clears or {}).items()}
         if isinstance(rows, pd.DataFrame):
             given = rows.notna().any()
             new = rows.loc[:, given | rows.columns.isin(["id", "start", "end"])].infer_objects()
@@ -80,6 +90,9 @@ class FlowTable:
             new = pd.DataFrame.from_records([r["props"] for r in rows])  # no copy of each row
             for c in ("id", "start", "end"):
                 new[c] = [r[c] for r in rows]
+            for r in rows:  # rows given as dicts are few; the many come as a DataFrame
+                for c in [c for c, v in r["props"].items() if v is None]:
+                    clears.setdefault(c, set()).add(r["id"])
         new = new.drop_duplicates("id", keep="last")
         old = self.frame
         known = isin(old["id"], new["id"])
@@ -87,8 +100,13 @@ class FlowTable:
             kept = old[known].set_index("id")
             new = new.set_index("id").combine_first(kept).reset_index()
         merged = pd.concat([old[~known], new], ignore_index=True) if len(old) else new
+        merged = _cleared(merged, clears)
         columns = ["id", "start", "end"] + sorted(set(merged.columns) - {"id", "start", "end"})
         return FlowTable(merged[columns].sort_values("id", kind="stable", ignore_index=True))
+
+    def without(self, ids) -> FlowTable:
+        """A new table without the flows whose id is one of ``ids``."""
+        return FlowTable(self.frame[~isin(self.frame["id"], ids)].reset_index(drop=True))
 
     def rel_table(self, label: str) -> pd.DataFrame:
         """The relationship table of the flows (as the stores' ``rel_table`` gives it)."""
@@ -96,6 +114,20 @@ class FlowTable:
         t.insert(3, "start_label", label)
         t.insert(4, "end_label", label)
         return t
+
+
+def _cleared(t: pd.DataFrame, clears: dict) -> pd.DataFrame:
+    """``t`` with the cells ``clears`` names (column → ids) emptied; a column left with no
+    value is dropped, as a server holds no property that no record has."""
+    for c, ids in clears.items():
+        if c not in t or not ids:
+            continue
+        col = t[c].astype(object)
+        col[isin(t["id"], ids)] = None
+        t[c] = col
+        if not t[c].notna().any():
+            t = t.drop(columns=c)
+    return t
 
 
 def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ same pair stay two and every sum is a vectorised group-by, not a walk over edges
 
 Examples
 --------
->>> from graph.store.batch import FrameRows, GraphBatch
+>>> from graph.store.batch import GraphBatch
 >>> store = MemoryStore()
 >>> b = GraphBatch(nodes={"Organization": [{"id": "a", "props": {"name": "A"}},
 ...                                         {"id": "b", "props": {"name": "B"}}]},
@@ -24,6 +24,8 @@ Examples
 
 from __future__ import annotations
 
+import threading
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -37,40 +39,17 @@ from graph.store.base import (
     check_label,
     check_rel_type,
 )
-from graph.store.batch import FrameRows, GraphBatch
+from graph.store.batch import GraphBatch
+from graph.store.changes import SOURCES, Removal, loaded_by
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
+from graph.store.graph_writes import FUNDS, apply_removal, checked_flows, write_edges, write_nodes
+from graph.store.graph_writes import key as _key
+from graph.store.graph_writes import remove_ids as _remove_ids
 from graph.store.matching import matching_ids
 from graph.store.tables import display_name, isin, pairs_frame, ties_frame, ties_in_tables
 from graph.store.totals import check_flow_types, frame
 
-#: The relationship type held in the flow table instead of the graph.
-FUNDS = "FUNDS"
-
 __all__ = ["MemoryStore"]
-
-
-def _key(label: str, node_id) -> str:
-    return f"{label}:{node_id}"
-
-
-def _checked_flows(g: nx.MultiDiGraph, start_label: str, end_label: str, rows):
-    """``rows`` (as a DataFrame when they are :class:`FrameRows`) when both ends of every
-    flow are nodes of ``g``; else a KeyError naming the first flow whose end is missing
-    (nothing is written)."""
-    ids = {d["id"] for k, d in g.nodes(data=True) if d["label"] in (start_label, end_label)}
-    if isinstance(rows, FrameRows):
-        t = rows.frame
-        missing = ~(isin(t["start"], ids) & isin(t["end"], ids))
-        if missing.any():
-            r = t.iloc[int(missing.argmax())]
-            lab, end = (start_label, r["start"]) if r["start"] not in ids else (end_label, r["end"])
-            raise KeyError(f"{FUNDS} {r['id']}: no node {_key(lab, end)}")
-        return t
-    for r in rows:
-        for lab, end in ((start_label, r["start"]), (end_label, r["end"])):
-            if end not in ids:
-                raise KeyError(f"{FUNDS} {r['id']}: no node {_key(lab, end)}")
-    return rows
 
 
 class MemoryStore(GraphStore):
@@ -96,6 +75,7 @@ class MemoryStore(GraphStore):
         self._by_label: dict[str, list] | None = None
         self._reads: dict = {}  # tables and objects read since the last write
         self._kept: dict = {}  # tables every read starts from, built by each write
+        self._lock = threading.RLock()
 
     def describe(self) -> str:
         return f"In-memory store ({self.name})"
@@ -111,47 +91,78 @@ class MemoryStore(GraphStore):
             return self.flows.existing(ids)
         return {i for i in ids if (rel_type, i) in self._edge_index}
 
-    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
-        with collection_paused():  # a graph of many small dicts, none of them garbage
-            self._write_paused(batch)
+    def write_lock(self):
+        return self._lock
 
-    def _write_paused(self, batch: GraphBatch) -> None:
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+        with collection_paused():  # a graph of many small dicts, none of them garbage
+            return self._write_paused(batch, gone or Removal())
+
+    def _write_paused(self, batch: GraphBatch, gone: Removal):
         # Work on a copy and swap at the end: all or nothing.
         g = self.graph.copy()
         index = dict(self._edge_index)
         flows = self.flows
         for label, rows in batch.nodes.items():
             check_label(label)
-            for r in rows:
-                k = _key(label, r["id"])
-                if k in g:
-                    g.nodes[k].update(dict(r["props"]))
-                else:
-                    g.add_node(k, label=label, id=r["id"], **dict(r["props"]))
+            write_nodes(g, label, rows)
         for (t, sl, el), rows in batch.rels.items():
             check_rel_type(t)
             if t == FUNDS:
-                flows = flows.upsert(_checked_flows(g, sl, el, rows))
-                continue
-            for r in rows:
-                u, v = _key(sl, r["start"]), _key(el, r["end"])
-                for end in (u, v):
-                    if end not in g:
-                        raise KeyError(f"{t} {r['id']}: no node {end}")
-                old = index.get((t, r["id"]))
-                if old is not None and (old[0], old[1]) == (u, v):
-                    g.edges[old].update(dict(r["props"]))
-                    continue
-                if old is not None:
-                    g.remove_edge(*old)
-                ek = f"{t}:{r['id']}"
-                g.add_edge(u, v, key=ek, type=t, id=r["id"], **dict(r["props"]))
-                index[(t, r["id"])] = (u, v, ek)
+                flows = flows.upsert(checked_flows(g, sl, el, rows), getattr(rows, "clears", None))
+            else:
+                write_edges(g, index, t, (sl, el), rows)
+        flows, removed, kept = apply_removal(g, index, flows, gone)
+        self._swap(g, index, flows)
+        return removed, kept
+
+    def _swap(self, g, index, flows) -> None:
         self.graph, self._edge_index, self.flows = g, index, flows
         self._view = self._codes = self._by_type = self._by_label = None
         self._reads = {}
         with collection_paused():
             self._prepare_reads()
+
+    def remove_ids(self, ids):
+        with collection_paused():
+            g, index = self.graph.copy(), dict(self._edge_index)
+            flows, removed = _remove_ids(g, index, self.flows, ids)
+            self._swap(g, index, flows)
+        return removed, {}
+
+    def stored_nodes(self, label, ids):
+        check_label(label)
+        t = self.memo(("node_table", label), lambda: self._node_table(label))
+        return t[isin(t["id"], ids)].reset_index(drop=True)
+
+    def stored_rels(self, rel_type, ids):
+        check_rel_type(rel_type)
+        if rel_type == FUNDS:
+            t = self.flows.frame
+        else:
+            t = self.memo(("rel_table", rel_type), lambda: self._rel_table(rel_type))
+            t = t.drop(columns=["start_label", "end_label"], errors="ignore")
+        return t[isin(t["id"], ids)].reset_index(drop=True)
+
+    def of_source(self, source):
+        out = {}
+        for label in self._nodes_by_label():
+            out[("node", label)] = self._of(
+                self.memo(("node_table", label), lambda x=label: self._node_table(x)), source
+            )
+        for t in self._edges_by_type():
+            out[("rel", t)] = self._of(
+                self.memo(("rel_table", t), lambda t=t: self._rel_table(t)), source
+            )
+        if len(self.flows):
+            out[("rel", FUNDS)] = self._of(self.flows.frame, source)
+        return out
+
+    @staticmethod
+    def _of(t: pd.DataFrame, source: str) -> pd.DataFrame:
+        if SOURCES not in t:
+            return pd.DataFrame(columns=["id", SOURCES])
+        return t.loc[loaded_by(t[SOURCES], source), ["id", SOURCES]].reset_index(drop=True)
 
     def _prepare_reads(self) -> None:
         """Build what every read starts from, once per write (so a load's time includes
@@ -167,7 +178,7 @@ class MemoryStore(GraphStore):
         if len(self.flows):
             self._kept[("rel_pairs", FUNDS)] = self._flow_pairs()
 
-    def _mark_load(self, load_id, props):
+    def mark_load(self, load_id, props):
         self._loads.setdefault(load_id, {"load_id": load_id}).update(props)
 
     def load_history(self) -> pd.DataFrame:

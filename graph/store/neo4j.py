@@ -14,8 +14,14 @@ import pandas as pd
 from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as nx_exc
 
-from graph.errors import AuthenticationFailed, DatabaseNotFound, StoreError, StoreUnavailable
-from graph.schema import NODE_LABELS
+from graph.errors import (
+    AuthenticationFailed,
+    ConcurrentWrite,
+    DatabaseNotFound,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.schema import NODE_LABELS, REL_TYPES
 from graph.store import cypher
 from graph.store.around import (
     EVENT_COLUMNS,
@@ -30,7 +36,8 @@ from graph.store.base import (
     check_label,
     check_rel_type,
 )
-from graph.store.batch import FrameRows, GraphBatch
+from graph.store.batch import FrameRows, GraphBatch, sources_apart
+from graph.store.changes import SOURCES
 from graph.store.settings import Neo4jSettings
 from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
@@ -39,6 +46,41 @@ __all__ = ["Neo4jStore", "BATCH_SIZE"]
 
 #: Rows per ``UNWIND`` statement.
 BATCH_SIZE = 1000
+
+
+def _parts(items: list) -> list[list]:
+    """``items`` in parts of :data:`BATCH_SIZE`."""
+    return [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+
+
+def _in_parts(tx, query: str, name: str, items: list) -> int:
+    """Run ``query`` (which returns ``n``) with ``items`` as ``$name`` in parts; the sum of
+    ``n``."""
+    return sum(r["n"] for part in _parts(items) for r in tx.run(query, {name: part}))
+
+
+def _tupled(row: dict) -> dict:
+    """``row`` with its sources as a tuple (the stores compare them as tuples)."""
+    if isinstance(row.get(SOURCES), list):
+        row[SOURCES] = tuple(row[SOURCES])
+    return row
+
+
+def _remove(tx, gone) -> tuple[dict, dict]:
+    """Run what a :class:`~graph.store.changes.Removal` says in ``tx``: relationships
+    first, then the nodes nothing else is tied to. How many were removed and kept."""
+    removed: dict = {}
+    kept: dict = {}
+    for t, (delete, untag) in gone.rels.items():
+        removed[t] = _in_parts(tx, cypher.delete_rels(t), "ids", delete)
+        _in_parts(tx, cypher.retag_rels(t), "rows", [{"id": i, "sources": s} for i, s in untag])
+    for label, (delete, untag) in gone.nodes.items():
+        removed[label] = _in_parts(tx, cypher.delete_untied_nodes(label), "ids", delete)
+        kept[label] = len(delete) - removed[label]
+        _in_parts(
+            tx, cypher.retag_nodes(label), "rows", [{"id": i, "sources": s} for i, s in untag]
+        )
+    return removed, kept
 
 
 def _first_label(labels) -> str | None:
@@ -117,6 +159,15 @@ class Neo4jStore(GraphStore):
                 f"the server at {s.uri} has no database '{s.database}'; "
                 "set NEO4J_DATABASE to one that exists, or create it"
             )
+        if isinstance(e, nx_exc.TransientError) or "ConcurrentModification" in text:
+            return ConcurrentWrite(
+                f"another client wrote the same records at the same time ({text})", transient=True
+            )
+        if "ConstraintValidationFailed" in code or "DuplicatedKey" in text:
+            return ConcurrentWrite(
+                f"a record this load was creating was created by another client first ({text})",
+                transient=False,
+            )
         if isinstance(e, nx_exc.ServiceUnavailable | nx_exc.SessionExpired | OSError):
             return StoreUnavailable(
                 f"no Bolt server is answering at {s.uri} (waited {s.timeout:g} s); "
@@ -167,11 +218,14 @@ class Neo4jStore(GraphStore):
             found |= {r["id"] for r in self._read(query, ids=ids[i : i + BATCH_SIZE])}
         return found
 
-    def write(self, batch: GraphBatch, *, source: str = "", progress=None):
+    def write(self, batch: GraphBatch, **options):
         self.ensure_constraints()
-        return super().write(batch, source=source, progress=progress)
+        return super().write(batch, **options)
 
-    def _write_batch(self, batch: GraphBatch, progress=None, existing=None) -> None:
+    def _write_statements(self, batch: GraphBatch, existing) -> list[tuple[str, list]]:
+        """``(query, rows)`` for every part of a planned batch: nodes merged, relationships
+        known to exist merged, new ones created; each row's sources given beside its
+        properties, added on the server to what it holds then."""
         statements = []
         for label, rows in batch.nodes.items():
             statements.append((cypher.merge_nodes(label), rows))
@@ -182,16 +236,22 @@ class Neo4jStore(GraphStore):
                 continue
             if isinstance(rows, FrameRows):
                 known = rows.frame["id"].isin(have).to_numpy()
-                new = FrameRows(rows.frame[~known])
-                old = FrameRows(rows.frame[known])
+                new = FrameRows(rows.frame[~known], clears=rows.clears)
+                old = FrameRows(rows.frame[known], clears=rows.clears)
             else:
                 new = [r for r in rows if r["id"] not in have]
                 old = [r for r in rows if r["id"] in have]
             statements.append((cypher.create_rels(t, a, b), new))  # new ids: no merge
             statements.append((cypher.merge_rels(t, a, b), old))
+        return [(q, sources_apart(rows, "sources", SOURCES)) for q, rows in statements]
+
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+        statements = self._write_statements(batch, existing)
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
+                    for t, ids in (gone.moved if gone is not None else {}).items():
+                        _in_parts(tx, cypher.delete_rels(t), "ids", sorted(ids))
                     total, done = sum(len(rows) for _q, rows in statements), 0
                     for query, rows in statements:
                         for i in range(0, len(rows), BATCH_SIZE):
@@ -200,11 +260,67 @@ class Neo4jStore(GraphStore):
                             done += len(chunk)
                             if progress is not None and done < total:
                                 progress(done, total)
+                    outcome = _remove(tx, gone) if gone is not None else ({}, {})
                     tx.commit()
+            return outcome
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e
 
-    def _mark_load(self, load_id, props):
+    def remove_ids(self, ids):
+        ids = list(dict.fromkeys(ids))
+        removed: dict = {}
+        try:
+            with self.driver.session(database=self.settings.database) as session:
+                with session.begin_transaction() as tx:
+                    for t in REL_TYPES:
+                        removed[t] = _in_parts(tx, cypher.delete_rels(t), "ids", ids)
+                    for label in NODE_LABELS:
+                        for r in tx.run(cypher.ties_of_nodes(label), ids=ids):
+                            removed[r["type"]] = removed.get(r["type"], 0) + r["n"]
+                        removed[label] = _in_parts(
+                            tx, cypher.detach_delete_nodes(label), "ids", ids
+                        )
+                    tx.commit()
+        except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
+            raise self._translate(e) from e
+        return removed, {}
+
+    def stored_nodes(self, label, ids):
+        rows = []
+        for part in _parts(list(dict.fromkeys(ids))):
+            rows += [
+                _tupled(dict(p))
+                for (p,) in self._packed(cypher.stored_nodes(label), ("p",), ids=part)
+            ]
+        return frame(rows, ("id",))
+
+    def stored_rels(self, rel_type, ids):
+        rows = []
+        for part in _parts(list(dict.fromkeys(ids))):
+            for p, start, end in self._packed(
+                cypher.stored_rels(rel_type), ("p", "start", "end"), ids=part
+            ):
+                rows.append(_tupled({**dict(p), "start": start, "end": end}))
+        return frame(rows, ("id", "start", "end"))
+
+    def of_source(self, source):
+        out = {}
+        for label in NODE_LABELS:
+            out[("node", label)] = self._sourced(cypher.source_nodes(label), source)
+        for t in REL_TYPES:
+            out[("rel", t)] = self._sourced(cypher.source_rels(t), source)
+        return out
+
+    def _sourced(self, query: str, source: str) -> pd.DataFrame:
+        rows = self._packed(query, ("id", SOURCES), source=source)
+        return pd.DataFrame(
+            {
+                "id": [r[0] for r in rows],
+                SOURCES: pd.Series([tuple(r[1]) for r in rows], dtype=object),
+            }
+        )
+
+    def mark_load(self, load_id, props):
         self._write(cypher.MARK_LOAD, id=load_id, props=props)
 
     def load_history(self) -> pd.DataFrame:
@@ -232,7 +348,7 @@ class Neo4jStore(GraphStore):
         return rows[0]["rows"] if rows else []
 
     def node_table(self, label):
-        rows = [dict(p) for (p,) in self._packed(cypher.node_table(label), ("p",))]
+        rows = [_tupled(dict(p)) for (p,) in self._packed(cypher.node_table(label), ("p",))]
         return frame(rows, ("id",))
 
     def rel_table(self, rel_type):
@@ -241,7 +357,7 @@ class Neo4jStore(GraphStore):
         for p, start, end, start_labels, end_labels in self._packed(
             cypher.rel_table(rel_type), ends
         ):
-            row = dict(p)
+            row = _tupled(dict(p))
             row.update(
                 start=start,
                 end=end,
