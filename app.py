@@ -8,7 +8,7 @@ the server stops answering, every page says so once and offers a retry and the b
 
 import streamlit as st
 
-from graph.errors import StoreError
+from graph.errors import ConcurrentWrite, StoreError
 from views import state
 
 st.set_page_config(page_title="Partner graph explorer", page_icon="🌐", layout="wide")
@@ -37,5 +37,7 @@ if down:  # the server has gone: one clear message, a retry and the bundled data
 else:
     try:
         page.run()
+    except ConcurrentWrite as e:  # busy with other clients' writes: not gone
+        state.offer_retry(str(e))
     except StoreError as e:  # it went while the page was being read
         state.offer_fallback(str(e))

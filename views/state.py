@@ -169,6 +169,18 @@ def offer_fallback(reason: str, *, where=st) -> None:
         st.rerun()
 
 
+def offer_retry(reason: str) -> None:
+    """One clear message that the server was busy with other clients' writes, and a retry."""
+    st.warning(
+        "The graph server was busy with other people's changes and could not answer this page "
+        f"just now ({md(reason)}). Nothing is wrong with the data; try again in a moment.",
+        icon=":material/hourglass_top:",
+    )
+    if st.button("Try again", key="retry-busy", icon=":material/refresh:"):
+        data_changed()
+        st.rerun()
+
+
 def store_key(store) -> str:
     """What cached results are keyed by: the store's kind, place and identity."""
     return f"{store.kind}|{store.describe()}|{id(store)}"
