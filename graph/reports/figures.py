@@ -35,7 +35,7 @@ from graph.analyses.results import Coverage, DonorConcentration
 from graph.errors import EmptySelection
 from graph.metrics import lorenz_curve
 from graph.store import Filters, GraphStore
-from graph.text import label
+from graph.text import joined, label
 
 __all__ = [
     "ConcentrationView",
@@ -245,7 +245,7 @@ def part_years(store: GraphStore, filters, rid) -> dict:
 
     >>> from loaders.load import load_memory
     >>> part_years(load_memory(), None, "iite")
-    {2025: 'part of the year for decentralized, extrabudgetary (first 7 months)'}
+    {2025: 'part of the year for decentralized and extrabudgetary funds (first 7 months)'}
     """
     t = store.funding_totals(("recipient", "year", "period", "channel"), filters)
     if rid is not None:
@@ -253,7 +253,7 @@ def part_years(store: GraphStore, filters, rid) -> dict:
     t = t[t["period"].notna() & t["year"].notna()]
     out = {}
     for y, part in t.groupby("year"):
-        chans = ", ".join(sorted(label(c) for c in set(part["channel"])))
+        chans = joined(sorted(label(c) for c in set(part["channel"]))) + " funds"
         out[int(y)] = f"part of the year for {chans} ({', '.join(sorted(set(part['period'])))})"
     return out
 
@@ -417,7 +417,7 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
     >>> c = year_changes(load_memory())
     >>> r = c["rows"].set_index("measure")
     >>> r.at["Known funding for part of the year (USD)", "note"]
-    'decentralized, extrabudgetary (2024: whole year; 2025: first 7 months)'
+    'decentralized and extrabudgetary funds (2024: whole year; 2025: first 7 months)'
     >>> float(r.at["Known funding (USD)", "change"])  # the regular budget and the host country
     31303.0
     """
@@ -455,7 +455,7 @@ def year_changes(store: GraphStore, *, recipient=INSTITUTE) -> YearChanges:
         f"{y}: {', '.join(ps) if ps else 'whole year'}" for y, ps in periods.items()
     )
     part_note = (
-        f"{', '.join(sorted(label(c) for c in part_channels))} ({part_note})"
+        f"{joined(sorted(label(c) for c in part_channels))} funds ({part_note})"
         if part_channels
         else ""
     )
