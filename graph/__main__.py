@@ -1,9 +1,14 @@
-"""Command line: ``python -m graph report`` prints the board's headline findings.
+"""Command line: ``python -m graph report`` prints the board's headline findings;
+``python -m graph check`` checks the board limits now and in the projection.
 
 Usage::
 
     python -m graph report [--data FOLDER] [--neo4j] [--as-of YYYY-MM-DD] [--scheme focus]
                            [--recipient ID] [--network]
+    python -m graph check [--data FOLDER] [--neo4j] [--limits FILE] [--period 2026-2029]
+
+``check`` exits 1 when a limit is breached now (for a scheduled job), 0 otherwise, and 2
+when the limits file cannot be read or makes no sense.
 
 Without ``--neo4j`` the records of ``--data`` (default: the bundled ``data/``) are loaded
 into the in-memory store; with it, the Neo4j store named by ``NEO4J_URI`` is read. An
@@ -17,12 +22,33 @@ import argparse
 import datetime as dt
 import sys
 
-from graph.errors import ExplorerError
+from graph.errors import ExplorerError, SettingsError
 from graph.schema import REGION_SCHEMES
 
 __all__ = ["main"]
 
-DESCRIPTION = "Print the headline findings for the board from the bundled data or a Neo4j store."
+DESCRIPTION = (
+    "Print the headline findings for the board, or check the board limits, from the bundled "
+    "data or a Neo4j store."
+)
+
+
+def _period(text: str) -> tuple[int, int]:
+    a, _, b = text.partition("-")
+    try:
+        first, last = int(a), int(b or a)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a period; write it as YYYY-YYYY, e.g. 2026-2029"
+        ) from None
+    if first > last:
+        raise argparse.ArgumentTypeError(f"{text!r}: the first year comes after the last")
+    return first, last
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default=None, help="folder of record files (default: data/)")
+    p.add_argument("--neo4j", action="store_true", help="read the Neo4j store of NEO4J_URI")
 
 
 def _date(text: str) -> dt.date:
@@ -38,8 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m graph", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="print the headline findings for the board")
-    rep.add_argument("--data", default=None, help="folder of record files (default: data/)")
-    rep.add_argument("--neo4j", action="store_true", help="read the Neo4j store of NEO4J_URI")
+    _source_args(rep)
     rep.add_argument(
         "--as-of",
         default=None,
@@ -65,7 +90,66 @@ def _parser() -> argparse.ArgumentParser:
         help="count the wider network in the regional balance and the funding cliff, "
         "not only the institute's own portfolio",
     )
+    chk = sub.add_parser(
+        "check",
+        help="check the board limits now and in the projection; exit 1 when one is breached",
+        description="Check the board limits (data/reference/limits.toml) now and in the "
+        "projection for the planning period, with the store's prospects and renewals. Exit "
+        "status 1 when a limit is breached now, 0 otherwise.",
+    )
+    _source_args(chk)
+    chk.add_argument("--limits", default=None, metavar="FILE", help="limits file (TOML)")
+    chk.add_argument(
+        "--period",
+        default=None,
+        type=_period,
+        metavar="YYYY-YYYY",
+        help="planning period of the projection (default: 2026-2029, the strategy period)",
+    )
     return parser
+
+
+def _store(args):
+    """The store the command reads."""
+    if args.neo4j:
+        from graph.store.neo4j import Neo4jStore
+        from graph.store.settings import Neo4jSettings
+
+        settings = Neo4jSettings.from_env()
+        if settings is None:
+            return None
+        return Neo4jStore(settings)
+    from loaders.load import DATA_DIR, load_memory
+
+    return load_memory(args.data or DATA_DIR)
+
+
+#: How each status reads in the check's output.
+MARKS = {"holds": "holds   ", "breached": "BREACHED", "unclear": "unclear "}
+
+
+def _check(store, args) -> int:
+    """Print every limit now and in the projection; 1 when one is breached now."""
+    from graph.analyses.limits import breached, check_limits, projected_text, read_limits
+    from graph.analyses.projection import DEFAULT_PERIOD, projection
+    from loaders.load import limits_file
+
+    path = limits_file(args.limits)
+    limits = read_limits(path)
+    p = projection(store, args.period or DEFAULT_PERIOD)
+    checks = check_limits(store, limits, projection=p)
+    print(f"Board limits ({path}), now and projected for {p.period[0]}–{p.period[1]}:")
+    for c in checks:
+        print(f"  {MARKS[c.status]}  {c.what}: {c.now}{f' ({c.why})' if c.why else ''}")
+        print(f"            {projected_text(c, p.period)}")
+    n = len(p.lines[p.lines["kind"].isin(["renewal", "prospect"])])
+    print(
+        f"The projection counts {n} planning assumption{'' if n == 1 else 's'} "
+        "(renewals, prospects) of the store: assumptions, not facts of the documents."
+    )
+    bad = breached(checks)
+    print(f"{len(bad)} of {len(checks)} limits breached now." if bad else "Every limit holds now.")
+    return 1 if bad else 0
 
 
 def _check_recipient(store, recipient: str | None) -> None:
@@ -89,20 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     from graph.reports.findings import board_report
 
     try:
-        if args.neo4j:
-            from graph.store.neo4j import Neo4jStore
-            from graph.store.settings import Neo4jSettings
-
-            settings = Neo4jSettings.from_env()
-            if settings is None:
-                print("error: --neo4j needs NEO4J_URI to be set", file=sys.stderr)
-                return 1
-            store = Neo4jStore(settings)
-        else:
-            from loaders.load import DATA_DIR, load_memory
-
-            store = load_memory(args.data or DATA_DIR)
+        store = _store(args)
+        if store is None:
+            print("error: --neo4j needs NEO4J_URI to be set", file=sys.stderr)
+            return 1
         with store:
+            if args.command == "check":
+                return _check(store, args)
             _check_recipient(store, args.recipient)
             sys.stdout.write(
                 board_report(
@@ -113,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
                     scope="network" if args.network else "institute",
                 )
             )
+    except SettingsError as e:  # a broken limits file is not a breached limit
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except ExplorerError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

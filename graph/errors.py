@@ -25,6 +25,7 @@ __all__ = [
     "IncompleteLoad",
     "QueryRefused",
     "ConcurrentWrite",
+    "SettingsError",
     "AnalysisError",
     "UnknownEntity",
     "EmptySelection",
@@ -82,6 +83,11 @@ class ConcurrentWrite(StoreError):
 
 class QueryRefused(StoreError):
     """A console query was refused (a write, a procedure, a time limit)."""
+
+
+class SettingsError(ExplorerError):
+    """A settings file (the board limits) cannot be read or holds a value that makes no
+    sense; the message names the file, the entry and what to do."""
 
 
 class AnalysisError(ExplorerError):

@@ -25,6 +25,19 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from graph.codes import (
+    CHANNELS,
+    EVENT_KINDS,
+    FLOW_KINDS,
+    FLOW_TYPES,
+    ORG_TYPES,
+    PROJECT_STATUSES,
+    REGION_SCHEMES,
+    SECTORS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+
 __all__ = [
     "Field",
     "Kind",
@@ -44,88 +57,10 @@ __all__ = [
     "YEAR_MIN",
     "YEAR_MAX",
     "LOAD_LABEL",
+    "PLANNING_LABELS",
+    "GRAPH_LABELS",
     "columns_markdown",
 ]
-
-YEAR_MIN = 1945
-YEAR_MAX = 2100
-
-#: Donor / partner sectors used by the diversity analyses.
-SECTORS = (
-    "government",
-    "un_system",
-    "university",
-    "private_company",
-    "foundation",
-    "ngo",
-    "network",
-    "pool",
-    "other",
-)
-
-#: Finer organization types (free of analysis meaning; shown to users).
-ORG_TYPES = (
-    "un_institute",
-    "un_unit",
-    "un_field_office",
-    "un_agency",
-    "un_category2_centre",
-    "ministry",
-    "national_commission",
-    "government_agency",
-    "university",
-    "school",
-    "company",
-    "foundation",
-    "ngo",
-    "association",
-    "intergovernmental",
-    "donor_pool",
-    "other",
-)
-
-PROJECT_STATUSES = ("ongoing", "new", "completed", "extended", "planned")
-EVENT_KINDS = (
-    "conference",
-    "forum",
-    "webinar",
-    "webinar_series",
-    "workshop",
-    "seminar",
-    "meeting",
-    "competition",
-    "award",
-    "study_tour",
-    "campaign",
-    "other",
-)
-FLOW_KINDS = ("cash", "in_kind")
-CHANNELS = (
-    "regular_budget",
-    "host_country",
-    "decentralized",
-    "extrabudgetary",
-    "carry_over",
-    "interest",
-    "special_account",
-    "in_kind",
-    "other",
-)
-#: What a flow records. Empty in the bundled data (money received, as the report gives it);
-#: IATI transaction types and 360Giving awards map onto these.
-FLOW_TYPES = (
-    "income",
-    "incoming_funds",
-    "incoming_commitment",
-    "commitment",
-    "disbursement",
-    "expenditure",
-    "grant",
-    "other",
-)
-#: ``dac``: OECD DAC regional buckets of IATI (``dac:298`` Africa, regional); ``iati``: a
-#: reporting organisation's own regions in an IATI file (vocabulary 99).
-REGION_SCHEMES = ("unesco", "m49", "m49_subregion", "focus", "dac", "iati")
 
 #: Label of the marker node that records each load (started / complete).
 LOAD_LABEL = "LoadRun"
@@ -513,11 +448,111 @@ _KINDS = (
     ),
 )
 
+_ASSUMED = (
+    Field(
+        "stated_by",
+        required=True,
+        doc="who set this assumption (a person, a team, a meeting and its date): a planning "
+        "assumption, never a fact of the documents",
+    ),
+    Field("note", "text", doc="why, in a sentence"),
+    Field("source_id", "ref", ref="sources", doc="a document that supports it, if any"),
+    Field("quote", "text", doc="the sentence of that document, if any"),
+)
+
+_MONEY = (
+    Field("currency", "currency", doc="currency of the amounts; needed when an amount is given"),
+    Field("usd_rate", "number", doc="USD per unit of currency (not needed for USD)"),
+)
+
+_KINDS = (
+    *_KINDS,
+    Kind(
+        "prospects",
+        key="prospect_id",
+        label="Prospect",
+        fields=(
+            Field("prospect_id", required=True, doc="short id, e.g. p-eu-2027"),
+            Field("title", required=True, doc="what the agreement would be"),
+            Field("donor_id", "ref", ref="organizations", doc="a donor already in the data"),
+            Field("donor_name", doc="a donor not in the data yet (when there is no donor_id)"),
+            Field(
+                "donor_sector",
+                "enum",
+                choices=SECTORS,
+                doc="a new donor's sector (a known donor's own sector is used)",
+            ),
+            Field("amount", "number", doc="a year's amount, when one figure is expected"),
+            Field("amount_low", "number", doc="a year's amount, low end of a range"),
+            Field("amount_high", "number", doc="a year's amount, high end of a range"),
+            *_MONEY,
+            Field("amount_usd", "number", doc="USD of amount (filled from usd_rate)"),
+            Field("amount_usd_low", "number", doc="USD of amount_low (filled from usd_rate)"),
+            Field("amount_usd_high", "number", doc="USD of amount_high (filled from usd_rate)"),
+            Field("start_year", "year", True, doc="first year the money would come"),
+            Field("end_year", "year", doc="last year (the start year when empty)"),
+            Field("probability", "share", True, doc="the chance it is signed (0–1 or 0–100 %)"),
+            Field("region_id", "ref", ref="regions", doc="the region it would serve"),
+            Field("channel", "enum", choices=CHANNELS, doc="extrabudgetary when empty"),
+            *_ASSUMED,
+        ),
+        doc="Possible agreements with a donor, known or new: a planning assumption.",
+    ),
+    Kind(
+        "renewals",
+        key="renewal_id",
+        label="Renewal",
+        fields=(
+            Field("renewal_id", required=True, doc="short id, e.g. r-host-country"),
+            Field("project_id", "ref", ref="projects", doc="the agreement that would be extended"),
+            Field(
+                "donor_id",
+                "ref",
+                ref="organizations",
+                doc="or a donor's yearly contribution (with channel), when there is no project",
+            ),
+            Field("channel", "enum", choices=CHANNELS, doc="the channel of that contribution"),
+            Field("probability", "share", True, doc="the chance it is extended (0–1 or 0–100 %)"),
+            Field(
+                "level",
+                "number",
+                doc="a year's amount as a multiple of the basis year's (1 = the same; the "
+                "default when no amount is given)",
+            ),
+            Field("amount", "number", doc="or a year's amount, instead of a level"),
+            *_MONEY,
+            Field("amount_usd", "number", doc="USD of amount (filled from usd_rate)"),
+            Field(
+                "basis_year",
+                "year",
+                doc="the year whose known money the level multiplies (default: the latest year "
+                "known for the whole year)",
+            ),
+            Field("from_year", "year", doc="first year of the extension (default: the year after)"),
+            Field("to_year", "year", doc="last year (default: the end of the planning period)"),
+            Field(
+                "region_id",
+                "ref",
+                ref="regions",
+                doc="the region a contribution serves, when it is not a project's",
+            ),
+            *_ASSUMED,
+        ),
+        doc="The chance an agreement that ends is extended, and at what level: a planning "
+        "assumption.",
+    ),
+)
+
+#: Labels of planning assumptions (prospects, renewals): stored like any record, never part
+#: of the partnership graph the network analyses read.
+PLANNING_LABELS = ("Prospect", "Renewal")
+
 #: Every record kind by name, in load order (a kind only refers to kinds before it,
 #: except organizations.parent_id, which refers to its own kind).
 KINDS: dict[str, Kind] = {k.name: k for k in _KINDS}
 LOAD_ORDER: tuple[str, ...] = tuple(KINDS)
 NODE_LABELS: tuple[str, ...] = tuple(k.label for k in _KINDS if k.label)
+GRAPH_LABELS: tuple[str, ...] = tuple(x for x in NODE_LABELS if x not in PLANNING_LABELS)
 REL_TYPES: tuple[str, ...] = tuple(
     sorted(
         {k.rel_type for k in _KINDS if k.rel_type}

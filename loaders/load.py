@@ -41,10 +41,21 @@ __all__ = [
     "load_memory",
     "open_store",
     "DATA_DIR",
+    "LIMITS_FILE",
+    "limits_file",
 ]
 
 #: The bundled dataset.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The board limits the app and ``python -m graph check`` read unless told otherwise.
+LIMITS_FILE = DATA_DIR / "reference" / "limits.toml"
+
+
+def limits_file(path=None) -> Path:
+    """The board limits file: ``path``, else ``EXPLORER_LIMITS``, else :data:`LIMITS_FILE`."""
+    import os
+
+    return Path(path or os.environ.get("EXPLORER_LIMITS") or LIMITS_FILE)
 
 
 def check_rows(

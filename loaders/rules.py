@@ -203,7 +203,8 @@ def row_rules(spec: Kind, rec: dict, bad: set[str]) -> list[Problem]:
     """Rules across columns; columns already reported as ``bad`` are not judged again."""
     loc = rec["_location"]
     out = []
-    pairs = (("start_year", "end_year"), ("date", "end_date"))
+    pairs = (("start_year", "end_year"), ("date", "end_date"), ("from_year", "to_year"))
+    pairs += (("amount_low", "amount_high"),)
     for a, b in pairs:
         if a in spec.columns and rec.get(a) is not None and rec.get(b) is not None:
             if str(rec[a]) > str(rec[b]) if isinstance(rec[a], str) else rec[a] > rec[b]:
@@ -212,34 +213,138 @@ def row_rules(spec: Kind, rec: dict, bad: set[str]) -> list[Problem]:
                         loc,
                         b,
                         rec[b],
-                        f"{b} is before {a} ({rec[a]})",
+                        f"{b} is before {a} ({rec[a]})"
+                        if "year" in a or "date" in a
+                        else f"{b} is below {a} ({rec[a]})",
                         f"make {a} ≤ {b}, or swap them",
                     )
                 )
-    if spec.name == "funding":
-        if rec.get("amount") is not None and not rec.get("currency") and "currency" not in bad:
-            out.append(
-                Problem(loc, "currency", None, "an amount needs a currency", "fill in e.g. USD")
-            )
-        if rec.get("currency") == "USD" and rec.get("amount") is not None:
-            if rec.get("amount_usd") is None:
-                rec["amount_usd"] = rec["amount"]
-            if rec.get("usd_rate") is None:
-                rec["usd_rate"] = 1
-        elif (
-            rec.get("amount") is not None
-            and rec.get("amount_usd") is None
-            and rec.get("usd_rate") is not None
-        ):
-            rec["amount_usd"] = round(rec["amount"] * rec["usd_rate"], 2)
-    if (
-        spec.name == "projects"
-        and rec.get("budget") is not None
-        and not rec.get("currency")
-        and "currency" not in bad
-    ):
-        out.append(Problem(loc, "currency", None, "a budget needs a currency", "fill in e.g. USD"))
+    out += _KIND_RULES.get(spec.name, _no_rules)(rec, loc, bad)
     return out
+
+
+def _no_rules(rec: dict, loc: Location, bad: set[str]) -> list[Problem]:
+    return []
+
+
+def _money(rec: dict, loc: Location, bad: set[str], pairs, what: str = "an amount"):
+    """An amount needs a currency; a USD amount is its own USD; another currency's USD is
+    amount × ``usd_rate`` when a rate is given. ``pairs`` = ``(amount column, USD column)``."""
+    given = [a for a, _usd in pairs if rec.get(a) is not None]
+    if given and not rec.get("currency") and "currency" not in bad:
+        return [Problem(loc, "currency", None, f"{what} needs a currency", "fill in e.g. USD")]
+    for a, usd in pairs:
+        if rec.get(a) is None or rec.get(usd) is not None:
+            continue
+        if rec.get("currency") == "USD":
+            rec[usd] = rec[a]
+        elif rec.get("usd_rate") is not None:
+            rec[usd] = round(rec[a] * rec["usd_rate"], 2)
+    if rec.get("currency") == "USD" and given and rec.get("usd_rate") is None:
+        rec["usd_rate"] = 1
+    return []
+
+
+def _funding_rules(rec: dict, loc: Location, bad: set[str]) -> list[Problem]:
+    return _money(rec, loc, bad, (("amount", "amount_usd"),))
+
+
+def _project_rules(rec: dict, loc: Location, bad: set[str]) -> list[Problem]:
+    if rec.get("budget") is not None and not rec.get("currency") and "currency" not in bad:
+        return [Problem(loc, "currency", None, "a budget needs a currency", "fill in e.g. USD")]
+    return []
+
+
+def _in_usd(rec: dict, loc: Location, pairs) -> list[Problem]:
+    """An assumption's amount that could not be put in USD: a problem (a planning figure
+    without a rate cannot be compared with anything)."""
+    for a, usd in pairs:
+        if rec.get(a) is not None and rec.get(usd) is None and rec.get("currency"):
+            return [
+                Problem(
+                    loc,
+                    "usd_rate",
+                    None,
+                    f"an amount in {rec['currency']} needs a rate to USD",
+                    "fill in usd_rate (USD per unit), or give the amounts in USD",
+                )
+            ]
+    return []
+
+
+_PROSPECT_MONEY = (
+    ("amount", "amount_usd"),
+    ("amount_low", "amount_usd_low"),
+    ("amount_high", "amount_usd_high"),
+)
+
+
+def _prospect_rules(rec: dict, loc: Location, bad: set[str]) -> list[Problem]:
+    out = []
+    if not rec.get("donor_id") and not rec.get("donor_name") and "donor_id" not in bad:
+        out.append(
+            Problem(
+                loc,
+                "donor_id",
+                None,
+                "a prospect needs a donor",
+                "give donor_id of an organization in the data, or donor_name for a new donor",
+            )
+        )
+    low, high = rec.get("amount_low") is not None, rec.get("amount_high") is not None
+    if low != high:
+        missing = "amount_high" if low else "amount_low"
+        out.append(
+            Problem(
+                loc,
+                missing,
+                None,
+                "a range needs both ends",
+                "fill in amount_low and amount_high, or give one amount",
+            )
+        )
+    out += _money(rec, loc, bad, _PROSPECT_MONEY) or _in_usd(rec, loc, _PROSPECT_MONEY)
+    return out
+
+
+def _renewal_rules(rec: dict, loc: Location, bad: set[str]) -> list[Problem]:
+    out = []
+    if (
+        not rec.get("project_id")
+        and not rec.get("donor_id")
+        and not {"project_id", "donor_id"} & bad
+    ):
+        out.append(
+            Problem(
+                loc,
+                "project_id",
+                None,
+                "a renewal needs the agreement it extends",
+                "give project_id, or donor_id (and channel) for a donor's yearly contribution",
+            )
+        )
+    if rec.get("amount") is not None and rec.get("level") is not None:
+        out.append(
+            Problem(
+                loc,
+                "level",
+                rec["level"],
+                "give a level or an amount, not both",
+                "empty one of them",
+            )
+        )
+    pairs = (("amount", "amount_usd"),)
+    out += _money(rec, loc, bad, pairs) or _in_usd(rec, loc, pairs)
+    return out
+
+
+#: The rules across the columns of one record, by record kind.
+_KIND_RULES = {
+    "funding": _funding_rules,
+    "projects": _project_rules,
+    "prospects": _prospect_rules,
+    "renewals": _renewal_rules,
+}
 
 
 def required_problem(loc: Location, f: Field) -> Problem:

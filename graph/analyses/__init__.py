@@ -36,15 +36,20 @@ from graph.analyses.network import (
     partnership_graph,
     shortest_paths,
 )
+from graph.analyses.projection import DEFAULT_PERIOD, Projection, projection
 from graph.analyses.regional import country_picture, regional_balance, regional_picture
 from graph.analyses.scenarios import add_donor, donor_exit
 from graph.analyses.summary import facts_citing, loaded_summary
+from graph.analyses.what_it_takes import WhatItTakes, what_it_takes
 
 __all__ = [
+    "DEFAULT_PERIOD",
     "INSTITUTE",
     "ChannelPicture",
     "NodeDetails",
     "PartnerDrawing",
+    "Projection",
+    "WhatItTakes",
     "add_donor",
     "centrality",
     "channel_concentration",
@@ -73,9 +78,11 @@ __all__ = [
     "partner_drawing",
     "partnership_graph",
     "pool_members",
+    "projection",
     "recipient_name",
     "recipient_of",
     "regional_balance",
     "regional_picture",
     "shortest_paths",
+    "what_it_takes",
 ]

@@ -28,7 +28,7 @@ from graph.analyses.adjacency import Adjacency, from_networkx
 from graph.analyses.betweenness import betweenness_of
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
-from graph.schema import NODE_LABELS
+from graph.schema import GRAPH_LABELS
 from graph.store import Filters, GraphStore, display_names
 from graph.store.totals import group_index
 
@@ -70,7 +70,7 @@ def _key(label: str, i) -> str:
 def to_networkx(
     store: GraphStore,
     *,
-    labels=NODE_LABELS,
+    labels=GRAPH_LABELS,
     rel_types=None,
     multigraph: bool = True,
     properties: bool = False,

@@ -13,7 +13,7 @@ UNWIND $rows AS row MERGE (n:Project {id: row.id}) SET n += row.props
 >>> merge_nodes("Project) DETACH DELETE (x")
 Traceback (most recent call last):
 ...
-ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Region, Country, Organization, Project, Network, Event
+ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Region, Country, Organization, Project, Network, Event, Prospect, Renewal
 """
 
 from __future__ import annotations
