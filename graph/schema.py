@@ -57,6 +57,7 @@ __all__ = [
     "YEAR_MIN",
     "YEAR_MAX",
     "LOAD_LABEL",
+    "CLOCK_LABEL",
     "PLANNING_LABELS",
     "GRAPH_LABELS",
     "columns_markdown",
@@ -64,6 +65,10 @@ __all__ = [
 
 #: Label of the marker node that records each load (started / complete).
 LOAD_LABEL = "LoadRun"
+
+#: Label of the one node whose counter every load on a server moves on as it writes: a
+#: load planned from an older count was planned from a state that has since changed.
+CLOCK_LABEL = "WriteClock"
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ class GraphStore(abc.ABC):
         """Which of ``ids`` the store holds as relationships of ``rel_type``."""
 
     @abc.abstractmethod
-    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None, clock=None):
         """Write a planned batch (:mod:`graph.store.writing`: each row with every value to
         set, ``None`` to clear one, and its sources) and remove what ``gone`` (a
         :class:`~graph.store.changes.Removal`) says, all in one transaction; a store that
@@ -137,7 +137,9 @@ class GraphStore(abc.ABC):
         ``existing`` (type → set of ids) says which relationships the store already holds:
         the others are new and are created without a merge. Returns how many records were
         removed and how many nodes were kept (still tied to other records), by label and
-        type."""
+        type. ``clock`` is what :meth:`clock` said before the plan was made: a store that
+        keeps one raises :class:`~graph.errors.ConcurrentWrite` when another write came in
+        since (the plan is made again)."""
 
     @abc.abstractmethod
     def mark_load(self, load_id: str, props: dict) -> None:
@@ -193,6 +195,11 @@ class GraphStore(abc.ABC):
         store, which swaps in a changed copy of itself, holds a lock so that two loads in
         one process do not both plan from the same state."""
         return contextlib.nullcontext()
+
+    def clock(self):
+        """How many writes the store has taken, read before a load plans (``None`` for a
+        store whose :meth:`write_lock` already keeps loads apart)."""
+        return None
 
     @abc.abstractmethod
     def stored_nodes(self, label: str, ids) -> pd.DataFrame:

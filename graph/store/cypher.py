@@ -18,7 +18,7 @@ ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Regio
 
 from __future__ import annotations
 
-from graph.schema import LOAD_LABEL, NODE_LABELS, REL_TYPES
+from graph.schema import CLOCK_LABEL, LOAD_LABEL, NODE_LABELS, REL_TYPES
 from graph.store.base import check_label, check_rel_type
 from graph.store.changes import SOURCES
 
@@ -43,6 +43,8 @@ __all__ = [
     "PING",
     "CONSOLE_EXAMPLES",
     "MARK_LOAD",
+    "READ_CLOCK",
+    "TICK_CLOCK",
     "LOAD_HISTORY",
     "COUNT_NODES",
     "COUNT_RELS",
@@ -68,7 +70,7 @@ __all__ = [
 
 def node_constraint(label: str) -> str:
     """Uniqueness of ``id`` for one label (created before any MERGE)."""
-    label = check_label(label) if label != LOAD_LABEL else label
+    label = check_label(label) if label not in (LOAD_LABEL, CLOCK_LABEL) else label
     name = f"{label.lower()}_id"
     return f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
 
@@ -85,7 +87,7 @@ def all_constraints() -> list[str]:
     """Every constraint statement, nodes first."""
     return (
         [node_constraint(label) for label in NODE_LABELS]
-        + [node_constraint(LOAD_LABEL)]
+        + [node_constraint(LOAD_LABEL), node_constraint(CLOCK_LABEL)]
         + [rel_constraint(t) for t in REL_TYPES]
     )
 
@@ -229,6 +231,17 @@ PING = "RETURN 1 AS one"
 MARK_LOAD = f"MERGE (l:{LOAD_LABEL} {{id: $id}}) SET l += $props"
 LOAD_HISTORY = f"MATCH (l:{LOAD_LABEL}) RETURN properties(l) AS p"
 
+#: The count of writes the server has taken (none yet: no row).
+READ_CLOCK = f"MATCH (c:{CLOCK_LABEL} {{id: 'writes'}}) RETURN c.n AS n"
+
+#: Moves the count on, first thing in a load's write transaction: on Neo4j the write lock
+#: it takes holds every other load's write back until this one commits; on ArcadeDB the
+#: second of two writers fails at commit. Either way a load sees whether anyone wrote
+#: since it read the count, and so whether its plan still holds.
+TICK_CLOCK = (
+    f"MERGE (c:{CLOCK_LABEL} {{id: 'writes'}}) SET c.n = coalesce(c.n, 0) + 1 RETURN c.n AS n"
+)
+
 COUNT_NODES = "MATCH (n) RETURN labels(n) AS labels, count(*) AS n"
 COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
 
@@ -247,7 +260,9 @@ def node_by_id(label: str) -> str:
 
 def delete_all() -> list[str]:
     """Statements that delete every node of the schema's labels and the load markers."""
-    return [f"MATCH (n:{label}) DETACH DELETE n" for label in (*NODE_LABELS, LOAD_LABEL)]
+    return [
+        f"MATCH (n:{label}) DETACH DELETE n" for label in (*NODE_LABELS, LOAD_LABEL, CLOCK_LABEL)
+    ]
 
 
 def rel_table(rel_type: str) -> str:

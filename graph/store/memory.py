@@ -94,7 +94,7 @@ class MemoryStore(GraphStore):
     def write_lock(self):
         return self._lock
 
-    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None, clock=None):
         with collection_paused():  # a graph of many small dicts, none of them garbage
             return self._write_paused(batch, gone or Removal())
 

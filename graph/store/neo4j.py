@@ -53,6 +53,16 @@ def _parts(items: list) -> list[list]:
     return [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
 
 
+def _tick(tx, clock: int) -> None:
+    """Move the server's write count on; :class:`ConcurrentWrite` when it had moved from
+    ``clock`` (another load wrote after this one read what it plans from)."""
+    now = tx.run(cypher.TICK_CLOCK).single()["n"]
+    if now != clock + 1:
+        raise ConcurrentWrite(
+            "another load wrote to the graph while this one was planning", transient=True
+        )
+
+
 def _in_parts(tx, query: str, name: str, items: list) -> int:
     """Run ``query`` (which returns ``n``) with ``items`` as ``$name`` in parts; the sum of
     ``n``."""
@@ -245,11 +255,17 @@ class Neo4jStore(GraphStore):
             statements.append((cypher.merge_rels(t, a, b), old))
         return [(q, sources_apart(rows, "sources", SOURCES)) for q, rows in statements]
 
-    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None):
+    def clock(self):
+        rows = self._read(cypher.READ_CLOCK)
+        return rows[0]["n"] if rows else 0
+
+    def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None, clock=None):
         statements = self._write_statements(batch, existing)
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
+                    if clock is not None:
+                        _tick(tx, clock)
                     for t, ids in (gone.moved if gone is not None else {}).items():
                         _in_parts(tx, cypher.delete_rels(t), "ids", sorted(ids))
                     total, done = sum(len(rows) for _q, rows in statements), 0
@@ -272,6 +288,7 @@ class Neo4jStore(GraphStore):
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
+                    tx.run(cypher.TICK_CLOCK).consume()
                     for t in REL_TYPES:
                         removed[t] = _in_parts(tx, cypher.delete_rels(t), "ids", ids)
                     for label in NODE_LABELS:

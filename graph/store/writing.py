@@ -139,13 +139,14 @@ def write(
         nonlocal report, total
         report = LoadReport(load_id, source)
         with store.write_lock():
+            clock = store.clock()
             planned, existing, moved = _plan(store, batch, source, replace, report)
             gone = _sync(store, batch, source) if sync else Removal()
             gone.moved = moved
             total = sum(map(len, planned.nodes.values())) + sum(map(len, planned.rels.values()))
             if progress is not None:
                 progress(0, total)
-            return store.write_planned(planned, progress, existing, gone)
+            return store.write_planned(planned, progress, existing, gone, clock)
 
     outcome, report.tries = retrying(attempt)
     if progress is not None:
@@ -206,8 +207,9 @@ def retract(store, *, source: str | None = None, ids=()) -> LoadReport:
     def attempt():
         with store.write_lock():
             if source is not None:
+                clock = store.clock()
                 gone = removal(store.of_source(source), {}, source)
-                return store.write_planned(GraphBatch(), None, {}, gone)
+                return store.write_planned(GraphBatch(), None, {}, gone, clock)
             return store.remove_ids(list(ids))
 
     outcome, report.tries = retrying(attempt)
