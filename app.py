@@ -9,7 +9,7 @@ the server stops answering, every page says so once and offers a retry and the b
 import streamlit as st
 
 from graph.errors import ConcurrentWrite, StoreError
-from views import state
+from views import planning, state
 
 st.set_page_config(page_title="Partner graph explorer", page_icon="🌐", layout="wide")
 
@@ -20,6 +20,7 @@ PAGES = {
         st.Page("views/regional.py", title="Regional balance", icon=":material/public:"),
         st.Page("views/network.py", title="Partnership network", icon=":material/hub:"),
         st.Page("views/scenarios.py", title="Scenarios", icon=":material/alt_route:"),
+        st.Page("views/strategy.py", title="Strategy", icon=":material/trending_up:"),
     ],
     "Staff": [
         st.Page(
@@ -36,6 +37,7 @@ if down:  # the server has gone: one clear message, a retry and the bundled data
     state.offer_fallback(down)
 else:
     try:
+        planning.limits_panel(store)
         page.run()
     except ConcurrentWrite as e:  # busy with other clients' writes: not gone
         state.offer_retry(str(e))

@@ -37,6 +37,7 @@ PAGES = {
     "views/regional.py": "Regional balance",
     "views/network.py": "Partnership network",
     "views/scenarios.py": "Scenarios",
+    "views/strategy.py": "Strategy",
     "views/collaborations.py": "Collaborations by region",
     "views/data.py": "Data",
 }

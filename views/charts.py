@@ -9,7 +9,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["hhi_trend", "lorenz", "bars", "year_bars", "cliff", "share_vs_target"]
+__all__ = [
+    "hhi_trend",
+    "lorenz",
+    "bars",
+    "year_bars",
+    "cliff",
+    "share_vs_target",
+    "fan",
+    "stacked_channels",
+    "band_vs_limit",
+    "region_shares",
+]
 
 BLUE = "#1f6fb2"
 GREY = "#9aa5b1"
@@ -165,3 +176,125 @@ def share_vs_target(df: pd.DataFrame):
     )
     tick = base.mark_tick(color="#222222", thickness=3, size=26).encode(x="target:Q", tooltip=tips)
     return (bar + tick).properties(height=max(120, 38 * len(df) + 50))
+
+
+def _years(df: pd.DataFrame) -> pd.DataFrame:
+    d = df.copy()
+    d["year_label"] = d["year"].astype(str)
+    return d
+
+
+def _x():
+    return alt.X("year_label:O", title="Year", axis=alt.Axis(labelAngle=0))
+
+
+def _limit_rule(value: float, text: str):
+    """A dashed red line at ``value`` with its words."""
+    d = pd.DataFrame({"y": [value], "label": [text]})
+    rule = alt.Chart(d).mark_rule(strokeDash=[4, 4], color="#c0392b").encode(y="y:Q")
+    words = (
+        alt.Chart(d)
+        .mark_text(align="left", dx=4, dy=-6, color="#c0392b", fontSize=11)
+        .encode(y="y:Q", text="label:N", x=alt.value(0))
+    )
+    return rule + words
+
+
+def fan(df: pd.DataFrame, *, required: float | None = None):
+    """The projection per year (USD thousands): the 10th–90th percentile band, the expected
+    line and the secured bars; a dashed line at the required level when one is given.
+    Columns ``year``, ``secured``, ``expected``, ``low``, ``high`` (USD k)."""
+    d = _years(df)
+    tips = [
+        alt.Tooltip("year_label:N", title="Year"),
+        alt.Tooltip("secured:Q", title="Secured (USD k)", format=",.1f"),
+        alt.Tooltip("expected:Q", title="Expected (USD k)", format=",.1f"),
+        alt.Tooltip("low:Q", title="Low, 10th percentile (USD k)", format=",.1f"),
+        alt.Tooltip("high:Q", title="High, 90th percentile (USD k)", format=",.1f"),
+    ]
+    base = alt.Chart(d).encode(x=_x())
+    band = base.mark_area(opacity=0.25, color=BLUE).encode(
+        y=alt.Y("low:Q", title="USD thousands a year"), y2="high:Q", tooltip=tips
+    )
+    secured = base.mark_bar(color=GREY, size=26, opacity=0.8).encode(y="secured:Q", tooltip=tips)
+    line = base.mark_line(point=True, color=BLUE).encode(y="expected:Q", tooltip=tips)
+    chart = band + secured + line
+    if required:
+        chart = chart + _limit_rule(required, f"required: {required:,.0f} k")
+    return chart.properties(height=300)
+
+
+def stacked_channels(df: pd.DataFrame):
+    """Secured and expected money per year stacked by channel (USD thousands): the secured
+    part solid, what renewals and prospects are expected to add paler. Columns ``year``,
+    ``channel``, ``part``, ``usd`` (USD k)."""
+    d = _years(df)
+    return (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=_x(),
+            y=alt.Y("usd:Q", title="USD thousands a year", stack="zero"),
+            color=alt.Color("channel:N", title="Channel"),
+            opacity=alt.Opacity(
+                "part:N",
+                title=None,
+                scale=alt.Scale(domain=["secured", "expected on top"], range=[1.0, 0.45]),
+            ),
+            order=alt.Order("part:N", sort="descending"),
+            tooltip=[
+                alt.Tooltip("year_label:N", title="Year"),
+                alt.Tooltip("channel:N", title="Channel"),
+                alt.Tooltip("part:N", title="Part"),
+                alt.Tooltip("usd:Q", title="USD k", format=",.1f"),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def band_vs_limit(
+    df: pd.DataFrame, mid: str, *, title: str, limit=None, limit_text: str = "", fmt=",.0f"
+):
+    """A projected measure per year: its band (``<mid>_low`` to ``<mid>_high``) and the
+    expected value, against the board's limit (a dashed line)."""
+    d = _years(df)
+    tips = [
+        alt.Tooltip("year_label:N", title="Year"),
+        alt.Tooltip(f"{mid}:Q", title=f"{title}, expected", format=fmt),
+        alt.Tooltip(f"{mid}_low:Q", title="10th percentile", format=fmt),
+        alt.Tooltip(f"{mid}_high:Q", title="90th percentile", format=fmt),
+    ]
+    axis = alt.Axis(format="%") if fmt.endswith("%") else alt.Axis()
+    base = alt.Chart(d).encode(x=_x())
+    band = base.mark_bar(size=28, opacity=0.3, color=BLUE).encode(
+        y=alt.Y(f"{mid}_low:Q", title=title, axis=axis), y2=f"{mid}_high:Q", tooltip=tips
+    )
+    line = base.mark_line(point=True, color=BLUE).encode(y=f"{mid}:Q", tooltip=tips)
+    chart = band + line
+    if limit is not None:
+        chart = chart + _limit_rule(limit, limit_text)
+    return chart.properties(height=260)
+
+
+def region_shares(df: pd.DataFrame):
+    """Each region's expected share per year (a line) against its target (a dashed line
+    of the same colour). Columns ``year``, ``region``, ``share``, ``low``, ``high``,
+    ``target`` (0–1)."""
+    d = _years(df)
+    colour = alt.Color("region:N", title="Region", legend=alt.Legend(labelLimit=260))
+    tips = [
+        alt.Tooltip("year_label:N", title="Year"),
+        alt.Tooltip("region:N", title="Region"),
+        alt.Tooltip("share:Q", title="Expected share", format=".1%"),
+        alt.Tooltip("low:Q", title="10th percentile", format=".1%"),
+        alt.Tooltip("high:Q", title="90th percentile", format=".1%"),
+        alt.Tooltip("target:Q", title="Target", format=".0%"),
+    ]
+    base = alt.Chart(d).encode(x=_x(), color=colour)
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("share:Q", title="Share (line) against target (dashed)", axis=alt.Axis(format="%")),
+        tooltip=tips,
+    )
+    target = base.mark_line(strokeDash=[5, 4], opacity=0.7).encode(y="target:Q", tooltip=tips)
+    return (line + target).properties(height=280)

@@ -19,7 +19,7 @@ from graph.analyses.channels import WHY
 from graph.analyses.cliff import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, cliff_peak
 from graph.reports import board as board_report
 from graph.reports import figures as support
-from views import charts, state
+from views import charts, planning, state
 from views.fmt import (
     label_of,
     md,
@@ -93,12 +93,14 @@ def choices():
 
 
 def downloads(year, recipient, who) -> None:
-    """The board report, HTML and PDF, for the period and recipient chosen."""
+    """The board report, HTML and PDF, for the period and recipient chosen, with the
+    projection and the board limits of the Strategy page's assumptions."""
+    plan = planning.board_plan(store)
     with st.container(border=True):
         c = st.columns([1, 1, 2])
         c[0].download_button(
             "Board report (HTML)",
-            state.board_download(store, recipient, "html", year),
+            state.board_download(store, recipient, "html", year, plan),
             file_name=state.board_filename(recipient, "html", year),
             mime="text/html",
             key="report-html",
@@ -107,7 +109,7 @@ def downloads(year, recipient, who) -> None:
         )
         c[1].download_button(
             "Board report (PDF)",
-            state.board_download(store, recipient, "pdf", year),
+            state.board_download(store, recipient, "pdf", year, plan),
             file_name=state.board_filename(recipient, "pdf", year),
             mime="application/pdf",
             key="report-pdf",
@@ -116,7 +118,9 @@ def downloads(year, recipient, who) -> None:
         period = "all years" if year is None else str(year)
         c[2].caption(
             f"For {period} and money received by {md(who)}, as chosen above; the report "
-            "prints both. Each file is built from the data loaded now when you click."
+            "prints both. It ends with the board limits and the projection for "
+            f"{plan[0].period[0]}–{plan[0].period[1]} with the Strategy page's renewals and "
+            "prospects. Each file is built from the data loaded now when you click."
         )
 
 

@@ -436,15 +436,16 @@ def scenario(store, remove, add_items, scheme):
     )
 
 
-def board_download(store, recipient, ext: str, year: int | None = None):
+def board_download(store, recipient, ext: str, year: int | None = None, plan=None):
     """A function building the board report (:func:`graph.reports.board.build`, money
     received by ``recipient`` in ``year``, all years when None) and returning its ``"html"``
     or ``"pdf"`` bytes. The download button calls it when it is clicked, off the page's
     run: visiting the page does not build a report nobody asked for (seconds for a big
-    portfolio)."""
+    portfolio). ``plan`` (a projection and its limit checks) adds the report's projection
+    sections."""
 
     def build() -> bytes:
-        rep = board.build(store, recipient=recipient, year=year)
+        rep = board.build(store, recipient=recipient, year=year, plan=plan)
         return rep.html.encode("utf-8") if ext == "html" else rep.pdf
 
     return build

@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_CHANNEL",
     "projection_lines",
     "assumption_records",
+    "suggested_renewals",
 ]
 
 #: The columns of :func:`projection_lines`.
@@ -86,6 +87,40 @@ def assumption_records(store: GraphStore, label_: str) -> pd.DataFrame:
     if len(t) and key not in t:
         t = t.rename(columns={"id": key})
     return t
+
+
+def suggested_renewals(store: GraphStore, *, recipient=INSTITUTE) -> pd.DataFrame:
+    """One renewal per donor and channel the institute has known money from, at the level
+    of its latest whole year (level 1, basis year left to that rule), with the chance and
+    who states it left blank: the user fills them in (a renewal needs both).
+
+    Examples
+    --------
+    >>> from loaders.load import load_memory
+    >>> t = suggested_renewals(load_memory())
+    >>> t[["donor_id", "channel"]].to_records(index=False).tolist()[:2]
+    [('pool-iite-donors', 'extrabudgetary'), ('rus-gov', 'host_country')]
+    >>> bool(t["probability"].isna().all())
+    True
+    """
+    money = _money(store, recipient_of(store, recipient))
+    money = money[money["usd_known"] > 0]
+    rows = []
+    for (donor, channel), mine in money.groupby(["donor", "channel"], sort=True):
+        year, _basis_usd, _part = _basis(mine)
+        rows.append(
+            {
+                "renewal_id": f"renew-{donor}-{channel}".replace("_", "-"),
+                "donor_id": donor,
+                "channel": channel,
+                "probability": math.nan,
+                "level": 1.0,
+                "stated_by": None,
+                "note": f"continues at its {year} level (suggested; give the chance)",
+            }
+        )
+    cols = ["renewal_id", "donor_id", "channel", "probability", "level", "stated_by", "note"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def _money(store: GraphStore, rid) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from graph.analyses import institute
 from graph.analyses.channels import WHY
 from graph.analyses.funding import funding_years
 from graph.reports import figures as support
-from graph.reports import loads
+from graph.reports import loads, planning
 from graph.reports.charts import svg_bars, svg_lorenz, svg_trend
 from graph.reports.pdf import render_pdf
 from graph.reports.sections import (
@@ -457,6 +457,8 @@ def report_model(d: dict, generated: _dt.datetime, stamp: str) -> ReportModel:
             _breakdown("By donor sector", d["by_sector"]),
             _pooled(pic),
         ]
+    if d.get("plan") is not None:
+        sections += planning.projection_sections(*d["plan"])
     sections.append(Section("Methodology", (Terms(tuple(d["methodology"])),)))
     loads = "; ".join(d["loads"]) or "none recorded"
     return ReportModel(
@@ -475,6 +477,7 @@ def build(
     recipient=institute.INSTITUTE,
     year: int | None = None,
     now: _dt.datetime | None = None,
+    plan: tuple | None = None,
 ) -> Report:
     """Build the board report from a store.
 
@@ -488,6 +491,9 @@ def build(
         One year's money (the trend still shows every year); all years by default.
     now : datetime, optional
         The date to stamp (UTC now by default).
+    plan : (Projection, list of LimitCheck), optional
+        The projection for the planning period and the board limits checked on it: adds
+        the sections "Board limits" and "Projection" (:mod:`graph.reports.planning`).
 
     Returns
     -------
@@ -497,6 +503,7 @@ def build(
     """
     generated = now or _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     d = _collect(store, recipient, year)
+    d["plan"] = plan
     n = d["counts"]["nodes"]
     r = d["counts"]["relationships"]
     stamp = (

@@ -41,7 +41,6 @@ __all__ = [
     "retag_nodes",
     "retag_rels",
     "PING",
-    "CONSOLE_EXAMPLES",
     "MARK_LOAD",
     "READ_CLOCK",
     "TICK_CLOCK",
@@ -582,30 +581,3 @@ CONSOLE_TRANSACTIONS = (
 )
 #: End transactions by id (a user may end its own).
 TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"
-
-
-#: Example queries the read-only console offers (``graph.store.console.EXAMPLES``).
-CONSOLE_EXAMPLES = {
-    "Organizations by sector": (
-        "MATCH (o:Organization)\nRETURN o.sector AS sector, count(*) AS organizations\n"
-        "ORDER BY organizations DESC"
-    ),
-    "Known funding by donor": (
-        "MATCH (d:Organization)-[f:FUNDS]->(:Organization)\nWHERE f.amount_usd IS NOT NULL\n"
-        "RETURN d.name AS donor, sum(f.amount_usd) AS usd, count(f) AS flows\nORDER BY usd DESC"
-    ),
-    "Partners of projects in a country": (
-        "MATCH (o:Organization)-[p:PARTNER_IN]->(pr:Project)-[:TARGETS]->(c:Country {id: 'KAZ'})\n"
-        "RETURN pr.title AS project, o.name AS partner, p.role AS role\nORDER BY project, partner"
-    ),
-    "Who works with whom (shared projects)": (
-        "MATCH (a:Organization)-[:PARTNER_IN]->(p:Project)<-[:PARTNER_IN]-(b:Organization)\n"
-        "WHERE a.id < b.id\nRETURN a.name AS organization, b.name AS with, count(p) AS projects\n"
-        "ORDER BY projects DESC LIMIT 50"
-    ),
-    "Events by country": (
-        "MATCH (e:Event)-[:HELD_IN]->(c:Country)\n"
-        "RETURN c.name AS country, count(e) AS events ORDER BY events DESC"
-    ),
-    "Labels in the database": "CALL db.labels() YIELD label RETURN label ORDER BY label",
-}
