@@ -36,6 +36,7 @@ PAGES = [
     ("regional", "Regional balance"),
     ("network", "Partnership network"),
     ("scenarios", "Scenarios"),
+    ("strategy", "Strategy"),
     ("collaborations", "Collaborations by region"),
     ("data", "Data"),
 ]
@@ -127,6 +128,15 @@ def app_url():
 def bundled_url():
     """The app on the bundled dataset, as a user first sees it."""
     yield from _serve(None, "streamlit-bundled.log")
+
+
+@pytest.fixture(scope="module")
+def planning_url(tmp_path_factory):
+    """The app on the bundled dataset with the README's example renewals loaded as records."""
+    data = tmp_path_factory.mktemp("planning") / "data"
+    shutil.copytree(ROOT / "data", data)
+    shutil.copy(ROOT / "examples" / "planning" / "renewals.csv", data / "renewals.csv")
+    yield from _serve(data, "streamlit-planning.log")
 
 
 @pytest.fixture(scope="module")
@@ -313,5 +323,66 @@ def test_network_first_view_is_readable_and_the_ego_view_centred(browser, bundle
         assert abs(placed["sel"]["x"] - w / 2) < 5 and abs(placed["sel"]["y"] - h / 2) < 5
         assert all(0 <= p["x"] <= w and 0 <= p["y"] <= h for p in placed["all"])
         _shoot(page, "network-ego.png")
+    finally:
+        context.close()
+
+
+def _said(pg) -> str:
+    return " ".join(pg.locator('[data-testid="stMarkdownContainer"]').all_inner_texts())
+
+
+def test_strategy_page_edits_a_chance_and_downloads_loadable_records(browser, planning_url):
+    """Issue 13: the renewals loaded as records start the page's table; a chance edited in
+    the grid moves the projection (and the sidebar's limits) at once; the downloaded CSV
+    loads back as records with the edit."""
+    from loaders.load import check_rows, load_memory
+    from loaders.readers import read_file
+
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{planning_url}/strategy")
+        _settle(page, "Strategy")
+        assert "expected USD 1,785,788 a year" in _said(page)
+        assert page.locator('[data-testid="stVegaLiteChart"]:visible').count() >= 2
+        _shoot(page, "strategy-projection.png")
+        for tab, name in (("Concentration and balance", "balance"), ("What it takes", "takes")):
+            page.get_by_role("tab", name=tab).click()
+            _settle(page, "Strategy")
+            _shoot(page, f"strategy-{name}.png")
+        page.get_by_role("tab", name="Assumptions").click()
+        _settle(page, "Strategy")
+        grid = page.locator('[data-testid="stDataFrame"]:visible').first
+        box = grid.bounding_box()
+        # first row (decentralized funds, 70 %), fifth column (Chance): 30 % instead
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)
+        page.wait_for_timeout(500)
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")  # opens the cell's editor
+        page.wait_for_timeout(500)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("0.3")
+        page.wait_for_timeout(300)  # the grid's editor takes the text before Enter commits it
+        page.keyboard.press("Enter")
+        # 1,785,788 less 0.4 of the decentralized funds' 2024 level (USD 836,880)
+        want = f"expected USD {1_785_787.5 - 0.4 * 836_880:,.0f} a year"
+        deadline = time.monotonic() + 30
+        while want not in _said(page) and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        _settle(page, "Strategy")
+        if want not in _said(page):
+            _shoot(page, "strategy-edit-failed.png")
+        assert want in _said(page)
+        _shoot(page, "strategy-assumptions.png")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="renewals.csv").click()
+        assert download.value.suggested_filename == "renewals.csv"
+        data = Path(download.value.path()).read_bytes()
+        rows, problems = read_file("renewals.csv", name="renewals.csv", data=data)
+        records, problems = check_rows(rows, problems, store=load_memory())
+        assert not problems, problems
+        chance = {r["renewal_id"]: r["probability"] for r in records["renewals"]}
+        assert chance["r-decentralized"] == pytest.approx(0.3) and len(chance) == 5
     finally:
         context.close()

@@ -100,7 +100,7 @@ def test_a_required_level_gives_the_gap_and_a_period_moves_everything():
     at = strategy(example(), **{"plan-required": 2_000_000, "plan-period": (2027, 2028)})
     said = texts(at)
     assert "Nothing is secured for 2027–2028" in said
-    assert "In 2027–2028:" in said
+    assert "Ahead: projected to break in 2027" in said
     frames = [d.value for d in at.dataframe]
     years = next(f for f in frames if "Gap (required − expected)" in f.columns)
     assert years["Year"].tolist() == ["2027", "2028"]
@@ -170,3 +170,34 @@ def test_the_board_report_gains_the_limits_and_the_projection():
     assert rep.pdf.startswith(b"%PDF-")
     plain = board.build(store)
     assert "Projection for" not in plain.html
+
+
+def test_the_editors_changes_are_applied_as_streamlit_applies_them():
+    """The editor's on_change: cell edits, new rows, deleted rows, applied to what the
+    editor started from (Streamlit's own order), kept for the session."""
+    from views import planning
+
+    base = pd.read_csv(EXAMPLE)
+    try:
+        planning.reset("renewals", base)
+        st.session_state["w"] = {
+            "edited_rows": {"2": {"probability": 0.3}},
+            "added_rows": [
+                {"renewal_id": "r-new", "donor_id": "unaids", "probability": 0.5, "stated_by": "me"}
+            ],
+            "deleted_rows": [4],
+        }
+        planning.edited("renewals", "w")
+        t = st.session_state["plan-renewals"]
+        assert t["renewal_id"].tolist() == [
+            "r-regular-budget",
+            "r-host-country",
+            "r-decentralized",
+            "r-iite-donors",
+            "r-new",
+        ]
+        assert t.loc[2, "probability"] == 0.3 and t.loc[4, "stated_by"] == "me"
+        assert str(t["basis_year"].dtype) == "Int64"  # years stay whole numbers
+    finally:
+        for k in list(st.session_state.keys()):
+            del st.session_state[k]

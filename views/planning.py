@@ -43,6 +43,7 @@ __all__ = [
     "limit_checks",
     "limits_panel",
     "editor_base",
+    "edited",
     "editor_key",
     "reset",
     "threshold",
@@ -143,6 +144,24 @@ def keep(kind: str, table: pd.DataFrame) -> bool:
     old = st.session_state.get(key)
     st.session_state[key] = new
     return old is None or not new.reset_index(drop=True).equals(old.reset_index(drop=True))
+
+
+def edited(kind: str, widget: str) -> None:
+    """The editor's ``on_change``: apply its edits (``edited_rows``, ``added_rows``,
+    ``deleted_rows`` in ``st.session_state[widget]``, the way Streamlit applies them: cell
+    edits, then new rows, then deletions) to what it started from, and keep the result.
+    It runs before the page, so the sidebar's limits see the edit in the same run."""
+    delta = st.session_state.get(widget) or {}
+    t = st.session_state[f"plan-{kind}-base"].copy().reset_index(drop=True)
+    for row, change in (delta.get("edited_rows") or {}).items():
+        for col, value in change.items():
+            if col in t:
+                t.loc[int(row), col] = value
+    added = delta.get("added_rows") or []
+    if added:
+        t = pd.concat([t, pd.DataFrame(added).reindex(columns=t.columns)], ignore_index=True)
+    gone = [int(i) for i in delta.get("deleted_rows") or [] if int(i) < len(t)]
+    keep(kind, t.drop(index=gone))
 
 
 def editor_base(store, kind: str) -> pd.DataFrame:
@@ -275,8 +294,8 @@ def limits_panel(store) -> None:
             icon = ICONS.get(c.status, ":orange[:material/help:]")
             st.markdown(f"{icon} {md(c.what)}", help=c.why or None)
             st.caption(
-                f"Now: **{STATUS_WORDS[c.status]}** ({md(c.now)}). In "
-                f"{p.period[0]}–{p.period[1]}: {md(projected_text(c, p.period))}."
+                f"Now: **{STATUS_WORDS[c.status]}** ({md(c.now)}). Ahead: "
+                f"{md(projected_text(c, p.period))}."
             )
         st.caption(
             "Projected with the renewals and prospects of the Strategy page; the limits "

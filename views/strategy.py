@@ -209,17 +209,18 @@ with tabs[3]:
     for kind, what in (("renewals", "Renewals"), ("prospects", "Prospects")):
         st.subheader(what)
         st.caption(planning.EDITOR_HELP[kind])
-        edited = st.data_editor(
+        widget = planning.editor_key(kind)
+        st.data_editor(
             planning.editor_base(store, kind),
-            key=planning.editor_key(kind),
+            key=widget,
+            on_change=planning.edited,
+            args=(kind, widget),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
             column_config=config[kind],
             placeholder="",
         )
-        if planning.keep(kind, edited):
-            st.rerun()
         for prob in problems[kind]:
             st.error(md(str(prob)), icon=":material/error:")
         b = st.columns([1, 1, 1, 3])

@@ -44,7 +44,7 @@ from graph.analyses.concentration import concentration_of, donor_concentration
 from graph.analyses.funding import coverage, donor_amounts, totals_by
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.analyses.regional import regional_balance
-from graph.errors import AnalysisError, EmptySelection, SettingsError
+from graph.errors import AnalysisError, EmptySelection, SettingsError, UnknownEntity
 
 __all__ = [
     "MEASURES",
@@ -267,6 +267,9 @@ def check_limits(
     for limit in limits:
         try:
             low, high, now = _NOW[limit.measure](store, limit, rid)
+        except UnknownEntity:  # e.g. a target region the data does not hold
+            low, high = math.nan, math.nan
+            now = "not measured: the data lack a region the targets name"
         except AnalysisError as e:
             low, high, now = math.nan, math.nan, str(e)
         threshold, at_most = _threshold(limit)
