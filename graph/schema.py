@@ -161,6 +161,11 @@ class Kind:
         return tuple(f.name for f in self.fields)
 
 
+#: What the ``external`` column of projects and funding flows says.
+EXTERNAL_DOC = (
+    "true for published data on other funders (--external): never in the institute's figures"
+)
+
 _PROV = (
     Field("source_id", "ref", True, ref="sources", doc="the document the fact comes from"),
     Field("quote", "text", True, doc="the sentence of that document that states the fact"),
@@ -261,6 +266,8 @@ _KINDS = (
                 doc="where the rate for budget_usd comes from (source and date), when converted",
             ),
             Field("description", "text"),
+            Field("themes", doc="sector codes, '; '-separated vocabulary:code ('dac:11420')"),
+            Field("external", "bool", doc=EXTERNAL_DOC),
             *_PROV,
         ),
         doc="Projects and agreements.",
@@ -334,6 +341,7 @@ _KINDS = (
             Field("value_date", "date", doc="date the value's currency was fixed (IATI)"),
             Field("provider_project_id", doc="activity the money came from (IATI chains)"),
             Field("pooled", "bool", doc="true when the donor is a pool of several donors"),
+            Field("external", "bool", doc=EXTERNAL_DOC),
             *_PROV,
         ),
         doc="Funding flows, one per flow: donor → recipient.",

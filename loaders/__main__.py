@@ -16,7 +16,7 @@ from graph.store.settings import SETTINGS, Neo4jSettings
 from graph.store.writing import close_stale
 from loaders.aliases import AliasTable
 from loaders.currency import RateTable, format_notices, notices
-from loaders.load import load_rows
+from loaders.load import external_source, load_rows
 from loaders.progress import LoadProgress
 from loaders.readers import iter_path, read_path
 from loaders.records import format_report
@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--source", help=SOURCE_HELP)
     ld.add_argument("--sync", action="store_true", help=SYNC_HELP)
     ld.add_argument("--replace", action="store_true", help=REPLACE_HELP)
+    ld.add_argument(
+        "--external",
+        action="store_true",
+        help="the files are published data about other funders (IATI, 360Giving): their "
+        "projects and flows are kept for prospecting and never counted in the institute's "
+        "figures; the source is named external:…",
+    )
     ld.add_argument(
         "--diff", action="store_true", help="list every value changed and every conflict"
     )
@@ -259,6 +266,8 @@ def _validate(args) -> int:
 
 def _load(args, store) -> int:
     source = args.source or str(args.path)
+    if args.external:
+        source = external_source(source)
     unfinished = store.incomplete_loads()
     if len(unfinished):
         print(
@@ -276,6 +285,7 @@ def _load(args, store) -> int:
         progress=LoadProgress(sys.stderr),
         sync=args.sync,
         replace=args.replace,
+        external=args.external,
     )
     print(
         f"Loaded {args.path} into {store.describe()} as source '{source}' (load {report.load_id})."

@@ -43,6 +43,9 @@ __all__ = [
     "DATA_DIR",
     "LIMITS_FILE",
     "limits_file",
+    "EXTERNAL_PREFIX",
+    "external_source",
+    "mark_external",
 ]
 
 #: The bundled dataset.
@@ -125,13 +128,43 @@ def load_rows(
     progress=None,
     sync: bool = False,
     replace: bool = False,
+    external: bool = False,
 ) -> LoadReport:
     """Validate ``rows`` and write them to ``store``; raise :class:`ValidationFailed` if any
     row is bad, having written nothing. ``progress(rows_written, rows_in_all)`` is called
     while the rows are sent; ``sync`` and ``replace`` as for
-    :meth:`graph.store.GraphStore.write`."""
+    :meth:`graph.store.GraphStore.write`; ``external`` as for :func:`load`."""
+    if external:
+        mark_external(rows)
+        source = external_source(source)
     batch = checked_batch(rows, read_problems, store, aliases=aliases)
     return store.write(batch, source=source, progress=progress, sync=sync, replace=replace)
+
+
+#: How the source of an external load begins (``--external``): the load history and every
+#: record's sources say so.
+EXTERNAL_PREFIX = "external:"
+
+#: The record kinds an external load marks ``external`` (organisations are shared: a
+#: funder in published data may already be one of the institute's partners).
+EXTERNAL_KINDS = ("projects", "funding")
+
+
+def external_source(source: str) -> str:
+    """The name of an external load's source.
+
+    >>> external_source("CD.xml"), external_source("external:CD.xml")
+    ('external:CD.xml', 'external:CD.xml')
+    """
+    return source if source.startswith(EXTERNAL_PREFIX) else EXTERNAL_PREFIX + source
+
+
+def mark_external(rows: list[RawRow]) -> None:
+    """Mark the projects and funding flows of ``rows`` as external (in place): published
+    data about other funders, never counted in the institute's figures."""
+    for r in rows:
+        if r.kind in EXTERNAL_KINDS:
+            r.values["external"] = "true"
 
 
 def load(
@@ -142,6 +175,7 @@ def load(
     strict: bool = False,
     sync: bool = False,
     replace: bool = False,
+    external: bool = False,
 ) -> LoadReport:
     """Read, validate and write a folder or file into ``store`` as a load from ``source``
     (the path as given by default).
@@ -149,7 +183,9 @@ def load(
     A record this source loaded before is updated where its values changed; with
     ``sync``, the source's records the files no longer hold are removed; a record another
     source loaded with different values is kept and reported unless ``replace`` (see
-    :meth:`graph.store.GraphStore.write`).
+    :meth:`graph.store.GraphStore.write`). With ``external``, the files are published data
+    about other funders: their projects and flows are marked external (see
+    :func:`mark_external`) and the source is named ``external:…``.
 
     Raises
     ------
@@ -157,9 +193,13 @@ def load(
         With every problem; nothing was written.
     """
     rows, read_problems = read_path(path, strict=strict)
+    source = source or str(path)
+    if external:
+        mark_external(rows)
+        source = external_source(source)
     batch = checked_batch(rows, read_problems, store)
     del rows  # the batch holds what is written: the rows as read need not stay too
-    return store.write(batch, source=source or str(path), sync=sync, replace=replace)
+    return store.write(batch, source=source, sync=sync, replace=replace)
 
 
 def load_memory(path=DATA_DIR) -> MemoryStore:

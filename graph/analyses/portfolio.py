@@ -49,6 +49,7 @@ __all__ = [
     "Portfolio",
     "portfolio",
     "current_since",
+    "external_projects",
 ]
 
 #: What the figures can count: the institute's current portfolio, or the wider network.
@@ -197,7 +198,8 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
     """The portfolio of ``inst`` from the facts around it (:meth:`GraphStore.around`:
     its own neighbourhood, worked out where the data lives)."""
     f = store.around(inst)
-    own = set(f.projects["id"].tolist())
+    external = external_projects(store)
+    own = set(f.projects["id"].tolist()) - external
     historical = _historical(f, own, since) if since is not None and own else set()
     projects = own - historical
     ev = f.events
@@ -221,10 +223,19 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
         frozenset(mine),
         frozenset(f.networks),
         frozenset(p for p in partners if isinstance(p, str)),
-        outside=f.all_projects - len(own),
+        outside=f.all_projects - len(external) - len(own),  # published data's aside
         historical=tuple(sorted(historical)),
         since=since,
     )
+
+
+def external_projects(store: GraphStore) -> set:
+    """The ids of the projects published data about other funders brought in (loaded as
+    external): never part of the institute's portfolio."""
+    t = store.node_table("Project")
+    if not len(t) or "external" not in t:
+        return set()
+    return set(t.loc[t["external"].fillna(False).astype(bool).to_numpy(), "id"].tolist())
 
 
 def _historical(f, own: set, since: int) -> set:

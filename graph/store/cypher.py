@@ -356,6 +356,7 @@ FUNDING_FLOWS = (
     "AND ($sector IS NULL OR d.sector = $sector) "
     f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
+    "AND coalesce(r.external, false) = $external "
     "RETURN properties(r) AS p, d.id AS donor_id, d.name AS donor, d.sector AS donor_sector, "
     "d.country AS donor_country, rc.id AS recipient_id, rc.name AS recipient"
 )
@@ -412,6 +413,7 @@ _FUNDING_WHERE = (
     f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.flow_type, 'income') IN $flow_types "
+    "AND coalesce(r.external, false) = $external "
 )
 
 

@@ -21,6 +21,10 @@ class Filters:
         An ISO3 code, with the same meaning.
     sector : str, optional
         Organization sector (organizations; funding flows by donor sector).
+    external : bool
+        Which funding flows a read counts: the data's own (``False``, the default: every
+        figure of the institute) or only the published data about other funders loaded as
+        external (``True``: prospecting). Nodes are not filtered by it.
     """
 
     year_from: int | None = None
@@ -28,10 +32,11 @@ class Filters:
     region: str | None = None
     country: str | None = None
     sector: str | None = None
+    external: bool = False
 
     def is_empty(self) -> bool:
-        """True when no filter is set."""
-        return all(v is None for v in asdict(self).values())
+        """True when no filter of nodes is set (``external`` only chooses flows)."""
+        return all(v is None for k, v in asdict(self).items() if k != "external")
 
     def params(self) -> dict:
         """The filters as query parameters."""

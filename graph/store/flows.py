@@ -156,6 +156,8 @@ def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:
     out["flow_type"] = ft.where(ft.notna(), "income")
     flagged = t["pooled"].fillna(False).astype(bool) if "pooled" in t else False
     out["pooled"] = flagged | (out["donor_sector"] == "pool")
+    ext = t["external"] if "external" in t else pd.Series([None] * n, index=t.index)
+    out["external"] = ext.where(ext.notna(), False).astype(bool)
     return out
 
 

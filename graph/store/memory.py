@@ -355,7 +355,7 @@ class MemoryStore(GraphStore):
     def _flow_mask(self, view: pd.DataFrame, f: Filters) -> pd.Series:
         """Flows whose year and donor pass ``f``: a vectorised mask (donors tested once
         each, not once per flow)."""
-        keep = pd.Series(True, index=view.index)
+        keep = view["external"] == bool(f.external)
         if f.year_from is not None or f.year_to is not None:
             year = pd.to_numeric(view["year"], errors="coerce")
             if f.year_from is not None:

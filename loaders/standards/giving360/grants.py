@@ -292,6 +292,7 @@ class Grants:
             "budget": amount,
             "currency": cur,
             "description": (str(grant.get("description") or "").strip() or None),
+            "themes": grant_themes(grant),
             "source_id": self.source_id,
             "quote": quote,
         }
@@ -382,6 +383,28 @@ class Grants:
                 values["quote"] = quote
                 values[NOTICES_KEY] = tuple(notes)
                 yield RawRow("funding", values, loc, published=True)
+
+
+def grant_themes(grant: dict) -> str | None:
+    """The grant's classifications as ``vocabulary:code`` (the title where no code is
+    given) joined by "; "; ``360`` stands for a classification that names no vocabulary.
+
+    >>> grant_themes({"classifications": [{"vocabulary": "TSG", "code": "EDU",
+    ...                                    "title": "Education"}, {"title": "Youth"}]})
+    'tsg:EDU; 360:Youth'
+    >>> grant_themes({}) is None
+    True
+    """
+    found = []
+    items = grant.get("classifications")
+    for c in items if isinstance(items, list) else []:
+        if not isinstance(c, dict):
+            continue
+        what = str(c.get("code") or c.get("title") or "").strip()
+        if what:
+            vocab = str(c.get("vocabulary") or "360").strip().lower() or "360"
+            found.append(f"{vocab}:{what}")
+    return "; ".join(dict.fromkeys(found)) or None
 
 
 def grant_status(start: str | None, end: str | None, today: _dt.date | None = None) -> str:

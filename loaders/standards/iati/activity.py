@@ -382,6 +382,7 @@ class Activity(ActivityParts):
             "start_year": start[:4] if start else None,
             "end_year": end[:4] if end else None,
             "description": description or None,
+            "themes": self._themes(),
             "quote": quote,
             "source_id": self.f.source_id,
             **budget,

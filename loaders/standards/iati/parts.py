@@ -133,6 +133,21 @@ class ActivityParts:
             parts.append(label + (f" {pct}%" if pct else ""))
         return "IATI sectors: " + ", ".join(parts) if parts else ""
 
+    def _themes(self) -> str | None:
+        """The activity's sector codes (the activity's and its transactions'), as
+        ``vocabulary:code`` joined by "; ": ``dac`` for the DAC 5-digit purpose codes
+        (vocabulary 1, the default; ``DAC`` in IATI 1.0x), ``dac3`` for the 3-digit
+        categories (2, ``DAC-3``), ``v<N>`` for any other vocabulary."""
+        found = []
+        for s in [*self.act.findall("sector"), *self.act.findall("transaction/sector")]:
+            code = (s.get("code") or "").strip() or (s.text or "").strip()
+            if not code:
+                continue
+            vocab = (s.get("vocabulary") or "1").strip().upper()
+            prefix = {"1": "dac", "DAC": "dac", "2": "dac3", "DAC-3": "dac3"}.get(vocab)
+            found.append(f"{prefix or 'v' + vocab.lower()}:{code}")
+        return "; ".join(dict.fromkeys(found)) or None
+
     def _partnership(self, role: str, m: OrgMention, k: int) -> None:
         quote = self.where(
             f"participating-org[{k}] (role {m.element.get('role')}"

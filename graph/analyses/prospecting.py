@@ -1,0 +1,442 @@
+"""Where new donors are: funders in published data (loaded as external) who fund the
+institute's themes in its focus regions and are not yet its donors.
+
+What counts (settings in ``data/reference/prospecting.toml``, read by
+:func:`read_prospecting`):
+
+* a **themed flow** is an external funding flow of a funding kind (a commitment or a
+  grant: :data:`PROSPECT_FLOW_TYPES`, so a commitment and the disbursements that pay it are
+  not counted twice) tied to a project whose ``themes`` match a theme's codes;
+* its money **in the focus regions** is its USD amount times the share of its project's
+  target countries that lie in a focus region (split evenly over the countries, as the
+  regional balance splits a project with no stated shares): a country lies in a focus region
+  when the institute's own data places it there, or by the region's rule in the settings
+  (Africa: every country of UN M49 region 002);
+* a **prospect** is a funder of at least one themed flow with money in a focus region that
+  has given the institute nothing in the own data (no own flow to the institute).
+
+Each prospect gets its money in the themes and focus regions (the rank), its themed flows,
+its typical grant (the median USD amount of those flows), the focus regions and themes it
+funds, its other sectors, and the institute's current donors it co-funds with (both fund at
+least one same recipient, in any data). :func:`with_prospect` says what adding one at its
+typical grant would do to the institute's projected concentration and regional balance
+(:mod:`graph.analyses.projection`).
+
+Examples
+--------
+>>> from loaders.load import load_memory
+>>> p = prospects(load_memory(), read_prospecting(PROSPECTING_EXAMPLE))
+>>> len(p.table), p.counted["external_flows"]   # the bundled data holds no published data
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graph.analyses.institute import INSTITUTE, recipient_of
+from graph.errors import SettingsError
+from graph.store import Filters, GraphStore
+from graph.text import label
+
+__all__ = [
+    "Theme",
+    "ProspectingSettings",
+    "Prospects",
+    "PROSPECT_FLOW_TYPES",
+    "PROSPECT_COLUMNS",
+    "PROSPECTING_EXAMPLE",
+    "read_prospecting",
+    "parse_prospecting",
+    "read_m49",
+    "prospects",
+    "with_prospect",
+    "ProspectEffect",
+]
+
+#: The flow types whose money a funder gives (a commitment, a grant): disbursements and
+#: expenditure pay out commitments and would count the same money again.
+PROSPECT_FLOW_TYPES = ("commitment", "grant")
+
+#: The bundled settings (the app and the CLI find them through ``loaders.load``).
+PROSPECTING_EXAMPLE = Path(__file__).resolve().parents[2] / "data/reference/prospecting.toml"
+
+#: The columns of :attr:`Prospects.table`.
+PROSPECT_COLUMNS = (
+    "funder",
+    "name",
+    "sector",
+    "focus_usd",
+    "themed_flows",
+    "usd_known",
+    "typical_usd",
+    "regions",
+    "themes",
+    "other_sectors",
+    "cofunds_with",
+    "all_usd",
+    "main_region",
+)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One of the institute's themes: ``codes`` are patterns (``dac:111*``)."""
+
+    id: str
+    name: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProspectingSettings:
+    """The themes and the focus-region rules (``region id → (m49 codes, iso3 codes)``)."""
+
+    themes: tuple[Theme, ...]
+    regions: dict = field(default_factory=dict)
+    m49: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass(frozen=True)
+class Prospects:
+    """The prospects, ranked, and what was counted.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per prospect (:data:`PROSPECT_COLUMNS`), most money in the themes and focus
+        regions first.
+    flows : DataFrame
+        The themed flows with money in a focus region (``flow_id``, ``funder``, ``amount``,
+        ``currency``, ``amount_usd``, ``focus_share``), current donors' included.
+    counted : dict
+        ``external_flows`` (of the funding kinds), ``themed``, ``in_focus``, ``with_usd``
+        and ``current_donors_left_out``.
+    """
+
+    table: pd.DataFrame
+    flows: pd.DataFrame
+    counted: dict
+
+
+def parse_prospecting(text: str, name: str = "prospecting") -> ProspectingSettings:
+    """The settings of a TOML text; :class:`SettingsError` naming ``name`` when wrong.
+
+    >>> s = parse_prospecting('[[theme]]\\nid = "ict"\\nname = "ICT"\\ncodes = ["dac:22040"]')
+    >>> s.themes[0].codes
+    ('dac:22040',)
+    >>> parse_prospecting('[[theme]]\\nid = "x"')
+    Traceback (most recent call last):
+    ...
+    graph.errors.SettingsError: prospecting: theme 'x' needs name and codes (a list of codes)
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{name}: not valid TOML ({e})") from e
+    themes = []
+    for t in data.get("theme") or []:
+        tid, codes = str(t.get("id") or "?"), t.get("codes")
+        if not t.get("name") or not isinstance(codes, list) or not codes:
+            raise SettingsError(f"{name}: theme {tid!r} needs name and codes (a list of codes)")
+        themes.append(Theme(tid, str(t["name"]), tuple(str(c) for c in codes)))
+    if not themes:
+        raise SettingsError(f"{name}: no [[theme]]: name at least one of the institute's themes")
+    regions = {}
+    for r in data.get("region") or []:
+        if not r.get("id"):
+            raise SettingsError(f"{name}: a [[region]] needs an id (a focus region)")
+        m49 = tuple(str(c).zfill(3) for c in r.get("m49") or [])
+        regions[str(r["id"])] = (m49, tuple(str(c).upper() for c in r.get("countries") or []))
+    return ProspectingSettings(tuple(themes), regions)
+
+
+def read_m49(path) -> pd.DataFrame:
+    """``iso3`` and every M49 code (region, sub-region, intermediate region) it lies in."""
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cols = ["region-code", "sub-region-code", "intermediate-region-code"]
+    long = t.melt(id_vars=["alpha-3"], value_vars=cols, value_name="m49")
+    long = long[long["m49"] != ""]
+    return long.rename(columns={"alpha-3": "iso3"})[["iso3", "m49"]].reset_index(drop=True)
+
+
+def read_prospecting(path, m49_path=None) -> ProspectingSettings:
+    """The settings of the TOML file at ``path`` (the M49 table beside it by default)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SettingsError(f"cannot read the prospecting file {p}: {e.strerror or e}") from e
+    s = parse_prospecting(text, p.name)
+    m49 = Path(m49_path) if m49_path else PROSPECTING_EXAMPLE.with_name("m49.csv")
+    return ProspectingSettings(s.themes, s.regions, read_m49(m49))
+
+
+def _pattern(codes) -> re.Pattern:
+    """One regular expression for code patterns (``*`` = any ending), any case."""
+    parts = [re.escape(c.strip().lower()).replace(r"\*", ".*") for c in codes]
+    return re.compile("^(?:" + "|".join(parts) + ")$")
+
+
+def _project_themes(store: GraphStore, settings: ProspectingSettings):
+    """``project``, ``theme`` (id) for every project code that matches a theme; and every
+    code of every project (``project``, ``code``, ``themed``)."""
+    p = store.node_table("Project")
+    if not len(p) or "themes" not in p:
+        empty = pd.DataFrame(columns=["project", "code", "themed"])
+        return pd.DataFrame(columns=["project", "theme"]), empty
+    codes = p[["id", "themes"]].dropna()
+    codes = codes.assign(code=codes["themes"].str.split(";")).explode("code")
+    codes = pd.DataFrame(
+        {"project": codes["id"].to_numpy(), "code": codes["code"].str.strip().str.lower()}
+    )
+    codes["themed"] = False
+    out = []
+    for t in settings.themes:
+        hit = codes["code"].str.match(_pattern(t.codes)).to_numpy()
+        codes.loc[hit, "themed"] = True
+        out.append(pd.DataFrame({"project": codes.loc[hit, "project"], "theme": t.id}))
+    themed = pd.concat(out).drop_duplicates().reset_index(drop=True)
+    return themed, codes
+
+
+def _focus_of_countries(store: GraphStore, settings: ProspectingSettings) -> pd.DataFrame:
+    """``iso3``, ``region``: the focus regions each country lies in (the own data's
+    memberships and the settings' rules)."""
+    r = store.rel_table("IN_REGION")
+    own = r.loc[r["end"].astype(str).str.startswith("focus:"), ["start", "end"]] if len(r) else r
+    own = pd.DataFrame({"iso3": own.get("start", []), "region": own.get("end", [])})
+    ruled = []
+    for region, (m49, iso3) in settings.regions.items():
+        if len(settings.m49) and m49:
+            hit = settings.m49.loc[settings.m49["m49"].isin(m49), "iso3"]
+            ruled.append(pd.DataFrame({"iso3": hit.to_numpy(), "region": region}))
+        if iso3:
+            ruled.append(pd.DataFrame({"iso3": list(iso3), "region": region}))
+    return pd.concat([own, *ruled], ignore_index=True).drop_duplicates()
+
+
+def _focus_share(store: GraphStore, settings: ProspectingSettings) -> pd.DataFrame:
+    """``project``, ``region``, ``share``: the share of each project's target countries in
+    each focus region (a project's money split evenly over its countries)."""
+    t = store.rel_table("TARGETS")
+    if not len(t):
+        return pd.DataFrame(columns=["project", "region", "share"])
+    t = t.loc[t["end_label"] == "Country", ["start", "end"]].drop_duplicates()
+    n = t.groupby("start")["end"].transform("size")
+    t = t.assign(weight=1.0 / n.to_numpy())
+    m = t.merge(_focus_of_countries(store, settings), left_on="end", right_on="iso3")
+    s = m.groupby(["start", "region"], as_index=False)["weight"].sum()
+    return s.rename(columns={"start": "project", "weight": "share"})
+
+
+def _current_donors(store: GraphStore, inst) -> set:
+    """Organisations with an own flow to the institute (known amount or not)."""
+    t = store.funding_totals(("donor", "recipient"))
+    return set(t.loc[(t["recipient"] == inst) & (t["donor"] != inst), "donor"])
+
+
+def _cofunders(store: GraphStore, funders: pd.Series, current: set, names: dict) -> dict:
+    """Funder → the current donors that fund one of its recipients (in any data)."""
+    ext = store.funding_totals(("donor", "recipient"), Filters(external=True))
+    own = store.funding_totals(("donor", "recipient"))
+    pairs = pd.concat([ext[["donor", "recipient"]], own[["donor", "recipient"]]])
+    mine = pairs[pairs["donor"].isin(set(funders))]
+    theirs = pairs[pairs["donor"].isin(current)].rename(columns={"donor": "current"})
+    both = mine.merge(theirs, on="recipient")
+    both = both[both["donor"] != both["current"]].drop_duplicates(["donor", "current"])
+    return {
+        d: ", ".join(sorted(names.get(c, c) for c in g["current"]))
+        for d, g in both.groupby("donor")
+    }
+
+
+def _themed_flows(store, settings) -> tuple:
+    """The external flows of the funding kinds tied to a themed project, with their focus
+    share; every code of every project; how many external flows of those kinds there are."""
+    f = store.funding_flows(Filters(external=True))
+    f = f[f["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES).to_numpy()]
+    themed, codes = _project_themes(store, settings)
+    t = f[f["project_id"].isin(set(themed["project"]))]
+    share = _focus_share(store, settings)
+    focus = share.groupby("project")["share"].sum()
+    t = t.assign(focus_share=t["project_id"].map(focus).fillna(0.0).to_numpy())
+    return t.rename(columns={"donor_id": "funder"}), themed, codes, len(f)
+
+
+def prospects(
+    store: GraphStore, settings: ProspectingSettings, *, recipient=INSTITUTE
+) -> Prospects:
+    """The funders in external data who fund the institute's themes in its focus regions
+    and are not its donors, ranked (see the module)."""
+    flows, themed, codes, n_ext = _themed_flows(store, settings)
+    inst = recipient_of(store, recipient)
+    current = _current_donors(store, inst) if inst is not None else set()
+    in_focus = flows[flows["focus_share"] > 0].copy()
+    in_focus["focus_usd"] = in_focus["amount_usd"] * in_focus["focus_share"]
+    counted = {
+        "external_flows": n_ext,
+        "themed": len(flows),
+        "in_focus": len(in_focus),
+        "with_usd": int(in_focus["amount_usd"].notna().sum()),
+        "current_donors_left_out": int(in_focus["funder"].isin(current).sum()),
+    }
+    keep = in_focus[~in_focus["funder"].isin(current)]
+    cols = ["flow_id", "funder", "amount", "currency", "amount_usd", "focus_share"]
+    table = _rank(store, settings, keep, themed, codes, current)
+    return Prospects(table, in_focus[cols].reset_index(drop=True), counted)
+
+
+def _rank(store, settings, flows, themed, codes, current) -> pd.DataFrame:
+    """One row per funder of ``flows`` (see :data:`PROSPECT_COLUMNS`)."""
+    if not len(flows):
+        return pd.DataFrame(columns=list(PROSPECT_COLUMNS))
+    g = flows.groupby("funder")
+    out = pd.DataFrame(
+        {
+            "focus_usd": g["focus_usd"].sum(min_count=1),
+            "themed_flows": g.size(),
+            "usd_known": g["amount_usd"].count(),
+            "typical_usd": g["amount_usd"].median(),
+        }
+    )
+    orgs = store.node_table("Organization").set_index("id")
+    names = _names(orgs)
+    out["name"] = out.index.map(lambda i: names.get(i, i))
+    out["sector"] = out.index.map(lambda i: label(orgs["sector"].get(i)) if i in orgs.index else "")
+    out["regions"] = _joined(flows, "funder", "project_id", _region_names(store, settings))
+    out["main_region"] = _main_region(flows, _focus_share(store, settings))
+    tnames = {t.id: t.name for t in settings.themes}
+    by_project = themed.groupby("project")["theme"].agg(lambda s: sorted(set(s)))
+    out["themes"] = _listed(flows, by_project, lambda t: tnames[t])
+    out["other_sectors"] = _others(flows, codes)
+    out["cofunds_with"] = pd.Series(_cofunders(store, out.index.to_series(), current, names))
+    allm = store.funding_totals(("donor",), Filters(external=True), flow_types=PROSPECT_FLOW_TYPES)
+    out["all_usd"] = allm.set_index("donor")["amount_usd"].reindex(out.index)
+    out.index.name = "funder"
+    out = out.reset_index().fillna({"cofunds_with": "", "other_sectors": ""})
+    out = out.sort_values(["focus_usd", "themed_flows", "name"], ascending=[False, False, True])
+    return out[list(PROSPECT_COLUMNS)].reset_index(drop=True)
+
+
+def _main_region(flows: pd.DataFrame, share: pd.DataFrame) -> pd.Series:
+    """Per funder: the focus region its themed money serves most (by USD, else flows)."""
+    m = flows[["funder", "project_id", "amount_usd"]].merge(
+        share, left_on="project_id", right_on="project"
+    )
+    m["usd"] = m["amount_usd"].fillna(0.0) * m["share"]
+    g = m.groupby(["funder", "region"], as_index=False).agg(usd=("usd", "sum"), n=("share", "size"))
+    g = g.sort_values(["funder", "usd", "n", "region"], ascending=[True, False, False, True])
+    return g.drop_duplicates("funder").set_index("funder")["region"]
+
+
+def _names(orgs: pd.DataFrame) -> dict:
+    if not len(orgs):
+        return {}
+    name = orgs["name"] if "name" in orgs else pd.Series(orgs.index, index=orgs.index)
+    return {i: (n if isinstance(n, str) and n else i) for i, n in name.items()}
+
+
+def _region_names(store: GraphStore, settings: ProspectingSettings) -> pd.Series:
+    """Project → the names of the focus regions it serves, joined."""
+    share = _focus_share(store, settings)
+    regions = store.node_table("Region")
+    names = dict(zip(regions["id"], regions["name"], strict=True)) if len(regions) else {}
+    share = share.assign(name=share["region"].map(lambda r: names.get(r, r)))
+    return share.groupby("project")["name"].agg(lambda s: sorted(set(s)))
+
+
+def _joined(flows: pd.DataFrame, by: str, key: str, lists: pd.Series) -> pd.Series:
+    """Per ``by``: the union of ``lists[flow[key]]`` over its flows, joined with ", "."""
+    rows = flows[[by, key]].assign(item=flows[key].map(lists)).explode("item").dropna()
+    return rows.groupby(by)["item"].agg(lambda s: ", ".join(sorted(set(s))))
+
+
+def _listed(flows: pd.DataFrame, by_project: pd.Series, word) -> pd.Series:
+    rows = flows[["funder", "project_id"]].assign(item=flows["project_id"].map(by_project))
+    rows = rows.explode("item").dropna()
+    return rows.groupby("funder")["item"].agg(lambda s: ", ".join(sorted({word(x) for x in s})))
+
+
+def _others(flows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
+    """Per funder: how many other sector codes (no theme's) its themed projects carry."""
+    other = codes[~codes["themed"].astype(bool)]
+    rows = flows[["funder", "project_id"]].merge(
+        other[["project", "code"]], left_on="project_id", right_on="project"
+    )
+    n = rows.groupby("funder")["code"].nunique()
+    return n.map(lambda k: f"{k} other sector code{'' if k == 1 else 's'}")
+
+
+@dataclass(frozen=True)
+class ProspectEffect:
+    """What one prospect at its typical grant, certain, does in a year of the projection:
+    the expected HHI before and after, and each focus region's expected share of the money
+    (``region``, ``name``, ``before``, ``after``, ``target``)."""
+
+    year: int
+    amount: float
+    region: str | None
+    hhi_before: float
+    hhi_after: float
+    shares: pd.DataFrame
+
+
+def with_prospect(p, row: dict, *, year: int | None = None) -> ProspectEffect | None:
+    """The effect of adding the prospect ``row`` (a row of :attr:`Prospects.table`) at its
+    typical grant to the projection ``p`` in ``year`` (its last year by default), money
+    for its main focus region; None when no grant of it states a USD amount."""
+    from graph.analyses.projection import project_lines
+
+    size = row.get("typical_usd")
+    if size is None or not np.isfinite(float(size)):
+        return None
+    year = int(p.period[1] if year is None else year)
+    region = row.get("main_region") if isinstance(row.get("main_region"), str) else None
+    new = dict.fromkeys(p.lines.columns)
+    new.update(
+        kind="prospect",
+        id=f"prospect:{row['funder']}",
+        title=f"{row['name']} (its typical grant)",
+        donor=row["funder"],
+        donor_name=row["name"],
+        channel="extrabudgetary",
+        first=year,
+        last=year,
+        probability=1.0,
+        amount=float(size),
+        low=float(size),
+        high=float(size),
+        regions=((region, 1.0),),
+        basis="its typical grant in published data",
+        stated_by="prospecting",
+    )
+    lines = p.lines[(p.lines["first"] <= year) & (p.lines["last"] >= year)]
+    names = dict(zip(p.regions["region"], p.regions.get("name", p.regions["region"]), strict=True))
+    runs = [
+        project_lines(t, (year, year), targets=p.targets or None, draws=2000, names=names)
+        for t in (lines, pd.concat([lines, pd.DataFrame([new])], ignore_index=True))
+    ]
+    money = [r.regions[r.regions["measure"] == "money"].set_index("region") for r in runs]
+    shares = pd.DataFrame(
+        {
+            "name": money[1]["name"],
+            "before": money[0]["share"].reindex(money[1].index),
+            "after": money[1]["share"],
+            "target": money[1]["target"],
+        }
+    ).reset_index()
+    return ProspectEffect(
+        year,
+        float(size),
+        region,
+        float(runs[0].years["hhi"].iloc[0]),
+        float(runs[1].years["hhi"].iloc[0]),
+        shares,
+    )

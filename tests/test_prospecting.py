@@ -1,0 +1,189 @@
+"""Published data loaded as external (issue 13, part 3): it never moves the institute's own
+figures, in either store; prospecting over it agrees with an independent parse of the
+published files (``xml.etree`` and ``csv`` only, none of the project's code)."""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.analyses.concentration import donor_concentration
+from graph.analyses.funding import coverage
+from graph.analyses.institute import INSTITUTE, recipient_of
+from graph.analyses.limits import check_limits, read_limits
+from graph.analyses.projection import projection
+from graph.analyses.prospecting import (
+    PROSPECTING_EXAMPLE,
+    parse_prospecting,
+    prospects,
+    read_prospecting,
+    with_prospect,
+)
+from graph.analyses.regional import regional_balance
+from graph.errors import SettingsError
+from loaders.load import DATA_DIR, limits_file, load
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "fixtures" / "real"
+PUBLISHED = [
+    REAL / "iati" / f
+    for f in (
+        "CD.xml",
+        "aet-activities.xml",
+        "complex_example_dfid.xml",
+        "missing_dates.xml",
+        "big_value.xml",
+        "MAEC_IATI_INDONESIA.xml",
+    )
+] + [REAL / "giving360" / "a002400000KeYdsAAF.json"]
+
+
+def _plain(x):
+    """A result as plain values (tables as rounded records) to compare."""
+    if isinstance(x, pd.DataFrame):
+        return x.round(9).astype(object).where(x.notna(), None).to_dict("records")
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, float):
+        return round(x, 9)
+    return x
+
+
+def institute_figures(store) -> dict:
+    checks = check_limits(store, read_limits(limits_file()))
+    return {
+        "recipient": recipient_of(store, INSTITUTE),
+        "concentration": _plain(donor_concentration(store)),
+        "coverage": _plain(coverage(store)),
+        "balance": _plain(regional_balance(store, scheme="focus")),
+        "limits": [(k.id, k.status, k.now) for k in checks],
+    }
+
+
+def test_external_data_never_counts_in_the_institutes_figures(either_store):
+    store = either_store
+    load(DATA_DIR, store, source="data")
+    before = institute_figures(store)
+    for path in PUBLISHED:
+        report = load(path, store, external=True)
+        assert report.source.startswith("external:")
+    ext = store.funding_totals(("donor",), external_filter())
+    assert int(ext["flows"].sum()) > 500  # the published flows are in the store
+    assert institute_figures(store) == before
+    # the history names the published sources as external
+    history = store.load_history()
+    assert history["source"].str.startswith("external:").sum() == len(PUBLISHED)
+
+
+def external_filter():
+    from graph.store import Filters
+
+    return Filters(external=True)
+
+
+# -------------------------------------------------------------- independent parse
+
+THEME = re.compile(r"^(11[1-4]\d\d|22040|12261)$")
+
+
+def _africa() -> set:
+    with open(DATA_DIR / "reference" / "m49.csv", encoding="utf-8") as f:
+        return {r["alpha-2"] for r in csv.DictReader(f) if r["region-code"] == "002"}
+
+
+def independent_prospecting(paths) -> tuple[Counter, dict]:
+    """Per funder (the transaction's provider-org ref, else the reporting org's), how many
+    commitments of activities with an education, ICT or health-education DAC sector that
+    target an African country; and the value of those commitments per currency."""
+    africa = _africa()
+    flows, money = Counter(), {}
+    for path in paths:
+        root = ET.parse(path).getroot()
+        for act in root.iter("iati-activity"):
+            codes = {
+                s.get("code", "").strip()
+                for s in [*act.findall("sector"), *act.findall("transaction/sector")]
+                if (s.get("vocabulary") or "1").upper() in ("1", "DAC")
+            }
+            countries = {
+                c.get("code", "").strip().upper() for c in act.findall("recipient-country")
+            }
+            if not any(THEME.match(c) for c in codes) or not countries & africa:
+                continue
+            reporter = act.find("reporting-org").get("ref")
+            default = act.get("default-currency")
+            for tx in act.findall("transaction"):
+                if tx.find("transaction-type").get("code") not in ("2", "C"):
+                    continue
+                provider = tx.find("provider-org")
+                funder = provider.get("ref") if provider is not None else None
+                flows[funder or reporter] += 1
+                v = tx.find("value")
+                cur = v.get("currency") or default
+                money[cur] = money.get(cur, Decimal(0)) + Decimal(v.text.strip())
+    return flows, money
+
+
+def test_prospects_agree_with_an_independent_parse_of_the_published_files(tmp_path):
+    from graph.store.memory import MemoryStore
+
+    store = MemoryStore()
+    load(DATA_DIR, store, source="data")
+    iati = [p for p in PUBLISHED if p.suffix == ".xml"]
+    for path in iati:
+        load(path, store, external=True)
+    p = prospects(store, read_prospecting(PROSPECTING_EXAMPLE))
+    flows, money = independent_prospecting(iati)
+    assert p.counted["in_focus"] == sum(flows.values()) > 0
+    got = p.flows.groupby("funder").size().to_dict()
+    assert got == dict(flows)
+    by_cur = p.flows.groupby("currency")["amount"].sum()
+    assert {k: round(float(v), 2) for k, v in by_cur.items()} == {
+        k: round(float(v), 2) for k, v in money.items()
+    }
+    # none of them gives the institute anything: every one is a prospect, ranked by money
+    assert set(p.table["funder"]) == set(flows)
+    top = p.table.iloc[0]
+    assert top["name"] == "Department for International Development"
+    assert "Africa" in top["regions"] and "Education" in top["themes"]
+    # its typical grant is the median USD amount of its themed flows in Africa
+    mine = p.flows[p.flows["funder"] == top["funder"]]
+    assert top["typical_usd"] == pytest.approx(mine["amount_usd"].median())
+    # adding it at that size moves the projected concentration and balance
+    plan = projection(
+        store, renewals=pd.read_csv(ROOT / "examples/planning/renewals.csv"), prospects=None
+    )
+    effect = with_prospect(plan, top.to_dict())
+    assert effect.hhi_after < effect.hhi_before
+    africa = effect.shares.set_index("region").loc["focus:africa"]
+    assert africa["after"] > 0 and effect.region == "focus:africa"
+
+
+def test_a_current_donor_in_published_data_is_not_a_prospect(tmp_path):
+    """A funder that already gives the institute money is left out (and counted)."""
+    from graph.store.memory import MemoryStore
+
+    store = MemoryStore()
+    load(DATA_DIR, store, source="data")
+    iati = REAL / "iati" / "CD.xml"
+    text = iati.read_text(encoding="utf-8")
+    # the same file, as if the institute's host country had published it
+    (tmp_path / "CD.xml").write_text(text.replace('ref="GB-1"', 'ref="rus-gov"'), "utf-8")
+    load(tmp_path / "CD.xml", store, external=True)
+    p = prospects(store, read_prospecting(PROSPECTING_EXAMPLE))
+    assert "rus-gov" not in set(p.table["funder"])
+    assert p.counted["current_donors_left_out"] > 0
+
+
+def test_bad_settings_are_named():
+    with pytest.raises(SettingsError, match="no \\[\\[theme\\]\\]"):
+        parse_prospecting("[[region]]\nid = 'focus:africa'")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        parse_prospecting("[[theme]\n")
