@@ -21,6 +21,7 @@ PAGES = {
         st.Page("views/network.py", title="Partnership network", icon=":material/hub:"),
         st.Page("views/scenarios.py", title="Scenarios", icon=":material/alt_route:"),
         st.Page("views/strategy.py", title="Strategy", icon=":material/trending_up:"),
+        st.Page("views/prospects.py", title="Prospects", icon=":material/travel_explore:"),
     ],
     "Staff": [
         st.Page(

@@ -43,6 +43,8 @@ __all__ = [
     "DATA_DIR",
     "LIMITS_FILE",
     "limits_file",
+    "PROSPECTING_FILE",
+    "prospecting_file",
     "EXTERNAL_PREFIX",
     "external_source",
     "mark_external",
@@ -52,6 +54,18 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: The board limits the app and ``python -m graph check`` read unless told otherwise.
 LIMITS_FILE = DATA_DIR / "reference" / "limits.toml"
+
+
+#: Which published funding prospecting counts (themes, focus-region rules).
+PROSPECTING_FILE = DATA_DIR / "reference" / "prospecting.toml"
+
+
+def prospecting_file(path=None) -> Path:
+    """The prospecting settings: ``path``, else ``EXPLORER_PROSPECTING``, else
+    :data:`PROSPECTING_FILE`."""
+    import os
+
+    return Path(path or os.environ.get("EXPLORER_PROSPECTING") or PROSPECTING_FILE)
 
 
 def limits_file(path=None) -> Path:

@@ -38,6 +38,7 @@ PAGES = {
     "views/network.py": "Partnership network",
     "views/scenarios.py": "Scenarios",
     "views/strategy.py": "Strategy",
+    "views/prospects.py": "Prospects",
     "views/collaborations.py": "Collaborations by region",
     "views/data.py": "Data",
 }

@@ -386,3 +386,41 @@ def test_strategy_page_edits_a_chance_and_downloads_loadable_records(browser, pl
         assert chance["r-decentralized"] == pytest.approx(0.3) and len(chance) == 5
     finally:
         context.close()
+
+
+def test_published_data_uploaded_as_external_shows_its_funders_as_prospects(browser, planning_url):
+    """Issue 13, part 3, in the browser: a real IATI file uploaded on the Data page as
+    published data about other funders; the Prospects page names its funder and what one
+    grant of it would change; the Overview's figures stay as they were."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{planning_url}/")
+        _settle(page, "Overview")
+        metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        page.goto(f"{planning_url}/data")
+        _settle(page, "Data")
+        page.locator('input[type="file"]').first.set_input_files(
+            str(ROOT / "tests" / "fixtures" / "real" / "iati" / "CD.xml")
+        )
+        _settle(page, "Data")
+        page.get_by_text("Published data about other funders").first.click()
+        _settle(page, "Data")
+        page.get_by_role("button", name="Load into the store").click()
+        _settle(page, "Data")
+        assert "Loaded." in _said(page)
+        page.get_by_role("link", name="Prospects").click()
+        _settle(page, "Prospects")
+        said = _said(page)
+        assert "1 funder in the published data funds Education" in said
+        assert "the expected HHI goes from" in said
+        _shoot(page, "prospects.png")
+        page.get_by_role("link", name="Overview").click()
+        _settle(page, "Overview")
+        page.get_by_text("Published data about other funders is loaded too").wait_for(
+            timeout=20_000
+        )
+        assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == metrics
+        _shoot(page, "overview-with-external-data.png")
+    finally:
+        context.close()

@@ -98,24 +98,44 @@ def _africa() -> set:
         return {r["alpha-2"] for r in csv.DictReader(f) if r["region-code"] == "002"}
 
 
-def independent_prospecting(paths) -> tuple[Counter, dict]:
+def _theme_share(act) -> Decimal:
+    """The activity's share in the themes: the percentages of its DAC (vocabulary 1)
+    sectors, else an even split; sectors of the transactions when the activity has none."""
+    own = [s for s in act.findall("sector") if (s.get("vocabulary") or "1").upper() in ("1", "DAC")]
+    sectors = own or [
+        s
+        for s in act.findall("transaction/sector")
+        if (s.get("vocabulary") or "1").upper() in ("1", "DAC")
+    ]
+    codes = {}
+    for s in sectors:
+        codes.setdefault(s.get("code", "").strip(), s.get("percentage") if own else None)
+    if not codes:
+        return Decimal(0)
+    themed = [c for c in codes if THEME.match(c)]
+    pcts = list(codes.values())
+    if all(p not in (None, "") for p in pcts) and sum(Decimal(p) for p in pcts) > 0:
+        return sum(Decimal(codes[c]) for c in themed) / sum(Decimal(p) for p in pcts)
+    return Decimal(len(themed)) / Decimal(len(codes))
+
+
+def independent_prospecting(paths) -> tuple[Counter, dict, dict]:
     """Per funder (the transaction's provider-org ref, else the reporting org's), how many
     commitments of activities with an education, ICT or health-education DAC sector that
-    target an African country; and the value of those commitments per currency."""
+    target an African country; the value of those commitments per currency; and that value
+    times the activity's share in the themes and the share of its countries in Africa."""
     africa = _africa()
-    flows, money = Counter(), {}
+    flows, money, weighted = Counter(), {}, {}
     for path in paths:
         root = ET.parse(path).getroot()
         for act in root.iter("iati-activity"):
-            codes = {
-                s.get("code", "").strip()
-                for s in [*act.findall("sector"), *act.findall("transaction/sector")]
-                if (s.get("vocabulary") or "1").upper() in ("1", "DAC")
-            }
-            countries = {
+            share = _theme_share(act)
+            countries = [
                 c.get("code", "").strip().upper() for c in act.findall("recipient-country")
-            }
-            if not any(THEME.match(c) for c in codes) or not countries & africa:
+            ]
+            countries = list(dict.fromkeys(countries))
+            in_africa = sum(c in africa for c in countries)
+            if not share or not in_africa:
                 continue
             reporter = act.find("reporting-org").get("ref")
             default = act.get("default-currency")
@@ -127,8 +147,11 @@ def independent_prospecting(paths) -> tuple[Counter, dict]:
                 flows[funder or reporter] += 1
                 v = tx.find("value")
                 cur = v.get("currency") or default
-                money[cur] = money.get(cur, Decimal(0)) + Decimal(v.text.strip())
-    return flows, money
+                amount = Decimal(v.text.strip())
+                money[cur] = money.get(cur, Decimal(0)) + amount
+                w = amount * share * Decimal(in_africa) / Decimal(len(countries))
+                weighted[cur] = weighted.get(cur, Decimal(0)) + w
+    return flows, money, weighted
 
 
 def test_prospects_agree_with_an_independent_parse_of_the_published_files(tmp_path):
@@ -140,13 +163,19 @@ def test_prospects_agree_with_an_independent_parse_of_the_published_files(tmp_pa
     for path in iati:
         load(path, store, external=True)
     p = prospects(store, read_prospecting(PROSPECTING_EXAMPLE))
-    flows, money = independent_prospecting(iati)
+    flows, money, weighted = independent_prospecting(iati)
     assert p.counted["in_focus"] == sum(flows.values()) > 0
     got = p.flows.groupby("funder").size().to_dict()
     assert got == dict(flows)
     by_cur = p.flows.groupby("currency")["amount"].sum()
     assert {k: round(float(v), 2) for k, v in by_cur.items()} == {
         k: round(float(v), 2) for k, v in money.items()
+    }
+    # the money in the themes and in Africa, in each currency as published
+    f = p.flows
+    w = (f["amount"] * f["theme_share"] * f["focus_share"]).groupby(f["currency"]).sum()
+    assert {k: round(float(v), 2) for k, v in w.items()} == {
+        k: round(float(v), 2) for k, v in weighted.items()
     }
     # none of them gives the institute anything: every one is a prospect, ranked by money
     assert set(p.table["funder"]) == set(flows)

@@ -201,3 +201,38 @@ def test_the_editors_changes_are_applied_as_streamlit_applies_them():
     finally:
         for k in list(st.session_state.keys()):
             del st.session_state[k]
+
+
+def test_published_data_loaded_as_external_gives_prospects_and_moves_no_figure():
+    """Issue 13, part 3, as a user does it: upload a real IATI file on the Data page as
+    published data about other funders; the Prospects page names its funder; the Overview
+    and the sidebar's limits read as before."""
+    real = ROOT / "tests" / "fixtures" / "real" / "iati"
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("views/overview.py")
+    at.run()
+    before = [m.value for m in at.metric], [c.value for c in at.sidebar.caption]
+    at.switch_page("views/prospects.py")
+    at.run()
+    assert "No published data is loaded as external yet" in texts(at)
+    at.switch_page("views/data.py")
+    at.run()
+    files = [(p.name, p.read_bytes(), "application/xml") for p in (real / "CD.xml",)]
+    at.file_uploader(key="upload-files").set_value(files).run()
+    at.checkbox(key="upload-external").check().run()
+    at.button(key="upload-load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success][-1].startswith("Loaded.")
+    at.switch_page("views/prospects.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = texts(at)
+    assert "**1 funder** in the published data funds Education" in said
+    assert "17 of 17 commitments and grants to the themes serve a focus region" in said
+    shown = next(d.value for d in at.dataframe if "Funder" in d.value.columns)
+    assert shown["Funder"].tolist() == ["Department for International Development"]
+    assert "the expected HHI goes from" in said
+    at.switch_page("views/overview.py")
+    at.run()
+    assert ([m.value for m in at.metric], [c.value for c in at.sidebar.caption]) == before
+    assert "Published data about other funders is loaded too (205 projects" in texts(at)

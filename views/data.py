@@ -142,6 +142,11 @@ with tab_up:
                 "other values (by default those are kept and listed)",
                 key="upload-replace",
             )
+            external = st.checkbox(
+                "Published data about other funders (IATI, 360Giving): keep it for the "
+                "Prospects page, never count it in the institute's figures",
+                key="upload-external",
+            )
             if st.button("Load into the store", type="primary", key="upload-load"):
                 bar = st.progress(0.0, text="Writing the records…")
 
@@ -164,6 +169,7 @@ with tab_up:
                         progress=progress,
                         sync=sync,
                         replace=replace,
+                        external=external,
                     )
                 except ValidationFailed as e:
                     st.error(md(e))

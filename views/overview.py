@@ -33,6 +33,12 @@ c[2].metric("Projects", num(head["projects"]))
 c[3].metric(
     "Countries reached", num(head["countries"]), help="Targeted by a project or hosting an event"
 )
+if head["external_projects"]:
+    st.caption(
+        f"Published data about other funders is loaded too ({num(head['external_projects'])} "
+        "projects with their funding): it is not counted in any figure here; the Prospects "
+        "page uses it."
+    )
 
 c = st.columns(4)
 c[0].metric(
@@ -173,6 +179,18 @@ links = [
         "Scenarios",
         ":material/alt_route:",
         "what if a donor leaves or a new one joins",
+    ),
+    (
+        "views/strategy.py",
+        "Strategy",
+        ":material/trending_up:",
+        "the strategy period: secured and expected money, limits, what it takes",
+    ),
+    (
+        "views/prospects.py",
+        "Prospects",
+        ":material/travel_explore:",
+        "funders of the institute's themes in published data, not yet its donors",
     ),
     (
         "views/collaborations.py",

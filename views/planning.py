@@ -21,11 +21,12 @@ import streamlit as st
 from graph.analyses.assumptions import assumption_records, suggested_renewals
 from graph.analyses.limits import check_limits, projected_text, read_limits
 from graph.analyses.projection import DEFAULT_PERIOD, projection
+from graph.analyses.prospecting import prospects, read_prospecting, with_prospect
 from graph.analyses.what_it_takes import check, what_it_takes
 from graph.codes import CHANNELS, SECTORS
 from graph.errors import AnalysisError, SettingsError
 from graph.reports.planning import STATUS_WORDS
-from loaders.load import check_rows, limits_file
+from loaders.load import check_rows, limits_file, prospecting_file
 from loaders.readers import read_file
 from views import state
 from views.fmt import label_of, md, scheme_name
@@ -53,6 +54,8 @@ __all__ = [
     "region_names",
     "editor_config",
     "EDITOR_HELP",
+    "prospect_list",
+    "prospect_effect",
 ]
 
 #: The columns the page edits, in order, per kind (a subset of the kind's columns: the
@@ -398,3 +401,22 @@ def editor_config(names: dict, projects: dict, regions: dict) -> dict:
         "end_year": num("End", **year),
     }
     return {"renewals": common | renewals, "prospects": common | prospects}
+
+
+@st.cache_data(**(state.CACHED | {"show_spinner": "Looking for funders in published data…"}))
+def _prospects(store, path: str):
+    settings = read_prospecting(path)
+    return settings, prospects(store, settings)
+
+
+def prospect_list(store):
+    """The prospecting settings (:func:`loaders.load.prospecting_file`) and the prospects
+    they give on ``store`` (:func:`graph.analyses.prospecting.prospects`), cached."""
+    return _prospects(store, str(prospecting_file()))
+
+
+def prospect_effect(store, row: dict):
+    """What adding the prospect ``row`` at its typical grant does to the session's
+    projection (:func:`graph.analyses.prospecting.with_prospect`)."""
+    p, _ = current(store)
+    return with_prospect(p, row)

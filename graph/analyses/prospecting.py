@@ -7,9 +7,10 @@ What counts (settings in ``data/reference/prospecting.toml``, read by
 * a **themed flow** is an external funding flow of a funding kind (a commitment or a
   grant: :data:`PROSPECT_FLOW_TYPES`, so a commitment and the disbursements that pay it are
   not counted twice) tied to a project whose ``themes`` match a theme's codes;
-* its money **in the focus regions** is its USD amount times the share of its project's
-  target countries that lie in a focus region (split evenly over the countries, as the
-  regional balance splits a project with no stated shares): a country lies in a focus region
+* its money **in the themes and focus regions** is its USD amount times the share of its
+  project's sectors in the themes (the percentages the publisher gives within a vocabulary,
+  else an even split) times the share of its project's target countries that lie in a focus
+  region (split evenly over the countries): a country lies in a focus region
   when the institute's own data places it there, or by the region's rule in the settings
   (Africa: every country of UN M49 region 002);
 * a **prospect** is a funder of at least one themed flow with money in a focus region that
@@ -114,7 +115,8 @@ class Prospects:
         regions first.
     flows : DataFrame
         The themed flows with money in a focus region (``flow_id``, ``funder``, ``amount``,
-        ``currency``, ``amount_usd``, ``focus_share``), current donors' included.
+        ``currency``, ``amount_usd``, ``focus_share``, ``theme_share``), current donors'
+        included.
     counted : dict
         ``external_flows`` (of the funding kinds), ``themed``, ``in_focus``, ``with_usd``
         and ``current_donors_left_out``.
@@ -184,26 +186,47 @@ def _pattern(codes) -> re.Pattern:
     return re.compile("^(?:" + "|".join(parts) + ")$")
 
 
-def _project_themes(store: GraphStore, settings: ProspectingSettings):
-    """``project``, ``theme`` (id) for every project code that matches a theme; and every
-    code of every project (``project``, ``code``, ``themed``)."""
+def _project_codes(store: GraphStore) -> pd.DataFrame:
+    """Every sector code of every project: ``project``, ``code`` (lower case), ``vocab``
+    and ``weight``, the code's share of the project within its vocabulary (the percentage
+    the source gives, else an even split)."""
     p = store.node_table("Project")
     if not len(p) or "themes" not in p:
-        empty = pd.DataFrame(columns=["project", "code", "themed"])
-        return pd.DataFrame(columns=["project", "theme"]), empty
-    codes = p[["id", "themes"]].dropna()
-    codes = codes.assign(code=codes["themes"].str.split(";")).explode("code")
+        return pd.DataFrame(columns=["project", "code", "vocab", "weight"])
+    t = p[["id", "themes"]].dropna()
+    t = t.assign(item=t["themes"].str.split(";")).explode("item")
+    parts = t["item"].str.strip().str.extract(r"^(?P<code>\S+)(?:\s+(?P<pct>[0-9.]+)%)?$")
     codes = pd.DataFrame(
-        {"project": codes["id"].to_numpy(), "code": codes["code"].str.strip().str.lower()}
-    )
+        {
+            "project": t["id"].to_numpy(),
+            "code": parts["code"].str.lower().to_numpy(),
+            "pct": pd.to_numeric(parts["pct"], errors="coerce").to_numpy(),
+        }
+    ).dropna(subset=["code"])
+    codes["vocab"] = codes["code"].str.split(":").str[0]
+    key = [codes["project"], codes["vocab"]]
+    stated = codes.groupby(key)["pct"].transform(lambda s: s.notna().all() and s.sum() > 0)
+    total = codes.groupby(key)["pct"].transform("sum")
+    even = 1.0 / codes.groupby(key)["code"].transform("size")
+    codes["weight"] = np.where(stated.astype(bool), codes["pct"] / total, even)
+    return codes.drop(columns=["pct"])
+
+
+def _project_themes(store: GraphStore, settings: ProspectingSettings):
+    """``project``, ``theme`` (id) for every project code that matches a theme, and each
+    project's ``share`` in the themes (the largest over its vocabularies of the weights of
+    its themed codes); and every code (``project``, ``code``, ``themed``)."""
+    codes = _project_codes(store)
     codes["themed"] = False
     out = []
     for t in settings.themes:
-        hit = codes["code"].str.match(_pattern(t.codes)).to_numpy()
+        hit = codes["code"].str.match(_pattern(t.codes)).to_numpy(dtype=bool)
         codes.loc[hit, "themed"] = True
         out.append(pd.DataFrame({"project": codes.loc[hit, "project"], "theme": t.id}))
     themed = pd.concat(out).drop_duplicates().reset_index(drop=True)
-    return themed, codes
+    on = codes[codes["themed"].astype(bool)]
+    share = on.groupby(["project", "vocab"])["weight"].sum().groupby(level=0).max()
+    return themed, codes, share.clip(upper=1.0)
 
 
 def _focus_of_countries(store: GraphStore, settings: ProspectingSettings) -> pd.DataFrame:
@@ -262,11 +285,14 @@ def _themed_flows(store, settings) -> tuple:
     share; every code of every project; how many external flows of those kinds there are."""
     f = store.funding_flows(Filters(external=True))
     f = f[f["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES).to_numpy()]
-    themed, codes = _project_themes(store, settings)
+    themed, codes, theme_share = _project_themes(store, settings)
     t = f[f["project_id"].isin(set(themed["project"]))]
     share = _focus_share(store, settings)
     focus = share.groupby("project")["share"].sum()
-    t = t.assign(focus_share=t["project_id"].map(focus).fillna(0.0).to_numpy())
+    t = t.assign(
+        focus_share=t["project_id"].map(focus).fillna(0.0).to_numpy(),
+        theme_share=t["project_id"].map(theme_share).fillna(0.0).to_numpy(),
+    )
     return t.rename(columns={"donor_id": "funder"}), themed, codes, len(f)
 
 
@@ -279,7 +305,9 @@ def prospects(
     inst = recipient_of(store, recipient)
     current = _current_donors(store, inst) if inst is not None else set()
     in_focus = flows[flows["focus_share"] > 0].copy()
-    in_focus["focus_usd"] = in_focus["amount_usd"] * in_focus["focus_share"]
+    in_focus["focus_usd"] = (
+        in_focus["amount_usd"] * in_focus["focus_share"] * in_focus["theme_share"]
+    )
     counted = {
         "external_flows": n_ext,
         "themed": len(flows),
@@ -289,6 +317,7 @@ def prospects(
     }
     keep = in_focus[~in_focus["funder"].isin(current)]
     cols = ["flow_id", "funder", "amount", "currency", "amount_usd", "focus_share"]
+    cols += ["theme_share"]
     table = _rank(store, settings, keep, themed, codes, current)
     return Prospects(table, in_focus[cols].reset_index(drop=True), counted)
 

@@ -30,6 +30,7 @@ from graph.analyses.channels import ChannelPicture, channel_concentration
 from graph.analyses.concentration import concentration_by, concentration_trend, donor_concentration
 from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_name, recipient_of
+from graph.analyses.portfolio import external_projects
 from graph.analyses.regional import country_picture
 from graph.analyses.results import Coverage, DonorConcentration
 from graph.errors import EmptySelection
@@ -85,6 +86,7 @@ class Headline(TypedDict):
     coverage: Coverage
     recipient: str | None
     recipient_name: str
+    external_projects: int
 
 
 class YearChanges(TypedDict):
@@ -361,11 +363,12 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> Headline:
     >>> h["partners"], h["projects"], h["countries"]
     (4, 2, 3)
     """
+    external = external_projects(store)  # published data about others: never counted
     partners = set()
     for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
         rel = store.rel_table(t)
         if t == "PARTNER_IN" and "role" in rel:
-            rel = rel[rel["role"] != "donor"]
+            rel = rel[(rel["role"] != "donor") & ~rel["end"].isin(external)]
         partners |= set(rel["start"]) if len(rel) else set()
     places = country_picture(store)
     reached = places[
@@ -378,12 +381,13 @@ def headline(store: GraphStore, *, recipient=INSTITUTE) -> Headline:
         concentration = None
     return {
         "partners": len(partners),
-        "projects": int(store.counts()["nodes"].get("Project", 0)),
+        "projects": int(store.counts()["nodes"].get("Project", 0)) - len(external),
         "countries": len(reached),
         "concentration": concentration,
         "coverage": coverage(store, recipient=rid),
         "recipient": rid,
         "recipient_name": recipient_name(store, rid),
+        "external_projects": len(external),
     }
 
 

@@ -134,18 +134,23 @@ class ActivityParts:
         return "IATI sectors: " + ", ".join(parts) if parts else ""
 
     def _themes(self) -> str | None:
-        """The activity's sector codes (the activity's and its transactions'), as
-        ``vocabulary:code`` joined by "; ": ``dac`` for the DAC 5-digit purpose codes
-        (vocabulary 1, the default; ``DAC`` in IATI 1.0x), ``dac3`` for the 3-digit
-        categories (2, ``DAC-3``), ``v<N>`` for any other vocabulary."""
+        """The activity's sector codes as ``vocabulary:code`` with the percentage the
+        publisher gives (``dac:11220 40%``), joined by "; ": ``dac`` for the DAC 5-digit
+        purpose codes (vocabulary 1, the default; ``DAC`` in IATI 1.0x), ``dac3`` for the
+        3-digit categories (2, ``DAC-3``), ``v<N>`` for any other vocabulary. Sectors are
+        given for the activity or, instead, for each transaction (then without shares)."""
+        own = self.act.findall("sector")
+        sectors = own or self.act.findall("transaction/sector")
         found = []
-        for s in [*self.act.findall("sector"), *self.act.findall("transaction/sector")]:
+        for s in sectors:
             code = (s.get("code") or "").strip() or (s.text or "").strip()
             if not code:
                 continue
             vocab = (s.get("vocabulary") or "1").strip().upper()
             prefix = {"1": "dac", "DAC": "dac", "2": "dac3", "DAC-3": "dac3"}.get(vocab)
-            found.append(f"{prefix or 'v' + vocab.lower()}:{code}")
+            pct = (s.get("percentage") or "").strip() if own else ""
+            word = f"{prefix or 'v' + vocab.lower()}:{code}"
+            found.append(f"{word} {pct}%" if is_number(pct) else word)
         return "; ".join(dict.fromkeys(found)) or None
 
     def _partnership(self, role: str, m: OrgMention, k: int) -> None:
