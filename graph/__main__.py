@@ -6,8 +6,11 @@ Usage::
     python -m graph report [--data FOLDER] [--neo4j] [--as-of YYYY-MM-DD] [--scheme focus]
                            [--recipient ID] [--network]
     python -m graph check [--data FOLDER] [--neo4j] [--limits FILE] [--period 2026-2029]
+    python -m graph prospects [--data FOLDER] [--neo4j] [--external FILE ...] [--top N]
 
-``check`` exits 1 when a limit is breached now (for a scheduled job), 0 otherwise, and 2
+``prospects`` lists the funders of published data (loaded as external, or the files given
+with ``--external``) who fund the institute's themes in its focus regions and are not yet
+its donors. ``check`` exits 1 when a limit is breached now (for a scheduled job), 0 otherwise, and 2
 when the limits file cannot be read or makes no sense.
 
 Without ``--neo4j`` the records of ``--data`` (default: the bundled ``data/``) are loaded
@@ -106,7 +109,61 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-YYYY",
         help="planning period of the projection (default: 2026-2029, the strategy period)",
     )
+    pro = sub.add_parser(
+        "prospects",
+        help="funders of the institute's themes in published data, not yet its donors",
+        description="Funders in published IATI and 360Giving data (loaded as external) "
+        "who fund the institute's themes (data/reference/prospecting.toml) in its focus "
+        "regions and are not yet its donors, most money there first.",
+    )
+    _source_args(pro)
+    pro.add_argument(
+        "--external",
+        nargs="*",
+        default=[],
+        metavar="FILE",
+        help="published files to load as external first (into the in-memory store only)",
+    )
+    pro.add_argument("--top", type=int, default=20, help="how many to list (default 20)")
     return parser
+
+
+def _prospects(store, args) -> int:
+    """Print the prospects and what was counted."""
+    from graph.analyses.prospecting import prospects, read_prospecting
+    from graph.text import num, usd
+    from loaders.load import load, prospecting_file
+
+    if args.external and args.neo4j:
+        print(
+            "error: --external loads into the in-memory store; use python -m loaders "
+            "load FILE --external for a server",
+            file=sys.stderr,
+        )
+        return 2
+    for path in args.external:
+        load(path, store, external=True)
+    found = prospects(store, read_prospecting(prospecting_file()))
+    c = found.counted
+    if not c["external_flows"]:
+        print(
+            "No published data is loaded as external: give files with --external, or load "
+            "them with python -m loaders load FILE --external."
+        )
+        return 0
+    print(
+        f"{len(found.table)} funder(s) in published data fund the institute's themes in its "
+        f"focus regions and are not its donors ({num(c['in_focus'])} of "
+        f"{num(c['themed'])} themed commitments and grants serve a focus region; "
+        f"{num(c['external_flows'])} commitments and grants in the published data)."
+    )
+    for r in found.table.head(args.top).itertuples():
+        print(
+            f"  {r.name} ({r.sector}): {usd(r.focus_usd)} in the themes and focus regions, "
+            f"{r.themed_flows} grant(s), typical {usd(r.typical_usd)}; {r.regions}; "
+            f"{r.themes}" + (f"; co-funds with {r.cofunds_with}" if r.cofunds_with else "")
+        )
+    return 0
 
 
 def _store(args):
@@ -180,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         with store:
             if args.command == "check":
                 return _check(store, args)
+            if args.command == "prospects":
+                return _prospects(store, args)
             _check_recipient(store, args.recipient)
             sys.stdout.write(
                 board_report(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.analyses.collaborations import collaborations
 from graph.analyses.concentration import donor_concentration
 from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_of
@@ -26,8 +27,9 @@ from graph.analyses.prospecting import (
     read_prospecting,
     with_prospect,
 )
-from graph.analyses.regional import regional_balance
+from graph.analyses.regional import regional_balance, regional_picture
 from graph.errors import SettingsError
+from graph.store import Filters
 from loaders.load import DATA_DIR, limits_file, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +65,11 @@ def institute_figures(store) -> dict:
         "concentration": _plain(donor_concentration(store)),
         "coverage": _plain(coverage(store)),
         "balance": _plain(regional_balance(store, scheme="focus")),
+        # the wider network: everything in the data but the published data about others
+        "network": _plain(regional_picture(store, scheme="focus", scope="network")),
+        "africa": sorted(
+            collaborations(store, Filters(region="focus:africa"), scope="network")["projects"]["id"]
+        ),
         "limits": [(k.id, k.status, k.now) for k in checks],
     }
 
@@ -216,3 +223,14 @@ def test_bad_settings_are_named():
         parse_prospecting("[[region]]\nid = 'focus:africa'")
     with pytest.raises(SettingsError, match="not valid TOML"):
         parse_prospecting("[[theme]\n")
+
+
+def test_the_command_line_lists_the_prospects(capsys):
+    from graph.__main__ import main
+
+    assert main(["prospects"]) == 0
+    assert "No published data is loaded as external" in capsys.readouterr().out
+    assert main(["prospects", "--external", str(REAL / "iati" / "CD.xml")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 funder(s) in published data fund the institute's themes")
+    assert "Department for International Development (government): USD 35,803,043" in out

@@ -22,7 +22,7 @@ __all__ = ["collaborations"]
 
 
 def _kept(things: pd.DataFrame, mine, kind: str) -> pd.DataFrame:
-    if not len(things) or mine.everything:
+    if not len(things) or (mine.everything and getattr(mine, kind) is None):
         return things
     return things[mine.keep(kind, things["id"])].reset_index(drop=True)
 
@@ -97,7 +97,8 @@ def collaborations(
         },
         columns=["id", "name", "sector", "country", "what"],
     )
-    pairs = co_partnership(store, filters=filters, within=None if mine.everything else mine)
+    wide = mine.everything and mine.projects is None  # nothing at all left out
+    pairs = co_partnership(store, filters=filters, within=None if wide else mine)
     pairs = pairs.rename(columns={"a_name": "organization", "b_name": "with", "weight": "shared"})
     return {
         "projects": projects,

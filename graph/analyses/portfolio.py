@@ -107,8 +107,9 @@ class Portfolio:
 
     @property
     def everything(self) -> bool:
-        """True when nothing is left out (the wider network)."""
-        return self.projects is None
+        """True for the wider network: everything in the data but published data about
+        other funders (its projects are then left out of ``projects``)."""
+        return self.scope == "network"
 
     def keep(self, kind: str, ids) -> np.ndarray:
         """A mask over ``ids`` of what this portfolio counts (``kind``: "projects",
@@ -187,7 +188,12 @@ def portfolio(
         raise AnalysisError(f"unknown portfolio {scope!r}; use one of: {', '.join(SCOPES)}")
     inst = recipient_of(store, institute)
     if scope == "network" or inst is None:
-        return Portfolio("network", inst, None, None, None, None)
+        ext = external_projects(store)
+        if not ext:
+            return Portfolio("network", inst, None, None, None, None)
+        everyone = set(store.node_table("Project")["id"].tolist()) - ext
+        orgs = frozenset(_tied_apart_from(store, ext))
+        return Portfolio("network", inst, frozenset(everyone), None, None, orgs)
     f = filters or Filters()
     since = None if (f.year_from is not None or f.year_to is not None) else current_since(as_of)
     key = ("portfolio", inst, since)
@@ -227,6 +233,18 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
         historical=tuple(sorted(historical)),
         since=since,
     )
+
+
+def _tied_apart_from(store: GraphStore, external: set) -> set:
+    """Organisations with a tie that is not published data about others: in a project
+    other than ``external``, a network, an event, or a flow of the own data."""
+    orgs: set = set()
+    for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
+        r = store.rel_table(t)
+        if len(r):
+            orgs |= set(r.loc[~isin(r["end"], external), "start"].tolist())
+    own = store.funding_totals(("donor", "recipient"))
+    return orgs | set(own["donor"].tolist()) | set(own["recipient"].tolist())
 
 
 def external_projects(store: GraphStore) -> set:
