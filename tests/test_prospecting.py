@@ -16,6 +16,7 @@ import pytest
 
 from graph.analyses.collaborations import collaborations
 from graph.analyses.concentration import donor_concentration
+from graph.analyses.drawing import partner_drawing
 from graph.analyses.funding import coverage
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.analyses.limits import check_limits, read_limits
@@ -71,6 +72,7 @@ def institute_figures(store) -> dict:
             collaborations(store, Filters(region="focus:africa"), scope="network")["projects"]["id"]
         ),
         "limits": [(k.id, k.status, k.now) for k in checks],
+        "drawing": _plain(partner_drawing(store).nodes.drop(columns=["countries"])),
     }
 
 

@@ -40,6 +40,7 @@ import pandas as pd
 from graph.analyses.dates import DEFAULT_AS_OF, as_date
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
+from graph.schema import FLOW_TYPES
 from graph.store import Filters, GraphStore, isin
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "portfolio",
     "current_since",
     "external_projects",
+    "external_only",
 ]
 
 #: What the figures can count: the institute's current portfolio, or the wider network.
@@ -243,8 +245,25 @@ def _tied_apart_from(store: GraphStore, external: set) -> set:
         r = store.rel_table(t)
         if len(r):
             orgs |= set(r.loc[~isin(r["end"], external), "start"].tolist())
-    own = store.funding_totals(("donor", "recipient"))
+    own = store.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
     return orgs | set(own["donor"].tolist()) | set(own["recipient"].tolist())
+
+
+def external_only(store: GraphStore) -> tuple[set, set]:
+    """The projects of published data about other funders, and the organisations tied to
+    nothing else: what the institute's views of its network leave out."""
+    ext = external_projects(store)
+    if not ext:
+        return set(), set()
+    orgs: set = set()
+    r = store.rel_table("PARTNER_IN")
+    if len(r):
+        orgs |= set(r.loc[isin(r["end"], ext), "start"].tolist())
+    flows = store.funding_totals(
+        ("donor", "recipient"), Filters(external=True), flow_types=FLOW_TYPES
+    )
+    orgs |= set(flows["donor"].tolist()) | set(flows["recipient"].tolist())
+    return ext, orgs - _tied_apart_from(store, ext)
 
 
 def external_projects(store: GraphStore) -> set:
