@@ -26,6 +26,7 @@ import pandas as pd
 
 from graph.analyses.adjacency import Adjacency, from_networkx
 from graph.analyses.betweenness import betweenness_of
+from graph.analyses.portfolio import without_external
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import GRAPH_LABELS
@@ -256,19 +257,6 @@ def _node_columns(store: GraphStore, labels) -> dict:
     return cols
 
 
-def _without_external(store: GraphStore, nodes: dict) -> dict:
-    """``nodes`` less the projects of published data about other funders and the
-    organisations tied only to them (:func:`graph.analyses.portfolio.external_only`)."""
-    from graph.analyses.portfolio import external_only
-
-    projects, orgs = external_only(store)
-    if not projects:
-        return nodes
-    gone = {_key("Project", p) for p in projects} | {_key("Organization", o) for o in orgs}
-    keep = ~pd.Index(nodes["keys"]).isin(gone)
-    return {k: [x for x, ok in zip(v, keep, strict=True) if ok] for k, v in nodes.items()}
-
-
 def partnership_adjacency(store: GraphStore) -> Adjacency:
     """The partnership graph (see the module notes) as arrays (:mod:`.adjacency`), built
     once per load.
@@ -281,7 +269,7 @@ def partnership_adjacency(store: GraphStore) -> Adjacency:
 
 
 def _partnership_adjacency(store: GraphStore) -> Adjacency:
-    nodes = _without_external(store, _node_columns(store, PARTNERSHIP_LABELS))
+    nodes = without_external(store, _node_columns(store, PARTNERSHIP_LABELS))
     types = sorted(PARTNERSHIP_RELS)
     u, v, weight, mask = _pairs(store, types, np.asarray(nodes["keys"], dtype=object))
     return Adjacency.build(nodes, u, v, weight, mask, types)

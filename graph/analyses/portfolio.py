@@ -52,6 +52,7 @@ __all__ = [
     "current_since",
     "external_projects",
     "external_only",
+    "without_external",
 ]
 
 #: What the figures can count: the institute's current portfolio, or the wider network.
@@ -264,6 +265,17 @@ def external_only(store: GraphStore) -> tuple[set, set]:
     )
     orgs |= set(flows["donor"].tolist()) | set(flows["recipient"].tolist())
     return ext, orgs - _tied_apart_from(store, ext)
+
+
+def without_external(store: GraphStore, nodes: dict) -> dict:
+    """Node columns (``keys`` such as ``Project:id`` and lists beside them, as the network
+    analyses build them) less :func:`external_only`."""
+    projects, orgs = external_only(store)
+    if not projects:
+        return nodes
+    gone = {f"Project:{p}" for p in projects} | {f"Organization:{o}" for o in orgs}
+    keep = ~pd.Index(nodes["keys"]).isin(gone)
+    return {k: [x for x, ok in zip(v, keep, strict=True) if ok] for k, v in nodes.items()}
 
 
 def external_projects(store: GraphStore) -> set:
