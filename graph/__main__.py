@@ -161,7 +161,9 @@ def _prospects(store, args) -> int:
         print(
             f"  {r.name} ({r.sector}): {usd(r.focus_usd)} in the themes and focus regions, "
             f"{r.themed_flows} grant(s), typical {usd(r.typical_usd)}; {r.regions}; "
-            f"{r.themes}" + (f"; co-funds with {r.cofunds_with}" if r.cofunds_with else "")
+            f"{r.themes}"
+            + (f"; also funds {r.other_sectors}" if r.other_sectors else "")
+            + (f"; co-funds with {r.cofunds_with}" if r.cofunds_with else "")
         )
     return 0
 

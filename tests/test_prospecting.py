@@ -163,6 +163,33 @@ def independent_prospecting(paths) -> tuple[Counter, dict, dict]:
     return flows, money, weighted
 
 
+def independent_other_sectors(paths) -> set:
+    """The DAC 3-digit categories (in words, from IATI's codelist) of the other sectors of
+    the themed activities in Africa that have a commitment."""
+    names = {
+        i.findtext("code"): i.find("name/narrative").text
+        for i in ET.parse(DATA_DIR / "reference" / "SectorCategory.xml")
+        .getroot()
+        .iter("codelist-item")
+    }
+    africa, found = _africa(), set()
+    for path in paths:
+        for act in ET.parse(path).getroot().iter("iati-activity"):
+            countries = {c.get("code", "").upper() for c in act.findall("recipient-country")}
+            commits = [
+                t
+                for t in act.findall("transaction")
+                if t.find("transaction-type").get("code") in ("2", "C")
+            ]
+            if not _theme_share(act) or not countries & africa or not commits:
+                continue
+            for s in act.findall("sector") or act.findall("transaction/sector"):
+                code = s.get("code", "").strip()
+                if (s.get("vocabulary") or "1").upper() in ("1", "DAC") and not THEME.match(code):
+                    found.add(names.get(code[:3], f"DAC {code[:3]}"))
+    return found
+
+
 def test_prospects_agree_with_an_independent_parse_of_the_published_files(tmp_path):
     from graph.store.memory import MemoryStore
 
@@ -191,6 +218,7 @@ def test_prospects_agree_with_an_independent_parse_of_the_published_files(tmp_pa
     top = p.table.iloc[0]
     assert top["name"] == "Department for International Development"
     assert "Africa" in top["regions"] and "Education" in top["themes"]
+    assert set(top["other_sectors"].split("; ")) == independent_other_sectors(iati)
     # its typical grant is the median USD amount of its themed flows in Africa
     mine = p.flows[p.flows["funder"] == top["funder"]]
     assert top["typical_usd"] == pytest.approx(mine["amount_usd"].median())

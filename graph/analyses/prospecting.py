@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ __all__ = [
     "read_prospecting",
     "parse_prospecting",
     "read_m49",
+    "read_sector_names",
     "prospects",
     "with_prospect",
     "ProspectEffect",
@@ -102,6 +104,7 @@ class ProspectingSettings:
     themes: tuple[Theme, ...]
     regions: dict = field(default_factory=dict)
     m49: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sectors: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,8 +171,24 @@ def read_m49(path) -> pd.DataFrame:
     return long.rename(columns={"alpha-3": "iso3"})[["iso3", "m49"]].reset_index(drop=True)
 
 
+def read_sector_names(path) -> dict:
+    """DAC 3-digit sector category → its name, from IATI's ``SectorCategory`` codelist.
+
+    >>> read_sector_names(PROSPECTING_EXAMPLE.with_name("SectorCategory.xml"))["111"]
+    'Education, Level Unspecified'
+    """
+    root = ET.parse(path).getroot()
+    out = {}
+    for item in root.iter("codelist-item"):
+        code, name = item.findtext("code"), item.find("name/narrative")
+        if code and name is not None and name.text:
+            out[code.strip()] = name.text.strip()
+    return out
+
+
 def read_prospecting(path, m49_path=None) -> ProspectingSettings:
-    """The settings of the TOML file at ``path`` (the M49 table beside it by default)."""
+    """The settings of the TOML file at ``path`` (the M49 table and IATI's sector
+    categories beside the bundled settings by default)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -177,7 +196,8 @@ def read_prospecting(path, m49_path=None) -> ProspectingSettings:
         raise SettingsError(f"cannot read the prospecting file {p}: {e.strerror or e}") from e
     s = parse_prospecting(text, p.name)
     m49 = Path(m49_path) if m49_path else PROSPECTING_EXAMPLE.with_name("m49.csv")
-    return ProspectingSettings(s.themes, s.regions, read_m49(m49))
+    names = read_sector_names(PROSPECTING_EXAMPLE.with_name("SectorCategory.xml"))
+    return ProspectingSettings(s.themes, s.regions, read_m49(m49), names)
 
 
 def _pattern(codes) -> re.Pattern:
@@ -344,7 +364,7 @@ def _rank(store, settings, flows, themed, codes, current) -> pd.DataFrame:
     tnames = {t.id: t.name for t in settings.themes}
     by_project = themed.groupby("project")["theme"].agg(lambda s: sorted(set(s)))
     out["themes"] = _listed(flows, by_project, lambda t: tnames[t])
-    out["other_sectors"] = _others(flows, codes)
+    out["other_sectors"] = _others(flows, codes, settings.sectors)
     out["cofunds_with"] = pd.Series(_cofunders(store, out.index.to_series(), current, names))
     allm = store.funding_totals(("donor",), Filters(external=True), flow_types=PROSPECT_FLOW_TYPES)
     out["all_usd"] = allm.set_index("donor")["amount_usd"].reindex(out.index)
@@ -393,14 +413,20 @@ def _listed(flows: pd.DataFrame, by_project: pd.Series, word) -> pd.Series:
     return rows.groupby("funder")["item"].agg(lambda s: ", ".join(sorted({word(x) for x in s})))
 
 
-def _others(flows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
-    """Per funder: how many other sector codes (no theme's) its themed projects carry."""
+def _others(flows: pd.DataFrame, codes: pd.DataFrame, names: dict) -> pd.Series:
+    """Per funder: the DAC sector categories (no theme's) its themed projects also carry,
+    most frequent first, in words."""
     other = codes[~codes["themed"].astype(bool)]
-    rows = flows[["funder", "project_id"]].merge(
-        other[["project", "code"]], left_on="project_id", right_on="project"
+    cat = other["code"].str.extract(r"^dac3?:(\d{3})")[0]
+    other = other.assign(
+        cat=cat.map(lambda c: names.get(c, f"DAC {c}") if isinstance(c, str) else None)
     )
-    n = rows.groupby("funder")["code"].nunique()
-    return n.map(lambda k: f"{k} other sector code{'' if k == 1 else 's'}")
+    rows = flows[["funder", "project_id"]].merge(
+        other[["project", "cat"]].dropna(), left_on="project_id", right_on="project"
+    )
+    counts = rows.groupby(["funder", "cat"]).size().reset_index(name="n")
+    counts = counts.sort_values(["funder", "n", "cat"], ascending=[True, False, True])
+    return counts.groupby("funder")["cat"].agg("; ".join)
 
 
 @dataclass(frozen=True)
