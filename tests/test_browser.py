@@ -37,6 +37,7 @@ PAGES = [
     ("network", "Partnership network"),
     ("scenarios", "Scenarios"),
     ("strategy", "Strategy"),
+    ("prospects", "Prospects"),
     ("collaborations", "Collaborations by region"),
     ("data", "Data"),
 ]
