@@ -158,32 +158,42 @@ def _span(first, last, period) -> tuple:
     return (a, b) if a <= b else (None, None)
 
 
-def _secured(money: pd.DataFrame, period, weights: dict, names, titles) -> list[dict]:
-    """One line per donor, channel, year and project of the flows dated in the period."""
+def _secured(money: pd.DataFrame, period, weights: dict, names, titles) -> pd.DataFrame:
+    """One line per donor, channel, year and project of the flows dated in the period
+    (built column by column: there is one per group of flows)."""
     years = pd.to_numeric(money["year"], errors="coerce")
-    t = money[(years >= period[0]) & (years <= period[1])]
-    out = []
-    for r in t.to_dict("records"):
-        known = r["usd_known"] > 0
-        out.append(
-            {
-                "kind": "secured",
-                "id": f"{r['donor']}|{r['channel']}|{int(r['year'])}|{r['project'] or ''}",
-                "title": titles.get(r["project"]) or f"{label(r['channel'])} funds",
-                "donor": r["donor"],
-                "channel": r["channel"],
-                "first": int(r["year"]),
-                "last": int(r["year"]),
-                "probability": 1.0,
-                "amount": float(r["amount_usd"]) if known else math.nan,
-                "agreement": False,
-                "regions": weights.get(r["project"], ((None, 1.0),)),
-                "basis": "funding flows dated in the period",
-                "project": r["project"],
-            }
-            | _who(r["donor"], names)
-        )
-    return out
+    t = money[((years >= period[0]) & (years <= period[1])).to_numpy()].reset_index(drop=True)
+    y = pd.to_numeric(t["year"]).astype(int)
+    proj = t["project"].astype(object)
+    funds = {c: f"{label(c)} funds" for c in t["channel"].unique()}
+    unassigned = ((None, 1.0),)
+    regions = [w if isinstance(w, tuple) else unassigned for w in proj.map(weights)]
+    named = t["donor"].isin(names.index)
+    return pd.DataFrame(
+        {
+            "kind": "secured",
+            "id": t["donor"].astype(str)
+            + "|"
+            + t["channel"].astype(str)
+            + "|"
+            + y.astype(str)
+            + "|"
+            + proj.fillna("").astype(str),
+            "title": proj.map(titles).fillna(t["channel"].map(funds)),
+            "donor": t["donor"],
+            "donor_name": t["donor"].map(names["name"]).where(named, t["donor"]),
+            "sector": t["donor"].map(names["sector"]).where(named, None),
+            "channel": t["channel"],
+            "first": y,
+            "last": y,
+            "probability": 1.0,
+            "amount": t["amount_usd"].astype(float).where(t["usd_known"] > 0),
+            "agreement": False,
+            "regions": pd.Series(regions, dtype=object),
+            "basis": "funding flows dated in the period",
+            "project": proj,
+        }
+    )
 
 
 def _who(donor, names, new_name=None, new_sector=None) -> dict:
@@ -373,13 +383,15 @@ def projection_lines(
     weights = _weights(store, scheme)
     projects = {p["id"]: p for p in store.node_table("Project").to_dict("records")}
     titles = {k: v.get("title") for k, v in projects.items()}
-    rows = _secured(money, period, weights, names, titles)
-    rows += _agreements(store, rid, period, weights)
+    secured = _secured(money, period, weights, names, titles)
+    rows = _agreements(store, rid, period, weights)
     for r in renewals.to_dict("records") if len(renewals) else []:
         rows.append(_renewal(r, money, projects, names, weights, period, store, scheme))
     for r in prospects.to_dict("records") if len(prospects) else []:
         rows.append(_prospect(r, names, period, store, scheme))
     out = pd.DataFrame(rows, columns=list(LINE_COLUMNS))
+    if len(secured):
+        out = pd.concat([secured.reindex(columns=list(LINE_COLUMNS)), out], ignore_index=True)
     out["amount"] = out["amount"].astype(float)
     for c in ("low", "high"):
         out[c] = out[c].astype(float).fillna(out["amount"])

@@ -84,6 +84,11 @@ DEFAULT_PERIOD = (2026, 2029)
 PERIOD_REASON = "the Medium-Term Strategy 2026–2029 that the Director's report plans for"
 #: Seeded draws when the uncertain items are too many to enumerate (or some are ranges).
 DRAWS = 10_000
+
+#: At most this many figures (outcomes × years × groups) for one measure: with thousands
+#: of donors the draws are fewer, and the method says so.
+MAX_CELLS = 20_000_000
+MIN_DRAWS = 500
 #: What the expected money is broken down by.
 GROUPS = ("donor", "channel", "region", "sector")
 _NONE = "∅"  # a group key for "not stated" / "not assigned"
@@ -136,7 +141,7 @@ class _Outcomes:
     """How the uncertain lines can turn out: ``taken`` (outcomes × lines, 0/1), ``values``
     (the amount each takes), ``weights``; the certain lines are fixed."""
 
-    def __init__(self, lines: pd.DataFrame, *, draws: int, seed: int):
+    def __init__(self, lines: pd.DataFrame, *, draws: int, seed: int, cells: int = 1):
         p = lines["probability"].to_numpy(dtype=float)
         amount = np.nan_to_num(lines["amount"].to_numpy(dtype=float))
         low = np.nan_to_num(lines["low"].to_numpy(dtype=float))
@@ -156,24 +161,64 @@ class _Outcomes:
                 f"({2**k:,} outcomes)"
             )
         else:
+            # every outcome holds a figure per year and group: keep that within MAX_CELLS
+            fewer = min(draws, max(MIN_DRAWS, MAX_CELLS // max(cells, 1)))
             self.taken, self.values, self.weights = drawn_outcomes(
-                p[u], low[u], high[u], draws=draws, seed=seed
+                p[u], low[u], high[u], draws=fewer, seed=seed
             )
-            self.method = f"{draws:,} seeded draws (seed {seed}) over {k} uncertain items"
+            self.method = f"{fewer:,} seeded draws (seed {seed}) over {k} uncertain items" + (
+                f" (fewer than {draws:,}: one figure per outcome for each of {cells:,} "
+                "year-and-group cells)"
+                if fewer < draws
+                else ""
+            )
         self.index = u
         self.amount = amount
 
-    def figures(self, spread: np.ndarray, money: bool = True):
-        """Expected (years × groups) and every outcome's (outcomes × years × groups) of a
-        spread (lines × years × groups: each line's part of each year and group)."""
-        lines, ny, ng = spread.shape
-        flat = spread.reshape(lines, ny * ng)
-        base = self.amount if money else np.ones(lines)
-        fixed = np.where(self.fixed, base, 0.0) @ flat
-        expected = (self.mean if money else self.agree) @ flat
-        taken = self.taken * (self.values if money else 1.0)
-        outcomes = fixed[None, :] + taken @ flat[self.index]
-        return expected.reshape(ny, ng), outcomes.reshape(len(self.weights), ny, ng)
+    def figures(self, parts: _Parts, mask: np.ndarray, money: bool = True):
+        """Expected (years × groups) and every outcome's (outcomes × years × groups) of
+        each line's ``parts`` of the groups in the years of ``mask`` (lines × years). The
+        certain lines are summed once; only the uncertain ones vary by outcome."""
+        base = self.amount if money else np.ones(len(self.amount))
+        fixed = parts.per_year(mask, np.where(self.fixed, base, 0.0))
+        expected = parts.per_year(mask, self.mean if money else self.agree)
+        out = np.broadcast_to(fixed, (len(self.weights), *fixed.shape)).copy()
+        if len(self.index):
+            pos = np.full(len(self.amount), -1)
+            pos[self.index] = np.arange(len(self.index))
+            sel = pos[parts.li] >= 0
+            li, gi, w = parts.li[sel], parts.gi[sel], parts.w[sel]
+            taken = self.taken * (self.values if money else 1.0)  # outcomes × uncertain
+            each = taken[:, pos[li]][:, None, :] * (mask[li].T * w)[None, :, :]
+            for g in np.unique(gi):
+                out[:, :, g] += each[:, :, gi == g].sum(axis=2)
+        return expected, out
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Each line's part of each group, sparse: entry ``e`` gives line ``li[e]`` the share
+    ``w[e]`` of group ``gi[e]`` (a donor's line one entry; a line spread over regions one
+    per region); ``size`` groups in all."""
+
+    li: np.ndarray
+    gi: np.ndarray
+    w: np.ndarray
+    size: int
+
+    def scaled(self, by: np.ndarray) -> _Parts:
+        """The parts with each line's entries times ``by[line]``."""
+        return _Parts(self.li, self.gi, self.w * np.asarray(by, dtype=float)[self.li], self.size)
+
+    def per_year(self, mask: np.ndarray, per_line: np.ndarray) -> np.ndarray:
+        """Years × groups: ``Σ per_line[l] · mask[l, y] · w`` over the entries."""
+        vals = np.asarray(per_line, dtype=float)[self.li] * self.w
+        return np.array(
+            [
+                np.bincount(self.gi, weights=vals * mask[self.li, y], minlength=self.size)
+                for y in range(mask.shape[1])
+            ]
+        ).reshape(mask.shape[1], self.size)
 
 
 def _mask(lines: pd.DataFrame, years: list[int]) -> np.ndarray:
@@ -184,28 +229,28 @@ def _mask(lines: pd.DataFrame, years: list[int]) -> np.ndarray:
     return ((first[:, None] <= y) & (y <= last[:, None])).astype(float)
 
 
-def _onehot(keys: list) -> tuple[np.ndarray, list]:
-    """Lines × distinct keys (in order of first appearance), 1 where a line has the key."""
+def _onehot(keys: list) -> tuple[_Parts, list]:
+    """Each line in the group of its key (distinct keys in order of first appearance)."""
     k = [_NONE if (x is None or x != x) else x for x in keys]
-    names = list(dict.fromkeys(k))
-    m = np.zeros((len(k), len(names)))
-    m[np.arange(len(k)), [names.index(x) for x in k]] = 1.0
-    return m, names
+    codes, names = pd.factorize(pd.Series(k, dtype=object), sort=False)
+    n = len(k)
+    return _Parts(np.arange(n), codes.astype(np.int64), np.ones(n), len(names)), list(names)
 
 
-def _region_matrix(lines: pd.DataFrame) -> tuple[np.ndarray, list]:
-    """Lines × regions: each line's region weights (unassigned as :data:`_NONE`)."""
-    names: list = []
-    for regions in lines["regions"]:
-        for r, _w in regions or ():
-            key = _NONE if r is None else r
-            if key not in names:
-                names.append(key)
-    m = np.zeros((len(lines), len(names)))
+def _region_matrix(lines: pd.DataFrame) -> tuple[_Parts, list]:
+    """Each line's region weights (unassigned as :data:`_NONE`)."""
+    names: dict = {}
+    li, gi, w = [], [], []
     for i, regions in enumerate(lines["regions"]):
-        for r, w in regions or ():
-            m[i, names.index(_NONE if r is None else r)] += w
-    return m, names
+        for r, x in regions or ():
+            key = _NONE if r is None else r
+            li.append(i)
+            gi.append(names.setdefault(key, len(names)))
+            w.append(float(x))
+    parts = _Parts(
+        np.asarray(li, dtype=np.int64), np.asarray(gi, dtype=np.int64), np.asarray(w), len(names)
+    )
+    return parts, list(names)
 
 
 def _group_table(years, names, labels, secured, expected, outs, weights, what) -> pd.DataFrame:
@@ -342,7 +387,8 @@ def project_lines(
         lines[c] = lines[c].fillna(lines["amount"].astype(float))
     lines = lines[lines["first"].notna().to_numpy()].reset_index(drop=True)
     targets = dict(DEFAULT_TARGETS) if targets is None else dict(targets)
-    o = _Outcomes(lines, draws=draws, seed=seed)
+    cells = len(years) * (lines["donor"].nunique(dropna=False) + 1)
+    o = _Outcomes(lines, draws=draws, seed=seed, cells=cells)
     mask = _mask(lines, years)
     money = lines["amount"].notna().to_numpy()
     secured_lines = (lines["kind"] == "secured").to_numpy()
@@ -350,9 +396,9 @@ def project_lines(
     labels = {"donor": dict(zip(lines["donor"], lines["donor_name"], strict=True))}
     for g in GROUPS:
         m, keys = _region_matrix(lines) if g == "region" else _onehot(list(lines[g]))
-        spread = mask[:, :, None] * (m * money[:, None])[:, None, :]
-        e, outs = o.figures(spread)
-        sec = np.einsum("l,lyg->yg", o.amount * secured_lines, spread)
+        spread = m.scaled(money)
+        e, outs = o.figures(spread, mask)
+        sec = spread.per_year(mask, o.amount * secured_lines)
         what = {"donor": "donor", "channel": "channel", "region": "region"}.get(g, "sector")
         lab = labels.get(g, names or {}) if g in ("donor", "region") else _words(keys)
         out[g] = (keys, e, outs, _group_table(years, keys, lab, sec, e, outs, o.weights, what))
@@ -365,16 +411,17 @@ def project_lines(
     cr1, cr1s = top_share_rows(e_donor[:, at]), top_share_rows(outs_donor[:, :, at])
     voluntary = (money & ~lines["channel"].isin(CORE_CHANNELS).to_numpy())[:, None]
     dm, _ = _onehot(list(lines["donor"]))
-    v_e, v_outs = o.figures(mask[:, :, None] * (dm * voluntary)[:, None, :])
+    v_e, v_outs = o.figures(dm.scaled(voluntary[:, 0]), mask)
     agree = lines["agreement"].to_numpy(dtype=bool)
-    a_spread = mask[:, :, None] * agree[:, None, None]
-    a_e, a_outs = o.figures(a_spread, money=False)
+    n = len(lines)
+    one = _Parts(np.arange(n), np.zeros(n, dtype=np.int64), np.ones(n), 1)
+    a_e, a_outs = o.figures(one.scaled(agree), mask, money=False)
     rkeys, r_e, r_outs, _ = out["region"]
     rows, money_score_and_outcomes = _regions(
         years, r_e, r_outs, o.weights, rkeys, targets, "money"
     )
     rm, _ = _region_matrix(lines)
-    ar_e, ar_outs = o.figures(mask[:, :, None] * (rm * agree[:, None])[:, None, :], money=False)
+    ar_e, ar_outs = o.figures(rm.scaled(agree), mask, money=False)
     more, _ = _regions(years, ar_e, ar_outs, o.weights, rkeys, targets, "agreements")
     table = pd.DataFrame(
         {
