@@ -281,10 +281,7 @@ def without_external(store: GraphStore, nodes: dict) -> dict:
 def external_projects(store: GraphStore) -> set:
     """The ids of the projects published data about other funders brought in (loaded as
     external): never part of the institute's portfolio."""
-    t = store.node_table("Project")
-    if not len(t) or "external" not in t:
-        return set()
-    return set(t.loc[t["external"].fillna(False).astype(bool).to_numpy(), "id"].tolist())
+    return store.memo("external_projects", store.external_ids)
 
 
 def _historical(f, own: set, since: int) -> set:

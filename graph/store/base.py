@@ -256,6 +256,12 @@ class GraphStore(abc.ABC):
     def rel_table(self, rel_type: str) -> pd.DataFrame:
         """Every relationship of a type: id, start, end, start_label, end_label, properties."""
 
+    def external_ids(self) -> set:
+        """Ids of the projects loaded as published data about other funders."""
+        t = self.node_table("Project")
+        ext = t["external"].fillna(False).astype(bool) if "external" in t else []
+        return set(t.loc[ext, "id"].tolist()) if len(ext) else set()
+
     def memo(self, key, build):
         """``build()``, or the object it made for ``key`` while the store has not changed,
         where the store knows that (the embedded store, written only through

@@ -46,6 +46,7 @@ __all__ = [
     "TICK_CLOCK",
     "LOAD_HISTORY",
     "COUNT_NODES",
+    "EXTERNAL_PROJECTS",
     "COUNT_RELS",
     "node_table",
     "node_by_id",
@@ -241,6 +242,7 @@ TICK_CLOCK = (
     f"MERGE (c:{CLOCK_LABEL} {{id: 'writes'}}) SET c.n = coalesce(c.n, 0) + 1 RETURN c.n AS n"
 )
 
+EXTERNAL_PROJECTS = "MATCH (n:Project) WHERE n.external = true RETURN n.id AS id"
 COUNT_NODES = "MATCH (n) RETURN labels(n) AS labels, count(*) AS n"
 COUNT_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n"
 

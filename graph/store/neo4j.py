@@ -349,6 +349,9 @@ class Neo4jStore(GraphStore):
         return frame(rows, ("load_id", "source", "status"), sort="started")
 
     # -- reading -----------------------------------------------------------------------
+    def external_ids(self):
+        return {r["id"] for r in self._read(cypher.EXTERNAL_PROJECTS)}
+
     def counts(self):
         nodes = {label: 0 for label in NODE_LABELS}
         for r in self._read(cypher.COUNT_NODES):
