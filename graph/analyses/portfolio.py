@@ -191,12 +191,7 @@ def portfolio(
         raise AnalysisError(f"unknown portfolio {scope!r}; use one of: {', '.join(SCOPES)}")
     inst = recipient_of(store, institute)
     if scope == "network" or inst is None:
-        ext = external_projects(store)
-        if not ext:
-            return Portfolio("network", inst, None, None, None, None)
-        everyone = set(store.node_table("Project")["id"].tolist()) - ext
-        orgs = frozenset(_tied_apart_from(store, ext))
-        return Portfolio("network", inst, frozenset(everyone), None, None, orgs)
+        return store.memo(("portfolio", "network", inst), lambda: _wider(store, inst))
     f = filters or Filters()
     since = None if (f.year_from is not None or f.year_to is not None) else current_since(as_of)
     key = ("portfolio", inst, since)
@@ -238,9 +233,24 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
     )
 
 
+def _wider(store: GraphStore, inst) -> Portfolio:
+    """The wider network: everything but published data about other funders."""
+    ext = external_projects(store)
+    if not ext:
+        return Portfolio("network", inst, None, None, None, None)
+    everyone = set(store.node_table("Project")["id"].tolist()) - ext
+    orgs = frozenset(_tied_apart_from(store, ext))
+    return Portfolio("network", inst, frozenset(everyone), None, None, orgs)
+
+
 def _tied_apart_from(store: GraphStore, external: set) -> set:
     """Organisations with a tie that is not published data about others: in a project
-    other than ``external``, a network, an event, or a flow of the own data."""
+    other than ``external``, a network, an event, or a flow of the own data (kept per
+    load where the store can)."""
+    return store.memo("tied_apart_from", lambda: _tied(store, external))
+
+
+def _tied(store: GraphStore, external: set) -> set:
     orgs: set = set()
     for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
         r = store.rel_table(t)

@@ -300,14 +300,14 @@ def _cofunders(store: GraphStore, funders: pd.Series, current: set, names: dict)
     }
 
 
-def _themed_flows(store, settings) -> tuple:
+def _themed_flows(store, settings, share: pd.DataFrame) -> tuple:
     """The external flows of the funding kinds tied to a themed project, with their focus
-    share; every code of every project; how many external flows of those kinds there are."""
+    and theme shares (``share``: :func:`_focus_share`); the themes of each project; every
+    code of every project; how many external flows of those kinds there are."""
     f = store.funding_flows(Filters(external=True))
     f = f[f["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES).to_numpy()]
     themed, codes, theme_share = _project_themes(store, settings)
     t = f[f["project_id"].isin(set(themed["project"]))]
-    share = _focus_share(store, settings)
     focus = share.groupby("project")["share"].sum()
     t = t.assign(
         focus_share=t["project_id"].map(focus).fillna(0.0).to_numpy(),
@@ -321,7 +321,8 @@ def prospects(
 ) -> Prospects:
     """The funders in external data who fund the institute's themes in its focus regions
     and are not its donors, ranked (see the module)."""
-    flows, themed, codes, n_ext = _themed_flows(store, settings)
+    share = _focus_share(store, settings)
+    flows, themed, codes, n_ext = _themed_flows(store, settings, share)
     inst = recipient_of(store, recipient)
     current = _current_donors(store, inst) if inst is not None else set()
     in_focus = flows[flows["focus_share"] > 0].copy()
@@ -338,12 +339,14 @@ def prospects(
     keep = in_focus[~in_focus["funder"].isin(current)]
     cols = ["flow_id", "funder", "amount", "currency", "amount_usd", "focus_share"]
     cols += ["theme_share"]
-    table = _rank(store, settings, keep, themed, codes, current)
+    table = _rank(store, settings, share, keep, (themed, codes), current)
     return Prospects(table, in_focus[cols].reset_index(drop=True), counted)
 
 
-def _rank(store, settings, flows, themed, codes, current) -> pd.DataFrame:
-    """One row per funder of ``flows`` (see :data:`PROSPECT_COLUMNS`)."""
+def _rank(store, settings, share, flows, projects, current) -> pd.DataFrame:
+    """One row per funder of ``flows`` (see :data:`PROSPECT_COLUMNS`); ``share`` the focus
+    shares of the projects, ``projects`` their themes and codes."""
+    themed, codes = projects
     if not len(flows):
         return pd.DataFrame(columns=list(PROSPECT_COLUMNS))
     g = flows.groupby("funder")
@@ -359,11 +362,12 @@ def _rank(store, settings, flows, themed, codes, current) -> pd.DataFrame:
     names = _names(orgs)
     out["name"] = out.index.map(lambda i: names.get(i, i))
     out["sector"] = out.index.map(lambda i: label(orgs["sector"].get(i)) if i in orgs.index else "")
-    out["regions"] = _joined(flows, "funder", "project_id", _region_names(store, settings))
-    out["main_region"] = _main_region(flows, _focus_share(store, settings))
+    out["regions"] = _joined(flows, _region_names(store, share))
+    out["main_region"] = _main_region(flows, share)
     tnames = {t.id: t.name for t in settings.themes}
-    by_project = themed.groupby("project")["theme"].agg(lambda s: sorted(set(s)))
-    out["themes"] = _listed(flows, by_project, lambda t: tnames[t])
+    out["themes"] = _joined(
+        flows, themed.assign(name=themed["theme"].map(tnames)).groupby("project")["name"].agg(list)
+    )
     out["other_sectors"] = _others(flows, codes, settings.sectors)
     out["cofunds_with"] = pd.Series(_cofunders(store, out.index.to_series(), current, names))
     allm = store.funding_totals(("donor",), Filters(external=True), flow_types=PROSPECT_FLOW_TYPES)
@@ -392,25 +396,20 @@ def _names(orgs: pd.DataFrame) -> dict:
     return {i: (n if isinstance(n, str) and n else i) for i, n in name.items()}
 
 
-def _region_names(store: GraphStore, settings: ProspectingSettings) -> pd.Series:
-    """Project → the names of the focus regions it serves, joined."""
-    share = _focus_share(store, settings)
+def _region_names(store: GraphStore, share: pd.DataFrame) -> pd.Series:
+    """Project → the names of the focus regions it serves (``share``: :func:`_focus_share`)."""
     regions = store.node_table("Region")
     names = dict(zip(regions["id"], regions["name"], strict=True)) if len(regions) else {}
     share = share.assign(name=share["region"].map(lambda r: names.get(r, r)))
     return share.groupby("project")["name"].agg(lambda s: sorted(set(s)))
 
 
-def _joined(flows: pd.DataFrame, by: str, key: str, lists: pd.Series) -> pd.Series:
-    """Per ``by``: the union of ``lists[flow[key]]`` over its flows, joined with ", "."""
-    rows = flows[[by, key]].assign(item=flows[key].map(lists)).explode("item").dropna()
-    return rows.groupby(by)["item"].agg(lambda s: ", ".join(sorted(set(s))))
-
-
-def _listed(flows: pd.DataFrame, by_project: pd.Series, word) -> pd.Series:
-    rows = flows[["funder", "project_id"]].assign(item=flows["project_id"].map(by_project))
+def _joined(flows: pd.DataFrame, lists: pd.Series) -> pd.Series:
+    """Per funder: the union of ``lists[project]`` over its flows' projects, sorted and
+    joined with ", "."""
+    rows = flows[["funder", "project_id"]].assign(item=flows["project_id"].map(lists))
     rows = rows.explode("item").dropna()
-    return rows.groupby("funder")["item"].agg(lambda s: ", ".join(sorted({word(x) for x in s})))
+    return rows.groupby("funder")["item"].agg(lambda s: ", ".join(sorted(set(s))))
 
 
 def _others(flows: pd.DataFrame, codes: pd.DataFrame, names: dict) -> pd.Series:
@@ -474,24 +473,18 @@ def with_prospect(p, row: dict, *, year: int | None = None) -> ProspectEffect | 
     )
     lines = p.lines[(p.lines["first"] <= year) & (p.lines["last"] >= year)]
     names = dict(zip(p.regions["region"], p.regions.get("name", p.regions["region"]), strict=True))
-    runs = [
-        project_lines(t, (year, year), targets=p.targets or None, draws=2000, names=names)
-        for t in (lines, pd.concat([lines, pd.DataFrame([new])], ignore_index=True))
-    ]
-    money = [r.regions[r.regions["measure"] == "money"].set_index("region") for r in runs]
+    added = pd.concat([lines, pd.DataFrame([new])], ignore_index=True)
+    after = project_lines(added, (year, year), targets=p.targets or None, draws=2000, names=names)
+    r = p.regions
+    before = r[(r["measure"] == "money") & (r["year"] == year)].set_index("region")  # as is
+    now = after.regions[after.regions["measure"] == "money"].set_index("region")
     shares = pd.DataFrame(
         {
-            "name": money[1]["name"],
-            "before": money[0]["share"].reindex(money[1].index),
-            "after": money[1]["share"],
-            "target": money[1]["target"],
+            "name": now["name"],
+            "before": before["share"].reindex(now.index),
+            "after": now["share"],
+            "target": now["target"],
         }
     ).reset_index()
-    return ProspectEffect(
-        year,
-        float(size),
-        region,
-        float(runs[0].years["hhi"].iloc[0]),
-        float(runs[1].years["hhi"].iloc[0]),
-        shares,
-    )
+    hhi = float(p.years.loc[p.years["year"] == year, "hhi"].iloc[0])
+    return ProspectEffect(year, float(size), region, hhi, float(after.years["hhi"].iloc[0]), shares)
