@@ -149,8 +149,7 @@ def load_rows(
     while the rows are sent; ``sync`` and ``replace`` as for
     :meth:`graph.store.GraphStore.write`; ``external`` as for :func:`load`."""
     if external:
-        mark_external(rows)
-        source = external_source(source)
+        source = mark_external(rows, source)
     batch = checked_batch(rows, read_problems, store, aliases=aliases)
     return store.write(batch, source=source, progress=progress, sync=sync, replace=replace)
 
@@ -173,12 +172,14 @@ def external_source(source: str) -> str:
     return source if source.startswith(EXTERNAL_PREFIX) else EXTERNAL_PREFIX + source
 
 
-def mark_external(rows: list[RawRow]) -> None:
+def mark_external(rows: list[RawRow], source: str) -> str:
     """Mark the projects and funding flows of ``rows`` as external (in place): published
-    data about other funders, never counted in the institute's figures."""
+    data about other funders, never counted in the institute's figures; the source's
+    name as an external load (:func:`external_source`)."""
     for r in rows:
         if r.kind in EXTERNAL_KINDS:
             r.values["external"] = "true"
+    return external_source(source)
 
 
 def load(
@@ -209,8 +210,7 @@ def load(
     rows, read_problems = read_path(path, strict=strict)
     source = source or str(path)
     if external:
-        mark_external(rows)
-        source = external_source(source)
+        source = mark_external(rows, source)
     batch = checked_batch(rows, read_problems, store)
     del rows  # the batch holds what is written: the rows as read need not stay too
     return store.write(batch, source=source, sync=sync, replace=replace)

@@ -36,7 +36,6 @@ __all__ = [
     "assumptions",
     "keep",
     "as_csv",
-    "checked",
     "period",
     "remember",
     "required",
@@ -141,12 +140,9 @@ def assumptions(store, kind: str) -> pd.DataFrame:
     return st.session_state[key]
 
 
-def keep(kind: str, table: pd.DataFrame) -> bool:
-    """Keep an edited table for the session; whether it differs from the one kept."""
-    new, key = _typed(kind, table), f"plan-{kind}"
-    old = st.session_state.get(key)
-    st.session_state[key] = new
-    return old is None or not new.reset_index(drop=True).equals(old.reset_index(drop=True))
+def keep(kind: str, table: pd.DataFrame) -> None:
+    """Keep an edited table for the session."""
+    st.session_state[f"plan-{kind}"] = _typed(kind, table)
 
 
 def edited(kind: str, widget: str) -> None:
@@ -196,12 +192,11 @@ def as_csv(kind: str, table: pd.DataFrame) -> bytes:
     return t.to_csv(index=False).encode("utf-8")
 
 
-def checked(store, kind: str, table: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """The table's records, checked as a loaded ``<kind>.csv`` is, and every problem."""
-    return _records(store, kind, as_csv(kind, table))
-
-
+@st.cache_data(**state.CACHED)
 def _records(store, kind: str, data: bytes) -> tuple[pd.DataFrame, list]:
+    """The records of the CSV ``data`` of ``kind`` and every problem, checked once per
+    text and store (references are checked against the store's ids: every page's sidebar
+    asks)."""
     rows, problems = read_file(f"{kind}.csv", name=f"{kind}.csv", data=data)
     records, problems = check_rows(rows, problems, store=store)
     found = [{k: v for k, v in r.items() if k != "_location"} for r in records[kind]]
@@ -228,11 +223,11 @@ def required() -> float | None:
 def _usable(store, kind: str) -> tuple[bytes, list]:
     """The CSV of the session's table of ``kind`` when it has no problems, else of the
     last version that had none; and the current problems."""
-    table = assumptions(store, kind)
-    _records, problems = checked(store, kind, table)
+    data = as_csv(kind, assumptions(store, kind))
+    _found, problems = _records(store, kind, data)
     good = f"plan-{kind}-good"
     if not problems:
-        st.session_state[good] = as_csv(kind, table)
+        st.session_state[good] = data
     return st.session_state.get(good, as_csv(kind, _empty(kind))), problems
 
 
@@ -252,9 +247,16 @@ def current(store):
     return p, {"renewals": rp, "prospects": pp}
 
 
+@st.cache_data(ttl=state.SERVER_TTL, show_spinner=False)
+def _limits(path: str):
+    """The limits of the file at ``path``, read once (the app reads it again after
+    :data:`views.state.SERVER_TTL` seconds, so an edited file shows up)."""
+    return read_limits(path)
+
+
 @st.cache_data(**(state.CACHED | {"show_spinner": "Checking the board limits…"}))
 def _checks(store, _p, key, path: str):
-    return check_limits(store, read_limits(path), projection=_p)
+    return check_limits(store, _limits(path), projection=_p)
 
 
 def limit_checks(store, p=None):
@@ -310,7 +312,7 @@ def threshold(measure: str, default: float) -> float:
     """The threshold of the board's first limit on ``measure`` (the default when the file
     has none, or cannot be read: the sidebar says why)."""
     try:
-        limits = read_limits(limits_file())
+        limits = _limits(str(limits_file()))
     except SettingsError:
         return default
     return next((lim.threshold for lim in limits if lim.measure == measure), default)
