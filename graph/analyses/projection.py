@@ -405,8 +405,7 @@ def project_lines(
     keys, e_donor, outs_donor, _ = out["donor"]
     e_total, outs_total = e_donor.sum(axis=1), outs_donor.sum(axis=2)
     low, high = band(outs_total, o.weights, e_total)
-    donors = [k for k in keys if k != _NONE]
-    at = [keys.index(k) for k in donors]
+    at = [i for i, k in enumerate(keys) if k != _NONE]  # not keys.index: donors × donors
     hhi, hhis = hhi_rows(e_donor[:, at]), hhi_rows(outs_donor[:, :, at])
     cr1, cr1s = top_share_rows(e_donor[:, at]), top_share_rows(outs_donor[:, :, at])
     voluntary = (money & ~lines["channel"].isin(CORE_CHANNELS).to_numpy())[:, None]
@@ -440,7 +439,7 @@ def project_lines(
                 top_share_rows(v_outs[:, :, at]),
                 o.weights,
             ),
-            "largest": _largest(e_donor[:, at], [labels["donor"].get(d) for d in donors]),
+            "largest": _largest(e_donor[:, at], [labels["donor"].get(keys[i]) for i in at]),
             **_banded("balance", *money_score_and_outcomes, o.weights),
         }
     )
