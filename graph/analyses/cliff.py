@@ -30,7 +30,6 @@ from graph.analyses.dates import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, as_date, m
 from graph.analyses.funding import org_names
 from graph.analyses.portfolio import portfolio
 from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
-from graph.store.totals import isnull
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -165,7 +164,7 @@ def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.Data
         }
     )
     for c in ("title", "status"):
-        df[c] = pd.Series([None if isnull(v) else v for v in df[c]] if n else [], dtype=object)
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from graph.schema import FLOW_TYPES
@@ -87,12 +88,28 @@ def _years(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(table[column], errors="coerce")
 
 
-def _tie_rows(org, **what) -> pd.DataFrame:
+def _tie_rows(org, **what) -> dict:
+    """Ties as object columns, copied column by column (never one value at a time: a
+    column of Arrow strings iterated in Python costs a call per value)."""
     n = len(org)
-    cols = {"org": list(org)}
+    cols = {"org": _objects(org)}
     for c in ("project", "event", "network"):
-        cols[c] = list(what[c]) if c in what else [None] * n
-    return pd.DataFrame(cols, dtype=object)
+        cols[c] = _objects(what[c]) if c in what else np.full(n, None, dtype=object)
+    return cols
+
+
+def _objects(values) -> np.ndarray:
+    """``values`` as an object array, missing ones as ``None``."""
+    if isinstance(values, pd.Series) and values.dtype == object:
+        return values.to_numpy()  # the funding pairs: already Python values and None
+    return pd.Series(values).to_numpy(dtype=object, na_value=None)
+
+
+def _stacked(parts: list[dict]) -> pd.DataFrame:
+    """Tie columns one above the other, as one table."""
+    return pd.DataFrame(
+        {c: np.concatenate([p[c] for p in parts]) for c in TIE_COLUMNS}, dtype=object
+    )
 
 
 def facts_from_tables(store, inst: str) -> Around:
@@ -139,7 +156,7 @@ def facts_from_tables(store, inst: str) -> Around:
     members = _into(pairs["MEMBER_OF"], networks)
     funders = given[isin(given["project"], own)]
     receivers = flows[isin(flows["project"], own)]
-    ties = pd.concat(
+    ties = _stacked(
         [
             _tie_rows(partner_in["start"], project=partner_in["end"]),
             _tie_rows(organizers["start"], event=organizers["end"]),
@@ -149,7 +166,6 @@ def facts_from_tables(store, inst: str) -> Around:
             _tie_rows(money.loc[money["recipient"] == inst, "donor"]),
             _tie_rows(money.loc[money["donor"] == inst, "recipient"]),
         ],
-        ignore_index=True,
     )
     return Around(
         projects=projects.reset_index(drop=True),

@@ -10,8 +10,6 @@ Examples
 >>> f = Filters(year_from=2024, region="focus:africa")
 >>> f.year_from, f.year_to, f.region
 (2024, None, 'focus:africa')
->>> Filters().is_empty()
-True
 """
 
 from __future__ import annotations
@@ -541,15 +539,15 @@ class GraphStore(abc.ABC):
         if "amount_usd" in sums:
             usd = pd.to_numeric(sums["amount_usd"], errors="coerce").fillna(0.0)
             sums["amount_usd"] = usd.astype(float).round(2)
+        ordered = self._ordered_keys(keys)
         if not set(keys) & {"donor_region", "target_region", "target_country"}:
-            return grouped_totals(sums, keys)
+            return grouped_totals(sums, keys, ordered)
         # spread shares such as 1/7 make float sums depend on the order of the rows: one
-        # order (by the keys) on every store, kept per load
+        # order (by the keys, or their ranks) on every store, kept per load
+        by = [f"rank:{c}" if f"rank:{c}" in sums else c for c in need if c in sums]
         rows = self.memo(
             ("funding_sums_in_order", need, types, f),
-            lambda: sums.sort_values(
-                [c for c in need if c in sums], kind="stable", ignore_index=True
-            ),
+            lambda: sums.sort_values(by, kind="stable", ignore_index=True),
         ).copy()
         for key in keys:
             if key == "donor_region":
@@ -559,7 +557,11 @@ class GraphStore(abc.ABC):
                 rows = spread_rows(
                     rows, "project", key, self.project_targets(scheme=scheme, level=level)
                 )
-        return grouped_totals(rows, keys)
+        return grouped_totals(rows, keys, ordered)
+
+    def _ordered_keys(self, keys) -> dict:
+        """Keys whose sums carry a rank column, with their values in order; none here."""
+        return {}
 
     def org_regions(self, scheme: str = "focus") -> pd.DataFrame:
         """Where organizations are based, as regions of ``scheme``.

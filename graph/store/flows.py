@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from graph.store.tables import isin
-from graph.store.totals import group_index
+from graph.store.totals import group_index, ranked_keys
 
 __all__ = ["FlowTable", "FlowCodes", "flow_view", "plain_missing", "GROUP_COLUMNS"]
 
@@ -192,6 +192,7 @@ class FlowCodes:
     def __init__(self, view: pd.DataFrame, columns):
         self._codes: dict[str, np.ndarray] = {}
         self._values: dict[str, np.ndarray] = {}
+        self._ranks: dict[str, tuple | None] = {}
         for c in columns:
             codes, uniques = pd.factorize(view[c], use_na_sentinel=True)
             codes = codes.astype(np.int64)
@@ -201,6 +202,26 @@ class FlowCodes:
             values[:-1] = pd.Series(uniques, dtype=object).tolist()
             self._values[c] = values  # the last one, None, is "missing"
 
+    def ranks(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each code's rank among the column's values in key order (by type, then value,
+        missing last; :func:`~graph.store.totals.ranked_keys`), and the values in that
+        order; ``None`` when the values cannot be ordered (two types that do not compare).
+        Worked out once per column, on its distinct values only.
+
+        >>> codes = FlowCodes(pd.DataFrame({"y": [2025, None, 2024]}), ("y",))
+        >>> rank, values = codes.ranks("y")
+        >>> values[rank[codes._codes["y"]]].tolist()
+        [2025, None, 2024]
+        """
+        if column not in self._ranks:
+            try:
+                position, ordered = ranked_keys(pd.Series(self._values[column][:-1], dtype=object))
+            except TypeError:
+                self._ranks[column] = None
+            else:
+                self._ranks[column] = (np.append(position, len(ordered) - 1), ordered)
+        return self._ranks[column]
+
     def isin(self, column: str, values) -> np.ndarray:
         """A mask of the flows whose ``column`` is one of ``values`` (each distinct value
         tested once)."""
@@ -208,29 +229,33 @@ class FlowCodes:
         hit = np.array([v in wanted for v in self._values[column]], dtype=bool)
         return hit[self._codes[column]]
 
-    def _groups(self, columns, mask: np.ndarray) -> tuple[np.ndarray, int, dict]:
-        """Each flow of ``mask``'s group of ``columns`` (numbered as they first occur), how
-        many groups, and each group's values of ``columns``."""
+    def _groups(self, columns, mask: np.ndarray, ranked=False) -> tuple[np.ndarray, int, dict]:
+        """Each flow of ``mask``'s group of ``columns`` (numbered in no set order), how
+        many groups, and each group's values of ``columns`` (and, when ``ranked``, the
+        rank of each value in a column ``rank:<column>``, where :meth:`ranks` has one)."""
         mask = np.asarray(mask, dtype=bool)
         codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
         inverse, _, first = group_index(codes, int(mask.sum()))
-        values = {
-            c: pd.Series(self._values[c][code[first]], dtype=object)
-            for c, (code, _) in zip(columns, codes, strict=True)
-        }
+        values = {}
+        for c, (code, _) in zip(columns, codes, strict=True):
+            values[c] = pd.Series(self._values[c][code[first]], dtype=object)
+            ranks = self.ranks(c) if ranked else None
+            if ranks is not None:
+                values[f"rank:{c}"] = ranks[0][code[first]]
         return inverse, len(first), values
 
     def distinct(self, columns, mask: np.ndarray) -> pd.DataFrame:
         """The distinct value combinations of ``columns`` among the flows of ``mask``, in
-        the order they first occur (missing values as ``None``)."""
+        no set order (missing values as ``None``)."""
         return pd.DataFrame(self._groups(columns, mask)[2])
 
-    def sums(self, columns, mask: np.ndarray, usd, amount=None) -> pd.DataFrame:
+    def sums(self, columns, mask: np.ndarray, usd, amount=None, *, ranked=False) -> pd.DataFrame:
         """Per group of ``columns`` among the flows of ``mask``: the columns' values, then
         ``amount_usd`` (sum of the known ``usd``), ``flows``, ``usd_known`` and, when
-        ``amount`` is given, ``amount_known``. Groups appear in the order they first occur."""
+        ``amount`` is given, ``amount_known``. Groups appear in no set order.
+        ``ranked`` adds each value's rank (:meth:`ranks`) as ``rank:<column>``."""
         mask = np.asarray(mask, dtype=bool)
-        inverse, n, out = self._groups(columns, mask)
+        inverse, n, out = self._groups(columns, mask, ranked)
         usd = np.asarray(usd, dtype=float)[mask]
         known = ~np.isnan(usd)
         out["amount_usd"] = np.bincount(inverse, np.where(known, usd, 0.0), n)

@@ -478,7 +478,12 @@ class MemoryStore(GraphStore):
         for k in (a, b):
             if k not in GROUP_COLUMNS:
                 return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
-        keep = self._kept_flows(filters or Filters(), check_flow_types(flow_types))
+        f, types = filters or Filters(), check_flow_types(flow_types)
+        key = ("funding_pairs", a, b, f, types)  # kept per load: several analyses share them
+        return self.memo(key, lambda: self._pairs(a, b, f, types)).copy()
+
+    def _pairs(self, a, b, f, types):
+        keep = self._kept_flows(f, types)
         pairs = self._flow_codes().distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
         pairs.columns = [a, b]
         return pairs[pairs[b].notna()].reset_index(drop=True)
@@ -496,8 +501,16 @@ class MemoryStore(GraphStore):
         if not keep.any():
             return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
         columns = tuple(GROUP_COLUMNS[k] for k in keys)
-        sums = codes.sums(columns, keep, view["amount_usd"], view["amount"])
-        return sums.rename(columns={GROUP_COLUMNS[k]: k for k in keys})
+        sums = codes.sums(columns, keep, view["amount_usd"], view["amount"], ranked=True)
+        names = {GROUP_COLUMNS[k]: k for k in keys}
+        return sums.rename(
+            columns={**names, **{f"rank:{c}": f"rank:{k}" for c, k in names.items()}}
+        )
+
+    def _ordered_keys(self, keys) -> dict:
+        codes = self._flow_codes()
+        ranks = {k: codes.ranks(GROUP_COLUMNS[k]) for k in keys if k in GROUP_COLUMNS}
+        return {k: r[1] for k, r in ranks.items() if r is not None}
 
     def _org_region_rows(self, scheme):
         rows = []

@@ -33,6 +33,7 @@ __all__ = [
     "isnull",
     "regroup_rows",
     "rollup_map",
+    "ranked_keys",
     "spread_rows",
     "target_weights",
     "totals_frame",
@@ -186,11 +187,16 @@ def totals_frame(rows: list[dict], keys: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
 
 
-def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
+def grouped_totals(rows, keys: tuple[str, ...], ordered: dict | None = None) -> pd.DataFrame:
     """:func:`regroup_rows` then :func:`totals_frame`, vectorised: the same table, computed
     column by column (the sums of many groups, e.g. by project and donor, cost no Python
     loop per group). Falls back to the row path when a key column mixes types that pandas
     cannot sort together.
+
+    ``ordered`` (key → every value the key can take, in key order, as
+    :meth:`graph.store.flows.FlowCodes.ranks` gives them) spares the ranking of a key
+    whose rows carry their rank in a column ``rank:<key>``: a store that factorised its
+    flows once need not hash a million key values again for each table.
 
     >>> rows = [{"year": 2025.0, "amount_usd": 1.004, "flows": 1, "usd_known": 1,
     ...          "amount_known": 1},
@@ -207,9 +213,12 @@ def grouped_totals(rows, keys: tuple[str, ...]) -> pd.DataFrame:
         return totals_frame(regroup_rows(records, keys), keys)
     ranked = []
     for c in keys:
+        if ordered and c in ordered and f"rank:{c}" in df.columns:
+            ranked.append((df[f"rank:{c}"].to_numpy(np.int64), ordered[c]))
+            continue
         col = df[c] if c in df.columns else pd.Series([None] * len(df), dtype=object)
         try:
-            ranked.append(_ranked_keys(col))
+            ranked.append(ranked_keys(col))
         except TypeError:  # e.g. strings and numbers in one key column
             return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
     inverse, groups, first = group_index([(r, len(v)) for r, v in ranked], len(df))
@@ -243,7 +252,8 @@ def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     Returns
     -------
     inverse : ndarray
-        Each row's group number (groups numbered in the order they first occur).
+        Each row's group number (groups numbered in the order they first occur or, when
+        the codes allow few keys, in key order).
     keys : ndarray
         Each group's key: an integer whose order is the order of the codes, first column
         first (so sorting the keys sorts the groups by their codes).
@@ -253,26 +263,34 @@ def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     Examples
     --------
     >>> inverse, keys, first = group_index([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
-    >>> inverse.tolist(), keys.argsort().tolist(), first.tolist()
-    ([0, 1, 0], [1, 0], [0, 1])
+    >>> inverse.tolist(), keys[inverse].tolist(), first.tolist()
+    ([1, 0, 1], [3, 2, 3], [1, 0])
     """
     combined = np.zeros(rows, dtype=np.int64)
     for codes, n in columns:
         if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
             combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
         combined = combined * n + codes
-    inverse, keys = pd.factorize(combined)  # hashing: no sort of a million keys
+    space = int(combined.max(initial=-1)) + 1
+    if rows and space <= 4 * rows:  # few possible keys: count them, no hashing at all
+        seen = np.zeros(space, dtype=bool)
+        seen[combined] = True
+        keys = np.flatnonzero(seen)
+        number = np.cumsum(seen) - 1
+        inverse = number[combined]
+    else:
+        inverse, keys = pd.factorize(combined)  # hashing: no sort of a million keys
     first = np.empty(len(keys), dtype=np.int64)
     first[inverse[::-1]] = np.arange(rows - 1, -1, -1)
     return inverse, keys, first
 
 
-def _ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each row's rank among the column's distinct key values, and those values as plain
     Python objects in key order: by type name, then value, missing (``None``) last. Each
     distinct value is looked at once; TypeError when two of one type cannot be ordered.
 
-    >>> rank, values = _ranked_keys(pd.Series([2025.0, None, 2024, 2025], dtype=object))
+    >>> rank, values = ranked_keys(pd.Series([2025.0, None, 2024, 2025], dtype=object))
     >>> rank.tolist(), values.tolist()
     ([1, 2, 0, 1], [2024, 2025, None])
     """
@@ -491,13 +509,28 @@ def spread_rows(rows, via: str, new: str, weights: pd.DataFrame) -> pd.DataFrame
         df = df.assign(amount_usd=0.0)
     if via not in df:
         df = df.assign(**{via: None})
-    w = weights[[via, "key", "weight"]].rename(columns={"key": new})
-    w = w[w[via].notna()]
-    out = df.merge(w, on=via, how="left", sort=False)
-    weight = pd.to_numeric(out.pop("weight"), errors="coerce").fillna(1.0).astype(float)
-    usd = pd.to_numeric(out["amount_usd"], errors="coerce").fillna(0.0).astype(float)
-    out["amount_usd"] = usd * weight
-    out[new] = out[new].astype(object).where(out[new].notna(), None)
+    w = weights[weights[via].notna().to_numpy()]
+    # a left join by positions (no merge of two object columns): the weights grouped by
+    # their ``via`` in their own order, each row repeated once per weight of its ``via``
+    wcode, wvias = pd.factorize(w[via].to_numpy(dtype=object))
+    order = np.argsort(wcode, kind="stable")
+    count = np.append(np.bincount(wcode, minlength=len(wvias)), 0)  # last: no weight
+    start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    at = pd.Index(wvias, dtype=object).get_indexer(df[via].to_numpy(dtype=object))
+    hit_row = at >= 0
+    at = np.where(hit_row, at, len(wvias))
+    k = np.where(hit_row, count[at], 1)  # a row with no weight stays once
+    rows_at = np.repeat(np.arange(len(df)), k)
+    step = np.arange(len(rows_at)) - np.repeat(np.cumsum(k) - k, k)
+    hit = np.repeat(hit_row, k)
+    which = np.full(len(rows_at), len(w), dtype=np.int64)  # len(w): "no weight", below
+    which[hit] = order[(np.repeat(start[at], k) + step)[hit]]
+    out = df.iloc[rows_at].reset_index(drop=True)
+    weight = np.append(pd.to_numeric(w["weight"], errors="coerce").to_numpy(float), 1.0)[which]
+    usd = pd.to_numeric(out["amount_usd"], errors="coerce").fillna(0.0).to_numpy(float)
+    out["amount_usd"] = usd * np.where(np.isnan(weight), 1.0, weight)
+    keys = np.append(w["key"].to_numpy(dtype=object), None)[which]
+    out[new] = pd.Series(keys, dtype=object).where(pd.notna(keys), None)
     return out
 
 
