@@ -144,6 +144,8 @@ PAGES = (
     "views/network.py",
     "views/scenarios.py",
     "views/collaborations.py",
+    "views/strategy.py",
+    "views/prospects.py",
     "views/data.py",
 )
 
