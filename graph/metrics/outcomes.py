@@ -100,10 +100,15 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray
     flat = v.reshape(v.shape[0], -1)
     qs = np.atleast_1d(np.asarray(qs, dtype=float))
     out = np.full((len(qs), flat.shape[1]), np.nan)
-    order = np.argsort(flat, axis=0, kind="stable")  # NaN sorts last
-    for j in range(flat.shape[1]):  # one column per figure (a year, a group): few
-        col = flat[order[:, j], j]
-        w = np.asarray(weights, dtype=float)[order[:, j]]
+    # a figure that is the same in every outcome (a certain one: most donors' money) is its
+    # own quantile; only the others are sorted, one column at a time
+    same = (flat == flat[:1]).all(axis=0) if len(flat) else np.zeros(flat.shape[1], bool)
+    out[:, same] = flat[0, same]
+    vary = np.flatnonzero(~same)
+    order = np.argsort(flat[:, vary], axis=0, kind="stable")  # NaN sorts last
+    for i, j in enumerate(vary):
+        col = flat[order[:, i], j]
+        w = np.asarray(weights, dtype=float)[order[:, i]]
         ok = ~np.isnan(col)
         if not ok.any():
             continue

@@ -131,14 +131,15 @@ def _cleared(t: pd.DataFrame, clears: dict) -> pd.DataFrame:
 
 
 def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:
-    """The flows with their donor's sector, country and name and the recipient's name
-    joined on, and ``flow_type`` (empty = income) and ``pooled`` (the flow, or a donor of
-    sector ``pool``) made explicit.
+    """The flows with their donor's sector and country joined on, and ``flow_type``
+    (empty = income) and ``pooled`` (the flow, or a donor of sector ``pool``) made explicit.
+    Names are not joined: a million copies of them would be kept for the few reads that
+    list flows one by one.
 
     Parameters
     ----------
     orgs : DataFrame
-        ``id``, ``sector``, ``country``, ``name`` (display name) of every organization.
+        ``id``, ``sector``, ``country`` of every organization.
     """
     t = table.frame
     n = len(t)
@@ -150,8 +151,6 @@ def flow_view(table: FlowTable, orgs: pd.DataFrame) -> pd.DataFrame:
     by_id = orgs.set_index("id")
     out["donor_sector"] = t["start"].map(by_id["sector"])
     out["donor_country"] = t["start"].map(by_id["country"])
-    out["donor"] = t["start"].map(by_id["name"])
-    out["recipient"] = t["end"].map(by_id["name"])
     ft = t["flow_type"] if "flow_type" in t else pd.Series([None] * n, index=t.index)
     out["flow_type"] = ft.where(ft.notna(), "income")
     flagged = t["pooled"].fillna(False).astype(bool) if "pooled" in t else False
@@ -195,9 +194,8 @@ class FlowCodes:
         self._ranks: dict[str, tuple | None] = {}
         for c in columns:
             codes, uniques = pd.factorize(view[c], use_na_sentinel=True)
-            codes = codes.astype(np.int64)
             codes[codes < 0] = len(uniques)
-            self._codes[c] = codes
+            self._codes[c] = codes.astype(np.min_scalar_type(len(uniques)))  # few bytes each
             values = np.empty(len(uniques) + 1, dtype=object)
             values[:-1] = pd.Series(uniques, dtype=object).tolist()
             self._values[c] = values  # the last one, None, is "missing"

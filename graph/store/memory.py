@@ -376,7 +376,9 @@ class MemoryStore(GraphStore):
         for c in FLOW_COLUMNS:
             out[c] = t.get(c)
         out["flow_id"], out["donor_id"], out["recipient_id"] = t["id"], t["start"], t["end"]
-        for c in ("donor", "donor_sector", "donor_country", "recipient"):
+        names = self._orgs().set_index("id")["name"]
+        out["donor"], out["recipient"] = t["start"].map(names), t["end"].map(names)
+        for c in ("donor_sector", "donor_country"):
             out[c] = v[c]
         if out.empty:
             return pd.DataFrame(columns=list(FLOW_COLUMNS))
