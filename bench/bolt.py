@@ -19,7 +19,11 @@ best cases run last, and the figures so far are printed after each step.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -29,6 +33,9 @@ from graph.store.batch import build_batch
 from graph.store.neo4j import BATCH_SIZE, Neo4jStore
 from graph.store.settings import Neo4jSettings
 from loaders.load import check, load
+
+#: Seconds each ``MERGE`` best case may run before its rate is taken from the rows it wrote.
+MERGE_BUDGET = 150.0
 
 
 def _server():
@@ -50,14 +57,23 @@ def _server():
 
 
 def best_case(
-    store: Neo4jStore, batch, *, one_transaction: bool = False, create: bool = False
-) -> float:
-    """Seconds to write ``batch`` with plain ``UNWIND … MERGE`` statements, nothing checked:
-    one transaction per batch of rows (retried by the driver on a transient conflict), the
-    most this server takes in; or, with ``one_transaction``, all batches in one transaction,
-    the most it takes in all or nothing (which is what the project's load promises). With
-    ``create``, relationships are written with ``UNWIND … CREATE`` (they are all new), as
-    the project's first load writes them."""
+    store: Neo4jStore,
+    batch,
+    *,
+    one_transaction: bool = False,
+    create: bool = False,
+    budget: float | None = None,
+) -> tuple[float, int]:
+    """Seconds to write ``batch`` with plain ``UNWIND … MERGE`` statements, nothing checked,
+    and how many rows were written in them: one transaction per batch of rows (retried by
+    the driver on a transient conflict), the most this server takes in; or, with
+    ``one_transaction``, all batches in one transaction, the most it takes in all or
+    nothing (which is what the project's load promises). With ``create``, relationships
+    are written with ``UNWIND … CREATE`` (they are all new), as the project's first load
+    writes them. With ``budget`` (seconds), no batch is started after it has run out: the
+    rows written so far give the rate (an open transaction is rolled back). On a server
+    whose ``MERGE`` of a tie compares it with every tie of its ends, that rate only falls
+    as more is written, so the rate of the part written is the best the whole would do."""
     statements = [(cypher.merge_nodes(label), rows) for label, rows in batch.nodes.items()]
     rels = cypher.create_rels if create else cypher.merge_rels
     statements += [(rels(t, a, b), rows) for (t, a, b), rows in batch.rels.items()]
@@ -67,16 +83,55 @@ def best_case(
         for i in range(0, len(rows), BATCH_SIZE)
     ]
     t0 = time.perf_counter()
+    done = 0
+
+    def more() -> bool:
+        return budget is None or time.perf_counter() - t0 < budget
+
     with store.driver.session(database=store.settings.database) as session:
         if one_transaction:
             with session.begin_transaction() as tx:
                 for query, chunk in chunks:
+                    if not more():
+                        break
                     tx.run(query, rows=chunk).consume()
-                tx.commit()
+                    done += len(chunk)
+                else:
+                    tx.commit()
         else:
             for query, chunk in chunks:
+                if not more():
+                    break
                 session.execute_write(lambda tx, q=query, c=chunk: tx.run(q, rows=c).consume())
-    return time.perf_counter() - t0
+                done += len(chunk)
+    return time.perf_counter() - t0, done
+
+
+def _reader(settings: Neo4jSettings) -> dict:
+    """The analyses on the loaded server, timed in a process of their own (as the app
+    reads: nothing of the load in its memory), with that process's peak memory."""
+    env = dict(
+        os.environ,
+        NEO4J_URI=settings.uri,
+        NEO4J_USER=settings.user,
+        NEO4J_PASSWORD=settings.password,
+        NEO4J_DATABASE=settings.database,
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bolt"], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def read_only() -> dict:
+    """The analyses on the server of ``NEO4J_URI`` (cold, then in sequence) and this
+    process's peak memory: the app side of a Bolt store."""
+    from bench.steps import rss_mb
+
+    settings, _ = _server()
+    with Neo4jStore(settings) as store:
+        out = {"analyses": analyses(store), "in_sequence": analyses(store, cold=False)}
+    return {**out, "reader_rss_mb": rss_mb()}
 
 
 def _stop(signum, frame):
@@ -102,21 +157,28 @@ def bolt(folder: Path, report=lambda figures: None) -> dict:
             # M they are the slowest (a MERGE compares with every tie between its ends).
             store.clear()
             store.ensure_constraints()
-            out["best_create_seconds"] = best_case(store, batch, one_transaction=True, create=True)
+            out["best_create_seconds"], _ = best_case(
+                store, batch, one_transaction=True, create=True
+            )
             report(out)
             store.clear()
             out["load_seconds"] = timed(lambda: load(folder, store))[1]
             report(out)
             out["reload_seconds"] = timed(lambda: load(folder, store))[1]
             report(out)
-            out["analyses"] = analyses(store)
+            out.update(_reader(settings))
             report(out)
-            for key, one in (("best_one_tx_seconds", True), ("best_seconds", False)):
+            for key, one in (("best_one_tx", True), ("best", False)):
                 store.clear()
                 store.ensure_constraints()
-                out[key] = best_case(store, batch, one_transaction=one)
+                seconds, rows = best_case(store, batch, one_transaction=one, budget=MERGE_BUDGET)
+                out[f"{key}_seconds"], out[f"{key}_rows"] = seconds, rows
                 report(out)
             store.clear()
     finally:
         server.__exit__(None, None, None)
     return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(read_only()))
