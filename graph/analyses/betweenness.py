@@ -112,22 +112,23 @@ def _dependencies(a: sp.csr_array, sources: np.ndarray) -> np.ndarray:
     dist[sources, cols] = 0
     sigma[sources, cols] = 1.0
     frontier = sigma.copy()
-    depth = 0
+    levels = [dist == 0]  # the nodes at each distance, kept for the way back
     while True:
         reached = a @ frontier
         new = (reached > 0) & (dist < 0)
         if not new.any():
             break
-        depth += 1
-        dist[new] = depth
-        sigma[new] = reached[new]
-        frontier = np.where(new, reached, 0.0)
+        levels.append(new)
+        dist[new] = len(levels) - 1
+        np.copyto(sigma, reached, where=new)
+        frontier = np.multiply(reached, new, out=reached)
     delta = np.zeros((n, b))
-    for d in range(depth, 0, -1):
-        at = dist == d
-        coef = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
+    coef = np.empty((n, b))
+    for d in range(len(levels) - 1, 0, -1):
+        coef.fill(0.0)
+        np.divide(1.0 + delta, sigma, out=coef, where=levels[d])
         into = a @ coef
-        before = dist == d - 1
-        delta += np.where(before, sigma * into, 0.0)
+        into *= sigma
+        delta += np.multiply(into, levels[d - 1], out=into)
     delta[sources, cols] = 0.0
     return delta.sum(axis=1)

@@ -48,7 +48,7 @@ from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
 from graph.store import Filters, GraphStore, isin, reads_once
-from graph.store.totals import isnull
+from graph.store.totals import isnull, spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
 
@@ -74,11 +74,41 @@ def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFra
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
     usd = t["amount_usd"].astype(float).to_numpy()
     after = usd * t["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
+    return _loss_table(t[key], usd, after, key, names)
+
+
+def _region_losses(store, by_project: pd.DataFrame, factors: dict, names: dict, scheme: str):
+    """:func:`_losses` by target region, from the money by donor and project: each
+    project's money before and after is summed first, then spread over its target regions
+    (a project's tens of donors are not spread one by one)."""
+    key = "target_region"
+    if by_project.empty:
+        return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
+    usd = by_project["amount_usd"].astype(float).to_numpy()
+    after = usd * by_project["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
+    codes, projects = pd.factorize(by_project["project"].astype(object), use_na_sentinel=False)
+    per = pd.DataFrame(
+        {
+            "project": pd.Series([None if isnull(p) else p for p in projects], dtype=object),
+            "amount_usd": np.bincount(codes, usd, len(projects)),
+            "after": np.bincount(codes, after, len(projects)),
+        }
+    )
+    weights = store.project_targets(scheme=scheme, level="region")
+    before = spread_rows(per, "project", key, weights)  # the row order is per's, both times
+    gone = spread_rows(per.assign(amount_usd=per["after"]), "project", key, weights)
+    return _loss_table(before[key], before["amount_usd"], gone["amount_usd"], key, names)
+
+
+def _loss_table(keys_of, before, after, key: str, names: dict) -> pd.DataFrame:
+    """Per distinct value of ``keys_of`` (None too): ``before`` and ``after`` summed, the
+    loss, and the name a person reads; largest loss first."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     # one group per region or project (None too), in order of first appearance
-    codes, keys = pd.factorize(t[key].astype(object), use_na_sentinel=False)
+    codes, keys = pd.factorize(pd.Series(keys_of).astype(object), use_na_sentinel=False)
     df = pd.DataFrame(
         {
-            "before": np.bincount(codes, usd, len(keys)),
+            "before": np.bincount(codes, before, len(keys)),
             "after": np.bincount(codes, after, len(keys)),
         }
     )
@@ -214,18 +244,10 @@ def donor_exit(
 
     region_names = _names(store.node_table("Region"), "name")
     project_titles = _names(store.node_table("Project"), "title")
-    by_region, _o, _ = totals_by(
-        store,
-        ("target_region",),
-        filters,
-        recipient=recipient,
-        flow_types=flow_types,
-        scheme=scheme,
-    )
-    lost_by_region = _losses(by_region, "target_region", factors, region_names)
     by_project, _o, _ = totals_by(
         store, ("project",), filters, recipient=recipient, flow_types=flow_types
     )
+    lost_by_region = _region_losses(store, by_project, factors, region_names, scheme)
     lost_by_project = _losses(
         by_project[by_project["project"].notna()], "project", factors, project_titles
     )
@@ -291,7 +313,10 @@ def donor_exit(
 def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
     table of project, title and the funders it loses."""
-    pairs = project_donors(store, filters, flow_types=flow_types).drop_duplicates()
+    pairs = project_donors(store, filters, flow_types=flow_types)
+    # only a project one of the leaving donors funds can lose all its funders
+    touched = pairs.loc[isin(pairs["donor"], removed), "project"]
+    pairs = pairs[isin(pairs["project"], touched)].drop_duplicates()
     projects = store.nodes("Project", filters or Filters())["id"]
     pairs = pairs[isin(pairs["project"], projects) & (pairs["project"] != keeps_funder).to_numpy()]
     stays = pairs.assign(stays=~isin(pairs["donor"], removed)).groupby("project")["stays"].any()
