@@ -223,8 +223,14 @@ def report(results: dict, sizes: list[str], bolt_sizes: list[str]) -> str:
             rows.append([name, *[_both(results, s, name) for s in bolt_sizes]])
         rows.append(
             [
-                "app-side peak memory (the analyses in a process of their own)",
+                "app-side peak memory (the aggregate analyses, in a process of their own)",
                 *[_mb(_get(results, s, "bolt", "reader_rss_mb")) for s in bolt_sizes],
+            ]
+        )
+        rows.append(
+            [
+                "the same, after listing every flow (funding_flows)",
+                *[_mb(_get(results, s, "bolt", "listing_rss_mb")) for s in bolt_sizes],
             ]
         )
         rows.append(

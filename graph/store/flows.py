@@ -220,6 +220,17 @@ class FlowCodes:
                 self._ranks[column] = (np.append(position, len(ordered) - 1), ordered)
         return self._ranks[column]
 
+    def mapped(self, column: str, mapping, mask: np.ndarray) -> np.ndarray:
+        """``mapping`` (value → what it maps to) of ``column`` for each flow of ``mask``,
+        looked up once per distinct value (NaN where there is none).
+
+        >>> codes = FlowCodes(pd.DataFrame({"d": ["a", "b", "a"]}), ("d",))
+        >>> codes.mapped("d", {"a": "Alpha"}, np.array([True, True, False])).tolist()
+        ['Alpha', nan]
+        """
+        looked = pd.Series(self._values[column], dtype=object).map(mapping)
+        return looked.to_numpy(dtype=object)[self._codes[column][np.asarray(mask, dtype=bool)]]
+
     def isin(self, column: str, values) -> np.ndarray:
         """A mask of the flows whose ``column`` is one of ``values`` (each distinct value
         tested once)."""

@@ -369,15 +369,17 @@ class MemoryStore(GraphStore):
 
     def funding_flows(self, filters=None):
         f = filters or Filters()
-        view = self._flow_view()
-        t = self.flows.frame[self._flow_mask(view, f)]
+        view, codes = self._flow_view(), self._flow_codes()
+        keep = self._flow_mask(view, f).to_numpy()
+        t = self.flows.frame[keep]
         v = view.loc[t.index]
         out = pd.DataFrame(index=t.index)
         for c in FLOW_COLUMNS:
             out[c] = t.get(c)
         out["flow_id"], out["donor_id"], out["recipient_id"] = t["id"], t["start"], t["end"]
-        names = self._orgs().set_index("id")["name"]
-        out["donor"], out["recipient"] = t["start"].map(names), t["end"].map(names)
+        names = self._orgs().set_index("id")["name"]  # looked up once per organization
+        out["donor"] = codes.mapped(GROUP_COLUMNS["donor"], names, keep)
+        out["recipient"] = codes.mapped(GROUP_COLUMNS["recipient"], names, keep)
         for c in ("donor_sector", "donor_country"):
             out[c] = v[c]
         if out.empty:
