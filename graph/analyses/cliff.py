@@ -377,15 +377,22 @@ def donors_ending(
     keep = last[(last <= cutoff) & ((last >= first) if first is not None else True)]
     ties = ties[isin(ties["donor"], keep.index)].sort_values(["donor", "project"])
     names = org_names(store)
+    donor = ties["donor"].to_numpy(dtype=object)
+    projects = ties["project"].to_numpy(dtype=object)
+    usd = pd.to_numeric(ties["amount_usd"], errors="coerce").to_numpy(dtype=float)
+    # the rows are sorted by donor: one slice of plain arrays per donor that ends
+    starts = np.flatnonzero(np.r_[True, donor[1:] != donor[:-1]]) if len(donor) else []
+    ends = np.r_[starts[1:], len(donor)] if len(donor) else []
     rows = []
-    for d, part in ties.groupby("donor", sort=True):  # the donors that end: a short list
+    for a, b in zip(starts, ends, strict=True):
+        d, known = donor[a], usd[a:b][~np.isnan(usd[a:b])]
         rows.append(
             {
                 "donor_id": d,
                 "donor": names.at[d, "name"] if d in names.index else d,
-                "projects": list(part["project"]),
+                "projects": projects[a:b].tolist(),
                 "last_end": keep[d],
-                "funding_usd": _known_sum(part["amount_usd"]),
+                "funding_usd": math.fsum(known) if len(known) else math.nan,
             }
         )
     return pd.DataFrame(rows, columns=["donor_id", "donor", "projects", "last_end", "funding_usd"])
