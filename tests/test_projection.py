@@ -348,3 +348,19 @@ def test_assumptions_are_not_part_of_the_partnership_graph(tmp_path):
     load(folder, store)
     assert to_networkx(store).number_of_nodes() == nodes
     assert store.counts()["nodes"]["Prospect"] == 1
+
+
+def test_thousands_of_donors_project_as_a_direct_sum_says():
+    """Each donor's column found once (the what-it-takes check adds thousands of new donors
+    of one size: finding each by a list search made the Strategy page take minutes)."""
+    rng = np.random.default_rng(3)
+    amounts = rng.pareto(1.2, 3000) * 1000 + 1.0
+    rows = [
+        line("secured", p=1.0, amount=float(a), donor=f"d{i}", first=2026, last=2026, i=i)
+        for i, a in enumerate(amounts)
+    ]
+    y = run(rows).years.set_index("year")
+    shares = amounts / amounts.sum()
+    assert y.at[2026, "expected"] == pytest.approx(amounts.sum())
+    assert y.at[2026, "hhi"] == pytest.approx(10_000 * (shares**2).sum(), abs=1e-6)  # rounded
+    assert y.at[2026, "cr1"] == pytest.approx(shares.max(), rel=1e-9)
