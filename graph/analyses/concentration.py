@@ -203,15 +203,11 @@ def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
         "pooled_usd": math.fsum(g.loc[g["pooled"].astype(bool), "amount_usd"]),
     }
     pos = g[g["amount_usd"] > 0]
-    known = {
-        d: float(a)
-        for d, a, p in zip(pos.index, pos["amount_usd"], pos["pooled"], strict=False)
-        if not p
-    }
+    pooled = pos["pooled"].to_numpy(dtype=bool)
+    known = pos.loc[~pooled, "amount_usd"].astype(float).to_dict()  # thousands: no loop
     pools = [
         (float(a), members.get(d) or [d])
-        for d, a, p in zip(pos.index, pos["amount_usd"], pos["pooled"], strict=False)
-        if p
+        for d, a in zip(pos.index[pooled], pos["amount_usd"].to_numpy()[pooled], strict=True)
     ]
     if pos.empty:
         for m in METRICS:
