@@ -72,9 +72,13 @@ def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFra
     """Money before and after per ``key``, with the name a person reads in ``name``."""
     if t.empty:
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
+    return _loss_table(t[key], *_before_after(t, factors), key, names)
+
+
+def _before_after(t: pd.DataFrame, factors: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's money before and after the exit (its donor's factor; 1 for others)."""
     usd = t["amount_usd"].astype(float).to_numpy()
-    after = usd * t["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
-    return _loss_table(t[key], usd, after, key, names)
+    return usd, usd * t["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
 
 
 def _region_losses(store, by_project: pd.DataFrame, factors: dict, names: dict, scheme: str):
@@ -84,20 +88,20 @@ def _region_losses(store, by_project: pd.DataFrame, factors: dict, names: dict, 
     key = "target_region"
     if by_project.empty:
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
-    usd = by_project["amount_usd"].astype(float).to_numpy()
-    after = usd * by_project["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
+    usd, after = _before_after(by_project, factors)
     codes, projects = pd.factorize(by_project["project"].astype(object), use_na_sentinel=False)
     per = pd.DataFrame(
         {
             "project": pd.Series([None if isnull(p) else p for p in projects], dtype=object),
-            "amount_usd": np.bincount(codes, usd, len(projects)),
+            "amount_usd": 1.0,  # spread: each row's weight (1 where a project has none)
+            "before": np.bincount(codes, usd, len(projects)),
             "after": np.bincount(codes, after, len(projects)),
         }
     )
-    weights = store.project_targets(scheme=scheme, level="region")
-    before = spread_rows(per, "project", key, weights)  # the row order is per's, both times
-    gone = spread_rows(per.assign(amount_usd=per["after"]), "project", key, weights)
-    return _loss_table(before[key], before["amount_usd"], gone["amount_usd"], key, names)
+    spread = spread_rows(per, "project", key, store.project_targets(scheme=scheme, level="region"))
+    weight = spread["amount_usd"].to_numpy(float)
+    before, after = spread["before"].to_numpy(float), spread["after"].to_numpy(float)
+    return _loss_table(spread[key], before * weight, after * weight, key, names)
 
 
 def _loss_table(keys_of, before, after, key: str, names: dict) -> pd.DataFrame:
