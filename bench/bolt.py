@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.steps import ANALYSES, analyses, timed
+from bench.steps import ANALYSES, analyses, rss_mb, timed
 from graph.store import cypher
 from graph.store.batch import build_batch
 from graph.store.neo4j import BATCH_SIZE, Neo4jStore
@@ -110,13 +109,9 @@ def best_case(
 def _reader(settings: Neo4jSettings) -> dict:
     """The analyses on the loaded server, timed in a process of their own (as the app
     reads: nothing of the load in its memory), with that process's peak memory."""
-    env = dict(
-        os.environ,
-        NEO4J_URI=settings.uri,
-        NEO4J_USER=settings.user,
-        NEO4J_PASSWORD=settings.password,
-        NEO4J_DATABASE=settings.database,
-    )
+    from tests.bolt_server import bolt_env
+
+    env = bolt_env(settings)
     done = subprocess.run(
         [sys.executable, "-m", "bench.bolt"], capture_output=True, text=True, env=env, check=True
     )
@@ -126,8 +121,6 @@ def _reader(settings: Neo4jSettings) -> dict:
 def read_only() -> dict:
     """The analyses on the server of ``NEO4J_URI`` (cold, then in sequence) and this
     process's peak memory: the app side of a Bolt store."""
-    from bench.steps import rss_mb
-
     settings, _ = _server()
     figures = [n for n in ANALYSES if n != "funding_flows"]  # aggregates: what the app reads
     with Neo4jStore(settings) as store:

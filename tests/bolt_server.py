@@ -70,6 +70,26 @@ def bolt_settings_from_env() -> tuple[str, str, str, str] | None:
     )
 
 
+def bolt_env(server) -> dict:
+    """This process's environment with ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``
+    and ``NEO4J_DATABASE`` set to ``server``'s (anything with ``uri``, ``user``,
+    ``password`` and ``database``: a :class:`BoltServer`, a ``Neo4jSettings``): what a child
+    process reads with :func:`bolt_settings_from_env`.
+
+    >>> from types import SimpleNamespace
+    >>> env = bolt_env(SimpleNamespace(uri="bolt://h:1", user="u", password="p", database="d"))
+    >>> env["NEO4J_URI"], env["NEO4J_DATABASE"]
+    ('bolt://h:1', 'd')
+    """
+    return dict(
+        os.environ,
+        NEO4J_URI=server.uri,
+        NEO4J_USER=server.user,
+        NEO4J_PASSWORD=server.password,
+        NEO4J_DATABASE=server.database,
+    )
+
+
 def arcadedb_package_dir() -> Path:
     """Locate the installed ``arcadedb_embedded`` package without importing it.
 

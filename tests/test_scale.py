@@ -5,7 +5,6 @@ bench``), never timed here.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from graph.store.neo4j import Neo4jStore
 from loaders.generate import generate
 from loaders.load import check, load, load_rows
 from loaders.readers import read_path
+from tests.bolt_server import bolt_env
 from tests.conftest import neo_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,13 +133,7 @@ def test_a_load_reports_its_progress_on_both_stores(neo, tmp_path):
 
 def test_the_load_command_prints_progress(bolt, tmp_path):
     generate(tmp_path / "p", flows=1500, seed=10)
-    env = dict(
-        os.environ,
-        NEO4J_URI=bolt.uri,
-        NEO4J_USER=bolt.user,
-        NEO4J_PASSWORD=bolt.password,
-        NEO4J_DATABASE=bolt.database,
-    )
+    env = bolt_env(bolt)
     done = subprocess.run(
         [sys.executable, "-m", "loaders", "load", str(tmp_path / "p")],
         capture_output=True,
