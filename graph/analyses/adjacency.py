@@ -208,46 +208,58 @@ def _restricted(m: sp.csr_array, keep: np.ndarray) -> sp.csr_array:
 
 def _cut_vertices(m: sp.csr_array, keep: np.ndarray, roots: list) -> set:
     """Articulation points of the components of ``roots`` (nodes not in ``keep`` left
-    out): an iterative depth-first search keeping discovery times and low points."""
-    indptr, indices = m.indptr.tolist(), m.indices.tolist()
-    alive = keep.tolist()
-    disc = [-1] * len(alive)
-    low = [0] * len(alive)
-    cut: set = set()
-    t = 0
-    for root in roots:
-        disc[root] = low[root] = t
-        t += 1
-        children = 0
-        stack = [(root, -1, indptr[root])]
-        while stack:
-            node, parent, i = stack[-1]
-            end = indptr[node + 1]
-            while i < end:
-                w = indices[i]
-                i += 1
-                if not alive[w] or w == parent:
-                    continue
-                if disc[w] < 0:
-                    stack[-1] = (node, parent, i)
-                    disc[w] = low[w] = t
-                    t += 1
-                    stack.append((w, node, indptr[w]))
-                    break
-                if disc[w] < low[node]:
-                    low[node] = disc[w]
-            else:
-                stack.pop()
-                if parent < 0:
-                    continue
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-                if parent == root:
-                    children += 1
-                elif low[node] >= disc[parent]:
-                    cut.add(parent)
-        if children > 1:
-            cut.add(root)
+    out), by Tarjan's low points over one depth-first search done by SciPy.
+
+    The search starts at a hub tied to each root, so one call covers every component;
+    its tree gives each node's discovery time and parent. A node's own low point is the
+    earliest discovery among its ties other than its parent (in a depth-first tree every
+    other tie joins an ancestor and a descendant), taken per row of the matrix at once;
+    low points then climb the tree, children before parents (one pass over the nodes,
+    never over the ties). A root is a cut vertex with two children or more, any other
+    node when a child's low point does not reach above it.
+
+    >>> m = sp.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> sorted(_cut_vertices(m, np.ones(3, dtype=bool), [0]))
+    [1]
+    """
+    if not roots:
+        return set()
+    n = m.shape[0]
+    sub = m if keep.all() else _restricted(m, keep)
+    indptr, indices = sub.indptr.astype(np.int64), sub.indices.astype(np.int64)
+    hub = n  # an extra row listing the roots; no row lists the hub
+    tied = sp.csr_array(
+        (
+            np.ones(len(indices) + len(roots)),
+            np.r_[indices, np.asarray(roots, dtype=np.int64)],
+            np.r_[indptr, indptr[-1] + len(roots)],
+        ),
+        shape=(n + 1, n + 1),
+    )
+    order, parent = csgraph.depth_first_order(tied, hub, directed=True, return_predecessors=True)
+    order, parent = order.astype(np.int64), parent.astype(np.int64)
+    disc = np.full(n + 1, n + 1, dtype=np.int64)
+    disc[order] = np.arange(len(order))
+    # each row's earliest tie, its tie to its parent left out
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    seen = np.where(indices == parent[rows], n + 1, disc[indices])
+    low = disc.copy()
+    filled = np.flatnonzero(np.diff(indptr) > 0)
+    low[filled] = np.minimum(low[filled], np.minimum.reduceat(seen, indptr[filled]))
+    low_l, parent_l = low.tolist(), parent.tolist()
+    for v in order[:0:-1].tolist():  # children before parents
+        p = parent_l[v]
+        if low_l[v] < low_l[p]:
+            low_l[p] = low_l[v]
+    low = np.asarray(low_l, dtype=np.int64)
+    child = order[1:]
+    up = parent[child]
+    inner = child[up != hub]
+    above = parent[inner]
+    is_root = parent[above] == hub
+    cut = set(above[~is_root & (low[inner] >= disc[above])].tolist())
+    counts = np.bincount(above[is_root], minlength=n + 1)
+    cut |= set(np.flatnonzero(counts > 1).tolist())
     return cut
 
 
