@@ -184,9 +184,15 @@ def _countries(store: GraphStore, index: pd.Index) -> np.ndarray:
     if placed.empty:
         return out
     placed = placed.sort_values(["key", "iso"])
-    joined = placed.groupby("key", sort=False)["iso"].agg(", ".join)
-    at = index.get_indexer(joined.index)
-    out[at[at >= 0]] = joined.to_numpy(object)[at >= 0]
+    keys, isos = placed["key"].to_numpy(object), placed["iso"].to_numpy(object)
+    # rows sorted by key: most keys have one country, joined without a call per key
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    joined = isos[starts].copy()
+    for g in np.flatnonzero(sizes > 1).tolist():
+        joined[g] = ", ".join(isos[starts[g] : starts[g] + sizes[g]].tolist())
+    at = index.get_indexer(keys[starts])
+    out[at[at >= 0]] = joined[at >= 0]
     return out
 
 
