@@ -291,7 +291,8 @@ def donor_totals(
     if t.empty:
         return pd.DataFrame(columns=cols)
     g = (
-        t.groupby("donor", sort=False)
+        t.assign(pooled=t["pooled"].astype(bool))  # a max over Python objects is slow
+        .groupby("donor", sort=False)
         .agg(
             pooled=("pooled", "max"),
             amount_usd=("amount_usd", "sum"),
@@ -346,12 +347,18 @@ def donor_amounts(
     )
     d = d[d["amount_usd"] > 0]
     members = pool_members(store) if d["pooled"].any() else {}
-    known = {r["donor_id"]: float(r["amount_usd"]) for r in d.to_dict("records") if not r["pooled"]}
-    pools = [
-        (float(r["amount_usd"]), members.get(r["donor_id"]) or [r["donor_id"]])
-        for r in d.to_dict("records")
-        if r["pooled"]
-    ]
+    rows = zip(
+        d["donor_id"].tolist(),
+        d["amount_usd"].astype(float).tolist(),
+        d["pooled"].astype(bool).tolist(),
+        strict=True,
+    )
+    known, pools = {}, []
+    for donor, amount, pooled in rows:
+        if pooled:
+            pools.append((amount, members.get(donor) or [donor]))
+        else:
+            known[donor] = amount
     return known, pools
 
 

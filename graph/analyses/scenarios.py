@@ -56,23 +56,16 @@ __all__ = ["donor_exit", "add_donor"]
 def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
     """Donor id → share of its money that stays (0 for leavers, (k-r)/k for pools)."""
     f = {}
-    for rec in totals.to_dict("records"):
-        d = rec["donor_id"]
+    rows = zip(totals["donor_id"].tolist(), totals["pooled"].astype(bool).tolist(), strict=True)
+    for d, pooled in rows:
         if d in removed:
             f[d] = 0.0
-        elif rec["pooled"] and members.get(d):
+        elif pooled and members.get(d):
             ms = members[d]
             f[d] = (len(ms) - len(set(ms) & removed)) / len(ms)
         else:
             f[d] = 1.0
     return f
-
-
-def _losses(t: pd.DataFrame, key: str, factors: dict, names: dict) -> pd.DataFrame:
-    """Money before and after per ``key``, with the name a person reads in ``name``."""
-    if t.empty:
-        return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
-    return _loss_table(t[key], *_before_after(t, factors), key, names)
 
 
 def _before_after(t: pd.DataFrame, factors: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -81,24 +74,38 @@ def _before_after(t: pd.DataFrame, factors: dict) -> tuple[np.ndarray, np.ndarra
     return usd, usd * t["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
 
 
-def _region_losses(store, by_project: pd.DataFrame, factors: dict, names: dict, scheme: str):
-    """:func:`_losses` by target region, from the money by donor and project: each
-    project's money before and after is summed first, then spread over its target regions
-    (a project's tens of donors are not spread one by one)."""
-    key = "target_region"
-    if by_project.empty:
-        return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
+def _project_money(by_project: pd.DataFrame, factors: dict) -> pd.DataFrame:
+    """Each project's money before and after the exit (``project`` None: money tied to no
+    project), summed from the money by donor and project once for the losses by project
+    and by region; projects in order of first appearance."""
     usd, after = _before_after(by_project, factors)
     codes, projects = pd.factorize(by_project["project"].astype(object), use_na_sentinel=False)
-    per = pd.DataFrame(
+    return pd.DataFrame(
         {
             "project": pd.Series([None if isnull(p) else p for p in projects], dtype=object),
-            "amount_usd": 1.0,  # spread: each row's weight (1 where a project has none)
             "before": np.bincount(codes, usd, len(projects)),
             "after": np.bincount(codes, after, len(projects)),
         }
     )
-    spread = spread_rows(per, "project", key, store.project_targets(scheme=scheme, level="region"))
+
+
+def _project_losses(per: pd.DataFrame, titles: dict) -> pd.DataFrame:
+    """:func:`_loss_table` by project (money tied to no project left out)."""
+    named = per[per["project"].notna().to_numpy()]
+    if named.empty:
+        return pd.DataFrame(columns=["project", "name", "before", "after", "lost"])
+    return _loss_table(named["project"], named["before"], named["after"], "project", titles)
+
+
+def _region_losses(store, per: pd.DataFrame, names: dict, scheme: str):
+    """:func:`_loss_table` by target region: each project's money before and after
+    (:func:`_project_money`) spread over its target regions (a project's tens of donors
+    are not spread one by one)."""
+    key = "target_region"
+    if per.empty:
+        return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
+    weights = per.assign(amount_usd=1.0)  # spread: each row's weight (1 where none)
+    spread = spread_rows(weights, "project", key, store.project_targets(scheme=scheme))
     weight = spread["amount_usd"].to_numpy(float)
     before, after = spread["before"].to_numpy(float), spread["after"].to_numpy(float)
     return _loss_table(spread[key], before * weight, after * weight, key, names)
@@ -246,15 +253,14 @@ def donor_exit(
         if after is not None:
             after["allocations"] = _named_new(after["allocations"], new["name"])
 
-    region_names = _names(store.node_table("Region"), "name")
-    project_titles = _names(store.node_table("Project"), "title")
+    region_names = _names(store, "Region", "name")
+    project_titles = _names(store, "Project", "title")
     by_project, _o, _ = totals_by(
         store, ("project",), filters, recipient=recipient, flow_types=flow_types
     )
-    lost_by_region = _region_losses(store, by_project, factors, region_names, scheme)
-    lost_by_project = _losses(
-        by_project[by_project["project"].notna()], "project", factors, project_titles
-    )
+    per_project = _project_money(by_project, factors)
+    lost_by_region = _region_losses(store, per_project, region_names, scheme)
+    lost_by_project = _project_losses(per_project, project_titles)
 
     names = org_names(store)
 
@@ -318,14 +324,14 @@ def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: di
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
     table of project, title and the funders it loses."""
     pairs = project_donors(store, filters, flow_types=flow_types)
+    leaving = isin(pairs["donor"], removed)
     # only a project one of the leaving donors funds can lose all its funders
-    touched = pairs.loc[isin(pairs["donor"], removed), "project"]
-    pairs = pairs[isin(pairs["project"], touched)].drop_duplicates()
-    projects = store.nodes("Project", filters or Filters())["id"]
-    pairs = pairs[isin(pairs["project"], projects) & (pairs["project"] != keeps_funder).to_numpy()]
-    stays = pairs.assign(stays=~isin(pairs["donor"], removed)).groupby("project")["stays"].any()
-    gone = sorted(stays.index[~stays.to_numpy()].tolist())
-    lost = pairs[isin(pairs["project"], gone)]
+    touched = set(pairs.loc[leaving, "project"].tolist()) - {keeps_funder, None}
+    touched &= set(store.nodes("Project", filters or Filters())["id"].tolist())
+    near = isin(pairs["project"], touched)
+    kept = set(pairs.loc[near & ~leaving, "project"].tolist())
+    gone = sorted(touched - kept)
+    lost = pairs[isin(pairs["project"], gone)].drop_duplicates()
     funders = lost.groupby("project")["donor"].agg(lambda ds: sorted(name_of(d) for d in ds))
     table = pd.DataFrame(
         [{"project": p, "title": titles.get(p, p), "donors": ", ".join(funders[p])} for p in gone],
@@ -360,8 +366,13 @@ def _new_brokers(store: GraphStore, graph: Adjacency, keep) -> set:
 _NEW = "\0new"
 
 
-def _names(table: pd.DataFrame, column: str) -> dict:
-    """Node id → ``column`` (falling back to the id) of a node table."""
+def _names(store: GraphStore, label: str, column: str) -> dict:
+    """Node id → ``column`` (falling back to the id) of the nodes of ``label`` (kept per
+    load where the store can; callers only read it)."""
+    return store.memo(("names", label, column), lambda: _named(store.node_table(label), column))
+
+
+def _named(table: pd.DataFrame, column: str) -> dict:
     if table.empty:
         return {}
     values = table[column] if column in table.columns else table["id"]
