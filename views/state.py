@@ -249,6 +249,7 @@ def sidebar():
             "old ones included.",
         )
         if st.button("Refresh data", key="refresh-data", help="Read the store again"):
+            store.forget_reads()  # what a server store keeps between analyses too
             data_changed()
             st.rerun()
     return store, down

@@ -8,6 +8,9 @@ module                 what it holds
 :mod:`.totals`         funding sums: grouping keys, flow types, spreading over regions
 :mod:`.memory`         :class:`MemoryStore`, the embedded networkx store
 :mod:`.neo4j`          :class:`Neo4jStore`, a Neo4j (or Bolt-compatible) server
+:mod:`.server_writes`  the server store's writes in one transaction; its write clock
+:mod:`.keeping`        what a server store keeps between analyses while its write
+                       clock stands still
 :mod:`.cypher`         every Cypher statement, always parameterized
 :mod:`.batch`          :class:`GraphBatch`: validated records as nodes and relationships
 :mod:`.settings`       :class:`Neo4jSettings` and the list of connection settings

@@ -262,9 +262,9 @@ class GraphStore(abc.ABC):
 
     def memo(self, key, build):
         """``build()``, or the object it made for ``key`` while the store has not changed,
-        where the store knows that (the embedded store, written only through
-        :meth:`write`). A server's data can change under the app, so by default every call
-        builds anew. Callers that change the object copy it first.
+        where the store knows that (the embedded store, written only through :meth:`write`;
+        a server store while its write clock stands still, for a few minutes at most: see
+        :mod:`graph.store.keeping`). Callers that change the object copy it first.
 
         Inside :meth:`reading`, a server store keeps what it built too, until the block
         ends.

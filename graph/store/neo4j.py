@@ -38,35 +38,13 @@ from graph.store.base import (
 )
 from graph.store.batch import FrameRows, GraphBatch, sources_apart
 from graph.store.changes import SOURCES
+from graph.store.keeping import KeptReads
+from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, tick
 from graph.store.settings import Neo4jSettings
 from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
-
-#: Rows per ``UNWIND`` statement.
-BATCH_SIZE = 1000
-
-
-def _parts(items: list) -> list[list]:
-    """``items`` in parts of :data:`BATCH_SIZE`."""
-    return [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
-
-
-def _tick(tx, clock: int) -> None:
-    """Move the server's write count on; :class:`ConcurrentWrite` when it had moved from
-    ``clock`` (another load wrote after this one read what it plans from)."""
-    now = tx.run(cypher.TICK_CLOCK).single()["n"]
-    if now != clock + 1:
-        raise ConcurrentWrite(
-            "another load wrote to the graph while this one was planning", transient=True
-        )
-
-
-def _in_parts(tx, query: str, name: str, items: list) -> int:
-    """Run ``query`` (which returns ``n``) with ``items`` as ``$name`` in parts; the sum of
-    ``n``."""
-    return sum(r["n"] for part in _parts(items) for r in tx.run(query, {name: part}))
 
 
 def _tupled(row: dict) -> dict:
@@ -74,23 +52,6 @@ def _tupled(row: dict) -> dict:
     if isinstance(row.get(SOURCES), list):
         row[SOURCES] = tuple(row[SOURCES])
     return row
-
-
-def _remove(tx, gone) -> tuple[dict, dict]:
-    """Run what a :class:`~graph.store.changes.Removal` says in ``tx``: relationships
-    first, then the nodes nothing else is tied to. How many were removed and kept."""
-    removed: dict = {}
-    kept: dict = {}
-    for t, (delete, untag) in gone.rels.items():
-        removed[t] = _in_parts(tx, cypher.delete_rels(t), "ids", delete)
-        _in_parts(tx, cypher.retag_rels(t), "rows", [{"id": i, "sources": s} for i, s in untag])
-    for label, (delete, untag) in gone.nodes.items():
-        removed[label] = _in_parts(tx, cypher.delete_untied_nodes(label), "ids", delete)
-        kept[label] = len(delete) - removed[label]
-        _in_parts(
-            tx, cypher.retag_nodes(label), "rows", [{"id": i, "sources": s} for i, s in untag]
-        )
-    return removed, kept
 
 
 def _first_label(labels) -> str | None:
@@ -114,6 +75,7 @@ class Neo4jStore(GraphStore):
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
         self._constraints_done = False
+        self._kept = KeptReads(settings.keep_seconds)  # between analyses: see keeping.py
         try:
             self.driver = GraphDatabase.driver(
                 settings.uri,
@@ -203,7 +165,15 @@ class Neo4jStore(GraphStore):
         return self._run(query, RoutingControl.READ, **params)
 
     def _write(self, query: str, **params) -> list[dict]:
+        self._kept.forget()
         return self._run(query, RoutingControl.WRITE, **params)
+
+    def memo(self, key, build):
+        return super().memo(key, lambda: self._kept.get(key, build, self.clock))
+
+    def forget_reads(self) -> None:
+        """Drop what is kept between analyses (see :mod:`graph.store.keeping`)."""
+        self._kept.forget()
 
     def ensure_constraints(self) -> None:
         """Create every uniqueness constraint (idempotent)."""
@@ -260,14 +230,15 @@ class Neo4jStore(GraphStore):
         return rows[0]["n"] if rows else 0
 
     def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None, clock=None):
+        self._kept.forget()
         statements = self._write_statements(batch, existing)
         try:
             with self.driver.session(database=self.settings.database) as session:
                 with session.begin_transaction() as tx:
                     if clock is not None:
-                        _tick(tx, clock)
+                        tick(tx, clock)
                     for t, ids in (gone.moved if gone is not None else {}).items():
-                        _in_parts(tx, cypher.delete_rels(t), "ids", sorted(ids))
+                        in_parts(tx, cypher.delete_rels(t), "ids", sorted(ids))
                     total, done = sum(len(rows) for _q, rows in statements), 0
                     for query, rows in statements:
                         for i in range(0, len(rows), BATCH_SIZE):
@@ -276,13 +247,14 @@ class Neo4jStore(GraphStore):
                             done += len(chunk)
                             if progress is not None and done < total:
                                 progress(done, total)
-                    outcome = _remove(tx, gone) if gone is not None else ({}, {})
+                    outcome = run_removal(tx, gone) if gone is not None else ({}, {})
                     tx.commit()
             return outcome
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e
 
     def remove_ids(self, ids):
+        self._kept.forget()
         ids = list(dict.fromkeys(ids))
         removed: dict = {}
         try:
@@ -290,13 +262,11 @@ class Neo4jStore(GraphStore):
                 with session.begin_transaction() as tx:
                     tx.run(cypher.TICK_CLOCK).consume()
                     for t in REL_TYPES:
-                        removed[t] = _in_parts(tx, cypher.delete_rels(t), "ids", ids)
+                        removed[t] = in_parts(tx, cypher.delete_rels(t), "ids", ids)
                     for label in NODE_LABELS:
                         for r in tx.run(cypher.ties_of_nodes(label), ids=ids):
                             removed[r["type"]] = removed.get(r["type"], 0) + r["n"]
-                        removed[label] = _in_parts(
-                            tx, cypher.detach_delete_nodes(label), "ids", ids
-                        )
+                        removed[label] = in_parts(tx, cypher.detach_delete_nodes(label), "ids", ids)
                     tx.commit()
         except (nx_exc.Neo4jError, nx_exc.DriverError, OSError) as e:
             raise self._translate(e) from e
@@ -304,7 +274,7 @@ class Neo4jStore(GraphStore):
 
     def stored_nodes(self, label, ids):
         rows = []
-        for part in _parts(list(dict.fromkeys(ids))):
+        for part in parts(list(dict.fromkeys(ids))):
             rows += [
                 _tupled(dict(p))
                 for (p,) in self._packed(cypher.stored_nodes(label), ("p",), ids=part)
@@ -313,7 +283,7 @@ class Neo4jStore(GraphStore):
 
     def stored_rels(self, rel_type, ids):
         rows = []
-        for part in _parts(list(dict.fromkeys(ids))):
+        for part in parts(list(dict.fromkeys(ids))):
             for p, start, end in self._packed(
                 cypher.stored_rels(rel_type), ("p", "start", "end"), ids=part
             ):
@@ -368,10 +338,16 @@ class Neo4jStore(GraphStore):
         return rows[0]["rows"] if rows else []
 
     def node_table(self, label):
+        return self.memo(("node_table", label), lambda: self._node_table(label)).copy()
+
+    def _node_table(self, label):
         rows = [_tupled(dict(p)) for (p,) in self._packed(cypher.node_table(label), ("p",))]
         return frame(rows, ("id",))
 
     def rel_table(self, rel_type):
+        return self.memo(("rel_table", rel_type), lambda: self._rel_table(rel_type)).copy()
+
+    def _rel_table(self, rel_type):
         rows = []
         ends = ("p", "start", "end", "start_labels", "end_labels")
         for p, start, end, start_labels, end_labels in self._packed(
@@ -388,6 +364,9 @@ class Neo4jStore(GraphStore):
         return frame(rows, ("id", "start", "end", "start_label", "end_label"))
 
     def rel_pairs(self, rel_type):
+        return self.memo(("rel_pairs", rel_type), lambda: self._rel_pairs(rel_type)).copy()
+
+    def _rel_pairs(self, rel_type):
         columns = ("start", "end", "start_labels", "end_labels", "count")
         rows = [
             {

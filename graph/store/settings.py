@@ -9,6 +9,10 @@ setting            meaning                                    default
 ``NEO4J_PASSWORD`` password                                    (empty)
 ``NEO4J_DATABASE`` database name                               ``neo4j``
 ``NEO4J_TIMEOUT``  seconds to wait for the server              ``5``
+``NEO4J_KEEP_``    seconds aggregates read from the server     ``120``
+``SECONDS``        are kept for the next analyses while its
+                   write clock stands still (0: read anew;
+                   see :mod:`graph.store.keeping`)
 =================  =========================================  =========
 
 The read-only console's own settings (:data:`CONSOLE_SETTINGS`, :class:`ConsoleSettings`):
@@ -19,8 +23,8 @@ Examples
 --------
 >>> s = Neo4jSettings.from_mapping({"NEO4J_URI": "bolt://127.0.0.1:7687",
 ...                                 "NEO4J_PASSWORD": "secret"})
->>> s.uri, s.user, s.database
-('bolt://127.0.0.1:7687', 'neo4j', 'neo4j')
+>>> s.uri, s.user, s.database, s.keep_seconds
+('bolt://127.0.0.1:7687', 'neo4j', 'neo4j', 120.0)
 >>> "secret" in repr(s)
 False
 >>> Neo4jSettings.from_mapping({}) is None
@@ -42,6 +46,12 @@ SETTINGS = (
     ("NEO4J_PASSWORD", "", "password"),
     ("NEO4J_DATABASE", "neo4j", "database name"),
     ("NEO4J_TIMEOUT", "5", "seconds to wait for the server before giving up"),
+    (
+        "NEO4J_KEEP_SECONDS",
+        "120",
+        "seconds the app keeps aggregates read from the server (the portfolio, funding sums) "
+        "for the next analyses while the server's write clock stands still; 0 = read anew",
+    ),
 )
 
 
@@ -112,6 +122,7 @@ class Neo4jSettings:
     password: str = field(default="", repr=False)
     database: str = "neo4j"
     timeout: float = 5.0
+    keep_seconds: float = 0.0
 
     @classmethod
     def from_mapping(cls, m: Mapping) -> Neo4jSettings | None:
@@ -127,6 +138,9 @@ class Neo4jSettings:
             password=str(low.get("password") or ""),
             database=str(low.get("database") or "neo4j"),
             timeout=float(low.get("timeout") or 5),
+            keep_seconds=float(
+                120 if low.get("keep_seconds") in (None, "") else low["keep_seconds"]
+            ),
         )
 
     @classmethod
