@@ -211,24 +211,28 @@ def grouped_totals(rows, keys: tuple[str, ...], ordered: dict | None = None) -> 
     if df.empty or not keys:
         records = df.to_dict("records") if not df.empty else []
         return totals_frame(regroup_rows(records, keys), keys)
-    ranked = []
+    ranked, kept_ranks = [], 0
     for c in keys:
         if ordered and c in ordered and f"rank:{c}" in df.columns:
             ranked.append((df[f"rank:{c}"].to_numpy(np.int64), ordered[c]))
+            kept_ranks += 1
             continue
         col = df[c] if c in df.columns else pd.Series([None] * len(df), dtype=object)
         try:
             ranked.append(ranked_keys(col))
         except TypeError:  # e.g. strings and numbers in one key column
             return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
-    inverse, groups, first = group_index([(r, len(v)) for r, v in ranked], len(df))
-    order = np.argsort(groups, kind="stable")  # the groups in key order
-    n = len(groups)
-    first = first[order]
-    sums = {}
-    for c in TOTALS_COLUMNS:
-        v = pd.to_numeric(df[c], errors="coerce").fillna(0).to_numpy(float) if c in df else 0.0
-        sums[c] = np.bincount(inverse, np.broadcast_to(v, len(df)), n)[order]
+    codes = [(r, len(v)) for r, v in ranked]
+    first = _one_row_each(codes, len(df)) if kept_ranks == len(keys) else None
+    if first is not None:  # sums the store grouped by these keys: only put in key order
+        sums = {c: _numbers(df, c)[first] + 0.0 for c in TOTALS_COLUMNS}  # -0.0 as bincount
+    else:
+        inverse, groups, first = group_index(codes, len(df))
+        order = np.argsort(groups, kind="stable")  # the groups in key order
+        first = first[order]
+        sums = {
+            c: np.bincount(inverse, _numbers(df, c), len(groups))[order] for c in TOTALS_COLUMNS
+        }
     data = {
         c: pd.Series(values[rank[first]], dtype=object)
         for c, (rank, values) in zip(keys, ranked, strict=True)
@@ -237,6 +241,36 @@ def grouped_totals(rows, keys: tuple[str, ...], ordered: dict | None = None) -> 
     for c in ("flows", "usd_known", "amount_known"):
         data[c] = pd.Series(np.rint(sums[c]).astype("int64"), dtype="int64")
     return pd.DataFrame(data, columns=[*keys, *TOTALS_COLUMNS])
+
+
+def _numbers(df: pd.DataFrame, column: str) -> np.ndarray:
+    """A sum column as floats (missing: 0; a column not there: all 0)."""
+    if column not in df:
+        return np.zeros(len(df))
+    return pd.to_numeric(df[column], errors="coerce").fillna(0).to_numpy(float)
+
+
+def _one_row_each(columns, rows: int) -> np.ndarray | None:
+    """The rows in key order when no two rows share a key (codes as for
+    :func:`group_index`), else None.
+
+    >>> _one_row_each([(np.array([1, 0, 2]), 3)], 3).tolist(), _one_row_each([(np.array([1, 1]), 2)], 2)
+    ([1, 0, 2], None)
+    """
+    combined = _combined(columns, rows)
+    order = np.argsort(combined, kind="stable")
+    ranked = combined[order]
+    return None if (ranked[1:] == ranked[:-1]).any() else order
+
+
+def _combined(columns, rows: int) -> np.ndarray:
+    """One integer per row whose order is the order of the codes, first column first."""
+    combined = np.zeros(rows, dtype=np.int64)
+    for codes, n in columns:
+        if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+        combined = combined * n + codes
+    return combined
 
 
 def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -266,11 +300,7 @@ def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     >>> inverse.tolist(), keys[inverse].tolist(), first.tolist()
     ([1, 0, 1], [3, 2, 3], [1, 0])
     """
-    combined = np.zeros(rows, dtype=np.int64)
-    for codes, n in columns:
-        if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
-            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
-        combined = combined * n + codes
+    combined = _combined(columns, rows)
     space = int(combined.max(initial=-1)) + 1
     if rows and space <= 4 * rows:  # few possible keys: count them, no hashing at all
         seen = np.zeros(space, dtype=bool)
