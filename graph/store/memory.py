@@ -95,7 +95,8 @@ class MemoryStore(GraphStore):
         return self._lock
 
     def write_planned(self, batch: GraphBatch, progress=None, existing=None, gone=None, clock=None):
-        with collection_paused():  # a graph of many small dicts, none of them garbage
+        # a graph of many small dicts, none of them garbage; collected once when written
+        with collection_paused(settle=True):
             return self._write_paused(batch, gone or Removal())
 
     def _write_paused(self, batch: GraphBatch, gone: Removal):
