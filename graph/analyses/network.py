@@ -213,7 +213,7 @@ def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
                         "u": (rt["start_label"] + ":" + rt["start"].astype(str)).to_numpy(object),
                         "v": (rt["end_label"] + ":" + rt["end"].astype(str)).to_numpy(object),
                         "weight": count.fillna(1).astype("int64").to_numpy(),
-                        "type": t,
+                        "bit": types.index(t),
                     }
                 )
             )
@@ -233,9 +233,7 @@ def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
     n = len(first)
     weight = np.bincount(group, pairs["weight"].to_numpy(float), n).astype(np.int64)
     mask = np.zeros(n, dtype=np.int64)  # one bit per type the pair is tied by
-    kind = pairs["type"].to_numpy(object)
-    for bit, t in enumerate(types):
-        mask[np.unique(group[kind == t])] |= 1 << bit
+    np.bitwise_or.at(mask, group, np.left_shift(1, pairs["bit"].to_numpy(np.int64)))
     return pu[first], pv[first], weight, mask
 
 
