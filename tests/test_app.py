@@ -192,6 +192,10 @@ def test_network_filters_and_ego_view_change_the_drawing(monkeypatch):
     assert_ok(at, "Partnership network")
     whole = _caption_with(at, "ties drawn")[0]
     html_before = srcdocs(at)[0]
+    # the chosen node's facts read as words: the loads it came from, not a Python tuple
+    facts = next(d.value for d in at.dataframe if list(d.value.columns) == ["field", "value"])
+    loaded = facts.set_index("field")["value"].get("Loaded from")
+    assert loaded and not loaded.startswith(("(", "[")), loaded
     assert "vis.Network" in html_before and "data-drawn" in html_before
 
     at.selectbox(key="net-country").set_value("KAZ").run()

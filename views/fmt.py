@@ -182,11 +182,11 @@ def fact_rows(facts: dict, *, names: dict, countries: dict) -> pd.DataFrame:
     without separators, money in USD).
 
     >>> fact_rows({"sector": "un_system", "parent_id": "unesco", "country": "RUS",
-    ...            "start_year": 2024.0, "budget_usd": 885654.0},
+    ...            "start_year": 2024.0, "budget_usd": 885654.0, "loaded_from": ("data/",)},
     ...           names={"unesco": "UNESCO"}, countries={"RUS": "Russian Federation"}
     ...           ).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
     [['Sector', 'UN system'], ['Part of', 'UNESCO'], ['Country', 'Russian Federation'],
-     ['Starts', '2024'], ['Budget (USD)', 'USD 885.7 k']]
+     ['Starts', '2024'], ['Budget (USD)', 'USD 885.7 k'], ['Loaded from', 'data/']]
     """
     rows = []
     for field, value in facts.items():
@@ -206,6 +206,8 @@ def fact_rows(facts: dict, *, names: dict, countries: dict) -> pd.DataFrame:
             text = "yes" if value else "no"
         elif isinstance(value, float) and value.is_integer():
             text = f"{int(value):,}"
+        elif isinstance(value, (list, tuple, set, frozenset)):  # e.g. the loads it came from
+            text = ", ".join(sorted(map(str, value)))
         else:
             text = str(value)
         rows.append((FIELD_WORDS.get(field, field.replace("_", " ").capitalize()), text))
