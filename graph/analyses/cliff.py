@@ -184,13 +184,15 @@ def project_donors(
     return pd.concat(pairs, ignore_index=True)
 
 
-def _known_sum(values: pd.Series) -> float:
-    """The sum of the known values, NaN when none is known (unknown, never 0).
+def _known_sum(values) -> float:
+    """The sum of the known values (a Series or array), NaN when none is known (unknown,
+    never 0).
 
-    >>> _known_sum(pd.Series([1.0, None])), _known_sum(pd.Series([None], dtype=float))
+    >>> _known_sum(pd.Series([1.0, None])), _known_sum(np.array([np.nan]))
     (1.0, nan)
     """
-    known = values.dropna()
+    numbers = np.asarray(values, dtype=float)
+    known = numbers[~np.isnan(numbers)]
     return math.fsum(known) if len(known) else math.nan
 
 
@@ -385,14 +387,14 @@ def donors_ending(
     ends = np.r_[starts[1:], len(donor)] if len(donor) else []
     rows = []
     for a, b in zip(starts, ends, strict=True):
-        d, known = donor[a], usd[a:b][~np.isnan(usd[a:b])]
+        d = donor[a]
         rows.append(
             {
                 "donor_id": d,
                 "donor": names.at[d, "name"] if d in names.index else d,
                 "projects": projects[a:b].tolist(),
                 "last_end": keep[d],
-                "funding_usd": math.fsum(known) if len(known) else math.nan,
+                "funding_usd": _known_sum(usd[a:b]),
             }
         )
     return pd.DataFrame(rows, columns=["donor_id", "donor", "projects", "last_end", "funding_usd"])

@@ -31,6 +31,7 @@ from graph.analyses.funding import (
     coverage,
     donor_amounts,
     donor_totals,
+    known_and_pools,
     org_names,
     pool_members,
     require_money,
@@ -203,12 +204,7 @@ def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
         "pooled_usd": math.fsum(g.loc[g["pooled"].astype(bool), "amount_usd"]),
     }
     pos = g[g["amount_usd"] > 0]
-    pooled = pos["pooled"].to_numpy(dtype=bool)
-    known = pos.loc[~pooled, "amount_usd"].astype(float).to_dict()  # thousands: no loop
-    pools = [
-        (float(a), members.get(d) or [d])
-        for d, a in zip(pos.index[pooled], pos["amount_usd"].to_numpy()[pooled], strict=True)
-    ]
+    known, pools = known_and_pools(pos.index, pos["amount_usd"], pos["pooled"], members)
     if pos.empty:
         for m in METRICS:
             row[f"{m}_low"] = row[f"{m}_high"] = math.nan

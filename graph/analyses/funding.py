@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from graph.analyses.results import Coverage
@@ -52,6 +53,7 @@ __all__ = [
     "coverage",
     "donor_totals",
     "donor_amounts",
+    "known_and_pools",
     "funding_years",
     "pool_members",
     "org_names",
@@ -347,19 +349,25 @@ def donor_amounts(
     )
     d = d[d["amount_usd"] > 0]
     members = pool_members(store) if d["pooled"].any() else {}
-    rows = zip(
-        d["donor_id"].tolist(),
-        d["amount_usd"].astype(float).tolist(),
-        d["pooled"].astype(bool).tolist(),
-        strict=True,
-    )
-    known, pools = {}, []
-    for donor, amount, pooled in rows:
-        if pooled:
-            pools.append((amount, members.get(donor) or [donor]))
-        else:
-            known[donor] = amount
-    return known, pools
+    return known_and_pools(d["donor_id"], d["amount_usd"], d["pooled"], members)
+
+
+def known_and_pools(donors, amounts, pooled, members: dict) -> tuple[dict, list]:
+    """The donors with a positive amount, in order, as :func:`donor_amounts` gives them:
+    named donor → amount, and each pooled donor as ``(amount, members)`` (itself when no
+    member is listed). Column by column: thousands of donors, no loop over the named ones.
+
+    >>> known_and_pools(["a", "p", "z"], [5.0, 3.0, 0.0], [False, True, False], {})
+    ({'a': 5.0}, [(3.0, ['p'])])
+    """
+    donors = np.asarray(donors, dtype=object)
+    amounts = np.asarray(amounts, dtype=float)
+    pooled = np.asarray(pooled, dtype=bool)
+    positive = amounts > 0
+    named, pools = positive & ~pooled, positive & pooled
+    known = dict(zip(donors[named].tolist(), amounts[named].tolist(), strict=True))
+    pooled_ones = zip(donors[pools].tolist(), amounts[pools].tolist(), strict=True)
+    return known, [(a, members.get(d) or [d]) for d, a in pooled_ones]
 
 
 def require_money(cov: dict, what: str = "the selection") -> None:
