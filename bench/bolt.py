@@ -31,12 +31,8 @@ from bench.steps import ANALYSES, analyses, rss_mb, timed
 from graph.store import cypher
 from graph.store.batch import build_batch
 from graph.store.neo4j import BATCH_SIZE, Neo4jStore
-from graph.store.settings import SETTINGS, Neo4jSettings
+from graph.store.settings import KEEP_SECONDS, Neo4jSettings
 from loaders.load import check, load
-
-#: What the app keeps between analyses (``NEO4J_KEEP_SECONDS``' default; see
-#: :mod:`graph.store.keeping`): the reader uses it too.
-APP_KEEP_SECONDS = float(dict((n, d) for n, d, _ in SETTINGS)["NEO4J_KEEP_SECONDS"])
 
 #: Seconds each ``MERGE`` best case may run before its rate is taken from the rows it wrote.
 MERGE_BUDGET = 150.0
@@ -129,7 +125,7 @@ def read_only() -> dict:
     settings, _ = _server()
     figures = [n for n in ANALYSES if n != "funding_flows"]  # aggregates: what the app reads
     # as the app reads: aggregates kept between analyses while the write clock stands still
-    with Neo4jStore(replace(settings, keep_seconds=APP_KEEP_SECONDS)) as store:
+    with Neo4jStore(replace(settings, keep_seconds=KEEP_SECONDS)) as store:
         out = {
             "analyses": analyses(store, names=figures),
             "in_sequence": analyses(store, cold=False, names=figures),

@@ -37,7 +37,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SETTINGS", "CONSOLE_SETTINGS", "Neo4jSettings", "ConsoleSettings"]
+__all__ = ["KEEP_SECONDS", "SETTINGS", "CONSOLE_SETTINGS", "Neo4jSettings", "ConsoleSettings"]
+
+#: Seconds a server store keeps aggregates between analyses when the environment or the
+#: secrets do not say (``NEO4J_KEEP_SECONDS``): as long as the app's cached results live.
+KEEP_SECONDS = 120.0
 
 #: Every setting: name, default, meaning.
 SETTINGS = (
@@ -48,7 +52,7 @@ SETTINGS = (
     ("NEO4J_TIMEOUT", "5", "seconds to wait for the server before giving up"),
     (
         "NEO4J_KEEP_SECONDS",
-        "120",
+        f"{KEEP_SECONDS:g}",
         "seconds the app keeps aggregates read from the server (the portfolio, funding sums) "
         "for the next analyses while the server's write clock stands still; 0 = read anew",
     ),
@@ -139,7 +143,7 @@ class Neo4jSettings:
             database=str(low.get("database") or "neo4j"),
             timeout=float(low.get("timeout") or 5),
             keep_seconds=float(
-                120 if low.get("keep_seconds") in (None, "") else low["keep_seconds"]
+                KEEP_SECONDS if low.get("keep_seconds") in (None, "") else low["keep_seconds"]
             ),
         )
 
