@@ -29,7 +29,7 @@ import pandas as pd
 from graph.analyses.dates import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, as_date, months_after
 from graph.analyses.funding import org_names
 from graph.analyses.portfolio import portfolio
-from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once, stacked
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -178,10 +178,14 @@ def project_donors(
     [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
     """
     flows = store.funding_pairs("project", "donor", filters, flow_types=flow_types)
-    pairs = [flows[flows["project"].notna()]]
+    flows = flows[flows["project"].notna().to_numpy()]
     funders = store.partners_in_role("donor")
-    pairs.append(pd.DataFrame({"project": funders["project"], "donor": funders["org"]}))
-    return pd.concat(pairs, ignore_index=True)
+    return pd.DataFrame(
+        {
+            "project": stacked([flows["project"], funders["project"]], sort=True),
+            "donor": stacked([flows["donor"], funders["org"]], sort=True),
+        }
+    )
 
 
 def _known_sum(values) -> float:
@@ -215,15 +219,31 @@ def _sorted_lists(keys: pd.Series, values: pd.Series) -> pd.Series:
     """
     if not len(keys):
         return pd.Series([], dtype=object)
-    kc, ku = pd.factorize(keys.to_numpy(dtype=object), sort=True)
-    vc, vu = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    kc, ku = _ranked(keys)
+    vc, vu = _ranked(values)
     pairs = np.sort(pd.unique(kc.astype(np.int64) * len(vu) + vc))
-    k, v = pairs // len(vu), (pairs % len(vu)).tolist()
-    vu = np.asarray(vu, dtype=object)
+    k, flat = pairs // len(vu), vu[pairs % len(vu)].tolist()
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    ends = np.r_[starts[1:], len(k)]
-    lists = [vu[v[a:b]].tolist() for a, b in zip(starts, ends, strict=True)]
-    return pd.Series(lists, index=np.asarray(ku, dtype=object)[k[starts]])
+    ends = np.r_[starts[1:], len(k)].tolist()
+    lists = [flat[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+    return pd.Series(lists, index=ku[k[starts]])
+
+
+def _ranked(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes that sort as ``values`` do, and the values in that order (an object array):
+    a categorical whose categories are in order (:func:`~graph.store.stacked` with
+    ``sort``) gives its own codes, without sorting a value again.
+
+    >>> codes, values = _ranked(pd.Series(["b", "a", "b"]))
+    >>> codes.tolist(), values.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
+        categories = values.cat.categories
+        if categories.is_monotonic_increasing and categories.is_unique:
+            return values.cat.codes.to_numpy(), np.asarray(categories, dtype=object)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _lists(values: pd.Series) -> np.ndarray:

@@ -38,7 +38,7 @@ from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.reading import reads_once
 from graph.store.settings import CONSOLE_SETTINGS, SETTINGS, ConsoleSettings, Neo4jSettings
-from graph.store.tables import display_name, display_names, isin
+from graph.store.tables import categorical, display_name, display_names, isin, stacked
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,
     FLOW_KEYS,
@@ -74,5 +74,7 @@ __all__ = [
     "display_name",
     "display_names",
     "isin",
+    "categorical",
+    "stacked",
     "reads_once",
 ]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from graph.schema import FLOW_TYPES
-from graph.store.tables import isin
+from graph.store.tables import categorical, isin, stacked
 
 __all__ = ["Around", "facts_from_tables", "PROJECT_COLUMNS", "EVENT_COLUMNS", "TIE_COLUMNS"]
 
@@ -89,41 +89,44 @@ def _years(table: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _tie_rows(org, **what) -> dict:
-    """Ties as object columns, copied column by column (never one value at a time: a
-    column of Arrow strings iterated in Python costs a call per value)."""
+    """Ties as categorical columns (an id is matched once per distinct value, not per
+    row: the funders of every project of a big portfolio are a million rows)."""
     n = len(org)
-    cols = {"org": _objects(org)}
+    cols = {"org": categorical(org)}
     for c in ("project", "event", "network"):
-        cols[c] = _objects(what[c]) if c in what else np.full(n, None, dtype=object)
+        cols[c] = categorical(what[c]) if c in what else categorical(np.full(n, None, dtype=object))
     return cols
 
 
-def _objects(values) -> np.ndarray:
-    """``values`` as an object array, missing ones as ``None``."""
-    if isinstance(values, pd.Series) and values.dtype == object:
-        return values.to_numpy()  # the funding pairs: already Python values and None
-    return pd.Series(values).to_numpy(dtype=object, na_value=None)
-
-
 def _stacked(parts: list[dict]) -> pd.DataFrame:
-    """Tie columns one above the other, as one table."""
-    return pd.DataFrame(
-        {c: np.concatenate([p[c] for p in parts]) for c in TIE_COLUMNS}, dtype=object
-    )
+    """Tie columns one above the other, as one table of categoricals.
+
+    >>> t = _stacked([_tie_rows(["a", "b"]), _tie_rows(["b"], project=["p"])])
+    >>> t["org"].tolist(), t["project"].isna().tolist()
+    (['a', 'b', 'b'], [True, True, False])
+    """
+    return pd.DataFrame({c: stacked([p[c] for p in parts]) for c in TIE_COLUMNS})
 
 
 def facts_from_tables(store, inst: str) -> Around:
     """:class:`Around` of ``inst`` from the store's tables (node tables, relationship
-    pairs, funding pairs): the embedded store's answer."""
+    pairs, funding pairs): the embedded store's answer. The ties come back as
+    categoricals: a big portfolio's ties are a million rows, matched against sets of ids
+    once per distinct value.
+    """
+
+    def pairs(a, b):
+        return store.funding_pairs(a, b, flow_types=FLOW_TYPES)
+
     every = store.node_table("Project")
     events = store.node_table("Event")
-    pairs = {
+    rels = {
         t: store.rel_pairs(t) for t in ("PARTNER_IN", "ORGANIZED", "MEMBER_OF", "PART_OF_PROJECT")
     }
-    flows = store.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
-    given = store.funding_pairs("project", "donor", flow_types=FLOW_TYPES)
+    flows = pairs("project", "recipient")
+    given = pairs("project", "donor")
     known = set(every["id"].tolist()) if len(every) else set()
-    own = _ends(pairs["PARTNER_IN"], inst)
+    own = _ends(rels["PARTNER_IN"], inst)
     own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
     own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
     own &= known
@@ -132,8 +135,8 @@ def facts_from_tables(store, inst: str) -> Around:
         {c: (p[c] if c in p else [None] * len(p)) for c in PROJECT_COLUMNS}, dtype=object
     )
     projects["start_year"], projects["end_year"] = _years(p, "start_year"), _years(p, "end_year")
-    of_project = _into(pairs["PART_OF_PROJECT"], own)
-    organized = _ends(pairs["ORGANIZED"], inst)
+    of_project = _into(rels["PART_OF_PROJECT"], own)
+    organized = _ends(rels["ORGANIZED"], inst)
     year = dict(zip(events["id"], _years(events, "year"), strict=True)) if len(events) else {}
     ev = pd.DataFrame(
         {
@@ -144,16 +147,19 @@ def facts_from_tables(store, inst: str) -> Around:
         dtype=object,
     )
     ev.insert(1, "year", ev["id"].map(year).astype(float) if len(ev) else [])
-    years = store.funding_pairs("project", "year", flow_types=FLOW_TYPES)
+    years = pairs("project", "year")
     years = years[isin(years["project"], own)]
     flow_years = (
-        pd.to_numeric(years["year"], errors="coerce").groupby(years["project"]).max().dropna()
+        pd.to_numeric(years["year"], errors="coerce")
+        .groupby(years["project"].to_numpy(dtype=object))
+        .max()
+        .dropna()
     )
-    networks = _ends(pairs["MEMBER_OF"], inst)
-    money = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
-    partner_in = _into(pairs["PARTNER_IN"], own)
-    organizers = _into(pairs["ORGANIZED"], set(ev["id"]))
-    members = _into(pairs["MEMBER_OF"], networks)
+    networks = _ends(rels["MEMBER_OF"], inst)
+    money = pairs("donor", "recipient")
+    partner_in = _into(rels["PARTNER_IN"], own)
+    organizers = _into(rels["ORGANIZED"], set(ev["id"]))
+    members = _into(rels["MEMBER_OF"], networks)
     funders = given[isin(given["project"], own)]
     receivers = flows[isin(flows["project"], own)]
     ties = _stacked(

@@ -507,9 +507,9 @@ class GraphStore(abc.ABC):
     ) -> pd.DataFrame:
         """The distinct pairs of two flow keys (:data:`FLOW_KEYS`, e.g. project and donor)
         among the flows that pass ``filters`` and ``flow_types``, in no set order; a
-        missing ``a`` is ``None``, flows whose ``b`` is missing are left out. Cheaper than
-        :meth:`funding_totals` when only which pairs occur matters (each project's donors),
-        since nothing is summed or sorted.
+        missing ``a`` is missing (None, or NaN in the embedded store's categorical columns),
+        flows whose ``b`` is missing are left out. Cheaper than :meth:`funding_totals`
+        when only which pairs occur matters (each project's donors): nothing is summed.
 
         >>> pairs = example_store().funding_pairs("project", "donor")
         >>> sorted(map(tuple, pairs.dropna().to_numpy().tolist()))[:2]

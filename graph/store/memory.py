@@ -488,10 +488,13 @@ class MemoryStore(GraphStore):
         return self.memo(key, lambda: self._pairs(a, b, f, types)).copy()
 
     def _pairs(self, a, b, f, types):
+        # Categoricals made from the flow codes: the portfolio and the cliff match and
+        # sort them by distinct value (745,000 project–donor pairs at a million flows).
         keep = self._kept_flows(f, types)
-        pairs = self._flow_codes().distinct((GROUP_COLUMNS[a], GROUP_COLUMNS[b]), keep)
+        columns = (GROUP_COLUMNS[a], GROUP_COLUMNS[b])
+        pairs = self._flow_codes().distinct(columns, keep, coded=True)
         pairs.columns = [a, b]
-        return pairs[pairs[b].notna()].reset_index(drop=True)
+        return pairs[pairs[b].notna().to_numpy()].reset_index(drop=True)
 
     def _kept_flows(self, filters: Filters, flow_types) -> np.ndarray:
         """A mask of the flows that pass ``filters`` and are of ``flow_types``."""

@@ -11,6 +11,8 @@ import pandas as pd
 
 __all__ = [
     "isin",
+    "categorical",
+    "stacked",
     "PAIR_COLUMNS",
     "TIE_COLUMNS",
     "display_name",
@@ -48,6 +50,44 @@ def isin(values, wanted) -> np.ndarray:
         hits = pc.is_in(arr, value_set=pa.array(texts, type=arr.type))
         return hits.fill_null(False).to_numpy(zero_copy_only=False)
     return series.isin(wanted).to_numpy(dtype=bool)
+
+
+def categorical(values) -> pd.Categorical:
+    """``values`` (a Series or array) as a pandas categorical with object categories,
+    missing ones as NaN; a categorical column is taken as it is. Matching it against a
+    set of ids (:func:`isin`) then looks up each distinct value once, not each row.
+
+    >>> categorical(["b", None, "b"]).codes.tolist()
+    [0, -1, 0]
+    """
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return pd.Categorical(values)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+
+
+def stacked(columns, *, sort=False) -> pd.Categorical:
+    """Categoricals (or columns made so) one above the other, as one: their categories are
+    united once and each one's codes renumbered (no value read per row). ``sort``: the
+    categories in value order (they must compare), so the codes sort as the values do.
+
+    >>> stacked([categorical(["b", None]), ["c", "a"]]).tolist()
+    ['b', nan, 'c', 'a']
+    >>> stacked([["b", "c"], ["a"]], sort=True).codes.tolist()
+    [1, 2, 0]
+    """
+    columns = [categorical(c) for c in columns]
+    every = [np.asarray(c.categories, dtype=object) for c in columns]
+    every = np.concatenate(every) if every else np.array([], object)
+    number, united = pd.factorize(every, sort=sort)
+    lookup = np.append(number, -1)  # the last: a missing value stays missing
+    offsets = np.cumsum([0] + [len(c.categories) for c in columns])
+    codes = [
+        lookup[np.where(c.codes < 0, len(number), o + c.codes)]
+        for c, o in zip(columns, offsets, strict=False)
+    ]
+    joined = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
+    return pd.Categorical.from_codes(joined, categories=pd.Index(united, dtype=object))
 
 
 #: The columns of :meth:`GraphStore.rel_pairs` (then ``id``).
