@@ -176,10 +176,11 @@ def _active_orgs(store: GraphStore) -> set:
     for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
         rt = store.rel_pairs(t)  # who takes part is all it needs: the ends, counted
         if len(rt):
-            active |= set(rt["start"])
+            active |= set(rt["start"].unique().tolist())  # each end once, not per pair
     pairs = store.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
     if len(pairs):
-        active |= set(pairs["donor"]) | set(pairs["recipient"])
+        active |= set(pairs["donor"].unique().tolist())
+        active |= set(pairs["recipient"].unique().tolist())
     return active
 
 

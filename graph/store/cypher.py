@@ -19,7 +19,7 @@ ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Regio
 from __future__ import annotations
 
 from graph.schema import CLOCK_LABEL, LOAD_LABEL, NODE_LABELS, REL_TYPES
-from graph.store.base import check_label, check_rel_type
+from graph.store.base import FLOW_COLUMNS, check_label, check_rel_type
 from graph.store.changes import SOURCES
 
 __all__ = [
@@ -351,6 +351,20 @@ def filtered_nodes(label: str) -> str:
     return f"MATCH (n:{label}){where} RETURN properties(n) AS p"
 
 
+#: Where :data:`FUNDING_FLOWS` reads the flow columns that are not the flow's own
+#: properties (:data:`graph.store.base.FLOW_COLUMNS`): its id and its two ends. Named
+#: columns, not ``properties(r)``: a Bolt client reads 100,000 rows of plain values in
+#: 2.7 s, and as many property maps in 6–7 s.
+_FLOW_ENDS = {
+    "flow_id": "r.id",
+    "donor_id": "d.id",
+    "donor": "d.name",
+    "donor_sector": "d.sector",
+    "donor_country": "d.country",
+    "recipient_id": "rc.id",
+    "recipient": "rc.name",
+}
+
 FUNDING_FLOWS = (
     "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
     "WHERE ($year_from IS NULL OR (r.year IS NOT NULL AND r.year >= $year_from)) "
@@ -359,8 +373,7 @@ FUNDING_FLOWS = (
     f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.external, false) = $external "
-    "RETURN properties(r) AS p, d.id AS donor_id, d.name AS donor, d.sector AS donor_sector, "
-    "d.country AS donor_country, rc.id AS recipient_id, rc.name AS recipient"
+    "RETURN " + ", ".join(f"{_FLOW_ENDS.get(c, f'r.{c}')} AS {c}" for c in FLOW_COLUMNS)
 )
 
 

@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -254,25 +256,32 @@ class FlowCodes:
                 values[f"rank:{c}"] = ranks[0][code[first]]
         return inverse, len(first), values
 
-    def distinct(self, columns, mask: np.ndarray, *, coded=False) -> pd.DataFrame:
+    def distinct(self, columns, mask: np.ndarray) -> pd.DataFrame:
         """The distinct value combinations of ``columns`` among the flows of ``mask``, in
-        no set order (missing values as ``None``).
-
-        ``coded``: each column a pandas categorical instead (missing values as NaN), made
-        from the codes without reading back a value per row; matching it against a set of
-        ids then looks up each distinct value once, not each row.
+        no set order, each column a pandas categorical (missing values as NaN) made from
+        the codes without reading back a value per row: matching it against a set of ids
+        then looks up each distinct value once, not each row.
 
         >>> codes = FlowCodes(pd.DataFrame({"d": ["a", "b", "a", None]}), ("d",))
-        >>> pairs = codes.distinct(("d",), np.ones(4, bool), coded=True)
+        >>> pairs = codes.distinct(("d",), np.ones(4, bool))
         >>> pairs["d"].isin(["a"]).tolist(), pairs["d"].isna().tolist()
         ([True, False, False], [False, False, True])
         """
-        if not coded:
-            return pd.DataFrame(self._groups(columns, mask)[2])
         mask = np.asarray(mask, dtype=bool)
+        sizes = {c: len(self._values[c]) for c in columns}
         codes = {c: self._codes[c][mask] for c in columns}
-        first = group_index([(codes[c], len(self._values[c])) for c in columns], int(mask.sum()))[2]
-        return pd.DataFrame({c: self.categorical(c, codes[c][first]) for c in columns})
+        picked: dict[str, np.ndarray] = {}
+        if math.prod(sizes.values()) < 2**62:  # one integer per combination
+            combined = np.zeros(int(mask.sum()), dtype=np.int64)
+            for c in columns:
+                combined = combined * sizes[c] + codes[c]
+            keys = pd.unique(combined)  # only which combinations occur: no inverse built
+            for c in reversed(columns):
+                keys, picked[c] = np.divmod(keys, sizes[c])
+        else:
+            first = group_index([(codes[c], sizes[c]) for c in columns], int(mask.sum()))[2]
+            picked = {c: codes[c][first] for c in columns}
+        return pd.DataFrame({c: self.categorical(c, picked[c]) for c in columns})
 
     def categorical(self, column: str, codes: np.ndarray) -> pd.Categorical:
         """``codes`` of ``column`` as a pandas categorical (the missing code as NaN).

@@ -492,7 +492,7 @@ class MemoryStore(GraphStore):
         # sort them by distinct value (745,000 project–donor pairs at a million flows).
         keep = self._kept_flows(f, types)
         columns = (GROUP_COLUMNS[a], GROUP_COLUMNS[b])
-        pairs = self._flow_codes().distinct(columns, keep, coded=True)
+        pairs = self._flow_codes().distinct(columns, keep)
         pairs.columns = [a, b]
         return pairs[pairs[b].notna().to_numpy()].reset_index(drop=True)
 

@@ -38,6 +38,7 @@ from graph.store.base import (
 )
 from graph.store.batch import FrameRows, GraphBatch, sources_apart
 from graph.store.changes import SOURCES
+from graph.store.flows import plain_missing
 from graph.store.keeping import KeptReads
 from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, tick
 from graph.store.settings import Neo4jSettings
@@ -390,16 +391,14 @@ class Neo4jStore(GraphStore):
 
     def funding_flows(self, filters=None):
         f = filters or Filters()
-        rows = []
-        for r in self._read(cypher.FUNDING_FLOWS, **f.params()):
-            p = dict(r.pop("p"))
-            row = {c: p.get(c) for c in FLOW_COLUMNS}
-            row.update(r)
-            row["flow_id"] = p["id"]
-            row["donor"] = row["donor"] or row["donor_id"]
-            row["recipient"] = row["recipient"] or row["recipient_id"]
-            rows.append(row)
-        return frame(rows, FLOW_COLUMNS, sort="flow_id")
+        rows = self._packed(cypher.FUNDING_FLOWS, FLOW_COLUMNS, **f.params())
+        if not rows:
+            return pd.DataFrame(columns=list(FLOW_COLUMNS))
+        out = pd.DataFrame(rows, columns=list(FLOW_COLUMNS), dtype=object)
+        for name, ident in (("donor", "donor_id"), ("recipient", "recipient_id")):
+            named = out[name].notna().to_numpy() & (out[name] != "").to_numpy()
+            out[name] = out[name].where(named, out[ident])  # no name: its id
+        return plain_missing(out.sort_values("flow_id", kind="stable", ignore_index=True))
 
     def ties_of(self, label, node_id, rel_types):
         types = [check_rel_type(t) for t in rel_types]
