@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -123,10 +123,16 @@ def project_funding(
     return store.memo(key, lambda: _project_funding(store, f, types, mine)).copy()
 
 
-def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.DataFrame:
+def _projects_of(store: GraphStore, f: Filters, mine) -> pd.DataFrame:
+    """The projects that pass ``f`` and that the portfolio ``mine`` counts."""
     projects = store.nodes("Project", f)
     if len(projects):
         projects = projects[mine.keep("projects", projects["id"])].reset_index(drop=True)
+    return projects
+
+
+def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.DataFrame:
+    projects = _projects_of(store, f, mine)
     pairs = project_donors(store, f, flow_types=flow_types)
     donors = _sorted_lists(pairs["project"], pairs["donor"])
     sums = store.funding_totals(("project",), f, flow_types=flow_types)
@@ -379,41 +385,64 @@ def donors_ending(
       donor_id projects    last_end
     0      uni     [p1]  2025-12-31
     """
-    cutoff = as_date(by)
+    cutoff, first = as_date(by), (as_date(since) if since is not None else None)
     f = filters or Filters()
-    pf = project_funding(store, f, flow_types=flow_types, scope=scope)
-    sums = store.funding_totals(("donor", "project"), f, flow_types=flow_types)
-    ties = pf[["project_id", "end_date", "end_year", "donors"]].explode("donors")
-    ties = ties.dropna(subset=["donors"])
-    ties = ties.rename(columns={"donors": "donor", "project_id": "project"})
-    core = set(sums.loc[sums["project"].isna(), "donor"])
-    ties = ties[~isin(ties["donor"], core)]
-    money = sums[sums["project"].notna()][["donor", "project", "amount_usd"]]
-    ties = ties.merge(money, on=["donor", "project"], how="left")
-    unknown_end = ties["end_date"].isna().groupby(ties["donor"]).any()
-    ties = ties[~isin(ties["donor"], unknown_end[unknown_end].index)]
-    # the latest end as a year (a number groups without Python), then its 31 December
-    years = pd.to_numeric(ties["end_year"], errors="coerce")
-    last = years.groupby(ties["donor"]).max().map(lambda y: dt.date(int(y), 12, 31))
-    first = as_date(since) if since is not None else None
-    keep = last[(last <= cutoff) & ((last >= first) if first is not None else True)]
-    ties = ties[isin(ties["donor"], keep.index)].sort_values(["donor", "project"])
+    projects = _projects_of(store, f, portfolio(store, scope, f))
+    ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
+    ends = _whole_years(projects["end_year"]) if "end_year" in projects else [None] * len(ids)
+    end = pd.to_numeric(pd.Series(ends, dtype=object), errors="coerce").to_numpy(float)
+    # each project's funders, as codes: a donor ends when every project of the portfolio
+    # it funds has an end year, the latest on or before ``by``
+    pairs = project_donors(store, f, flow_types=flow_types)
+    at = pd.Index(ids.to_numpy(dtype=object)).get_indexer(pairs["project"].cat.categories)
+    at = at[pairs["project"].cat.codes.to_numpy()]
+    inside = at >= 0
+    donors = pairs["donor"].cat.categories  # in id order (project_donors sorts them)
+    code = pairs["donor"].cat.codes.to_numpy()[inside]
+    year = end[at[inside]]
+    n = len(donors)
+    funds = np.bincount(code, minlength=n) > 0
+    unknown = np.bincount(code, np.isnan(year), n) > 0
+    last = pd.Series(year).groupby(code).max().reindex(range(n)).to_numpy(float)
+    # a donor of core money (a flow tied to no project) has no agreement end
+    flows = store.funding_pairs("project", "donor", f, flow_types=flow_types)
+    core = isin(pd.Series(donors), flows.loc[flows["project"].isna().to_numpy(), "donor"])
+    limit = cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
+    ending = funds & ~unknown & ~core & (np.nan_to_num(last, nan=np.inf) <= limit)
+    if first is not None:  # still running on ``since``: 31 December of its year or later
+        ending &= last >= first.year
+    gone = np.flatnonzero(ending)
+    of_gone = np.isin(code, gone)
+    ties = pd.DataFrame(
+        {
+            "donor": np.asarray(donors, dtype=object)[code[of_gone]],
+            "project": ids.to_numpy(dtype=object)[at[inside][of_gone]],
+        }
+    ).drop_duplicates()
     names = org_names(store)
+    money = pd.DataFrame(columns=["donor", "project", "amount_usd"])
+    if len(gone):  # the money of the donors that end only
+        which = replace(f, donors=donors[gone].tolist())
+        money = store.funding_totals(("donor", "project"), which, flow_types=flow_types)
+        money = money[money["project"].notna().to_numpy()][["donor", "project", "amount_usd"]]
+    ties = ties.merge(money, on=["donor", "project"], how="left")
+    ties = ties.sort_values(["donor", "project"], kind="stable", ignore_index=True)
     donor = ties["donor"].to_numpy(dtype=object)
     projects = ties["project"].to_numpy(dtype=object)
     usd = pd.to_numeric(ties["amount_usd"], errors="coerce").to_numpy(dtype=float)
+    ends_at = dict(zip(np.asarray(donors, dtype=object)[gone], last[gone], strict=True))
     # the rows are sorted by donor: one slice of plain arrays per donor that ends
     starts = np.flatnonzero(np.r_[True, donor[1:] != donor[:-1]]) if len(donor) else []
-    ends = np.r_[starts[1:], len(donor)] if len(donor) else []
+    stops = np.r_[starts[1:], len(donor)] if len(donor) else []
     rows = []
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in zip(starts, stops, strict=True):
         d = donor[a]
         rows.append(
             {
                 "donor_id": d,
                 "donor": names.at[d, "name"] if d in names.index else d,
                 "projects": projects[a:b].tolist(),
-                "last_end": keep[d],
+                "last_end": dt.date(int(ends_at[d]), 12, 31),
                 "funding_usd": _known_sum(usd[a:b]),
             }
         )

@@ -373,6 +373,7 @@ FUNDING_FLOWS = (
     f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.external, false) = $external "
+    "AND ($donors IS NULL OR d.id IN $donors) "
     "RETURN " + ", ".join(f"{_FLOW_ENDS.get(c, f'r.{c}')} AS {c}" for c in FLOW_COLUMNS)
 )
 
@@ -429,6 +430,7 @@ _FUNDING_WHERE = (
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.flow_type, 'income') IN $flow_types "
     "AND coalesce(r.external, false) = $external "
+    "AND ($donors IS NULL OR d.id IN $donors) "
 )
 
 

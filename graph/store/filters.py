@@ -25,6 +25,15 @@ class Filters:
         Which funding flows a read counts: the data's own (``False``, the default: every
         figure of the institute) or only the published data about other funders loaded as
         external (``True``: prospecting). Nodes are not filtered by it.
+    donors : iterable of str, optional
+        Only the funding flows of these donors (organization ids), kept as a sorted tuple:
+        an analysis that needs the flows of a few donors (those that leave, those whose
+        agreements all end) reads those, not every flow. Nodes are not filtered by it.
+
+    Examples
+    --------
+    >>> Filters(donors={"b", "a"}).donors, Filters(donors=["a"]).is_empty()
+    (('a', 'b'), True)
     """
 
     year_from: int | None = None
@@ -33,11 +42,20 @@ class Filters:
     country: str | None = None
     sector: str | None = None
     external: bool = False
+    donors: tuple | None = None
+
+    def __post_init__(self):
+        if self.donors is not None:  # one key for the same donors, whatever their order
+            object.__setattr__(self, "donors", tuple(sorted(set(self.donors))))
 
     def is_empty(self) -> bool:
-        """True when no filter of nodes is set (``external`` only chooses flows)."""
-        return all(v is None for k, v in asdict(self).items() if k != "external")
+        """True when no filter of nodes is set (``external`` and ``donors`` only choose
+        flows)."""
+        flows_only = ("external", "donors")
+        return all(v is None for k, v in asdict(self).items() if k not in flows_only)
 
     def params(self) -> dict:
-        """The filters as query parameters."""
-        return asdict(self)
+        """The filters as query parameters (``donors`` as a list, or None)."""
+        out = asdict(self)
+        out["donors"] = list(self.donors) if self.donors is not None else None
+        return out

@@ -366,6 +366,8 @@ class MemoryStore(GraphStore):
         if f.sector is not None or f.country is not None or f.region is not None:
             donors = matching_ids(self, "Organization", f)  # organizations have no years
             keep &= isin(view["start"], donors)
+        if f.donors is not None:  # each donor tested once, by its code
+            keep &= self._flow_codes().isin(GROUP_COLUMNS["donor"], f.donors)
         return keep
 
     def funding_flows(self, filters=None):
