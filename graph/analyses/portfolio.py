@@ -41,7 +41,7 @@ from graph.analyses.dates import DEFAULT_AS_OF, as_date
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
 from graph.schema import FLOW_TYPES
-from graph.store import Filters, GraphStore, isin
+from graph.store import Filters, GraphStore, distinct_set, isin
 
 __all__ = [
     "SCOPES",
@@ -213,11 +213,9 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
         old = ev[isin(ev["id"], mine) & (pd.to_numeric(ev["year"]) < since).to_numpy()]
         mine -= set(old["id"].tolist())
     t = f.ties
-    partners = set(t.loc[isin(t["project"], projects), "org"].tolist())
-    partners |= set(t.loc[isin(t["event"], mine), "org"].tolist())
-    partners |= set(t.loc[t["network"].notna().to_numpy(), "org"].tolist())
-    loose = t["project"].isna() & t["event"].isna() & t["network"].isna()
-    partners |= set(t.loc[loose.to_numpy(), "org"].tolist())
+    loose = (t["project"].isna() & t["event"].isna() & t["network"].isna()).to_numpy()
+    tied = isin(t["project"], projects) | isin(t["event"], mine) | t["network"].notna().to_numpy()
+    partners = distinct_set(t["org"][tied | loose])
     partners.discard(inst)
     partners.discard(None)
     return Portfolio(

@@ -38,7 +38,14 @@ from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
 from graph.store.reading import reads_once
 from graph.store.settings import CONSOLE_SETTINGS, SETTINGS, ConsoleSettings, Neo4jSettings
-from graph.store.tables import categorical, display_name, display_names, isin, stacked
+from graph.store.tables import (
+    categorical,
+    display_name,
+    display_names,
+    distinct_set,
+    isin,
+    stacked,
+)
 from graph.store.totals import (
     DEFAULT_FLOW_TYPES,
     FLOW_KEYS,
@@ -76,5 +83,6 @@ __all__ = [
     "isin",
     "categorical",
     "stacked",
+    "distinct_set",
     "reads_once",
 ]

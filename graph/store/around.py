@@ -51,7 +51,8 @@ class Around:
         and ``organized`` (it organized the event): the events it organized and the events
         of its projects, one row per event and project.
     flow_years : DataFrame
-        ``project``, ``year``: the latest year of a flow tied to each of its projects.
+        ``project``, ``year``: the latest year of a flow tied to each of its projects (in
+        no set order).
     networks : frozenset
         The networks it is a member of.
     ties : DataFrame
@@ -108,6 +109,20 @@ def _stacked(parts: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({c: stacked([p[c] for p in parts]) for c in TIE_COLUMNS})
 
 
+def _latest(projects, years: pd.Series) -> pd.DataFrame:
+    """``project``, ``year``: the latest known year of each project (grouped by code).
+
+    >>> _latest(pd.Series(["p", "q", "p"]), pd.Series([2024.0, None, 2026.0]))
+      project    year
+    0       p  2026.0
+    """
+    cat = categorical(projects)
+    latest = pd.Series(years.to_numpy(float)).groupby(cat.codes).max().dropna()
+    latest = latest[latest.index >= 0]
+    named = np.asarray(cat.categories, dtype=object)[latest.index.to_numpy()]
+    return pd.DataFrame({"project": named, "year": latest.to_numpy(float)})
+
+
 def facts_from_tables(store, inst: str) -> Around:
     """:class:`Around` of ``inst`` from the store's tables (node tables, relationship
     pairs, funding pairs): the embedded store's answer. The ties come back as
@@ -149,12 +164,7 @@ def facts_from_tables(store, inst: str) -> Around:
     ev.insert(1, "year", ev["id"].map(year).astype(float) if len(ev) else [])
     years = pairs("project", "year")
     years = years[isin(years["project"], own)]
-    flow_years = (
-        pd.to_numeric(years["year"], errors="coerce")
-        .groupby(years["project"].to_numpy(dtype=object))
-        .max()
-        .dropna()
-    )
+    flow_years = _latest(years["project"], pd.to_numeric(years["year"], errors="coerce"))
     networks = _ends(rels["MEMBER_OF"], inst)
     money = pairs("donor", "recipient")
     partner_in = _into(rels["PARTNER_IN"], own)
@@ -177,9 +187,7 @@ def facts_from_tables(store, inst: str) -> Around:
         projects=projects.reset_index(drop=True),
         all_projects=len(known),
         events=ev.reset_index(drop=True),
-        flow_years=pd.DataFrame(
-            {"project": flow_years.index.astype(object), "year": flow_years.to_numpy(float)}
-        ),
+        flow_years=flow_years,
         networks=frozenset(networks),
         ties=ties,
     )
