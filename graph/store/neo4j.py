@@ -42,7 +42,7 @@ from graph.store.flows import plain_missing
 from graph.store.keeping import KeptReads
 from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, tick
 from graph.store.settings import Neo4jSettings
-from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_frame
+from graph.store.tables import PAIR_COLUMNS, isin, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
@@ -496,27 +496,32 @@ class Neo4jStore(GraphStore):
             columns=list(EVENT_COLUMNS),
         )
         events["year"] = pd.to_numeric(events["year"], errors="coerce")
-        flows = [r for r in self._read(cypher.PROJECT_FLOWS) if r["project"] in own]
-        ties = [
-            {"org": r["org"], key: r["at"]}
-            for rel, key, at in (
-                ("PARTNER_IN", "project", ids),
-                ("ORGANIZED", "event", sorted(set(events["id"]))),
-                ("MEMBER_OF", "network", sorted(ends["MEMBER_OF"])),
-            )
-            for r in self._read(cypher.AROUND_TIES[rel], ids=at)
-        ]
-        for r in flows:
-            ties += [{"org": d, "project": r["project"]} for d in r["donors"]]
-            ties += [{"org": c, "project": r["project"]} for c in r["recipients"]]
-        ties += [{"org": c} for c in money["counterparts"]]
-        years = pd.DataFrame(
-            [(r["project"], r["year"]) for r in flows if r["year"] is not None],
-            columns=["project", "year"],
+        flows = pd.DataFrame(
+            self._packed(cypher.PROJECT_FLOWS, ("project", "year", "donors", "recipients")),
+            columns=["project", "year", "donors", "recipients"],
         )
+        flows = flows[isin(flows["project"], own)]
+        # its projects' partners from the relationship pairs (one pass, kept for the other
+        # analyses) rather than one lookup per project id
+        pairs = self.rel_pairs("PARTNER_IN")
+        pairs = pairs[isin(pairs["end"], own) & (pairs["start_label"] == "Organization")]
+        parts = [pd.DataFrame({"org": pairs["start"], "project": pairs["end"]})]
+        for rel, key, at in (
+            ("ORGANIZED", "event", sorted(set(events["id"]))),
+            ("MEMBER_OF", "network", sorted(ends["MEMBER_OF"])),
+        ):
+            rows = self._read(cypher.AROUND_TIES[rel], ids=at)
+            parts.append(pd.DataFrame(rows, columns=["org", "at"]).rename(columns={"at": key}))
+        for side in ("donors", "recipients"):
+            each = flows[["project", side]].explode(side).dropna(subset=[side])
+            parts.append(pd.DataFrame({"org": each[side], "project": each["project"]}))
+        parts.append(pd.DataFrame({"org": money["counterparts"]}))
+        ties = pd.concat(parts, ignore_index=True).reindex(columns=list(TIE_COLUMNS))
+        known = flows["year"].notna().to_numpy()
+        years = pd.DataFrame({"project": flows["project"][known], "year": flows["year"][known]})
         for c in ("start_year", "end_year"):
             projects[c] = pd.to_numeric(projects[c], errors="coerce")
-        ties = pd.DataFrame(ties, columns=list(TIE_COLUMNS)).astype(object)
+        ties = ties.astype(object)
         return Around(
             projects=projects.astype({"id": object}),
             all_projects=int(self._read(cypher.PROJECT_COUNT)[0]["n"]),
