@@ -48,7 +48,7 @@ from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
 from graph.store import Filters, GraphStore, isin, reads_once
-from graph.store.totals import isnull
+from graph.store.totals import isnull, spread_rows
 
 __all__ = [
     "OTHER",
@@ -242,6 +242,25 @@ def _count_people(rows, store, f, groups, mine) -> None:
             rows[g]["events"] += 1
 
 
+def _portfolio_money(store, f, mine, key, level, scheme, flow_types) -> pd.DataFrame:
+    """``key`` (target region or country), ``amount_usd``, ``flows``, ``usd_known`` of the
+    flows the portfolio ``mine`` counts. The sums by project and recipient are kept to
+    the portfolio's, added up by project, and each project's sums spread over its targets
+    (amounts by weight, rounded to the cent; counts whole), as
+    :meth:`~graph.store.GraphStore.funding_totals` spreads them: a project's money is
+    spread once, not once per recipient.
+    """
+    sums = store.funding_totals(("project", "recipient"), f, flow_types=flow_types)
+    sums = sums[mine.money_rows(sums)]
+    cols = ["amount_usd", "flows", "usd_known"]
+    per = sums.groupby(sums["project"].astype(object), dropna=False, sort=False)[cols].sum()
+    per = per.rename_axis("project").reset_index()
+    targets = store.project_targets(scheme=scheme, level=level)
+    spread = spread_rows(per, "project", key, targets)
+    spread["amount_usd"] = spread["amount_usd"].round(2)
+    return spread.groupby(key, dropna=False, sort=False)[cols].sum().reset_index()
+
+
 def _picture(store, filters, *, level, scheme, flow_types, scope):
     f = filters or Filters()
     mine = portfolio(store, scope, f)
@@ -250,13 +269,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     if mine.everything:
         money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
     else:  # flows tied to its projects, and core money it receives
-        keys = (key, "project", "recipient")
-        money = store.funding_totals(keys, f, scheme=scheme, flow_types=flow_types)
-        money = money[mine.money_rows(money)]
-        money = money.groupby(key, dropna=False, sort=False)[
-            ["amount_usd", "flows", "usd_known"]
-        ].sum()
-        money = money.reset_index()
+        money = _portfolio_money(store, f, mine, key, level, scheme, flow_types)
     for rec in money.to_dict("records"):
         r = rows[None if isnull(rec[key]) else rec[key]]
         r["money_usd"] += rec["amount_usd"]
