@@ -386,10 +386,10 @@ class GraphStore(abc.ABC):
         in a country that lies in a region of ``scheme``."""
 
     @abc.abstractmethod
-    def _project_target_rows(self, scheme: str) -> list:
-        """One row per TARGETS relationship: ``project``, ``target``, ``label``,
-        ``target_scheme``, ``share``, ``regions`` (regions of ``scheme`` of a country) and
-        ``members`` (a region's countries, each ``[iso3, [its regions of scheme]]``)."""
+    def _target_ties(self, scheme: str) -> tuple[pd.DataFrame, dict]:
+        """The TARGETS relationships (``project``, ``target``, ``label``, ``share``) and,
+        per ``(label, target)``, the place: ``target_scheme``, ``regions`` (regions of
+        ``scheme`` of a country), ``members`` (a region's countries, ``[iso3, [regions]]``)."""
 
     @abc.abstractmethod
     def _region_member_rows(self, scheme: str) -> list:
@@ -592,7 +592,7 @@ class GraphStore(abc.ABC):
         return self.memo(
             ("project_targets", scheme, level),
             lambda: target_weights(
-                self._project_target_rows(scheme),
+                *self._target_ties(scheme),
                 level=level,
                 scheme=scheme,
                 rollup=self.region_rollup(scheme),

@@ -63,7 +63,8 @@ __all__ = [
     "packed",
     "SUM_COLUMNS",
     "ORG_REGIONS",
-    "PROJECT_TARGETS",
+    "TARGET_TIES",
+    "TARGET_PLACES",
     "REGION_MEMBERS",
 ]
 
@@ -525,17 +526,24 @@ ORG_REGIONS = (
     "WHERE g.scheme = $scheme RETURN o.id AS id, collect(DISTINCT g.id) AS regions"
 )
 
-#: Every TARGETS relationship with its share, the target's label and scheme, for a country
-#: the regions of ``$scheme`` it lies in, and for a region its countries with theirs.
-PROJECT_TARGETS = (
+#: Every TARGETS relationship: the project, the target, its labels and the share.
+TARGET_TIES = (
     "MATCH (p:Project)-[t:TARGETS]->(x) "
+    "RETURN p.id AS project, x.id AS target, labels(x) AS labels, t.share AS share"
+)
+
+#: Every node a project targets, once: its labels and scheme, for a country the regions of
+#: ``$scheme`` it lies in, and for a region its countries with theirs (looked up once per
+#: target, not once per project that targets it).
+TARGET_PLACES = (
+    "MATCH (:Project)-[:TARGETS]->(x) WITH DISTINCT x "
     "OPTIONAL MATCH (x)-[:IN_REGION]->(g:Region) WHERE g.scheme = $scheme "
-    "WITH p, t, x, collect(DISTINCT g.id) AS regions "
+    "WITH x, collect(DISTINCT g.id) AS regions "
     "OPTIONAL MATCH (c:Country)-[:IN_REGION]->(x) "
     "OPTIONAL MATCH (c)-[:IN_REGION]->(h:Region) WHERE h.scheme = $scheme "
-    "WITH p, t, x, regions, c, collect(DISTINCT h.id) AS country_regions "
-    "RETURN p.id AS project, x.id AS target, labels(x) AS labels, x.scheme AS target_scheme, "
-    "t.share AS share, regions, collect([c.id, country_regions]) AS members"
+    "WITH x, regions, c, collect(DISTINCT h.id) AS country_regions "
+    "RETURN x.id AS target, labels(x) AS labels, x.scheme AS target_scheme, "
+    "regions, collect([c.id, country_regions]) AS members"
 )
 
 #: Every region of ``$scheme`` with the countries in it.

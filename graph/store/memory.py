@@ -536,14 +536,13 @@ class MemoryStore(GraphStore):
                 rows.append({"id": d["id"], "regions": sorted(regions)})
         return rows
 
-    def _project_target_rows(self, scheme):
-        """One row per project target. Each region's countries and each country's regions of
-        ``scheme`` are looked up once, not once per target: a region that a hundred thousand
-        projects target holds those targets among its in-edges, and scanning them for every
-        target made this quadratic."""
+    def _target_ties(self, scheme):
+        """The project targets, and each target's place once. Each region's countries and
+        each country's regions of ``scheme`` are looked up once, not once per target: a
+        region that a hundred thousand projects target holds those targets among its
+        in-edges, and scanning them for every target made this quadratic."""
         nodes = self.graph.nodes
         regions_at: dict[str, list] = {}
-        countries_at: dict[str, list] = {}
 
         def regions_of(k):
             if k not in regions_at:
@@ -556,30 +555,27 @@ class MemoryStore(GraphStore):
                 )
             return regions_at[k]
 
-        def members_of(v):
-            if v not in countries_at:
-                countries = sorted({nodes[c]["id"] for c in self._in(v, "IN_REGION")})
-                countries_at[v] = [[c, regions_of(_key("Country", c))] for c in countries]
-            return countries_at[v]
-
-        rows = []
-        for u, v, d in self._edges("TARGETS"):
+        edges = self._edges("TARGETS")
+        ties = pd.DataFrame(
+            {
+                "project": [nodes[u]["id"] for u, _v, _d in edges],
+                "target": [nodes[v]["id"] for _u, v, _d in edges],
+                "label": [nodes[v]["label"] for _u, v, _d in edges],
+                "share": [d.get("share") for _u, _v, d in edges],
+            },
+            dtype=object,
+        )
+        places = {}
+        for v in dict.fromkeys(v for _u, v, _d in edges):  # each target once
             x = nodes[v]
             region = x["label"] == "Region"
-            rows.append(
-                {
-                    "project": nodes[u]["id"],
-                    "target": x["id"],
-                    "label": x["label"],
-                    "target_scheme": x.get("scheme"),
-                    "share": d.get("share"),
-                    "regions": regions_of(v) if x["label"] == "Country" else [],
-                    # its countries, each with its regions of the scheme (shared lists:
-                    # the rows are read, never changed)
-                    "members": members_of(v) if region else [],
-                }
-            )
-        return rows
+            countries = sorted({nodes[c]["id"] for c in self._in(v, "IN_REGION")}) if region else []
+            places[(x["label"], x["id"])] = {
+                "target_scheme": x.get("scheme"),
+                "regions": regions_of(v) if x["label"] == "Country" else [],
+                "members": [[c, regions_of(_key("Country", c))] for c in countries],
+            }
+        return ties, places
 
     def _region_member_rows(self, scheme):
         rows = []

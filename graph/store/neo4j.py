@@ -554,14 +554,18 @@ class Neo4jStore(GraphStore):
     def _org_region_rows(self, scheme):
         return self._read(cypher.ORG_REGIONS, scheme=scheme)
 
-    def _project_target_rows(self, scheme):
-        rows = []
-        for r in self._read(cypher.PROJECT_TARGETS, scheme=scheme):
-            r["label"] = _first_label(r.pop("labels"))
-            r["regions"] = sorted(r["regions"])
-            r["members"] = sorted([c, sorted(g)] for c, g in r["members"] if c is not None)
-            rows.append(r)
-        return rows
+    def _target_ties(self, scheme):
+        columns = ("project", "target", "labels", "share")
+        ties = pd.DataFrame(self._packed(cypher.TARGET_TIES, columns), columns=list(columns))
+        ties.insert(2, "label", [_first_label(x) for x in ties.pop("labels")])
+        places = {}
+        for r in self._read(cypher.TARGET_PLACES, scheme=scheme):
+            places[(_first_label(r["labels"]), r["target"])] = {
+                "target_scheme": r["target_scheme"],
+                "regions": sorted(r["regions"]),
+                "members": sorted([c, sorted(g)] for c, g in r["members"] if c is not None),
+            }
+        return ties.astype(object), places
 
     def _region_member_rows(self, scheme):
         return self._read(cypher.REGION_MEMBERS, scheme=scheme)

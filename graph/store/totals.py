@@ -414,13 +414,20 @@ def _country_parts(regions, w: float, up: dict) -> list:
 
 
 def target_weights(
-    rows: list[dict], *, level: str, scheme: str | None = None, rollup: dict | None = None
+    ties: pd.DataFrame,
+    places: dict,
+    *,
+    level: str,
+    scheme: str | None = None,
+    rollup: dict | None = None,
 ) -> pd.DataFrame:
     """How each project's money is spread over its targets' regions (or countries).
 
-    ``rows`` hold one target each: ``project``, ``target``, ``label`` (``Country`` or
-    ``Region``), ``target_scheme`` (for a region), ``share`` (or None) and ``regions`` (the
-    regions of ``scheme`` a country lies in). Rules, the same for both stores:
+    ``ties`` hold one target each: ``project``, ``target``, ``label`` (``Country`` or
+    ``Region``) and ``share`` (or None); ``places`` give, per ``(label, target)``, its
+    ``target_scheme`` (for a region), ``regions`` (the regions of ``scheme`` a country
+    lies in) and ``members`` (a region's countries, each ``[iso3, [its regions]]``). Rules,
+    the same for both stores:
 
     * A project whose every target states a share is split by those shares (divided by
       their sum); otherwise it is split evenly over its targets.
@@ -439,43 +446,37 @@ def target_weights(
     DataFrame with ``project``, ``key`` (region or country, or None), ``weight``, ``split``
     (``"shares"``, ``"even"`` or ``"single"``); weights of a project sum to 1.
 
-    >>> rows = [dict(project="p", target="KAZ", label="Country", target_scheme=None,
-    ...              share=0.6, regions=["focus:eeca"]),
-    ...         dict(project="p", target="focus:africa", label="Region", target_scheme="focus",
-    ...              share=0.4, regions=[])]
-    >>> target_weights(rows, level="region", scheme="focus")
+    >>> ties = pd.DataFrame({"project": ["p", "p"], "target": ["KAZ", "focus:africa"],
+    ...                      "label": ["Country", "Region"], "share": [0.6, 0.4]})
+    >>> places = {("Country", "KAZ"): {"regions": ["focus:eeca"]},
+    ...           ("Region", "focus:africa"): {"target_scheme": "focus"}}
+    >>> target_weights(ties, places, level="region", scheme="focus")
       project           key  weight   split
     0       p  focus:africa     0.4  shares
     1       p    focus:eeca     0.6  shares
     """
     up = rollup or {}
     cols = ("project", "key", "weight", "split")
-    rows = list(rows)
-    if not rows:
+    if not len(ties):
         return pd.DataFrame(
             {c: pd.Series([], dtype=float if c == "weight" else object) for c in cols}
         )
     # Where one target's part goes depends on the target only (a few dozen countries and
     # regions), not on the project: work it out once per distinct target, as fractions.
-    spread: dict = {}
-    target_at = []
-    for r in rows:
-        sig = (
-            r["target"],
-            r["label"],
-            r.get("target_scheme"),
-            tuple(r.get("regions") or ()),
-            tuple((c, tuple(regs)) for c, regs in (r.get("members") or ())),
-        )
-        if sig not in spread:
-            spread[sig] = (len(spread), _target_parts(r, 1.0, level, scheme, up))
-        target_at.append(spread[sig][0])
+    label_code, labels = pd.factorize(ties["label"].to_numpy(dtype=object))
+    target_code, targets = pd.factorize(ties["target"].to_numpy(dtype=object))
+    at, pairs = pd.factorize(label_code.astype(np.int64) * len(targets) + target_code)
+    spread = []
+    for pair in pairs.tolist():
+        label, target = labels[pair // len(targets)], targets[pair % len(targets)]
+        place = {"target": target, "label": label, **places.get((label, target), {})}
+        spread.append(_target_parts(place, 1.0, level, scheme, up))
     t = pd.DataFrame(
         {
-            "project": pd.Series([r["project"] for r in rows], dtype=object),
-            "target": pd.Series([str(r["target"]) for r in rows], dtype=object),
-            "share": pd.to_numeric(pd.Series([r.get("share") for r in rows], dtype=object)),
-            "at": np.asarray(target_at, dtype=np.int64),
+            "project": pd.Series(ties["project"].to_numpy(dtype=object), dtype=object),
+            "target": pd.Series(ties["target"].astype(str).to_numpy(dtype=object), dtype=object),
+            "share": pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))),
+            "at": np.asarray(at, dtype=np.int64),
         }
     ).sort_values(["project", "target"], kind="stable", ignore_index=True)
     # each project's split: one target, its stated shares, or even
@@ -488,7 +489,7 @@ def target_weights(
     w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
     split = np.where(n == 1, "single", np.where(use_shares, "shares", "even"))
     # each target row once per place its part goes, weighted
-    fractions = [(i, k, f) for i, parts in spread.values() for k, f in parts]
+    fractions = [(i, k, f) for i, parts in enumerate(spread) for k, f in parts]
     parts = pd.DataFrame(
         {
             "at": np.asarray([i for i, _, _ in fractions], dtype=np.int64),
@@ -500,7 +501,7 @@ def target_weights(
     out = t.merge(parts, on="at", how="left", sort=False).sort_values("order", kind="stable")
     out["weight"] = out["w"].to_numpy() * out["frac"].to_numpy()
     out["nokey"] = out["key"].isna()
-    out["keytext"] = out["key"].map(lambda k: "" if k is None else str(k))
+    out["keytext"] = out["key"].where(out["key"].notna(), "").astype(str)
     summed = out.groupby(["project", "nokey", "keytext"], sort=True, dropna=False).agg(
         key=("key", "first"), weight=("weight", "sum"), split=("split", "first")
     )
