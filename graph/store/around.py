@@ -152,15 +152,16 @@ def facts_from_tables(store, inst: str) -> Around:
     projects["start_year"], projects["end_year"] = _years(p, "start_year"), _years(p, "end_year")
     of_project = _into(rels["PART_OF_PROJECT"], own)
     organized = _ends(rels["ORGANIZED"], inst)
-    year = dict(zip(events["id"], _years(events, "year"), strict=True)) if len(events) else {}
+    starts = of_project["start"].tolist()  # plain lists: no Python call per Arrow value
     ev = pd.DataFrame(
         {
-            "id": list(of_project["start"]) + sorted(organized),
-            "project": list(of_project["end"]) + [None] * len(organized),
-            "organized": [e in organized for e in of_project["start"]] + [True] * len(organized),
+            "id": starts + sorted(organized),
+            "project": of_project["end"].tolist() + [None] * len(organized),
+            "organized": isin(of_project["start"], organized).tolist() + [True] * len(organized),
         },
         dtype=object,
     )
+    year = _years(events, "year").set_axis(events["id"].tolist()) if len(events) else {}
     ev.insert(1, "year", ev["id"].map(year).astype(float) if len(ev) else [])
     years = pairs("project", "year")
     years = years[isin(years["project"], own)]
