@@ -556,12 +556,14 @@ class MemoryStore(GraphStore):
             return regions_at[k]
 
         edges = self._edges("TARGETS")
+        starts, ends, data = zip(*edges, strict=True) if edges else ((), (), ())
+        ends = [v.partition(":") for v in ends]  # a node's key is "Label:id"
         ties = pd.DataFrame(
             {
-                "project": [nodes[u]["id"] for u, _v, _d in edges],
-                "target": [nodes[v]["id"] for _u, v, _d in edges],
-                "label": [nodes[v]["label"] for _u, v, _d in edges],
-                "share": [d.get("share") for _u, _v, d in edges],
+                "project": [u.partition(":")[2] for u in starts],
+                "target": [v for _label, _sep, v in ends],
+                "label": [label for label, _sep, _v in ends],
+                "share": [d.get("share") for d in data],
             },
             dtype=object,
         )
