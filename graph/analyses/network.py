@@ -30,7 +30,7 @@ from graph.analyses.portfolio import without_external
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import GRAPH_LABELS
-from graph.store import Filters, GraphStore, display_names
+from graph.store import Filters, GraphStore, display_names, positions
 from graph.store.totals import group_index
 
 __all__ = [
@@ -210,8 +210,8 @@ def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
             parts.append(
                 pd.DataFrame(
                     {
-                        "u": (rt["start_label"] + ":" + rt["start"].astype(str)).to_numpy(object),
-                        "v": (rt["end_label"] + ":" + rt["end"].astype(str)).to_numpy(object),
+                        "u": rt["start_label"] + ":" + rt["start"].astype(str),
+                        "v": rt["end_label"] + ":" + rt["end"].astype(str),
                         "weight": count.fillna(1).astype("int64").to_numpy(),
                         "bit": types.index(t),
                     }
@@ -220,14 +220,12 @@ def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
     if not parts or not len(keys):
         return empty, empty, empty, empty
     pairs = pd.concat(parts, ignore_index=True)
-    index = pd.Index(keys)
-    pu, pv = index.get_indexer(pairs["u"]), index.get_indexer(pairs["v"])
+    pu, pv = positions(pairs["u"], keys), positions(pairs["v"], keys)  # text keys, by Arrow
     inside = (pu >= 0) & (pv >= 0)
     if not inside.any():
         return empty, empty, empty, empty
     pairs, pu, pv = pairs[inside], pu[inside], pv[inside]
-    u, v = pairs["u"].to_numpy(object), pairs["v"].to_numpy(object)
-    flip = u > v  # one pair of ends whichever way the relationship points
+    flip = (pairs["u"] > pairs["v"]).to_numpy(bool)  # one pair whichever way it points
     lo, hi = np.where(flip, pv, pu), np.where(flip, pu, pv)
     group, _, first = group_index([(lo, len(keys)), (hi, len(keys))], len(pairs))
     n = len(first)

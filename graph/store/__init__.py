@@ -44,6 +44,7 @@ from graph.store.tables import (
     display_names,
     distinct_set,
     isin,
+    positions,
     stacked,
 )
 from graph.store.totals import (
@@ -84,5 +85,6 @@ __all__ = [
     "categorical",
     "stacked",
     "distinct_set",
+    "positions",
     "reads_once",
 ]

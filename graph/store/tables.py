@@ -14,6 +14,7 @@ __all__ = [
     "categorical",
     "stacked",
     "distinct_set",
+    "positions",
     "PAIR_COLUMNS",
     "TIE_COLUMNS",
     "display_name",
@@ -105,6 +106,24 @@ def distinct_set(values) -> set:
         seen[codes] = True  # a missing value's code, -1, marks the last cell
         return set(np.asarray(dtype.categories, dtype=object)[seen[:-1]].tolist())
     return {v for v in pd.unique(np.asarray(values, dtype=object)) if not pd.isna(v)}
+
+
+def positions(values, keys) -> np.ndarray:
+    """Where each of ``values`` (text) is among ``keys`` (distinct text), -1 where it is
+    not: Arrow's hash lookup, three times quicker than pandas' on Python strings (400,000
+    values among 65,000 keys: 0.07 s against 0.22 s).
+
+    >>> positions(pd.Series(["b", "x", "a"]), ["a", "b"]).tolist()
+    [1, -1, 0]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    arr = pa.array(values, from_pandas=True) if len(values) else pa.array([], text)
+    arr = arr.cast(text) if arr.type != text else arr
+    found = pc.index_in(arr, value_set=pa.array(list(keys), type=text))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 #: The columns of :meth:`GraphStore.rel_pairs` (then ``id``).
