@@ -253,7 +253,12 @@ def hhi(amounts: Amounts) -> float:
     2500.0
     """
     y = _scaled(_positive(amounts).to_numpy())
-    return 10_000 * math.fsum(y * y) / math.fsum(y) ** 2
+    return _hhi(y, math.fsum(y))
+
+
+def _hhi(y: np.ndarray, total: float) -> float:
+    """:func:`hhi` of scaled amounts ``y`` whose exact sum is ``total``."""
+    return 10_000 * math.fsum(y * y) / total**2
 
 
 def concentration_ratio(amounts: Amounts, k: int) -> float:
@@ -281,10 +286,15 @@ def concentration_ratio(amounts: Amounts, k: int) -> float:
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise AnalysisError(f"k must be a whole number >= 1, not {k!r}")
-    y = np.sort(_scaled(_positive(amounts).to_numpy()))[::-1]
-    if k >= len(y):
+    y = np.sort(_scaled(_positive(amounts).to_numpy()))
+    return _ratio(y, math.fsum(y), k)
+
+
+def _ratio(ascending: np.ndarray, total: float, k: int) -> float:
+    """:func:`concentration_ratio` of sorted scaled amounts whose exact sum is ``total``."""
+    if k >= len(ascending):
         return 1.0
-    return math.fsum(y[:k]) / math.fsum(y)
+    return math.fsum(ascending[-k:]) / total
 
 
 def gini(amounts: Amounts, *, corrected: bool = False) -> float:
@@ -317,9 +327,14 @@ def gini(amounts: Amounts, *, corrected: bool = False) -> float:
     (0.0, nan)
     """
     y = np.sort(_scaled(_positive(amounts).to_numpy()))
-    n = len(y)
+    return _gini(y, math.fsum(y), corrected=corrected)
+
+
+def _gini(ascending: np.ndarray, total: float, *, corrected: bool) -> float:
+    """:func:`gini` of sorted scaled amounts whose exact sum is ``total``."""
+    n = len(ascending)
     weights = 2 * np.arange(1, n + 1) - n - 1
-    g = math.fsum(weights * y) / (n * math.fsum(y))
+    g = math.fsum(weights * ascending) / (n * total)
     if corrected:
         return g * n / (n - 1) if n > 1 else math.nan
     return g
@@ -374,13 +389,17 @@ def evenness(amounts: Amounts) -> float:
     >>> evenness([5, 0])
     nan
     """
-    s = shares(amounts).to_numpy()
-    n = len(s)
+    return _evenness(shares(amounts).to_numpy())
+
+
+def _evenness(p: np.ndarray) -> float:
+    """:func:`evenness` of the shares ``p``."""
+    n = len(p)
     if n == 1:
         return math.nan
-    if np.all(s == s[0]):
+    if np.all(p == p[0]):
         return 1.0  # exactly, rather than 0.9999999999999998 from rounding
-    return min(1.0, entropy(s) / math.log(n))
+    return min(1.0, entropy(p) / math.log(n))
 
 
 def effective_number(amounts: Amounts, *, order: float = 2) -> float:
@@ -411,15 +430,20 @@ def effective_number(amounts: Amounts, *, order: float = 2) -> float:
         raise AnalysisError(f"order must be a number >= 0, not {order!r}") from e
     if not q >= 0 or math.isinf(q):
         raise AnalysisError(f"order must be a finite number >= 0, not {order!r}")
-    s = _positive(amounts)
-    n = len(s)
+    y = _scaled(_positive(amounts).to_numpy())
+    return _effective(y, math.fsum(y), q)
+
+
+def _effective(y: np.ndarray, total: float, q: float) -> float:
+    """:func:`effective_number` of order ``q`` of scaled amounts whose exact sum is
+    ``total``."""
+    n = len(y)
     if q == 0:
         return float(n)
-    y = _scaled(s.to_numpy())
     if q == 2:
-        d = math.fsum(y) ** 2 / math.fsum(y * y)
+        d = total**2 / math.fsum(y * y)
     else:
-        p = y / math.fsum(y)
+        p = y / total
         if q == 1:
             d = math.exp(entropy(p))
         else:
@@ -474,9 +498,12 @@ def concentration_summary(amounts: Amounts) -> Summary:
     >>> print(f"{s['gini']:.3f} {s['gini_corrected']:.3f} {s['shannon']:.3f}")
     0.325 0.433 1.208
     """
-    s = _positive(amounts)
-    h = hhi(s)
-    cr1 = concentration_ratio(s, 1)
+    s = _positive(amounts)  # checked once; each figure from the same arrays
+    y = _scaled(s.to_numpy())
+    total = math.fsum(y)  # exactly rounded: the same whatever the order of the terms
+    ascending, p = np.sort(y), y / total
+    h = _hhi(y, total)
+    cr1 = _ratio(ascending, total, 1)
     return {
         "n_donors": len(s),
         "total": math.fsum(s.to_numpy()),
@@ -484,14 +511,14 @@ def concentration_summary(amounts: Amounts) -> Summary:
         "band_2023": hhi_band(h, guideline="2023").band,
         "band_2010": hhi_band(h, guideline="2010").band,
         "cr1": cr1,
-        "cr3": concentration_ratio(s, 3),
-        "cr5": concentration_ratio(s, 5),
-        "gini": gini(s),
-        "gini_corrected": gini(s, corrected=True),
-        "shannon": shannon(s),
-        "evenness": evenness(s),
-        "effective_order1": effective_number(s, order=1),
-        "effective_order2": effective_number(s, order=2),
+        "cr3": _ratio(ascending, total, 3),
+        "cr5": _ratio(ascending, total, 5),
+        "gini": _gini(ascending, total, corrected=False),
+        "gini_corrected": _gini(ascending, total, corrected=True),
+        "shannon": entropy(p),
+        "evenness": _evenness(p),
+        "effective_order1": _effective(y, total, 1.0),
+        "effective_order2": _effective(y, total, 2.0),
         "top_share": cr1,
     }
 
