@@ -104,7 +104,7 @@ def pooled_range(
     base = as_amounts(known, allow_empty=True)
     checked = _checked_pools(pools)
 
-    spread: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
+    spread = _as_dict(base)
     for amt, ids in checked:
         for m in ids:
             spread[m] = spread.get(m, 0.0) + amt / len(ids)
@@ -151,9 +151,18 @@ def _checked_pools(pools) -> list[tuple[float, list[Hashable]]]:
     return checked
 
 
+def _as_dict(amounts: pd.Series) -> dict[Hashable, float]:
+    """Donor -> amount as plain floats, read column by column (not item by item).
+
+    >>> _as_dict(pd.Series([1.0, 2.5], index=["a", "b"]))
+    {'a': 1.0, 'b': 2.5}
+    """
+    return dict(zip(amounts.index.tolist(), amounts.to_numpy(float).tolist(), strict=True))
+
+
 def _place_whole(base: pd.Series, checked) -> dict[Hashable, float]:
     """Each pool given whole to the member that stands largest when it is placed."""
-    placed: dict[Hashable, float] = {k: float(v) for k, v in base.items()}
+    placed = _as_dict(base)
     for i, (amt, ids) in enumerate(checked):
         later: dict[Hashable, list[float]] = {}
         for amt_j, ids_j in checked[i + 1 :]:
