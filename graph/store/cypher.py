@@ -235,10 +235,9 @@ LOAD_HISTORY = f"MATCH (l:{LOAD_LABEL}) RETURN properties(l) AS p"
 #: The count of writes the server has taken (none yet: no row).
 READ_CLOCK = f"MATCH (c:{CLOCK_LABEL} {{id: 'writes'}}) RETURN c.n AS n"
 
-#: Moves the count on, first thing in a load's write transaction: on Neo4j the write lock
-#: it takes holds every other load's write back until this one commits; on ArcadeDB the
-#: second of two writers fails at commit. Either way a load sees whether anyone wrote
-#: since it read the count, and so whether its plan still holds.
+#: Moves the count on, first thing in a load's write transaction: Neo4j's write lock holds
+#: other loads back until it commits; on ArcadeDB the second writer fails at commit. Either
+#: way a load sees whether anyone wrote since it read the count (does its plan still hold).
 TICK_CLOCK = (
     f"MERGE (c:{CLOCK_LABEL} {{id: 'writes'}}) SET c.n = coalesce(c.n, 0) + 1 RETURN c.n AS n"
 )
@@ -352,10 +351,8 @@ def filtered_nodes(label: str) -> str:
     return f"MATCH (n:{label}){where} RETURN properties(n) AS p"
 
 
-#: Where :data:`FUNDING_FLOWS` reads the flow columns that are not the flow's own
-#: properties (:data:`graph.store.base.FLOW_COLUMNS`): its id and its two ends. Named
-#: columns, not ``properties(r)``: a Bolt client reads 100,000 rows of plain values in
-#: 2.7 s, and as many property maps in 6–7 s.
+#: The flow columns (:data:`~graph.store.base.FLOW_COLUMNS`) that are not the flow's own
+#: properties, as named columns (100,000 rows of values: 2.7 s; of property maps: 6–7 s).
 _FLOW_ENDS = {
     "flow_id": "r.id",
     "donor_id": "d.id",
@@ -366,8 +363,8 @@ _FLOW_ENDS = {
     "recipient": "rc.name",
 }
 
-FUNDING_FLOWS = (
-    "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+#: The filters of a read of flows (:class:`~graph.store.Filters`).
+_FLOW_WHERE = (
     "WHERE ($year_from IS NULL OR (r.year IS NOT NULL AND r.year >= $year_from)) "
     "AND ($year_to IS NULL OR (r.year IS NOT NULL AND r.year <= $year_to)) "
     "AND ($sector IS NULL OR d.sector = $sector) "
@@ -375,7 +372,13 @@ FUNDING_FLOWS = (
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.external, false) = $external "
     "AND ($donors IS NULL OR d.id IN $donors) "
-    "RETURN " + ", ".join(f"{_FLOW_ENDS.get(c, f'r.{c}')} AS {c}" for c in FLOW_COLUMNS)
+)
+
+FUNDING_FLOWS = (
+    "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
+    + _FLOW_WHERE
+    + "RETURN "
+    + ", ".join(f"{_FLOW_ENDS.get(c, f'r.{c}')} AS {c}" for c in FLOW_COLUMNS)
 )
 
 
@@ -423,16 +426,7 @@ FUNDING_KEY_EXPR = {
     "period": "r.period",
 }
 
-_FUNDING_WHERE = (
-    "WHERE ($year_from IS NULL OR (r.year IS NOT NULL AND r.year >= $year_from)) "
-    "AND ($year_to IS NULL OR (r.year IS NOT NULL AND r.year <= $year_to)) "
-    "AND ($sector IS NULL OR d.sector = $sector) "
-    f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
-    f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
-    "AND coalesce(r.flow_type, 'income') IN $flow_types "
-    "AND coalesce(r.external, false) = $external "
-    "AND ($donors IS NULL OR d.id IN $donors) "
-)
+_FUNDING_WHERE = _FLOW_WHERE + "AND coalesce(r.flow_type, 'income') IN $flow_types "
 
 
 #: What :func:`funding_sums` returns after its keys.
@@ -532,9 +526,8 @@ TARGET_TIES = (
     "RETURN p.id AS project, x.id AS target, labels(x) AS labels, t.share AS share"
 )
 
-#: Every node a project targets, once: its labels and scheme, for a country the regions of
-#: ``$scheme`` it lies in, and for a region its countries with theirs (looked up once per
-#: target, not once per project that targets it).
+#: Every node a project targets, once: its labels and scheme, a country's regions of
+#: ``$scheme``, a region's countries with theirs (once per target, not per project).
 TARGET_PLACES = (
     "MATCH (:Project)-[:TARGETS]->(x) WITH DISTINCT x "
     "OPTIONAL MATCH (x)-[:IN_REGION]->(g:Region) WHERE g.scheme = $scheme "
@@ -561,8 +554,7 @@ AROUND_REL_ENDS = {
     rel: f"MATCH (i:Organization {{id: $inst}})-[:{rel}]->(x:{label}) RETURN collect(DISTINCT x.id) AS ids"
     for rel, label in (("PARTNER_IN", "Project"), ("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
 }
-#: The projects ``$inst``'s own flows (given or received) are tied to, and the
-#: organizations at their other end.
+#: The projects ``$inst``'s own flows are tied to, and the organizations at their other end.
 AROUND_MONEY = (
     "MATCH (i:Organization {id: $inst})-[f:FUNDS]-(o:Organization) "
     "RETURN collect(DISTINCT f.project_id) AS funded, collect(DISTINCT o.id) AS counterparts"
@@ -581,22 +573,20 @@ AROUND_PROJECT_EVENTS = (
 )
 #: The events ``$ids`` with their years.
 AROUND_EVENTS = "UNWIND $ids AS eid MATCH (e:Event {id: eid}) RETURN e.id AS id, e.year AS year"
-#: Per project that flows are tied to: the latest year, the donors and the recipients. One
-#: pass over the flows, one row per project back (a list parameter tested per flow with
-#: ``IN`` costs flows × projects on a server that does not hash it).
+#: Per project that flows are tied to: the latest year, the donors and the recipients, in
+#: one pass (a list tested per flow with ``IN`` costs flows × projects on ArcadeDB).
 PROJECT_FLOWS = (
     "MATCH (d:Organization)-[f:FUNDS]->(r:Organization) WHERE f.project_id IS NOT NULL "
     "RETURN f.project_id AS project, max(f.year) AS year, "
     "collect(DISTINCT d.id) AS donors, collect(DISTINCT r.id) AS recipients"
 )
-#: The organizations tied by ``PARTNER_IN``, ``ORGANIZED`` or ``MEMBER_OF`` to the projects,
-#: events or networks ``$ids``.
+#: The organizations tied by ``ORGANIZED`` or ``MEMBER_OF`` to the events or networks ``$ids``.
 AROUND_TIES = {
     rel: (
         f"UNWIND $ids AS x MATCH (n:{label} {{id: x}})<-[:{rel}]-(o:Organization) "
         "RETURN o.id AS org, n.id AS at"
     )
-    for rel, label in (("PARTNER_IN", "Project"), ("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
+    for rel, label in (("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
 }
 
 
