@@ -21,13 +21,11 @@ Examples
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from graph.store.tables import isin
-from graph.store.totals import group_index, ranked_keys
+from graph.store.totals import distinct_codes, group_index, ranked_keys
 
 __all__ = ["FlowTable", "FlowCodes", "flow_view", "plain_missing", "GROUP_COLUMNS"]
 
@@ -268,20 +266,11 @@ class FlowCodes:
         ([True, False, False], [False, False, True])
         """
         mask = np.asarray(mask, dtype=bool)
-        sizes = {c: len(self._values[c]) for c in columns}
-        codes = {c: self._codes[c][mask] for c in columns}
-        picked: dict[str, np.ndarray] = {}
-        if math.prod(sizes.values()) < 2**62:  # one integer per combination
-            combined = np.zeros(int(mask.sum()), dtype=np.int64)
-            for c in columns:
-                combined = combined * sizes[c] + codes[c]
-            keys = pd.unique(combined)  # only which combinations occur: no inverse built
-            for c in reversed(columns):
-                keys, picked[c] = np.divmod(keys, sizes[c])
-        else:
-            first = group_index([(codes[c], sizes[c]) for c in columns], int(mask.sum()))[2]
-            picked = {c: codes[c][first] for c in columns}
-        return pd.DataFrame({c: self.categorical(c, picked[c]) for c in columns})
+        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
+        picked = distinct_codes(codes, int(mask.sum()))
+        return pd.DataFrame(
+            {c: self.categorical(c, p) for c, p in zip(columns, picked, strict=True)}
+        )
 
     def categorical(self, column: str, codes: np.ndarray) -> pd.Categorical:
         """``codes`` of ``column`` as a pandas categorical (the missing code as NaN).

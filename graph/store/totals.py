@@ -22,6 +22,7 @@ import pandas as pd
 __all__ = [
     "grouped_totals",
     "group_index",
+    "distinct_codes",
     "DEFAULT_FLOW_TYPES",
     "FLOW_KEYS",
     "REGION_KEYS",
@@ -273,6 +274,24 @@ def _combined(columns, rows: int) -> np.ndarray:
     return combined
 
 
+def distinct_codes(columns, rows: int) -> list[np.ndarray]:
+    """The combinations of code columns (as for :func:`group_index`) that occur, one code
+    array per column, in no set order: no row's group is built, one ``pd.unique``.
+
+    >>> a, b = distinct_codes([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
+    >>> sorted(zip(a.tolist(), b.tolist()))
+    [(0, 2), (1, 0)]
+    """
+    if math.prod(n for _, n in columns) >= 2**62:  # no room for one integer each
+        first = group_index(columns, rows)[2]
+        return [codes[first] for codes, _ in columns]
+    keys, picked = pd.unique(_combined(columns, rows)), []
+    for _, n in reversed(columns):
+        keys, codes = np.divmod(keys, n)
+        picked.insert(0, codes)
+    return picked
+
+
 def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows grouped by several columns of integer codes, without hashing their values.
 
@@ -461,16 +480,13 @@ def target_weights(
         return pd.DataFrame(
             {c: pd.Series([], dtype=float if c == "weight" else object) for c in cols}
         )
-    # Where one target's part goes depends on the target only (a few dozen countries and
-    # regions), not on the project: work it out once per distinct target, as fractions.
-    label_code, labels = pd.factorize(ties["label"].to_numpy(dtype=object))
-    target_code, targets = pd.factorize(ties["target"].to_numpy(dtype=object))
-    at, pairs = pd.factorize(label_code.astype(np.int64) * len(targets) + target_code)
-    spread = []
-    for pair in pairs.tolist():
-        label, target = labels[pair // len(targets)], targets[pair % len(targets)]
-        place = {"target": target, "label": label, **places.get((label, target), {})}
-        spread.append(_target_parts(place, 1.0, level, scheme, up))
+    # where a target's part goes depends on the target only: worked out once per target
+    label, target = ties["label"].to_numpy(object), ties["target"].to_numpy(object)
+    codes = [(c, len(u)) for c, u in (pd.factorize(label), pd.factorize(target))]
+    at, _keys, first = group_index(codes, len(ties))
+    each = [{"target": target[i], "label": label[i], **places.get((label[i], target[i]), {})}
+            for i in first.tolist()]  # fmt: skip
+    spread = [_target_parts(place, 1.0, level, scheme, up) for place in each]
     t = pd.DataFrame(
         {
             "project": pd.Series(ties["project"].to_numpy(dtype=object), dtype=object),
