@@ -133,13 +133,13 @@ def _projects_of(store: GraphStore, f: Filters, mine) -> pd.DataFrame:
 
 def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.DataFrame:
     projects = _projects_of(store, f, mine)
-    pairs = project_donors(store, f, flow_types=flow_types)
+    ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
+    pairs = project_donors(store, f, flow_types=flow_types, projects=ids)
     donors = _sorted_lists(pairs["project"], pairs["donor"])
     sums = store.funding_totals(("project",), f, flow_types=flow_types)
     grouped = sums[sums["project"].notna()].set_index("project")[
         ["amount_usd", "flows", "usd_known"]
     ]
-    ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
     n = len(ids)
 
     def column(name):
@@ -175,17 +175,35 @@ def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.Data
 
 
 def project_donors(
-    store: GraphStore, filters: Filters | None = None, *, flow_types=None
+    store: GraphStore,
+    filters: Filters | None = None,
+    *,
+    flow_types=None,
+    projects=None,
+    donors=None,
 ) -> pd.DataFrame:
     """``project``, ``donor``: each project's funders, from its funding flows and from
-    the partners whose role in it is donor (a pair may appear more than once).
+    the partners whose role in it is donor (a pair may appear more than once); with
+    ``projects`` or ``donors`` (ids), the pairs of those only.
 
     >>> project_donors(example_store()).drop_duplicates().sort_values(["project", "donor"]).values.tolist()
     [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
+    >>> sorted(project_donors(example_store(), projects=["p2"]).drop_duplicates().values.tolist())
+    [['p2', 'fdn'], ['p2', 'firm']]
+    >>> project_donors(example_store(), donors={"uni"}).drop_duplicates().values.tolist()
+    [['p1', 'uni']]
     """
     flows = store.funding_pairs("project", "donor", filters, flow_types=flow_types)
     flows = flows[flows["project"].notna().to_numpy()]
     funders = store.partners_in_role("donor")
+    # kept before the pairs are united and sorted: fewer of them
+    for wanted, of_flows, of_funders in (
+        (projects, "project", "project"),
+        (donors, "donor", "org"),
+    ):
+        if wanted is not None:
+            flows = flows[isin(flows[of_flows], wanted)]
+            funders = funders[isin(funders[of_funders], wanted)]
     return pd.DataFrame(
         {
             "project": stacked([flows["project"], funders["project"]], sort=True),
@@ -393,7 +411,7 @@ def donors_ending(
     end = pd.to_numeric(pd.Series(ends, dtype=object), errors="coerce").to_numpy(float)
     # each project's funders, as codes: a donor ends when every project of the portfolio
     # it funds has an end year, the latest on or before ``by``
-    pairs = project_donors(store, f, flow_types=flow_types)
+    pairs = project_donors(store, f, flow_types=flow_types, projects=ids)
     at = pd.Index(ids.to_numpy(dtype=object)).get_indexer(pairs["project"].cat.categories)
     at = at[pairs["project"].cat.codes.to_numpy()]
     inside = at >= 0

@@ -106,7 +106,7 @@ def check_org(store: GraphStore, org_id, *, what: str = "organization") -> str:
     ...
     graph.errors.UnknownEntity: no donor with id 'nobody' in the store (5 organizations)
     """
-    ids = set(store.node_table("Organization")["id"])
+    ids = set(store.node_table("Organization")["id"].tolist())
     if org_id not in ids:
         raise UnknownEntity(f"no {what} with id {org_id!r} in the store ({len(ids)} organizations)")
     return org_id

@@ -538,7 +538,7 @@ def co_partnership(
     names = dict(zip(orgs["id"].tolist(), display_names(orgs), strict=True)) if len(orgs) else {}
     f = filters or Filters()
     place = Filters(region=f.region, country=f.country)
-    based = set(store.nodes("Organization", place)["id"]) if not place.is_empty() else None
+    based = set(store.nodes("Organization", place)["id"].tolist()) if not place.is_empty() else None
     pairs: dict = {}
     where: dict = {}
     for v in via:

@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore, isin, reads_once
+from graph.store import Filters, GraphStore, distinct_set, isin, reads_once
 from graph.store.totals import isnull, spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
@@ -344,14 +344,13 @@ def donor_exit(
 def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
     table of project, title and the funders it loses."""
-    pairs = project_donors(store, filters, flow_types=flow_types)
-    leaving = isin(pairs["donor"], removed)
     # only a project one of the leaving donors funds can lose all its funders
-    touched = set(pairs.loc[leaving, "project"].tolist()) - {keeps_funder, None}
+    theirs = project_donors(store, filters, flow_types=flow_types, donors=removed)
+    touched = distinct_set(theirs["project"]) - {keeps_funder}
     touched &= set(store.nodes("Project", filters or Filters())["id"].tolist())
-    near = isin(pairs["project"], touched)
-    kept = set(pairs.loc[near & ~leaving, "project"].tolist())
-    gone = sorted(touched - kept)
+    pairs = project_donors(store, filters, flow_types=flow_types, projects=touched)
+    leaving = isin(pairs["donor"], removed)
+    gone = sorted(touched - distinct_set(pairs.loc[~leaving, "project"]))
     lost = pairs[isin(pairs["project"], gone)].drop_duplicates()
     funders = lost.groupby("project")["donor"].agg(lambda ds: sorted(name_of(d) for d in ds))
     table = pd.DataFrame(
@@ -397,9 +396,8 @@ def _named(table: pd.DataFrame, column: str) -> dict:
     if table.empty:
         return {}
     values = table[column] if column in table.columns else table["id"]
-    return {
-        i: (v if isinstance(v, str) and v else i) for i, v in zip(table["id"], values, strict=True)
-    }
+    ids, values = table["id"].tolist(), values.tolist()  # not one Arrow value at a time
+    return {i: (v if isinstance(v, str) and v else i) for i, v in zip(ids, values, strict=True)}
 
 
 def _add_options(add: dict) -> dict:
@@ -435,10 +433,10 @@ def _new_donor(
             f"unknown sector {sector!r}; use one of: {', '.join(s for s in SECTORS if s != 'pool')}"
         )
     if country is not None:
-        countries = set(store.node_table("Country")["id"])
+        countries = set(store.node_table("Country")["id"].tolist())
         if country not in countries:
             raise UnknownEntity(f"no country {country!r} in the store; use an ISO3 code it holds")
-    if project is not None and project not in set(store.node_table("Project")["id"]):
+    if project is not None and project not in set(store.node_table("Project")["id"].tolist()):
         raise UnknownEntity(f"no project {project!r} in the store")
     c2r = country_regions(store, scheme)
     return {

@@ -92,10 +92,10 @@ def _years(table: pd.DataFrame, column: str) -> pd.Series:
 def _tie_rows(org, **what) -> dict:
     """Ties as categorical columns (an id is matched once per distinct value, not per
     row: the funders of every project of a big portfolio are a million rows)."""
-    n = len(org)
+    none = pd.Categorical.from_codes(np.full(len(org), -1), categories=pd.Index([], dtype=object))
     cols = {"org": categorical(org)}
     for c in ("project", "event", "network"):
-        cols[c] = categorical(what[c]) if c in what else categorical(np.full(n, None, dtype=object))
+        cols[c] = categorical(what[c]) if c in what else none
     return cols
 
 

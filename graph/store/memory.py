@@ -556,8 +556,8 @@ class MemoryStore(GraphStore):
             return regions_at[k]
 
         edges = self._edges("TARGETS")
-        starts, ends, data = zip(*edges, strict=True) if edges else ((), (), ())
-        ends = [v.partition(":") for v in ends]  # a node's key is "Label:id"
+        starts, ends_keys, data = zip(*edges, strict=True) if edges else ((), (), ())
+        ends = [v.partition(":") for v in ends_keys]  # a node's key is "Label:id"
         ties = pd.DataFrame(
             {
                 "project": [u.partition(":")[2] for u in starts],
@@ -567,11 +567,13 @@ class MemoryStore(GraphStore):
             },
             dtype=object,
         )
+        within: dict[str, set] = {}  # each region's countries, from its IN_REGION ties only
+        for c, g, _d in self._edges("IN_REGION"):
+            within.setdefault(g, set()).add(nodes[c]["id"])
         places = {}
-        for v in dict.fromkeys(v for _u, v, _d in edges):  # each target once
+        for v in dict.fromkeys(ends_keys):  # each target once
             x = nodes[v]
-            region = x["label"] == "Region"
-            countries = sorted({nodes[c]["id"] for c in self._in(v, "IN_REGION")}) if region else []
+            countries = sorted(within.get(v, ())) if x["label"] == "Region" else []
             places[(x["label"], x["id"])] = {
                 "target_scheme": x.get("scheme"),
                 "regions": regions_of(v) if x["label"] == "Country" else [],
