@@ -538,9 +538,13 @@ class Neo4jStore(GraphStore):
     def funding_pairs(self, a, b, filters=None, *, flow_types=None):
         if a not in cypher.FUNDING_KEY_EXPR or b not in cypher.FUNDING_KEY_EXPR:
             return super().funding_pairs(a, b, filters, flow_types=flow_types)  # says why
-        f = filters or Filters()
-        types = list(check_flow_types(flow_types))
-        rows = self._packed(cypher.funding_pairs(a, b), ("a", "b"), flow_types=types, **f.params())
+        f, types = filters or Filters(), check_flow_types(flow_types)
+        key = ("funding_pairs", a, b, f, types)  # kept per load: several analyses share them
+        return self.memo(key, lambda: self._pairs(a, b, f, types)).copy()
+
+    def _pairs(self, a, b, f, types):
+        query = cypher.funding_pairs(a, b)
+        rows = self._packed(query, ("a", "b"), flow_types=list(types), **f.params())
         lists = pd.DataFrame(rows, columns=[a, b], dtype=object).explode(b)  # a row a pair
         pairs = lists[lists[b].notna()].reset_index(drop=True)
         return pairs.astype(object).where(pairs.notna(), None)
