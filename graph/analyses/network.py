@@ -31,7 +31,7 @@ from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import GRAPH_LABELS
 from graph.store import Filters, GraphStore, display_names, positions
-from graph.store.totals import group_index
+from graph.store.grouping import group_index
 
 __all__ = [
     "PARTNERSHIP_LABELS",

@@ -6,6 +6,7 @@ module                 what it holds
 :mod:`.base`           :class:`GraphStore` (the read and write API), :class:`Filters`,
                        :class:`LoadReport`
 :mod:`.totals`         funding sums: grouping keys, flow types, spreading over regions
+:mod:`.grouping`       rows grouped by integer codes: groups, distinct pairs, sums
 :mod:`.memory`         :class:`MemoryStore`, the embedded networkx store
 :mod:`.neo4j`          :class:`Neo4jStore`, a Neo4j (or Bolt-compatible) server
 :mod:`.server_writes`  the server store's writes in one transaction; its write clock

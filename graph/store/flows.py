@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from graph.store.grouping import distinct_codes, group_index
 from graph.store.tables import isin
-from graph.store.totals import distinct_codes, group_index, ranked_keys
+from graph.store.totals import ranked_keys
 
 __all__ = ["FlowTable", "FlowCodes", "flow_view", "plain_missing", "GROUP_COLUMNS"]
 

@@ -19,10 +19,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from graph.store.grouping import compensated_sums, group_index, one_row_each
+
 __all__ = [
     "grouped_totals",
-    "group_index",
-    "distinct_codes",
     "DEFAULT_FLOW_TYPES",
     "FLOW_KEYS",
     "REGION_KEYS",
@@ -224,7 +224,7 @@ def grouped_totals(rows, keys: tuple[str, ...], ordered: dict | None = None) -> 
         except TypeError:  # e.g. strings and numbers in one key column
             return totals_frame(regroup_rows(df.to_dict("records"), keys), keys)
     codes = [(r, len(v)) for r, v in ranked]
-    first = _one_row_each(codes, len(df)) if kept_ranks == len(keys) else None
+    first = one_row_each(codes, len(df)) if kept_ranks == len(keys) else None
     if first is not None:  # sums the store grouped by these keys: only put in key order
         sums = {c: _numbers(df, c)[first] + 0.0 for c in TOTALS_COLUMNS}  # -0.0 as bincount
     else:
@@ -249,89 +249,6 @@ def _numbers(df: pd.DataFrame, column: str) -> np.ndarray:
     if column not in df:
         return np.zeros(len(df))
     return pd.to_numeric(df[column], errors="coerce").fillna(0).to_numpy(float)
-
-
-def _one_row_each(columns, rows: int) -> np.ndarray | None:
-    """The rows in key order when no two rows share a key (codes as for
-    :func:`group_index`), else None.
-
-    >>> _one_row_each([(np.array([1, 0, 2]), 3)], 3).tolist(), _one_row_each([(np.array([1, 1]), 2)], 2)
-    ([1, 0, 2], None)
-    """
-    combined = _combined(columns, rows)
-    order = np.argsort(combined, kind="stable")
-    ranked = combined[order]
-    return None if (ranked[1:] == ranked[:-1]).any() else order
-
-
-def _combined(columns, rows: int) -> np.ndarray:
-    """One integer per row whose order is the order of the codes, first column first."""
-    combined = np.zeros(rows, dtype=np.int64)
-    for codes, n in columns:
-        if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
-            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
-        combined = combined * n + codes
-    return combined
-
-
-def distinct_codes(columns, rows: int) -> list[np.ndarray]:
-    """The combinations of code columns (as for :func:`group_index`) that occur, one code
-    array per column, in no set order: no row's group is built, one ``pd.unique``.
-
-    >>> a, b = distinct_codes([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
-    >>> sorted(zip(a.tolist(), b.tolist()))
-    [(0, 2), (1, 0)]
-    """
-    if math.prod(n for _, n in columns) >= 2**62:  # no room for one integer each
-        first = group_index(columns, rows)[2]
-        return [codes[first] for codes, _ in columns]
-    keys, picked = pd.unique(_combined(columns, rows)), []
-    for _, n in reversed(columns):
-        keys, codes = np.divmod(keys, n)
-        picked.insert(0, codes)
-    return picked
-
-
-def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows grouped by several columns of integer codes, without hashing their values.
-
-    Parameters
-    ----------
-    columns : list of (codes, n)
-        Each column as an integer array of ``rows`` codes in ``[0, n)``.
-    rows : int
-        How many rows (needed when ``columns`` is empty: then all rows are one group).
-
-    Returns
-    -------
-    inverse : ndarray
-        Each row's group number (groups numbered in the order they first occur or, when
-        the codes allow few keys, in key order).
-    keys : ndarray
-        Each group's key: an integer whose order is the order of the codes, first column
-        first (so sorting the keys sorts the groups by their codes).
-    first : ndarray
-        Each group's first row.
-
-    Examples
-    --------
-    >>> inverse, keys, first = group_index([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
-    >>> inverse.tolist(), keys[inverse].tolist(), first.tolist()
-    ([1, 0, 1], [3, 2, 3], [1, 0])
-    """
-    combined = _combined(columns, rows)
-    space = int(combined.max(initial=-1)) + 1
-    if rows and space <= 4 * rows:  # few possible keys: count them, no hashing at all
-        seen = np.zeros(space, dtype=bool)
-        seen[combined] = True
-        keys = np.flatnonzero(seen)
-        number = np.cumsum(seen) - 1
-        inverse = number[combined]
-    else:
-        inverse, keys = pd.factorize(combined)  # hashing: no sort of a million keys
-    first = np.empty(len(keys), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)
-    return inverse, keys, first
 
 
 def ranked_keys(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -487,49 +404,39 @@ def target_weights(
     each = [{"target": target[i], "label": label[i], **places.get((label[i], target[i]), {})}
             for i in first.tolist()]  # fmt: skip
     spread = [_target_parts(place, 1.0, level, scheme, up) for place in each]
-    t = pd.DataFrame(
-        {
-            "project": pd.Series(ties["project"].to_numpy(dtype=object), dtype=object),
-            "target": pd.Series(ties["target"].astype(str).to_numpy(dtype=object), dtype=object),
-            "share": pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))),
-            "at": np.asarray(at, dtype=np.int64),
-        }
-    ).sort_values(["project", "target"], kind="stable", ignore_index=True)
-    # each project's split: one target, its stated shares, or even
-    by = t.groupby("project", sort=False)
-    n = by["target"].transform("size").to_numpy()
-    stated = t["share"].isna().groupby(t["project"], sort=False).transform("sum").to_numpy() == 0
-    total = by["share"].transform("sum").to_numpy(float)
+    # by project, then target; each project's split: one target, its stated shares, or even
+    pcode, projects = pd.factorize(ties["project"].to_numpy(dtype=object), sort=True)
+    tcode = pd.factorize(ties["target"].astype(str).to_numpy(dtype=object), sort=True)[0]
+    order = np.lexsort((tcode, pcode))
+    pcode, at, m = pcode[order], np.asarray(at, dtype=np.int64)[order], len(projects)
+    share = pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))).to_numpy(float)[order]
+    n = np.bincount(pcode, minlength=m)[pcode]
+    stated = np.bincount(pcode, np.isnan(share), m)[pcode] == 0
+    total = np.bincount(pcode, np.nan_to_num(share), m)[pcode]
     use_shares = (n > 1) & stated & (total > 0)
-    share = t["share"].to_numpy(float)
     w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
-    split = np.where(n == 1, "single", np.where(use_shares, "shares", "even"))
-    # each target row once per place its part goes, weighted
-    fractions = [(i, k, f) for i, parts in enumerate(spread) for k, f in parts]
-    parts = pd.DataFrame(
-        {
-            "at": np.asarray([i for i, _, _ in fractions], dtype=np.int64),
-            "key": pd.Series([k for _, k, _ in fractions], dtype=object),
-            "frac": np.asarray([f for _, _, f in fractions], dtype=float),
-        }
-    )
-    t = t.assign(w=w, split=split, order=np.arange(len(t)))
-    out = t.merge(parts, on="at", how="left", sort=False).sort_values("order", kind="stable")
-    out["weight"] = out["w"].to_numpy() * out["frac"].to_numpy()
-    out["nokey"] = out["key"].isna()
-    out["keytext"] = out["key"].where(out["key"].notna(), "").astype(str)
-    summed = out.groupby(["project", "nokey", "keytext"], sort=True, dropna=False).agg(
-        key=("key", "first"), weight=("weight", "sum"), split=("split", "first")
-    )
-    summed = summed.reset_index()
+    split = np.where(n == 1, "single", np.where(use_shares, "shares", "even")).astype(object)
+    # each target row once per place its part goes, weighted; then summed per project and
+    # place (places in text order, None last), in row order
+    sizes = np.array([len(p) for p in spread], dtype=np.int64)[at]
+    rows = np.repeat(np.arange(len(at)), sizes)
+    starts = np.cumsum(np.r_[0, [len(p) for p in spread]])[at]
+    part = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
+    keys = np.array([k for p in spread for k, _ in p], dtype=object)[part]
+    frac = np.array([f for p in spread for _, f in p], dtype=float)[part]
+    kcode, places_ = pd.factorize(keys, sort=True)  # None: -1, ranked last
+    kcode = np.where(kcode < 0, len(places_), kcode)
+    groups, inverse = np.unique(pcode[rows] * (len(places_) + 1) + kcode, return_inverse=True)
+    first = np.empty(len(groups), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(rows) - 1, -1, -1)
     return pd.DataFrame(
         {
-            "project": pd.Series(summed["project"].to_numpy(object), dtype=object),
-            "key": pd.Series(
-                [None if k is None or k != k else k for k in summed["key"].tolist()], dtype=object
+            "project": pd.Series(
+                np.asarray(projects, dtype=object)[pcode[rows][first]], dtype=object
             ),
-            "weight": summed["weight"].to_numpy(float),
-            "split": pd.Series(summed["split"].to_numpy(object), dtype=object),
+            "key": pd.Series(keys[first], dtype=object),
+            "weight": compensated_sums(inverse, w[rows] * frac, len(groups)),
+            "split": pd.Series(split[rows][first], dtype=object),
         }
     )
 

@@ -1,0 +1,119 @@
+"""Rows grouped by columns of integer codes (each column's values numbered ``0 … n-1``),
+without hashing the values: the stores' sums and pairs at a million flows.
+
+>>> inverse, keys, first = group_index([(np.array([2, 0, 2]), 3)], 3)
+>>> inverse[first].tolist(), keys.tolist()
+([0, 1], [0, 2])
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["group_index", "distinct_codes", "one_row_each", "compensated_sums"]
+
+
+def one_row_each(columns, rows: int) -> np.ndarray | None:
+    """The rows in key order when no two rows share a key (codes as for
+    :func:`group_index`), else None.
+
+    >>> one_row_each([(np.array([1, 0, 2]), 3)], 3).tolist(), one_row_each([(np.array([1, 1]), 2)], 2)
+    ([1, 0, 2], None)
+    """
+    combined = _combined(columns, rows)
+    order = np.argsort(combined, kind="stable")
+    ranked = combined[order]
+    return None if (ranked[1:] == ranked[:-1]).any() else order
+
+
+def _combined(columns, rows: int) -> np.ndarray:
+    """One integer per row whose order is the order of the codes, first column first."""
+    combined = np.zeros(rows, dtype=np.int64)
+    for codes, n in columns:
+        if (int(combined.max(initial=0)) + 1) * n >= 2**62:  # rank what is there, in order
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+        combined = combined * n + codes
+    return combined
+
+
+def distinct_codes(columns, rows: int) -> list[np.ndarray]:
+    """The combinations of code columns (as for :func:`group_index`) that occur, one code
+    array per column, in no set order: no row's group is built, one ``pd.unique``.
+
+    >>> a, b = distinct_codes([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
+    >>> sorted(zip(a.tolist(), b.tolist()))
+    [(0, 2), (1, 0)]
+    """
+    if math.prod(n for _, n in columns) >= 2**62:  # no room for one integer each
+        first = group_index(columns, rows)[2]
+        return [codes[first] for codes, _ in columns]
+    keys, picked = pd.unique(_combined(columns, rows)), []
+    for _, n in reversed(columns):
+        keys, codes = np.divmod(keys, n)
+        picked.insert(0, codes)
+    return picked
+
+
+def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows grouped by several columns of integer codes, without hashing their values.
+
+    Parameters
+    ----------
+    columns : list of (codes, n)
+        Each column as an integer array of ``rows`` codes in ``[0, n)``.
+    rows : int
+        How many rows (needed when ``columns`` is empty: then all rows are one group).
+
+    Returns
+    -------
+    inverse : ndarray
+        Each row's group number (groups numbered in the order they first occur or, when
+        the codes allow few keys, in key order).
+    keys : ndarray
+        Each group's key: an integer whose order is the order of the codes, first column
+        first (so sorting the keys sorts the groups by their codes).
+    first : ndarray
+        Each group's first row.
+
+    Examples
+    --------
+    >>> inverse, keys, first = group_index([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
+    >>> inverse.tolist(), keys[inverse].tolist(), first.tolist()
+    ([1, 0, 1], [3, 2, 3], [1, 0])
+    """
+    combined = _combined(columns, rows)
+    space = int(combined.max(initial=-1)) + 1
+    if rows and space <= 4 * rows:  # few possible keys: count them, no hashing at all
+        seen = np.zeros(space, dtype=bool)
+        seen[combined] = True
+        keys = np.flatnonzero(seen)
+        number = np.cumsum(seen) - 1
+        inverse = number[combined]
+    else:
+        inverse, keys = pd.factorize(combined)  # hashing: no sort of a million keys
+    first = np.empty(len(keys), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(rows - 1, -1, -1)
+    return inverse, keys, first
+
+
+def compensated_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per group (numbers in ``[0, n)``), the sum of its ``values`` in row order, with
+    Kahan's compensation as pandas' ``groupby().sum()`` adds (the same last digit).
+
+    >>> compensated_sums(np.array([0, 1, 0, 0]), np.array([0.1, 2.0, 0.2, 0.3]), 2).tolist()
+    [0.6, 2.0]
+    """
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n)
+    rank = np.arange(len(order)) - np.repeat(np.cumsum(counts) - counts, counts)
+    total, carry = np.zeros(n), np.zeros(n)
+    for r in range(int(counts.max(initial=0))):  # the r-th value of every group at once
+        at = order[rank == r]
+        g = groups[at]
+        y = values[at] - carry[g]
+        t = total[g] + y
+        carry[g], total[g] = (t - total[g]) - y, t
+    return total
