@@ -294,16 +294,14 @@ def external_projects(store: GraphStore) -> set:
 
 def _historical(f, own: set, since: int) -> set:
     """Own projects whose last dated year is before ``since``: the end year, else the
-    latest of the start year and the years of its events and flows."""
-    p = f.projects.set_index("id")
-    last = pd.to_numeric(p["end_year"], errors="coerce")
-    seen = pd.to_numeric(p["start_year"], errors="coerce")
-    ev = f.events[f.events["project"].notna().to_numpy()]
-    if len(ev):
-        by = pd.to_numeric(ev["year"], errors="coerce").groupby(ev["project"].to_numpy()).max()
-        seen = pd.concat([seen, by], axis=1).max(axis=1)
-    if len(f.flow_years):
-        fy = f.flow_years.set_index("project")["year"].astype(float)
-        seen = pd.concat([seen, fy], axis=1).max(axis=1)
-    latest = last.fillna(seen.reindex(last.index))
-    return set(latest.index[(latest < since).to_numpy()].tolist()) & own
+    latest of the start year and the years of its events and flows (each year put in
+    place by position, not by aligning indexes of ids)."""
+    ids = pd.Index(f.projects["id"].to_numpy(dtype=object))
+    last = pd.to_numeric(f.projects["end_year"], errors="coerce").to_numpy(float)
+    seen = pd.to_numeric(f.projects["start_year"], errors="coerce").to_numpy(float)
+    for dated in (f.events, f.flow_years):
+        at = ids.get_indexer(dated["project"].to_numpy(dtype=object))  # -1: none of these
+        years = pd.to_numeric(dated["year"], errors="coerce").to_numpy(float)
+        np.fmax.at(seen, at[at >= 0], years[at >= 0])  # a missing year leaves it as it is
+    latest = np.where(np.isnan(last), seen, last)
+    return set(ids[latest < since].tolist()) & own
