@@ -41,7 +41,8 @@ def _combined(columns, rows: int) -> np.ndarray:
 
 def distinct_codes(columns, rows: int) -> list[np.ndarray]:
     """The combinations of code columns (as for :func:`group_index`) that occur, one code
-    array per column, in no set order: no row's group is built, one ``pd.unique``.
+    array per column, in no set order: no row's group is built, one ``pd.unique`` (or, when
+    the codes allow few combinations, one array marking those that occur).
 
     >>> a, b = distinct_codes([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
     >>> sorted(zip(a.tolist(), b.tolist()))
@@ -50,7 +51,14 @@ def distinct_codes(columns, rows: int) -> list[np.ndarray]:
     if math.prod(n for _, n in columns) >= 2**62:  # no room for one integer each
         first = group_index(columns, rows)[2]
         return [codes[first] for codes, _ in columns]
-    keys, picked = pd.unique(_combined(columns, rows)), []
+    combined = _combined(columns, rows)
+    if math.prod(n for _, n in columns) <= 4 * rows:  # few possible keys: mark them, no hashing
+        seen = np.zeros(math.prod(n for _, n in columns), dtype=bool)
+        seen[combined] = True
+        keys = np.flatnonzero(seen)
+    else:
+        keys = pd.unique(combined)
+    picked = []
     for _, n in reversed(columns):
         keys, codes = np.divmod(keys, n)
         picked.insert(0, codes)
