@@ -47,7 +47,7 @@ from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
-from graph.store import Filters, GraphStore, isin, reads_once
+from graph.store import Filters, GraphStore, distinct_set, isin, reads_once
 from graph.store.totals import isnull, spread_rows
 
 __all__ = [
@@ -177,11 +177,9 @@ def _active_orgs(store: GraphStore) -> set:
         rt = store.rel_pairs(t)  # who takes part is all it needs: the ends, counted
         if len(rt):
             active |= set(rt["start"].unique().tolist())  # each end once, not per pair
-    pairs = store.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
-    if len(pairs):
-        active |= set(pairs["donor"].unique().tolist())
-        active |= set(pairs["recipient"].unique().tolist())
-    return active
+    # who gives or receives money: the pairs the portfolio reads too, not their sums
+    pairs = store.funding_pairs("donor", "recipient", flow_types=FLOW_TYPES)
+    return active | distinct_set(pairs["donor"]) | distinct_set(pairs["recipient"])
 
 
 def _event_places(store: GraphStore) -> dict:
