@@ -158,6 +158,26 @@ def test_pages_render_on_bolt_server(page, on_bolt):
     assert on_bolt.password not in side or not on_bolt.password
 
 
+@pytest.mark.bolt
+def test_server_store_dropped_from_the_cache_is_closed(on_bolt):
+    """The retry button and a cleared cache drop the server store; its driver is closed
+    then, not left open for the garbage collector."""
+    from graph.errors import StoreError
+    from views.state import get_store
+
+    at = run_page("views/overview.py")
+    assert_ok(at, "Overview")
+    store, error = get_store()  # the one the page used: cached for every session
+    assert error is None and store.kind == "neo4j"
+    store.ping()
+    st.cache_resource.clear()
+    with pytest.raises(StoreError):
+        store.ping()
+    fresh, _ = get_store()
+    assert fresh is not store
+    fresh.ping()
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

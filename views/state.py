@@ -92,7 +92,15 @@ def _memory(data_dir: str | None):
     return open_store(None, data_dir=data_dir)
 
 
-@st.cache_resource(show_spinner="Connecting to the graph server…")
+def _release_server(entry) -> None:
+    """Close the driver of a server store Streamlit drops from its cache (the retry
+    button, a cleared cache): its connections are not left for the garbage collector."""
+    store, _error = entry
+    if store is not None:
+        store.close()
+
+
+@st.cache_resource(show_spinner="Connecting to the graph server…", on_release=_release_server)
 def _server(s: Neo4jSettings):
     """The server store, or the reason it cannot be used (cached, so a dead server costs
     one timeout, not one per click; the sidebar's retry button clears it)."""
