@@ -288,6 +288,15 @@ def test_exit_scenario_with_a_new_donor(ex):
         donor_exit(ex, ["uni"], add={**new, "colour": "red"})
     with pytest.raises(UnknownEntity, match="no project"):
         donor_exit(ex, ["uni"], add={**new, "project": "p9"})
+    with pytest.raises(EmptySelection, match="no donor flows in the selection"):
+        donor_exit(ex, ["uni"], Filters(year_from=2090))
+    assert alone["flow_types"] == (
+        "commitment",
+        "grant",
+        "income",
+        "incoming_commitment",
+        "incoming_funds",
+    )
 
 
 def test_graph_with_properties_centrality_sample_and_co_partnership_by_place(ex):

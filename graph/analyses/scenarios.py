@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore, distinct_set, isin, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, distinct_set, isin, reads_once
 from graph.store.totals import isnull, spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
@@ -233,10 +233,9 @@ def donor_exit(
         check_org(store, d, what="donor")
     removed_set = set(removed)
     new = _new_donor(store, **_add_options(add)) if add else None
-    cov = coverage(store, filters, recipient=recipient, flow_types=flow_types)
-    if cov["flows"] == 0:
-        raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
     totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
+    if not int(totals["flows"].sum()):  # the selection's donor flows, own funds left out
+        raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
     members = pool_members(store)
     givers = set(totals["donor_id"]) | {m for p in totals["donor_id"] for m in members.get(p, [])}
     for d in removed:
@@ -328,7 +327,7 @@ def donor_exit(
         "components_after": parts_after,
         "new_brokers": new_brokers,
         "added": added,
-        "flow_types": cov["flow_types"],
+        "flow_types": check_flow_types(flow_types),
         "note": (
             "Known USD only; a leaving pool member takes its even share of the pool. Projects "
             "with no remaining funder are treated as stopping."
