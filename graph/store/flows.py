@@ -323,6 +323,8 @@ def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
         typed = col.dtype.kind in "ifb" or isinstance(col.dtype, pd.StringDtype)
         if typed and present.any():  # inference would give this column's own type back
             out[c] = col
-            continue
-        out[c] = col.astype(object).where(present, None).tolist()
+        elif not present.any():  # nothing to infer from: None all the way down
+            out[c] = np.full(len(col), None, dtype=object)
+        else:
+            out[c] = col.astype(object).where(present, None).tolist()
     return pd.DataFrame(out, index=frame.index)

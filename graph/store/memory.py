@@ -373,20 +373,23 @@ class MemoryStore(GraphStore):
     def funding_flows(self, filters=None):
         f = filters or Filters()
         view, codes = self._flow_view(), self._flow_codes()
-        keep = self._flow_mask(view, f).to_numpy()
+        keep = self._flow_mask(view, f).to_numpy()  # the view is in the table's row order
         t = self.flows.frame[keep]
-        v = view.loc[t.index]
-        out = pd.DataFrame(index=t.index)
-        for c in FLOW_COLUMNS:
-            out[c] = t.get(c)
-        out["flow_id"], out["donor_id"], out["recipient_id"] = t["id"], t["start"], t["end"]
-        names = self._orgs().set_index("id")["name"]  # looked up once per organization
-        out["donor"] = codes.mapped(GROUP_COLUMNS["donor"], names, keep)
-        out["recipient"] = codes.mapped(GROUP_COLUMNS["recipient"], names, keep)
-        for c in ("donor_sector", "donor_country"):
-            out[c] = v[c]
-        if out.empty:
+        if t.empty:
             return pd.DataFrame(columns=list(FLOW_COLUMNS))
+        none = np.full(len(t), None, dtype=object)
+        names = self._orgs().set_index("id")["name"]  # looked up once per organization
+        cols = {
+            **{c: t[c].array if c in t else none for c in FLOW_COLUMNS},
+            "flow_id": t["id"].array,
+            "donor_id": t["start"].array,
+            "recipient_id": t["end"].array,
+            "donor": codes.mapped(GROUP_COLUMNS["donor"], names, keep),
+            "recipient": codes.mapped(GROUP_COLUMNS["recipient"], names, keep),
+            "donor_sector": view["donor_sector"].array[keep],
+            "donor_country": view["donor_country"].array[keep],
+        }
+        out = pd.DataFrame(cols, copy=False)  # one table from the columns, not one by one
         return plain_missing(out.sort_values("flow_id", kind="stable", ignore_index=True))
 
     def _flows_touching(self, keys: set[str]) -> list[tuple[str, str, str]]:
