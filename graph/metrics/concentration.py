@@ -172,6 +172,16 @@ def _positive(amounts: Any) -> pd.Series:
     return s
 
 
+def _positive_values(amounts: Any) -> np.ndarray:
+    """The positive amounts as one array, checked as :func:`_positive` checks them; a dict
+    of plain numbers (the allocations of a pooled range) without labelling them again."""
+    if isinstance(amounts, Mapping) and amounts:
+        values = _plain_values(list(amounts.values()))
+        if values is not None and (values > 0).any():
+            return values[values > 0]
+    return _positive(amounts).to_numpy()
+
+
 def _scaled(x: np.ndarray) -> np.ndarray:
     """``x`` times a power of two so that its largest value lies in [0.5, 1).
 
@@ -498,15 +508,15 @@ def concentration_summary(amounts: Amounts) -> Summary:
     >>> print(f"{s['gini']:.3f} {s['gini_corrected']:.3f} {s['shannon']:.3f}")
     0.325 0.433 1.208
     """
-    s = _positive(amounts)  # checked once; each figure from the same arrays
-    y = _scaled(s.to_numpy())
+    x = _positive_values(amounts)  # checked once; each figure from the same arrays
+    y = _scaled(x)
     total = math.fsum(y)  # exactly rounded: the same whatever the order of the terms
     ascending, p = np.sort(y), y / total
     h = _hhi(y, total)
     cr1 = _ratio(ascending, total, 1)
     return {
-        "n_donors": len(s),
-        "total": math.fsum(s.to_numpy()),
+        "n_donors": len(x),
+        "total": math.fsum(x),
         "hhi": h,
         "band_2023": hhi_band(h, guideline="2023").band,
         "band_2010": hhi_band(h, guideline="2010").band,
