@@ -94,9 +94,16 @@ def _accumulate(per: pd.DataFrame, members: dict, groups: dict, pooled: str) -> 
             a["amount"].append(amount * w)
             a["flows"] += flows
 
-    for org, r in per.iterrows():
-        amount, flows = float(r["amount_usd"]), int(r["flows"])
-        ms = members.get(org) if r["pooled"] else None
+    rows = zip(
+        per.index.tolist(),  # column by column, not a Series per donor
+        per["amount_usd"].tolist(),
+        per["flows"].tolist(),
+        per["pooled"].tolist(),
+        strict=True,
+    )
+    for org, amount, flows, is_pool in rows:
+        amount, flows = float(amount), int(flows)
+        ms = members.get(org) if is_pool else None
         if ms and pooled == "apart":
             for m in ms:
                 add(m, 0.0, 0, False)  # a donor of its own group, its share not known
@@ -119,7 +126,7 @@ def _groups_of(store, by: str, scheme: str) -> dict:
             w.setdefault(r["donor"], []).append((r["key"], r["weight"]))
         return {o: w.get(o, [(None, 1.0)]) for o in names.index}
     col = "sector" if by == "donor_sector" else "country"
-    return {o: [(names.at[o, col], 1.0)] for o in names.index}
+    return {o: [(v, 1.0)] for o, v in zip(names.index.tolist(), names[col].tolist(), strict=True)}
 
 
 def donor_diversity(
