@@ -412,7 +412,8 @@ def target_weights(
     share = pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))).to_numpy(float)[order]
     n = np.bincount(pcode, minlength=m)[pcode]
     stated = np.bincount(pcode, np.isnan(share), m)[pcode] == 0
-    total = np.bincount(pcode, np.nan_to_num(share), m)[pcode]
+    stated_at = ~np.isnan(share)  # summed as pandas sums a group: the stated ones, compensated
+    total = compensated_sums(pcode[stated_at], share[stated_at], m)[pcode]
     use_shares = (n > 1) & stated & (total > 0)
     w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
     split = np.where(n == 1, "single", np.where(use_shares, "shares", "even")).astype(object)
