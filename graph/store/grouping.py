@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["group_index", "distinct_codes", "one_row_each", "compensated_sums"]
+__all__ = ["group_index", "distinct_codes", "one_row_each", "group_sums"]
 
 
 def one_row_each(columns, rows: int) -> np.ndarray | None:
@@ -107,21 +107,16 @@ def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return inverse, keys, first
 
 
-def compensated_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per group (numbers in ``[0, n)``), the sum of its ``values`` in row order, with
-    Kahan's compensation as pandas' ``groupby().sum()`` adds (the same last digit).
+def group_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per group (numbers in ``[0, n)``; 0 for a group with no row), the sum of its
+    ``values`` as a pandas group-by adds them (row order, Kahan's compensation): the same
+    last digit as the tables the stores compared with before, grouped by integer codes
+    rather than by text.
 
-    >>> compensated_sums(np.array([0, 1, 0, 0]), np.array([0.1, 2.0, 0.2, 0.3]), 2).tolist()
-    [0.6, 2.0]
+    >>> group_sums(np.array([0, 1, 0, 0]), np.array([0.1, 2.0, 0.2, 0.3]), 3).tolist()
+    [0.6, 2.0, 0.0]
     """
-    order = np.argsort(groups, kind="stable")
-    counts = np.bincount(groups, minlength=n)
-    rank = np.arange(len(order)) - np.repeat(np.cumsum(counts) - counts, counts)
-    total, carry = np.zeros(n), np.zeros(n)
-    for r in range(int(counts.max(initial=0))):  # the r-th value of every group at once
-        at = order[rank == r]
-        g = groups[at]
-        y = values[at] - carry[g]
-        t = total[g] + y
-        carry[g], total[g] = (t - total[g]) - y, t
-    return total
+    sums = pd.Series(np.asarray(values, dtype=float)).groupby(np.asarray(groups)).sum()
+    out = np.zeros(n)
+    out[sums.index.to_numpy(dtype=np.int64)] = sums.to_numpy(dtype=float)
+    return out

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graph.store.grouping import compensated_sums, group_index, one_row_each
+from graph.store.grouping import group_index, group_sums, one_row_each
 
 __all__ = [
     "grouped_totals",
@@ -412,8 +412,8 @@ def target_weights(
     share = pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))).to_numpy(float)[order]
     n = np.bincount(pcode, minlength=m)[pcode]
     stated = np.bincount(pcode, np.isnan(share), m)[pcode] == 0
-    stated_at = ~np.isnan(share)  # summed as pandas sums a group: the stated ones, compensated
-    total = compensated_sums(pcode[stated_at], share[stated_at], m)[pcode]
+    stated_at = ~np.isnan(share)  # summed as pandas sums a group: the stated ones
+    total = group_sums(pcode[stated_at], share[stated_at], m)[pcode]
     use_shares = (n > 1) & stated & (total > 0)
     w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
     split = np.where(n == 1, "single", np.where(use_shares, "shares", "even")).astype(object)
@@ -436,7 +436,7 @@ def target_weights(
                 np.asarray(projects, dtype=object)[pcode[rows][first]], dtype=object
             ),
             "key": pd.Series(keys[first], dtype=object),
-            "weight": compensated_sums(inverse, w[rows] * frac, len(groups)),
+            "weight": group_sums(inverse, w[rows] * frac, len(groups)),
             "split": pd.Series(split[rows][first], dtype=object),
         }
     )
