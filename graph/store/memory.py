@@ -323,8 +323,14 @@ class MemoryStore(GraphStore):
             if d["type"] == rel_type and (label is None or self.graph.nodes[v]["label"] == label)
         ]
 
-    def _in(self, k: str, rel_type: str) -> list[str]:
-        return [u for u, _, d in self.graph.in_edges(k, data=True) if d["type"] == rel_type]
+    def _region_countries(self) -> dict[str, set]:
+        """Each region's key → the ids of what lies in it, from the ``IN_REGION`` ties only
+        (a region's in-edges also hold every project that targets it: scanning them once
+        per region made the region tables grow with the projects)."""
+        within: dict[str, set] = {}
+        for c, g, _d in self._edges("IN_REGION"):
+            within.setdefault(g, set()).add(self.graph.nodes[c]["id"])
+        return within
 
     def nodes(self, label, filters=None):
         check_label(label)
@@ -570,9 +576,7 @@ class MemoryStore(GraphStore):
             },
             dtype=object,
         )
-        within: dict[str, set] = {}  # each region's countries, from its IN_REGION ties only
-        for c, g, _d in self._edges("IN_REGION"):
-            within.setdefault(g, set()).add(nodes[c]["id"])
+        within = self._region_countries()
         places = {}
         for v in dict.fromkeys(ends_keys):  # each target once
             x = nodes[v]
@@ -585,10 +589,9 @@ class MemoryStore(GraphStore):
         return ties, places
 
     def _region_member_rows(self, scheme):
-        rows = []
+        rows, within = [], self._region_countries()
         for k in self._nodes_by_label().get("Region", []):
             d = self.graph.nodes[k]
             if d.get("scheme") == scheme:
-                countries = sorted({self.graph.nodes[c]["id"] for c in self._in(k, "IN_REGION")})
-                rows.append({"region": d["id"], "countries": countries})
+                rows.append({"region": d["id"], "countries": sorted(within.get(k, ()))})
         return rows

@@ -419,15 +419,15 @@ def target_weights(
     split = np.where(n == 1, "single", np.where(use_shares, "shares", "even")).astype(object)
     # each target row once per place its part goes, weighted; then summed per project and
     # place (places in text order, None last), in row order
-    sizes = np.array([len(p) for p in spread], dtype=np.int64)[at]
+    lengths = np.array([len(p) for p in spread], dtype=np.int64)  # parts of each target
+    sizes, starts = lengths[at], (np.cumsum(lengths) - lengths)[at]
     rows = np.repeat(np.arange(len(at)), sizes)
-    starts = np.cumsum(np.r_[0, [len(p) for p in spread]])[at]
     part = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
     keys = np.array([k for p in spread for k, _ in p], dtype=object)[part]
     frac = np.array([f for p in spread for _, f in p], dtype=float)[part]
-    kcode, places_ = pd.factorize(keys, sort=True)  # None: -1, ranked last
-    kcode = np.where(kcode < 0, len(places_), kcode)
-    groups, inverse = np.unique(pcode[rows] * (len(places_) + 1) + kcode, return_inverse=True)
+    kcode, named = pd.factorize(keys, sort=True)  # None: -1, ranked last
+    kcode = np.where(kcode < 0, len(named), kcode)
+    groups, inverse = np.unique(pcode[rows] * (len(named) + 1) + kcode, return_inverse=True)
     first = np.empty(len(groups), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(rows) - 1, -1, -1)
     return pd.DataFrame(
