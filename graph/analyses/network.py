@@ -27,11 +27,11 @@ import pandas as pd
 from graph.analyses.adjacency import Adjacency, from_networkx
 from graph.analyses.betweenness import betweenness_of
 from graph.analyses.portfolio import without_external
+from graph.analyses.tied_pairs import tied_pairs
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import GRAPH_LABELS
-from graph.store import Filters, GraphStore, display_names, positions
-from graph.store.grouping import group_index
+from graph.store import Filters, GraphStore, display_names
 
 __all__ = [
     "PARTNERSHIP_LABELS",
@@ -121,7 +121,10 @@ def _to_networkx(store, labels, rel_types, multigraph, properties) -> nx.Graph:
         g.add_nodes_from(_node_items(label, table, properties))
     if not multigraph:
         keys = np.asarray(list(g), dtype=object)
-        u, v, weight, mask = _pairs(store, sorted(types), keys)
+        split = [str(k).split(":", 1) for k in keys.tolist()]  # "Label:id"
+        labels = np.asarray([s[0] for s in split], dtype=object)
+        ids = np.asarray([s[1] for s in split], dtype=object)
+        u, v, weight, mask = tied_pairs(store, sorted(types), labels, ids)
         g.add_edges_from(_edge_tuples(keys[u], keys[v], weight, mask, sorted(types)))
         return g
     for t in sorted(types):
@@ -196,45 +199,6 @@ def _edge_tuples(us, vs, weight, mask, types) -> list[tuple]:
     ]
 
 
-def _pairs(store: GraphStore, types, keys: np.ndarray) -> tuple:
-    """Per pair of nodes among ``keys`` tied by relationships of ``types``: the positions
-    of its ends in ``keys``, how many relationships and a bit mask of their types (bit i:
-    ``types[i]``); in the order the pairs first appear type by type (as adding them one by
-    one would), counted where the data lives (flows are many, pairs are few)."""
-    empty = np.array([], dtype=np.int64)
-    parts = []
-    for t in types:
-        rt = store.rel_pairs(t)
-        if len(rt):
-            count = rt["count"] if "count" in rt else pd.Series(1, index=rt.index)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "u": rt["start_label"] + ":" + rt["start"].astype(str),
-                        "v": rt["end_label"] + ":" + rt["end"].astype(str),
-                        "weight": count.fillna(1).astype("int64").to_numpy(),
-                        "bit": types.index(t),
-                    }
-                )
-            )
-    if not parts or not len(keys):
-        return empty, empty, empty, empty
-    pairs = pd.concat(parts, ignore_index=True)
-    pu, pv = positions(pairs["u"], keys), positions(pairs["v"], keys)  # text keys, by Arrow
-    inside = (pu >= 0) & (pv >= 0)
-    if not inside.any():
-        return empty, empty, empty, empty
-    pairs, pu, pv = pairs[inside], pu[inside], pv[inside]
-    flip = (pairs["u"] > pairs["v"]).to_numpy(bool)  # one pair whichever way it points
-    lo, hi = np.where(flip, pv, pu), np.where(flip, pu, pv)
-    group, _, first = group_index([(lo, len(keys)), (hi, len(keys))], len(pairs))
-    n = len(first)
-    weight = np.bincount(group, pairs["weight"].to_numpy(float), n).astype(np.int64)
-    mask = np.zeros(n, dtype=np.int64)  # one bit per type the pair is tied by
-    np.bitwise_or.at(mask, group, np.left_shift(1, pairs["bit"].to_numpy(np.int64)))
-    return pu[first], pv[first], weight, mask
-
-
 def _node_columns(store: GraphStore, labels) -> dict:
     """Per node of ``labels`` (label by label, in table order): ``keys``, ``labels``,
     ``ids``, ``names`` (:func:`display_name`), ``sector`` and ``country`` (text or None)."""
@@ -267,7 +231,8 @@ def partnership_adjacency(store: GraphStore) -> Adjacency:
 def _partnership_adjacency(store: GraphStore) -> Adjacency:
     nodes = without_external(store, _node_columns(store, PARTNERSHIP_LABELS))
     types = sorted(PARTNERSHIP_RELS)
-    u, v, weight, mask = _pairs(store, types, np.asarray(nodes["keys"], dtype=object))
+    labels, ids = np.asarray(nodes["labels"], dtype=object), np.asarray(nodes["ids"], dtype=object)
+    u, v, weight, mask = tied_pairs(store, types, labels, ids)
     return Adjacency.build(nodes, u, v, weight, mask, types)
 
 
