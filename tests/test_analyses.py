@@ -586,6 +586,8 @@ def test_graph_arrays_agree_with_networkx_on_random_graphs():
         near = [a.position(n) for x in gone for n in g[x] if n not in gone]
         found = {a.keys[i] for i in a.articulation_points(keep, within=near)}
         assert set(nx.articulation_points(h)) - set(nx.articulation_points(g)) <= found
+        parts = [c for c in nx.connected_components(h) if any(a.keys[i] in c for i in near)]
+        assert found == {v for v in nx.articulation_points(h) if any(v in c for c in parts)}
         start = next(n for n in g if n not in gone)
         assert {a.keys[i] for i in a.reach(a.position(start), keep)} == nx.node_connected_component(
             h, start

@@ -136,16 +136,21 @@ class Adjacency:
     def articulation_points(self, keep: np.ndarray | None = None, within=None) -> set:
         """Positions of the cut vertices (of the nodes in ``keep``; only in the
         components holding a node of ``within``, when given): Tarjan's low-point search,
-        iterative, over the matrix's arrays."""
+        iterative, over the matrix's arrays. The search starts from every kept node (or
+        every node of ``within``) in turn, so it needs no count of the components first.
+
+        >>> g = nx.Graph([("O:a", "O:b"), ("O:b", "O:c"), ("O:d", "O:e"), ("O:e", "O:f")])
+        >>> a = from_networkx(g)
+        >>> sorted(a.articulation_points()), sorted(a.articulation_points(within=[3]))
+        ([1, 4], [4])
+        """
         keep = np.ones(self.size, dtype=bool) if keep is None else keep
-        _, comp = self.components(keep)
-        roots = np.flatnonzero(keep)
-        if within is not None:
-            wanted = np.unique(comp[np.asarray(list(within), dtype=np.int64)])
-            wanted = wanted[wanted >= 0]
-            roots = roots[np.isin(comp[roots], wanted)]
-        first = np.unique(comp[roots], return_index=True)[1]
-        return _cut_vertices(self.matrix, keep, roots[first].tolist())
+        if within is None:
+            roots = np.flatnonzero(keep)
+        else:
+            roots = np.unique(np.asarray(list(within), dtype=np.int64))
+            roots = roots[keep[roots]]
+        return _cut_vertices(self.matrix, keep, roots)
 
     def eigenvector(self) -> np.ndarray:
         """Eigenvector centrality per component (as networkx's
@@ -213,11 +218,12 @@ def _restricted(m: sp.csr_array, keep: np.ndarray) -> sp.csr_array:
     return sp.csr_array((m.data[kept], m.indices[kept], indptr), shape=m.shape)
 
 
-def _cut_vertices(m: sp.csr_array, keep: np.ndarray, roots: list) -> set:
+def _cut_vertices(m: sp.csr_array, keep: np.ndarray, roots) -> set:
     """Articulation points of the components of ``roots`` (nodes not in ``keep`` left
     out), by Tarjan's low points over one depth-first search done by SciPy.
 
-    The search starts at a hub tied to each root, so one call covers every component;
+    The search starts at a hub tied to each root, so one call covers every component
+    (a root already reached from an earlier one is not a tree root);
     its tree gives each node's discovery time and parent. A node's own low point is the
     earliest discovery among its ties other than its parent (in a depth-first tree every
     other tie joins an ancestor and a descendant), taken per row of the matrix at once;
@@ -226,10 +232,10 @@ def _cut_vertices(m: sp.csr_array, keep: np.ndarray, roots: list) -> set:
     node when a child's low point does not reach above it.
 
     >>> m = sp.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
-    >>> sorted(_cut_vertices(m, np.ones(3, dtype=bool), [0]))
+    >>> sorted(_cut_vertices(m, np.ones(3, dtype=bool), [0, 2]))
     [1]
     """
-    if not roots:
+    if not len(roots):
         return set()
     n = m.shape[0]
     sub = m if keep.all() else _restricted(m, keep)
