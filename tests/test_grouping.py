@@ -10,7 +10,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.store.grouping import distinct_codes, group_index, group_sums
+from graph.store.grouping import distinct_codes, group_index, group_sums, sorted_factorize
+from graph.store.tables import categorical
 from graph.store.totals import target_weights
 
 
@@ -52,3 +53,31 @@ def test_stated_shares_are_divided_by_their_sum_as_pandas_adds_it():
     total = pd.Series([0.1, 0.2, 0.3]).groupby(["p"] * 3).sum()["p"]  # 0.6: compensated
     assert total == 0.6
     assert weights["weight"].tolist() == [0.1 / total, 0.2 / total, 0.3 / total]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(st.characters(exclude_categories=("Cs",)), max_size=4)),
+        max_size=40,
+    )
+)
+def test_text_is_ordered_and_encoded_as_pandas_does(values):
+    """Arrow's sort of text (UTF-8 bytes) and its dictionary encoding give pandas' codes,
+    in code-point order and in order of first appearance, NULs and accents included."""
+    array = np.array(values, dtype=object)
+    codes, uniques = sorted_factorize(array)
+    want_codes, want_uniques = pd.factorize(array, sort=True)
+    assert codes.tolist() == want_codes.tolist()
+    assert uniques.tolist() == list(want_uniques)
+    arrow = categorical(pd.Series(values, dtype="string[pyarrow]"))
+    plain = categorical(array)
+    assert arrow.codes.tolist() == plain.codes.tolist()
+    assert arrow.categories.tolist() == plain.categories.tolist()
+
+
+def test_text_arrow_cannot_hold_is_ordered_by_pandas():
+    lone = np.array(["b", "\ud800", "a"], dtype=object)  # a lone surrogate: not UTF-8
+    codes, uniques = sorted_factorize(lone)
+    assert codes.tolist() == pd.factorize(lone, sort=True)[0].tolist()
+    assert uniques.tolist() == ["a", "b", "\ud800"]

@@ -29,7 +29,15 @@ import pandas as pd
 from graph.analyses.dates import DEFAULT_AS_OF, DEFAULT_AS_OF_REASON, as_date, months_after
 from graph.analyses.funding import org_names
 from graph.analyses.portfolio import portfolio
-from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once, stacked
+from graph.store import (
+    Filters,
+    GraphStore,
+    check_flow_types,
+    isin,
+    reads_once,
+    sorted_factorize,
+    stacked,
+)
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -266,8 +274,7 @@ def _ranked(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         categories = values.cat.categories
         if categories.is_monotonic_increasing and categories.is_unique:
             return values.cat.codes.to_numpy(), np.asarray(categories, dtype=object)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=True)
-    return codes, np.asarray(uniques, dtype=object)
+    return sorted_factorize(values.to_numpy(dtype=object))
 
 
 def _lists(values: pd.Series) -> np.ndarray:

@@ -34,6 +34,7 @@ from graph.store.base import (
 )
 from graph.store.batch import GraphBatch, build_batch
 from graph.store.filters import Filters
+from graph.store.grouping import sorted_factorize
 from graph.store.load_report import LoadReport
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
@@ -85,6 +86,7 @@ __all__ = [
     "isin",
     "categorical",
     "stacked",
+    "sorted_factorize",
     "distinct_set",
     "positions",
     "reads_once",

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graph.store.grouping import group_index, group_sums, one_row_each
+from graph.store.grouping import group_index, group_sums, one_row_each, sorted_factorize
 
 __all__ = [
     "grouped_totals",
@@ -405,8 +405,8 @@ def target_weights(
             for i in first.tolist()]  # fmt: skip
     spread = [_target_parts(place, 1.0, level, scheme, up) for place in each]
     # by project, then target; each project's split: one target, its stated shares, or even
-    pcode, projects = pd.factorize(ties["project"].to_numpy(dtype=object), sort=True)
-    tcode = pd.factorize(ties["target"].astype(str).to_numpy(dtype=object), sort=True)[0]
+    pcode, projects = sorted_factorize(ties["project"].to_numpy(dtype=object))
+    tcode = sorted_factorize(ties["target"].astype(str).to_numpy(dtype=object))[0]
     order = np.lexsort((tcode, pcode))
     pcode, at, m = pcode[order], np.asarray(at, dtype=np.int64)[order], len(projects)
     share = pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))).to_numpy(float)[order]
