@@ -137,18 +137,29 @@ def sorted_factorize(values) -> tuple[np.ndarray, np.ndarray]:
     """
     codes, uniques = pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
-    if not all(isinstance(u, str) for u in uniques.tolist()):
-        codes, uniques = pd.factorize(values, sort=True)
-        return codes, np.asarray(uniques, dtype=object)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        order = pc.sort_indices(pa.array(uniques, type=pa.string())).to_numpy()
-    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold: pandas' order
+    order = _text_order(uniques)
+    if order is None:  # not all text, or text Arrow cannot hold: pandas' order
         codes, uniques = pd.factorize(values, sort=True)
         return codes, np.asarray(uniques, dtype=object)
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # a missing value's code, -1, stays -1
     return rank[codes], uniques[order]
+
+
+def _text_order(values: np.ndarray) -> np.ndarray | None:
+    """The positions of ``values`` in code-point order, sorted by Arrow; None unless every
+    value is text that Arrow can hold.
+
+    >>> _text_order(np.array(["b", "a"], dtype=object)).tolist(), _text_order(np.array([1]))
+    ([1, 0], None)
+    """
+    if not all(isinstance(v, str) for v in values.tolist()):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.sort_indices(pa.array(values, type=pa.string())).to_numpy()
+    except (pa.ArrowException, UnicodeError):
+        return None
