@@ -320,11 +320,10 @@ def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
     for c in frame.columns:
         col = frame[c]
         present = col.notna()
-        typed = col.dtype.kind in "ifb" or isinstance(col.dtype, pd.StringDtype)
-        if typed and present.any():  # inference would give this column's own type back
-            out[c] = col
-        elif not present.any():  # nothing to infer from: None all the way down
+        if not present.any():  # nothing to infer from: None all the way down
             out[c] = np.full(len(col), None, dtype=object)
+        elif col.dtype.kind in "ifb" or isinstance(col.dtype, pd.StringDtype):
+            out[c] = col  # inference would give this column's own type back
         else:
             out[c] = col.astype(object).where(present, None).tolist()
     return pd.DataFrame(out, index=frame.index)
