@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,19 +22,25 @@ def test_group_sums_add_as_a_pandas_group_by_not_as_a_plain_sum():
     assert group_sums(groups, values, 3).tolist() == [0.6, 0.0, 5.0]  # a group with no row: 0
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6)), min_size=1, max_size=80))
-def test_groups_and_distinct_pairs_are_those_pandas_finds(rows):
-    a = np.array([x for x, _ in rows], dtype=np.int64)
-    b = np.array([y for _, y in rows], dtype=np.int64)
-    inverse, keys, first = group_index([(a, 4), (b, 7)], len(rows))
+#: Column sizes whose keys are marked in an array, hashed as 32-bit and as 64-bit integers.
+SPACES = [(4, 7), (1_000, 100_000), (2**20, 2**13)]
+
+
+@pytest.mark.parametrize("na, nb", SPACES)
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6)), min_size=1, max_size=80))
+def test_groups_and_distinct_pairs_are_those_pandas_finds(na, nb, rows):
+    a = np.array([x * (na // 4) for x, _ in rows], dtype=np.int64)
+    b = np.array([y * (nb // 7) for _, y in rows], dtype=np.int64)
+    inverse, keys, first = group_index([(a, na), (b, nb)], len(rows))
     frame = pd.DataFrame({"a": a, "b": b})
-    assert len(keys) == len(frame.drop_duplicates())
+    assert len(keys) == len(frame.drop_duplicates()) and keys.dtype == np.int64
     for g in range(len(keys)):  # each group holds the rows of one pair, its first row first
         rows_of = np.flatnonzero(inverse == g)
         assert rows_of[0] == first[g] and len({(a[i], b[i]) for i in rows_of}) == 1
+        assert keys[g] == a[first[g]] * nb + b[first[g]]  # the key orders as the codes
     pairs = set(
-        zip(*(c.tolist() for c in distinct_codes([(a, 4), (b, 7)], len(rows))), strict=True)
+        zip(*(c.tolist() for c in distinct_codes([(a, na), (b, nb)], len(rows))), strict=True)
     )
     assert pairs == set(frame.drop_duplicates().itertuples(index=False, name=None))
 
