@@ -189,10 +189,12 @@ def project_donors(
     flow_types=None,
     projects=None,
     donors=None,
+    sort: bool = True,
 ) -> pd.DataFrame:
     """``project``, ``donor``: each project's funders, from its funding flows and from
-    the partners whose role in it is donor (a pair may appear more than once); with
-    ``projects`` or ``donors`` (ids), the pairs of those only.
+    the partners whose role in it is donor (a pair may appear more than once), as
+    categoricals; with ``projects`` or ``donors`` (ids), the pairs of those only.
+    ``sort``: categories in id order, so the codes rank the ids (else in no set order).
 
     >>> project_donors(example_store()).drop_duplicates().sort_values(["project", "donor"]).values.tolist()
     [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
@@ -214,8 +216,8 @@ def project_donors(
             funders = funders[isin(funders[of_funders], wanted)]
     return pd.DataFrame(
         {
-            "project": stacked([flows["project"], funders["project"]], sort=True),
-            "donor": stacked([flows["donor"], funders["org"]], sort=True),
+            "project": stacked([flows["project"], funders["project"]], sort=sort),
+            "donor": stacked([flows["donor"], funders["org"]], sort=sort),
         }
     )
 

@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore, check_flow_types, distinct_set, isin, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
 from graph.store.totals import isnull, spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
@@ -342,16 +342,24 @@ def donor_exit(
 
 def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
-    table of project, title and the funders it loses."""
-    # only a project one of the leaving donors funds can lose all its funders
-    theirs = project_donors(store, filters, flow_types=flow_types, donors=removed)
-    touched = distinct_set(theirs["project"]) - {keeps_funder}
-    touched &= set(store.nodes("Project", filters or Filters())["id"].tolist())
-    pairs = project_donors(store, filters, flow_types=flow_types, projects=touched)
+    table of project, title and the funders it loses. Each pair's project is marked by
+    its code, as touched by a leaver or kept by a stayer: no set of projects is built per
+    pair (the largest donor at a million flows touches 47,000 projects)."""
+    pairs = project_donors(store, filters, flow_types=flow_types, sort=False)
+    project = pairs["project"].array
     leaving = isin(pairs["donor"], removed)
-    gone = sorted(touched - distinct_set(pairs.loc[~leaving, "project"]))
-    lost = pairs[isin(pairs["project"], gone)].drop_duplicates()
-    funders = lost.groupby("project")["donor"].agg(lambda ds: sorted(name_of(d) for d in ds))
+    touched = np.zeros(len(project.categories) + 1, dtype=bool)  # the last: no project
+    touched[project.codes[leaving]] = True
+    touched[project.codes[~leaving]] = False  # a stayer still funds it
+    gone = set(np.asarray(project.categories, dtype=object)[touched[:-1]].tolist())
+    gone.discard(keeps_funder)
+    if gone:
+        gone &= set(store.nodes("Project", filters or Filters())["id"].tolist())
+    gone = sorted(gone)
+    lost = pairs[isin(project, gone)].drop_duplicates()
+    funders = lost.groupby("project", observed=True)["donor"].agg(
+        lambda ds: sorted(name_of(d) for d in ds)
+    )
     table = pd.DataFrame(
         [{"project": p, "title": titles.get(p, p), "donors": ", ".join(funders[p])} for p in gone],
         columns=["project", "title", "donors"],
