@@ -237,8 +237,11 @@ def _around_sets(f):
         for r in f.events.itertuples()
     }
     ties = {
-        tuple(None if pd.isna(v) else v for v in (r.org, r.project, r.event, r.network))
-        for r in f.ties.itertuples()
+        tuple(
+            None if pd.isna(r.get(c)) else r.get(c) for c in ("org", "project", "event", "network")
+        )
+        for part in f.ties
+        for r in part.to_dict("records")
     }
     projects = {
         (

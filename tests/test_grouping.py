@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.store.grouping import distinct_codes, group_index, group_sums, sorted_factorize
-from graph.store.tables import categorical
+from graph.store.tables import categorical, isin
 from graph.store.totals import target_weights
 
 
@@ -88,3 +88,24 @@ def test_text_arrow_cannot_hold_is_ordered_by_pandas():
     codes, uniques = sorted_factorize(lone)
     assert codes.tolist() == pd.factorize(lone, sort=True)[0].tolist()
     assert uniques.tolist() == ["a", "b", "\ud800"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", None]), max_size=30),
+    st.lists(st.frozensets(st.sampled_from(["a", "b", "c", "x"])), min_size=1, max_size=12),
+)
+def test_matches_kept_for_a_frozenset_are_those_pandas_finds(values, sets):
+    """``isin`` keeps what it made from a frozenset (its text for Arrow, the categories
+    it holds) for the next call with that frozenset: every answer, first or kept, and
+    after older ones are let go, is pandas' own."""
+    plain = pd.Series(values, dtype=object)
+    columns = [
+        pd.Series(values, dtype="string[pyarrow]"),
+        pd.Series(categorical(values)),
+        pd.Series(categorical(values)[::-1][::-1]),  # the same categories, another object
+    ]
+    for wanted in [*sets, *sets]:  # each frozenset twice, many more than are kept
+        want = plain.isin(wanted).to_numpy() & plain.notna().to_numpy()
+        for column in columns:
+            assert isin(column, wanted).tolist() == want.tolist()

@@ -205,30 +205,45 @@ def _portfolio(store: GraphStore, inst: str, since: int | None) -> Portfolio:
     external = external_projects(store)
     own = set(f.projects["id"].tolist()) - external
     historical = _historical(f, own, since) if since is not None and own else set()
-    projects = own - historical
+    projects = frozenset(own - historical)  # frozen: matches against it are kept (isin)
     ev = f.events
     mine = set(ev.loc[ev["organized"].astype(bool).to_numpy(), "id"].tolist())
     mine |= set(ev.loc[isin(ev["project"], projects), "id"].tolist())
     if since is not None and mine:
         old = ev[isin(ev["id"], mine) & (pd.to_numeric(ev["year"]) < since).to_numpy()]
         mine -= set(old["id"].tolist())
-    t = f.ties
-    loose = (t["project"].isna() & t["event"].isna() & t["network"].isna()).to_numpy()
-    tied = isin(t["project"], projects) | isin(t["event"], mine) | t["network"].notna().to_numpy()
-    partners = distinct_set(t["org"][tied | loose])
+    mine = frozenset(mine)
+    partners = set().union(*(_partners(part, projects, mine) for part in f.ties))
     partners.discard(inst)
     partners.discard(None)
     return Portfolio(
         "institute",
         inst,
-        frozenset(projects),
-        frozenset(mine),
+        projects,
+        mine,
         frozenset(f.networks),
         frozenset(p for p in partners if isinstance(p, str)),
         outside=f.all_projects - len(external) - len(own),  # published data's aside
         historical=tuple(sorted(historical)),
         since=since,
     )
+
+
+def _partners(part: pd.DataFrame, projects: set, events: set) -> set:
+    """The organizations of one part of :attr:`~graph.store.around.Around.ties` that count:
+    tied by a counted project or event, by a network, or the other end of the money (a
+    tie that names no project or event counts as such).
+
+    >>> part = pd.DataFrame({"org": ["a", "b", "c"], "project": ["p1", "p9", None]})
+    >>> sorted(_partners(part, {"p1"}, set()))
+    ['a', 'c']
+    """
+    org = part["org"]
+    for by, counted in (("project", projects), ("event", events)):
+        if by in part:
+            kept = isin(part[by], counted) | part[by].isna().to_numpy()
+            return distinct_set(org[kept])
+    return distinct_set(org)
 
 
 def _wider(store: GraphStore, inst) -> Portfolio:

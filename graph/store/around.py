@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 
 from graph.schema import FLOW_TYPES
-from graph.store.tables import categorical, isin, stacked
+from graph.store.tables import categorical, isin
 
-__all__ = ["Around", "facts_from_tables", "PROJECT_COLUMNS", "EVENT_COLUMNS", "TIE_COLUMNS"]
+__all__ = ["Around", "facts_from_tables", "tie_part", "PROJECT_COLUMNS", "EVENT_COLUMNS"]
 
 #: Columns of :attr:`Around.projects`.
 PROJECT_COLUMNS = ("id", "start_year", "end_year")
 #: Columns of :attr:`Around.events`.
 EVENT_COLUMNS = ("id", "year", "project", "organized")
-#: Columns of :attr:`Around.ties`.
-TIE_COLUMNS = ("org", "project", "event", "network")
+#: What a part of :attr:`Around.ties` may name beside ``org``: what ties it.
+TIED_BY = ("project", "event", "network")
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,14 @@ class Around:
         no set order).
     networks : frozenset
         The networks it is a member of.
-    ties : DataFrame
-        ``org`` and what ties it to the organization (``project``, ``event`` or
-        ``network``; all None for the other end of its own money): a partner in one of its
-        projects, an organizer of one of its events, a member of one of its networks, a
-        donor or recipient of a flow tied to one of its projects, or a donor to it or
-        recipient from it.
+    ties : tuple of DataFrame
+        Parts (:func:`tie_part`), each an ``org`` column and at most one of ``project``,
+        ``event`` or ``network``, what ties it to the organization (no second column: the
+        other end of its own money): a partner in one of its projects, an organizer of
+        one of its events, a member of one of its networks, a donor or recipient of a flow
+        tied to one of its projects, or a donor to it or recipient from it. Kept apart:
+        at a million flows its projects' funders alone are 745,000 rows, and each part is
+        matched as it is, never copied into one table.
     """
 
     projects: pd.DataFrame
@@ -89,24 +91,23 @@ def _years(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(table[column], errors="coerce")
 
 
-def _tie_rows(org, **what) -> dict:
-    """Ties as categorical columns (an id is matched once per distinct value, not per
-    row: the funders of every project of a big portfolio are a million rows)."""
-    none = pd.Categorical.from_codes(np.full(len(org), -1), categories=pd.Index([], dtype=object))
-    cols = {"org": categorical(org)}
-    for c in ("project", "event", "network"):
-        cols[c] = categorical(what[c]) if c in what else none
-    return cols
+def tie_part(org, by: str | None = None, at=None) -> pd.DataFrame:
+    """One part of :attr:`Around.ties`: ``org`` (a Series or array), tied by ``by`` (one of
+    :data:`TIED_BY`; None: the other end of the organization's money) to ``at``, the same
+    length. Series are taken by position, their values as they are (a categorical stays
+    one).
 
-
-def _stacked(parts: list[dict]) -> pd.DataFrame:
-    """Tie columns one above the other, as one table of categoricals.
-
-    >>> t = _stacked([_tie_rows(["a", "b"]), _tie_rows(["b"], project=["p"])])
-    >>> t["org"].tolist(), t["project"].isna().tolist()
-    (['a', 'b', 'b'], [True, True, False])
+    >>> tie_part(["a", "b"], "project", ["p", "p"]).columns.tolist()
+    ['org', 'project']
+    >>> tie_part(pd.Series(["c"], index=[7])).to_dict("list")
+    {'org': ['c']}
     """
-    return pd.DataFrame({c: stacked([p[c] for p in parts]) for c in TIE_COLUMNS})
+    if by is not None and by not in TIED_BY:
+        raise ValueError(f"a tie is by one of {', '.join(TIED_BY)}, not {by!r}")
+    cols = {"org": org.array if isinstance(org, pd.Series) else org}
+    if by is not None:
+        cols[by] = at.array if isinstance(at, pd.Series) else at
+    return pd.DataFrame(cols)
 
 
 def _latest(projects, years: pd.Series) -> pd.DataFrame:
@@ -125,9 +126,9 @@ def _latest(projects, years: pd.Series) -> pd.DataFrame:
 
 def facts_from_tables(store, inst: str) -> Around:
     """:class:`Around` of ``inst`` from the store's tables (node tables, relationship
-    pairs, funding pairs): the embedded store's answer. The ties come back as
-    categoricals: a big portfolio's ties are a million rows, matched against sets of ids
-    once per distinct value.
+    pairs, funding pairs): the embedded store's answer. The ties of its projects'
+    funders and recipients are the funding pairs' categoricals, matched against sets of
+    ids once per distinct value, not per row.
     """
 
     def pairs(a, b):
@@ -144,7 +145,7 @@ def facts_from_tables(store, inst: str) -> Around:
     own = _ends(rels["PARTNER_IN"], inst)
     own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
     own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
-    own &= known
+    own = frozenset(own & known)  # frozen: what is matched against it is kept (isin)
     p = every[isin(every["id"], own)] if len(every) else every
     projects = pd.DataFrame(
         {c: (p[c] if c in p else [None] * len(p)) for c in PROJECT_COLUMNS}, dtype=object
@@ -173,16 +174,14 @@ def facts_from_tables(store, inst: str) -> Around:
     members = _into(rels["MEMBER_OF"], networks)
     funders = given[isin(given["project"], own)]
     receivers = flows[isin(flows["project"], own)]
-    ties = _stacked(
-        [
-            _tie_rows(partner_in["start"], project=partner_in["end"]),
-            _tie_rows(organizers["start"], event=organizers["end"]),
-            _tie_rows(members["start"], network=members["end"]),
-            _tie_rows(funders["donor"], project=funders["project"]),
-            _tie_rows(receivers["recipient"], project=receivers["project"]),
-            _tie_rows(money.loc[money["recipient"] == inst, "donor"]),
-            _tie_rows(money.loc[money["donor"] == inst, "recipient"]),
-        ],
+    ties = (
+        tie_part(partner_in["start"], "project", partner_in["end"]),
+        tie_part(organizers["start"], "event", organizers["end"]),
+        tie_part(members["start"], "network", members["end"]),
+        tie_part(funders["donor"], "project", funders["project"]),
+        tie_part(receivers["recipient"], "project", receivers["project"]),
+        tie_part(money.loc[money["recipient"] == inst, "donor"]),
+        tie_part(money.loc[money["donor"] == inst, "recipient"]),
     )
     return Around(
         projects=projects.reset_index(drop=True),

@@ -26,8 +26,8 @@ from graph.store import cypher
 from graph.store.around import (
     EVENT_COLUMNS,
     PROJECT_COLUMNS,
-    TIE_COLUMNS,
     Around,
+    tie_part,
 )
 from graph.store.base import (
     FLOW_COLUMNS,
@@ -505,30 +505,28 @@ class Neo4jStore(GraphStore):
         # analyses) rather than one lookup per project id
         pairs = self.rel_pairs("PARTNER_IN")
         pairs = pairs[isin(pairs["end"], own) & (pairs["start_label"] == "Organization")]
-        parts = [pd.DataFrame({"org": pairs["start"], "project": pairs["end"]})]
+        parts = [tie_part(pairs["start"], "project", pairs["end"])]
         for rel, key, at in (
             ("ORGANIZED", "event", sorted(set(events["id"]))),
             ("MEMBER_OF", "network", sorted(ends["MEMBER_OF"])),
         ):
-            rows = self._read(cypher.AROUND_TIES[rel], ids=at)
-            parts.append(pd.DataFrame(rows, columns=["org", "at"]).rename(columns={"at": key}))
+            rows = pd.DataFrame(self._read(cypher.AROUND_TIES[rel], ids=at), columns=["org", "at"])
+            parts.append(tie_part(rows["org"], key, rows["at"]))
         for side in ("donors", "recipients"):
             each = flows[["project", side]].explode(side).dropna(subset=[side])
-            parts.append(pd.DataFrame({"org": each[side], "project": each["project"]}))
-        parts.append(pd.DataFrame({"org": money["counterparts"]}))
-        ties = pd.concat(parts, ignore_index=True).reindex(columns=list(TIE_COLUMNS))
+            parts.append(tie_part(each[side], "project", each["project"]))
+        parts.append(tie_part(pd.Series(money["counterparts"], dtype=object)))
         known = flows["year"].notna().to_numpy()
         years = pd.DataFrame({"project": flows["project"][known], "year": flows["year"][known]})
         for c in ("start_year", "end_year"):
             projects[c] = pd.to_numeric(projects[c], errors="coerce")
-        ties = ties.astype(object)
         return Around(
             projects=projects.astype({"id": object}),
             all_projects=int(self._read(cypher.PROJECT_COUNT)[0]["n"]),
             events=events.astype({"id": object, "project": object, "organized": bool}),
             flow_years=years.astype({"project": object, "year": float}),
             networks=frozenset(ends["MEMBER_OF"]),
-            ties=ties.where(ties.notna(), None),
+            ties=tuple(p.astype(object) for p in parts),
         )
 
     def partners_in_role(self, role):

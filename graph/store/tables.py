@@ -37,6 +37,12 @@ def isin(values, wanted) -> np.ndarray:
     (about 7× faster on a million ids); a categorical one by looking up each distinct value
     once (2.4× faster than pandas on 745,000 project–donor pairs); any other column by pandas.
 
+    When ``wanted`` is a frozenset (a portfolio's ids), what is made from it is kept for
+    the next call with the same frozenset (:func:`_kept`): its ids as Arrow text, and which
+    categories of a categorical are among them. At a million flows the institute's 50,000
+    projects are matched against the categories of three sets of funding pairs that share
+    them (each time 0.015 s of Python set lookups) and against several Arrow columns.
+
     >>> isin(pd.Series(["a", "b", None, "c"]), {"c", "a"}).tolist()
     [True, False, False, True]
     >>> isin(pd.Series([1, 2, 3]), [2]).tolist()
@@ -46,24 +52,66 @@ def isin(values, wanted) -> np.ndarray:
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(series.dtype, pd.CategoricalDtype):  # each distinct value looked up once
-        if not isinstance(wanted, (set, frozenset)):
-            wanted = set(wanted.tolist() if hasattr(wanted, "tolist") else wanted)
-        every = series.cat.categories.tolist()
-        hit = np.zeros(len(every) + 1, dtype=bool)  # the last: a missing value's code, -1
-        hit[:-1] = np.fromiter((v in wanted for v in every), dtype=bool, count=len(every))
+        every = series.cat.categories
+        hit = _kept("categories", every, wanted, lambda: _category_hits(every, wanted))
         return hit[series.cat.codes.to_numpy()]
-    wanted = list(wanted) if not isinstance(wanted, list) else wanted
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         import pyarrow as pa
         import pyarrow.compute as pc
 
         arr = pa.array(series)
-        texts = [w for w in wanted if isinstance(w, str)]
-        if not texts:
+        texts = _kept(str(arr.type), None, wanted, lambda: _arrow_texts(wanted, arr.type))
+        if texts is None:
             return np.zeros(len(series), dtype=bool)
-        hits = pc.is_in(arr, value_set=pa.array(texts, type=arr.type))
-        return hits.fill_null(False).to_numpy(zero_copy_only=False)
+        return pc.is_in(arr, value_set=texts).fill_null(False).to_numpy(zero_copy_only=False)
+    wanted = list(wanted) if not isinstance(wanted, list) else wanted
     return series.isin(wanted).to_numpy(dtype=bool)
+
+
+#: What :func:`isin` made from a frozenset, by kind, the object it was made for and the
+#: frozenset (identities, the objects held so no other can take their ids); a few kept.
+_MADE: dict = {}
+_MADE_LIMIT = 8
+
+
+def _kept(kind: str, of, wanted, make):
+    """``make()``, kept for ``(kind, of, wanted)`` when ``wanted`` is a frozenset (it cannot
+    change); the oldest of :data:`_MADE_LIMIT` is let go.
+
+    >>> ids = frozenset({"a"})
+    >>> first = _kept("demo", None, ids, lambda: ["made"])
+    >>> _kept("demo", None, ids, lambda: ["again"]) is first
+    True
+    """
+    if not isinstance(wanted, frozenset):
+        return make()
+    key = (kind, id(of), id(wanted))
+    held = _MADE.get(key)
+    if held is not None and held[0] is of and held[1] is wanted:
+        return held[2]
+    value = make()
+    while len(_MADE) >= _MADE_LIMIT:
+        _MADE.pop(next(iter(_MADE)), None)
+    _MADE[key] = (of, wanted, value)
+    return value
+
+
+def _category_hits(categories: pd.Index, wanted) -> np.ndarray:
+    """Which ``categories`` are among ``wanted``, and a last False for the missing code."""
+    if not isinstance(wanted, (set, frozenset)):
+        wanted = set(wanted.tolist() if hasattr(wanted, "tolist") else wanted)
+    every = categories.tolist()
+    hit = np.zeros(len(every) + 1, dtype=bool)  # the last: a missing value's code, -1
+    hit[:-1] = np.fromiter((v in wanted for v in every), dtype=bool, count=len(every))
+    return hit
+
+
+def _arrow_texts(wanted, arrow_type):
+    """The text among ``wanted`` as an Arrow array of ``arrow_type`` (None: no text)."""
+    import pyarrow as pa
+
+    texts = [w for w in wanted if isinstance(w, str)]
+    return pa.array(texts, type=arrow_type) if texts else None
 
 
 def categorical(values) -> pd.Categorical:
@@ -122,12 +170,20 @@ def stacked(columns, *, sort=False) -> pd.Categorical:
 
 def distinct_set(values) -> set:
     """The distinct values of a column (a Series or array), missing ones left out; a
-    categorical one read once per distinct code, not per row.
+    categorical one read once per distinct code, not per row, and Arrow text found
+    distinct by Arrow before any value becomes a Python string.
 
     >>> sorted(distinct_set(pd.Series(categorical(["b", None, "a", "b"]))))
     ['a', 'b']
+    >>> sorted(distinct_set(pd.Series(["b", None, "b"], dtype="string[pyarrow]")))
+    ['b']
     """
     dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # Arrow finds them
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return set(pc.unique(pa.array(values).drop_null()).to_pylist())
     if isinstance(dtype, pd.CategoricalDtype):
         codes = np.asarray(values.cat.codes if isinstance(values, pd.Series) else values.codes)
         seen = np.zeros(len(dtype.categories) + 1, dtype=bool)
