@@ -42,7 +42,7 @@ from graph.store.flows import plain_missing
 from graph.store.keeping import KeptReads
 from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, tick
 from graph.store.settings import Neo4jSettings
-from graph.store.tables import PAIR_COLUMNS, isin, pairs_frame, ties_frame
+from graph.store.tables import PAIR_COLUMNS, categorical, isin, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
@@ -526,7 +526,7 @@ class Neo4jStore(GraphStore):
             events=events.astype({"id": object, "project": object, "organized": bool}),
             flow_years=years.astype({"project": object, "year": float}),
             networks=frozenset(ends["MEMBER_OF"]),
-            ties=tuple(p.astype(object) for p in parts),
+            ties=tuple(parts),  # as they came: Arrow text is matched as it is (isin)
         )
 
     def partners_in_role(self, role):
@@ -544,8 +544,9 @@ class Neo4jStore(GraphStore):
         query = cypher.funding_pairs(a, b)
         rows = self._packed(query, ("a", "b"), flow_types=list(types), **f.params())
         lists = pd.DataFrame(rows, columns=[a, b], dtype=object).explode(b)  # a row a pair
-        pairs = lists[lists[b].notna()].reset_index(drop=True)
-        return pairs.astype(object).where(pairs.notna(), None)
+        pairs = lists[lists[b].notna()]
+        # categoricals, as the embedded store's: each id held once, not once per pair
+        return pd.DataFrame({c: categorical(pairs[c]) for c in (a, b)})
 
     def _funding_sums(self, keys, filters, flow_types):
         columns = (*keys, *cypher.SUM_COLUMNS)
