@@ -107,5 +107,7 @@ def test_matches_kept_for_a_frozenset_are_those_pandas_finds(values, sets):
     ]
     for wanted in [*sets, *sets]:  # each frozenset twice, many more than are kept
         want = plain.isin(wanted).to_numpy() & plain.notna().to_numpy()
+        as_arrow = pd.Index(sorted(wanted), dtype="string[pyarrow]")  # ids of a table
         for column in columns:
             assert isin(column, wanted).tolist() == want.tolist()
+            assert isin(column, as_arrow).tolist() == want.tolist()

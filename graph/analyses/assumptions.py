@@ -42,7 +42,7 @@ import pandas as pd
 from graph.analyses.funding import org_names
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.analyses.portfolio import portfolio
-from graph.store import GraphStore
+from graph.store import GraphStore, isin
 from graph.store.totals import isnull
 from graph.text import label
 
@@ -168,7 +168,7 @@ def _secured(money: pd.DataFrame, period, weights: dict, names, titles) -> pd.Da
     funds = {c: f"{label(c)} funds" for c in t["channel"].unique()}
     unassigned = ((None, 1.0),)
     regions = [w if isinstance(w, tuple) else unassigned for w in proj.map(weights)]
-    named = t["donor"].isin(names.index)
+    named = isin(t["donor"], names.index)
     return pd.DataFrame(
         {
             "kind": "secured",

@@ -40,7 +40,14 @@ import pandas as pd
 from graph.analyses.results import Coverage
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import FLOW_TYPES
-from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore, check_flow_types, display_names
+from graph.store import (
+    DEFAULT_FLOW_TYPES,
+    Filters,
+    GraphStore,
+    check_flow_types,
+    display_names,
+    isin,
+)
 from graph.text import (  # pct, usd re-exported: the formats the statements use
     joined,
     label,
@@ -305,7 +312,7 @@ def donor_totals(
         .rename(columns={"donor": "donor_id"})
     )
     names = org_names(store)
-    known = g["donor_id"].isin(names.index)
+    known = isin(g["donor_id"], names.index)  # Arrow's match: pandas' makes a scalar per id
     for col in ("name", "sector", "country"):
         values = g["donor_id"].map(names[col]).astype(object)
         g[col] = values.where(known & values.notna(), None).tolist()

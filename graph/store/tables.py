@@ -107,9 +107,21 @@ def _category_hits(categories: pd.Index, wanted) -> np.ndarray:
 
 
 def _arrow_texts(wanted, arrow_type):
-    """The text among ``wanted`` as an Arrow array of ``arrow_type`` (None: no text)."""
+    """The text among ``wanted`` as an Arrow array of ``arrow_type`` (None: no text); a
+    column or index of Arrow text is taken as it is, no value read into Python.
+
+    >>> _arrow_texts(pd.Index(["a", None], dtype="string[pyarrow]"), None).to_pylist()
+    ['a']
+    """
     import pyarrow as pa
 
+    dtype = getattr(wanted, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        texts = pa.array(wanted).drop_null()
+        texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+        if not len(texts):
+            return None
+        return texts if arrow_type is None else texts.cast(arrow_type)
     texts = [w for w in wanted if isinstance(w, str)]
     return pa.array(texts, type=arrow_type) if texts else None
 
