@@ -311,7 +311,7 @@ def _historical(f, own: set, since: int) -> set:
     """Own projects whose last dated year is before ``since``: the end year, else the
     latest of the start year and the years of its events and flows (each year put in
     place by position, not by aligning indexes of ids)."""
-    ids = pd.Index(f.projects["id"].to_numpy(dtype=object))
+    ids = pd.Index(f.projects["id"].to_numpy(dtype=object), dtype=object)  # not made Arrow
     last = pd.to_numeric(f.projects["end_year"], errors="coerce").to_numpy(float)
     seen = pd.to_numeric(f.projects["start_year"], errors="coerce").to_numpy(float)
     for dated in (f.events, f.flow_years):
