@@ -48,7 +48,7 @@ from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
 from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
-from graph.store.totals import isnull, spread_rows
+from graph.store.totals import spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
 
@@ -100,11 +100,22 @@ def _project_money(store, filters, *, recipient, flow_types, factors: dict) -> p
     lost = np.bincount(codes[parts[2] :], _usd(taken) * share, n)
     return pd.DataFrame(
         {
-            "project": pd.Series([None if isnull(p) else p for p in projects], dtype=object),
+            "project": pd.Series(_nones(projects), dtype=object),
             "before": before,
             "after": before - lost,
         }
     )
+
+
+def _nones(values) -> np.ndarray:
+    """``values`` as objects, each missing one (NaN, None, NA) as None.
+
+    >>> _nones(pd.Index(["p", np.nan])).tolist()
+    ['p', None]
+    """
+    out = np.array(values, dtype=object)
+    out[pd.isna(out)] = None
+    return out
 
 
 def _usd(t: pd.DataFrame) -> np.ndarray:
@@ -145,9 +156,15 @@ def _loss_table(keys_of, before, after, key: str, names: dict) -> pd.DataFrame:
             "after": np.bincount(codes, after, len(keys)),
         }
     )
-    df.insert(0, key, pd.Series([None if isnull(k) else k for k in keys], dtype=object))
+    keys = _nones(keys)
+    missing = pd.isna(keys)
+    df.insert(0, key, pd.Series(keys, dtype=object))
     df["lost"] = df["before"] - df["after"]
-    df.insert(1, "name", [names.get(k, k) if k is not None else "unassigned" for k in df[key]])
+    # each key's name (the key itself when it has none), looked up column-wise
+    named = pd.Series(keys, dtype=object).map(names).to_numpy(dtype=object)
+    named = np.where(pd.isna(named), keys, named)
+    named[missing] = "unassigned"
+    df.insert(1, "name", named.tolist())
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
     return df.reset_index(drop=True)
 

@@ -399,15 +399,16 @@ def target_weights(
         )
     # where a target's part goes depends on the target only: worked out once per target
     label, target = ties["label"].to_numpy(object), ties["target"].to_numpy(object)
-    codes = [(c, len(u)) for c, u in (pd.factorize(label), pd.factorize(target))]
-    at, _keys, first = group_index(codes, len(ties))
+    (lcode, labels), (tcode, targets) = pd.factorize(label), pd.factorize(target)
+    at, _keys, first = group_index([(lcode, len(labels)), (tcode, len(targets))], len(ties))
     each = [{"target": target[i], "label": label[i], **places.get((label[i], target[i]), {})}
             for i in first.tolist()]  # fmt: skip
     spread = [_target_parts(place, 1.0, level, scheme, up) for place in each]
     # by project, then target; each project's split: one target, its stated shares, or even
     pcode, projects = sorted_factorize(ties["project"].to_numpy(dtype=object))
-    tcode = sorted_factorize(ties["target"].astype(str).to_numpy(dtype=object))[0]
-    order = np.lexsort((tcode, pcode))
+    # targets in the order of their text: each distinct target's text ranked once
+    rank = sorted_factorize(np.array([str(t) for t in targets], dtype=object))[0]
+    order = np.lexsort((np.append(rank, -1)[tcode], pcode))
     pcode, at, m = pcode[order], np.asarray(at, dtype=np.int64)[order], len(projects)
     share = pd.to_numeric(pd.Series(ties["share"].to_numpy(dtype=object))).to_numpy(float)[order]
     n = np.bincount(pcode, minlength=m)[pcode]
@@ -416,7 +417,9 @@ def target_weights(
     total = group_sums(pcode[stated_at], share[stated_at], m)[pcode]
     use_shares = (n > 1) & stated & (total > 0)
     w = np.where(n == 1, 1.0, np.where(use_shares, share / np.where(total > 0, total, 1), 1.0 / n))
-    split = np.where(n == 1, "single", np.where(use_shares, "shares", "even")).astype(object)
+    split = np.array(["single", "shares", "even"], dtype=object)[
+        np.where(n == 1, 0, np.where(use_shares, 1, 2))
+    ]
     # each target row once per place its part goes, weighted; then summed per project and
     # place (places in text order, None last), in row order
     lengths = np.array([len(p) for p in spread], dtype=np.int64)  # parts of each target
