@@ -5,6 +5,8 @@ floats with Kahan's compensation, and the stores' tables are compared with it ex
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,3 +113,15 @@ def test_matches_kept_for_a_frozenset_are_those_pandas_finds(values, sets):
         for column in columns:
             assert isin(column, wanted).tolist() == want.tolist()
             assert isin(column, as_arrow).tolist() == want.tolist()
+
+
+def test_matches_kept_are_right_when_the_app_s_threads_share_them():
+    """The app's sessions run in threads: many frozensets matched at once, more than are
+    kept, each answer still pandas' own."""
+    column = pd.Series(categorical(["a", "b", "c", None] * 50))
+    sets = [frozenset(s) for s in ({"a"}, {"b"}, {"a", "c"}, {"x"}, {"b", "c"}, set())] * 5
+    want = [int(column.isin(s).sum()) for s in sets]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(20):
+            got = list(pool.map(lambda s: int(isin(column, s).sum()), sets))
+            assert got == want

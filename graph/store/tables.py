@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -69,9 +71,11 @@ def isin(values, wanted) -> np.ndarray:
 
 
 #: What :func:`isin` made from a frozenset, by kind, the object it was made for and the
-#: frozenset (identities, the objects held so no other can take their ids); a few kept.
+#: frozenset (identities, the objects held so no other can take their ids); a few kept,
+#: behind a lock (the app's sessions run in threads).
 _MADE: dict = {}
 _MADE_LIMIT = 8
+_MADE_LOCK = threading.Lock()
 
 
 def _kept(kind: str, of, wanted, make):
@@ -86,13 +90,15 @@ def _kept(kind: str, of, wanted, make):
     if not isinstance(wanted, frozenset):
         return make()
     key = (kind, id(of), id(wanted))
-    held = _MADE.get(key)
+    with _MADE_LOCK:
+        held = _MADE.get(key)
     if held is not None and held[0] is of and held[1] is wanted:
         return held[2]
     value = make()
-    while len(_MADE) >= _MADE_LIMIT:
-        _MADE.pop(next(iter(_MADE)), None)
-    _MADE[key] = (of, wanted, value)
+    with _MADE_LOCK:
+        while len(_MADE) >= _MADE_LIMIT:
+            _MADE.pop(next(iter(_MADE)))
+        _MADE[key] = (of, wanted, value)
     return value
 
 
