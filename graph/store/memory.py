@@ -390,8 +390,8 @@ class MemoryStore(GraphStore):
             "flow_id": t["id"].array,
             "donor_id": t["start"].array,
             "recipient_id": t["end"].array,
-            "donor": codes.mapped_text(GROUP_COLUMNS["donor"], names, keep),
-            "recipient": codes.mapped_text(GROUP_COLUMNS["recipient"], names, keep),
+            "donor": codes.mapped(GROUP_COLUMNS["donor"], names, keep),
+            "recipient": codes.mapped(GROUP_COLUMNS["recipient"], names, keep),
             "donor_sector": view["donor_sector"].array[keep],
             "donor_country": view["donor_country"].array[keep],
         }
