@@ -560,6 +560,46 @@ def test_matrix_betweenness_is_networkx_betweenness(graph):
             assert mine[v] == pytest.approx(b, abs=1e-9, nan_ok=True), (k, v)
 
 
+def test_chained_rows_give_scipys_depth_first_search():
+    """:func:`graph.analyses.adjacency.depth_first` cuts long rows into chained pieces so
+    that a return to a node rescans one piece: the search must be SciPy's own, node for
+    node and parent for parent, whatever the width of the pieces; and the cut vertices of
+    graphs with hubs far wider than a piece (an institute tied to hundreds of projects, a
+    network with many members) must be networkx's."""
+    import random
+
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
+
+    from graph.analyses.adjacency import ROW_WIDTH, depth_first, from_networkx
+
+    rng = random.Random(5)
+    for seed in range(20):
+        n = rng.randint(2, 120)  # the search starts at the last node, as the hub is put
+        g = nx.gnm_random_graph(n, rng.randint(1, 4 * n), seed=seed, directed=True)
+        m = sp.csr_array(nx.to_scipy_sparse_array(g, nodelist=range(n)))
+        m.sort_indices()
+        want = csgraph.depth_first_order(m, n - 1, directed=True, return_predecessors=True)
+        for width in (1, 2, 3, 7, ROW_WIDTH):
+            got = depth_first(m.indptr.astype("int64"), m.indices.astype("int64"), width)
+            assert [x.tolist() for x in got] == [x.tolist() for x in want], (seed, width)
+    for _ in range(6):
+        g = nx.Graph()
+        hubs = [f"Organization:h{i}" for i in range(rng.randint(1, 4))]
+        for i in range(rng.randint(ROW_WIDTH, 6 * ROW_WIDTH)):
+            tied = rng.sample(hubs, rng.randint(1, len(hubs)))
+            g.add_edges_from((f"Project:p{i}", h) for h in tied)
+            if rng.random() < 0.3:
+                g.add_edge(f"Project:p{i}", f"Organization:o{rng.randrange(20)}")
+        a = from_networkx(g)
+        assert {a.keys[i] for i in a.articulation_points()} == set(nx.articulation_points(g))
+        gone = rng.sample(list(g), 3)
+        h = g.copy()
+        h.remove_nodes_from(gone)
+        keep = a.mask_without(gone)
+        assert {a.keys[i] for i in a.articulation_points(keep)} == set(nx.articulation_points(h))
+
+
 def test_graph_arrays_agree_with_networkx_on_random_graphs():
     """Cut vertices, components, reach after removing nodes and eigenvector centrality
     from :mod:`graph.analyses.adjacency` against networkx, on sparse random graphs (many
