@@ -8,6 +8,8 @@ module                 what it holds
 :mod:`.totals`         funding sums: grouping keys, flow types, spreading over regions
 :mod:`.grouping`       rows grouped by integer codes: groups, distinct pairs, sums
 :mod:`.memory`         :class:`MemoryStore`, the embedded networkx store
+:mod:`.edge_tables`    the partners' roles and projects' targets the embedded store
+                       keeps as columns, built once per write
 :mod:`.neo4j`          :class:`Neo4jStore`, a Neo4j (or Bolt-compatible) server
 :mod:`.server_writes`  the server store's writes in one transaction; its write clock
 :mod:`.keeping`        what a server store keeps between analyses while its write

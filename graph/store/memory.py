@@ -41,6 +41,7 @@ from graph.store.base import (
 )
 from graph.store.batch import GraphBatch
 from graph.store.changes import SOURCES, Removal, loaded_by
+from graph.store.edge_tables import role_table, target_table
 from graph.store.flows import GROUP_COLUMNS, FlowCodes, FlowTable, flow_view, plain_missing
 from graph.store.graph_writes import FUNDS, apply_removal, checked_flows, write_edges, write_nodes
 from graph.store.graph_writes import key as _key
@@ -169,13 +170,16 @@ class MemoryStore(GraphStore):
         """Build what every read starts from, once per write (so a load's time includes
         it): the flows with their donors joined, their grouping keys as integer codes,
         the nodes by label and relationships by type, and as columns every label's node
-        table and every relationship type's pairs of ends."""
+        table, every relationship type's pairs of ends, the partners' roles and the
+        projects' targets (:mod:`graph.store.edge_tables`)."""
         self._flow_codes()
         self._kept = {}
         for label in self._nodes_by_label():
             self._kept[("node_table", label)] = self._node_table(label)
         for t in self._edges_by_type():
             self._kept[("rel_pairs", t)] = self._edge_pairs(t)
+        self._kept["partner_roles"] = role_table(self._edges("PARTNER_IN"))
+        self._kept["target_ties"] = target_table(self._edges("TARGETS"))
         if len(self.flows):
             self._kept[("rel_pairs", FUNDS)] = self._flow_pairs()
 
@@ -301,19 +305,12 @@ class MemoryStore(GraphStore):
         return frame(table, first)
 
     def partners_in_role(self, role):
-        def build():
-            edges = self._edges("PARTNER_IN")
-            hits = [(d["id"], v, u) for u, v, d in edges if d.get("role") == role]
-            hits = [(v, u) for _, v, u in sorted(hits)]  # in id order, as the table is
-            return pd.DataFrame(
-                {
-                    "project": [v.partition(":")[2] for v, _ in hits],
-                    "org": [u.partition(":")[2] for _, u in hits],
-                },
-                dtype=object,
-            )
-
-        return self.memo(("partners_in_role", role), build).copy()
+        roles = self.memo("partner_roles", lambda: role_table(self._edges("PARTNER_IN")))
+        hit = roles[(roles["role"] == role).to_numpy(dtype=bool)]  # in id order
+        return pd.DataFrame(
+            {"project": hit["project"].to_numpy(object), "org": hit["org"].to_numpy(object)},
+            dtype=object,
+        )
 
     # filters -------------------------------------------------------------------------
     def _out(self, k: str, rel_type: str, label: str | None = None) -> list[str]:
@@ -564,21 +561,10 @@ class MemoryStore(GraphStore):
                 )
             return regions_at[k]
 
-        edges = self._edges("TARGETS")
-        starts, ends_keys, data = zip(*edges, strict=True) if edges else ((), (), ())
-        ends = [v.partition(":") for v in ends_keys]  # a node's key is "Label:id"
-        ties = pd.DataFrame(
-            {
-                "project": [u.partition(":")[2] for u in starts],
-                "target": [v for _label, _sep, v in ends],
-                "label": [label for label, _sep, _v in ends],
-                "share": [d.get("share") for d in data],
-            },
-            dtype=object,
-        )
+        ties, targets = self.memo("target_ties", lambda: target_table(self._edges("TARGETS")))
         within = self._region_countries()
         places = {}
-        for v in dict.fromkeys(ends_keys):  # each target once
+        for v in targets:  # each target once
             x = nodes[v]
             countries = sorted(within.get(v, ())) if x["label"] == "Region" else []
             places[(x["label"], x["id"])] = {
