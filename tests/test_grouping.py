@@ -125,3 +125,51 @@ def test_matches_kept_are_right_when_the_app_s_threads_share_them():
         for _ in range(20):
             got = list(pool.map(lambda s: int(isin(column, s).sum()), sets))
             assert got == want
+
+
+def _inferred_by_pandas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``plain_missing`` as it was before Arrow typed the columns: each column's values as
+    Python objects, missing ones None, and pandas' inference."""
+    out = {}
+    for c in frame.columns:
+        col = frame[c]
+        present = col.notna()
+        if not present.any():
+            out[c] = np.full(len(col), None, dtype=object)
+        elif col.dtype.kind in "ifb" or isinstance(col.dtype, pd.StringDtype):
+            out[c] = col
+        else:
+            out[c] = col.astype(object).where(present, None).tolist()
+    return pd.DataFrame(out, index=frame.index)
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.text(max_size=4),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=3, max_size=3), min_size=1, max_size=6), st.data())
+def test_plain_missing_types_columns_as_pandas_infers_them(rows, data):
+    """A server's answers (Python values, None or NaN missing) come out of ``plain_missing``
+    typed as pandas' own inference types them, whether Arrow or pandas does it: text,
+    whole numbers (floats with a gap), floats, booleans, mixed columns as objects."""
+    from graph.store.flows import plain_missing
+
+    # columns of one kind each too, as a store's columns mostly are
+    kind = data.draw(st.sampled_from([st.text(max_size=3), st.integers(-5, 5), st.booleans()]))
+    uniform = data.draw(
+        st.lists(st.one_of(st.none(), kind), min_size=len(rows), max_size=len(rows))
+    )
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"], dtype=object)
+    frame["d"] = pd.Series(uniform, dtype=object)
+    got, want = plain_missing(frame), _inferred_by_pandas(frame)
+    for c in frame.columns:
+        assert got[c].dtype == want[c].dtype, (c, frame[c].tolist())
+        pd.testing.assert_series_equal(got[c], want[c], check_exact=True)

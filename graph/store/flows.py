@@ -331,6 +331,10 @@ def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for c in frame.columns:
         col = frame[c]
+        typed = _by_arrow(col.to_numpy()) if col.dtype == object else None
+        if typed is not None:
+            out[c] = typed
+            continue
         present = col.notna()
         if not present.any():  # nothing to infer from: None all the way down
             out[c] = np.full(len(col), None, dtype=object)
@@ -339,3 +343,36 @@ def plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[c] = col.astype(object).where(present, None).tolist()
     return pd.DataFrame(out, index=frame.index)
+
+
+#: The type pandas infers for a column of text.
+_TEXT = pd.Series(["text"]).dtype
+
+
+def _by_arrow(values: np.ndarray):
+    """What :func:`plain_missing` infers for a column of Python ``values`` when it is text
+    (or nothing), made by Arrow in one pass over them; None for anything else, which
+    pandas then infers. A
+    server's answers are Python objects made one row at a time, scattered in memory:
+    pandas went over each of them three times (is it missing, as None, its type), 0.8 s
+    for the 100,000 flows of a listing.
+
+    >>> _by_arrow(np.array(["a", None], dtype=object)).dtype
+    <StringDtype(na_value=nan)>
+    >>> _by_arrow(np.array([1, None], dtype=object)) is None  # pandas infers numbers
+    True
+    >>> _by_arrow(np.array([None, np.nan], dtype=object)).tolist()
+    [None, None]
+    """
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None  # mixed types, or values Arrow cannot hold
+    t = arr.type
+    if pa.types.is_null(t):  # nothing to infer from: None all the way down
+        return np.full(len(values), None, dtype=object)
+    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and isinstance(_TEXT, pd.StringDtype):
+        return pd.array(arr, dtype=_TEXT)
+    return None  # numbers: Arrow takes False for 0.0 beside floats, pandas keeps objects

@@ -398,7 +398,8 @@ class Neo4jStore(GraphStore):
         for name, ident in (("donor", "donor_id"), ("recipient", "recipient_id")):
             named = out[name].notna().to_numpy() & (out[name] != "").to_numpy()
             out[name] = out[name].where(named, out[ident])  # no name: its id
-        return plain_missing(out.sort_values("flow_id", kind="stable", ignore_index=True))
+        # typed first: text ids are then put in order by Arrow, not compared as objects
+        return plain_missing(out).sort_values("flow_id", kind="stable", ignore_index=True)
 
     def ties_of(self, label, node_id, rel_types):
         types = [check_rel_type(t) for t in rel_types]
