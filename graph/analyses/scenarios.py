@@ -127,7 +127,8 @@ def _project_losses(per: pd.DataFrame, titles: dict) -> pd.DataFrame:
     named = per[per["project"].notna().to_numpy()]
     if named.empty:
         return pd.DataFrame(columns=["project", "name", "before", "after", "lost"])
-    return _loss_table(named["project"], named["before"], named["after"], "project", titles)
+    # one row per project already: no grouping
+    return _loss_table(named["project"], named["before"], named["after"], "project", titles, True)
 
 
 def _region_losses(store, per: pd.DataFrame, names: dict, scheme: str):
@@ -144,12 +145,18 @@ def _region_losses(store, per: pd.DataFrame, names: dict, scheme: str):
     return _loss_table(spread[key], before * weight, after * weight, key, names)
 
 
-def _loss_table(keys_of, before, after, key: str, names: dict) -> pd.DataFrame:
+def _loss_table(
+    keys_of, before, after, key: str, names: dict, distinct: bool = False
+) -> pd.DataFrame:
     """Per distinct value of ``keys_of`` (None too): ``before`` and ``after`` summed, the
-    loss, and the name a person reads; largest loss first."""
+    loss, and the name a person reads (``names``, the key itself where it has none);
+    largest loss first. ``distinct``: no two rows share a key (nothing to group)."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    # one group per region or project (None too), in order of first appearance
-    codes, keys = pd.factorize(pd.Series(keys_of).astype(object), use_na_sentinel=False)
+    if distinct:
+        keys = pd.Series(keys_of).to_numpy(dtype=object)
+        codes = np.arange(len(keys))
+    else:  # one group per region or project (None too), in order of first appearance
+        codes, keys = pd.factorize(pd.Series(keys_of).astype(object), use_na_sentinel=False)
     df = pd.DataFrame(
         {
             "before": np.bincount(codes, before, len(keys)),
@@ -160,11 +167,8 @@ def _loss_table(keys_of, before, after, key: str, names: dict) -> pd.DataFrame:
     missing = pd.isna(keys)
     df.insert(0, key, pd.Series(keys, dtype=object))
     df["lost"] = df["before"] - df["after"]
-    # each key's name (the key itself when it has none), looked up column-wise
-    named = pd.Series(keys, dtype=object).map(names).to_numpy(dtype=object)
-    named = np.where(pd.isna(named), keys, named)
-    named[missing] = "unassigned"
-    df.insert(1, "name", named.tolist())
+    named = [names.get(k, k) for k in keys.tolist()]  # 50,000 titles: dict lookups
+    df.insert(1, "name", np.where(missing, "unassigned", np.array(named, dtype=object)).tolist())
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
     return df.reset_index(drop=True)
 
