@@ -352,10 +352,9 @@ _TEXT = pd.Series(["text"]).dtype
 def _by_arrow(values: np.ndarray):
     """What :func:`plain_missing` infers for a column of Python ``values`` when it is text
     (or nothing), made by Arrow in one pass over them; None for anything else, which
-    pandas then infers. A
-    server's answers are Python objects made one row at a time, scattered in memory:
-    pandas went over each of them three times (is it missing, as None, its type), 0.8 s
-    for the 100,000 flows of a listing.
+    pandas then infers. A server's answers are Python objects made one row at a time,
+    scattered in memory: pandas went over each of them three times (is it missing, as
+    None, its type), 0.8 s for the 100,000 flows of a listing.
 
     >>> _by_arrow(np.array(["a", None], dtype=object)).dtype
     <StringDtype(na_value=nan)>
