@@ -239,9 +239,8 @@ class FlowCodes:
 
         looked = pd.Series(self._values[column], dtype=object).map(mapping).to_numpy(object)
         codes = self._codes[column][np.asarray(mask, dtype=bool)]
-        try:
-            text = pa.array(looked, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowException, TypeError, ValueError):  # not all text: as objects
+        text = _arrow_text(looked)
+        if text is None:  # not all text: as objects
             return looked[codes]
         return pd.array(text.take(pa.array(codes)), dtype=pd.StringDtype(na_value=np.nan))
 
@@ -363,15 +362,31 @@ def _by_arrow(values: np.ndarray):
     >>> _by_arrow(np.array([None, np.nan], dtype=object)).tolist()
     [None, None]
     """
+    text = _arrow_text(values)
+    if text is None:  # numbers: Arrow takes False for 0.0 beside floats, pandas keeps objects
+        return None
+    if text.null_count == len(text):  # nothing to infer from: None all the way down
+        return np.full(len(values), None, dtype=object)
+    return pd.array(text, dtype=_TEXT) if isinstance(_TEXT, pd.StringDtype) else None
+
+
+def _arrow_text(values: np.ndarray):
+    """Python ``values`` (objects; None or NaN missing) as one Arrow array of large text,
+    made in one pass, when every value there is text (or none is there); else None.
+
+    >>> _arrow_text(np.array(["a", np.nan], dtype=object)).to_pylist()
+    ['a', None]
+    >>> _arrow_text(np.array(["a", 1], dtype=object)) is None
+    True
+    """
     import pyarrow as pa
 
     try:
-        arr = pa.array(values, from_pandas=True)
+        arr = pa.array(values, from_pandas=True)  # its type inferred, nothing coerced
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None  # mixed types, or values Arrow cannot hold
-    t = arr.type
-    if pa.types.is_null(t):  # nothing to infer from: None all the way down
-        return np.full(len(values), None, dtype=object)
-    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and isinstance(_TEXT, pd.StringDtype):
-        return pd.array(arr, dtype=_TEXT)
-    return None  # numbers: Arrow takes False for 0.0 beside floats, pandas keeps objects
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.large_string())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr.cast(pa.large_string())
+    return None
