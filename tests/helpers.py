@@ -1,6 +1,10 @@
-"""Small helpers the test modules share: a store's nodes and relationships as plain dicts."""
+"""Small helpers the test modules share: a store's nodes and relationships as plain dicts,
+and one analysis result compared with another."""
 
 from __future__ import annotations
+
+import pandas as pd
+import pytest
 
 from graph.store.changes import SOURCES
 
@@ -58,3 +62,18 @@ def ecb_usd(cur: str, day: str) -> float:
     days = sorted(d for d in usd if d <= day and (cur == "EUR" or d in _ECB[cur]))
     d = days[-1]
     return usd[d] if cur == "EUR" else usd[d] / _ECB[cur][d]
+
+
+def same_result(a, b) -> None:
+    """Assert two analysis results are the same: tables equal (floats to 1e-9 relative),
+    dicts key by key, floats to 1e-9 relative (NaN equal to NaN), the rest with ``==``."""
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for k in a:
+            same_result(a[k], b[k])
+    elif isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-9, nan_ok=True)
+    else:
+        assert a == b

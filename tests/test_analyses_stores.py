@@ -26,6 +26,7 @@ from graph.store.batch import build_batch
 from graph.store.memory import MemoryStore
 from loaders.load import DATA_DIR, load
 from loaders.load import load as load_path
+from tests.helpers import same_result
 from tests.test_analyses import portfolio_records
 
 pytestmark = pytest.mark.bolt
@@ -51,19 +52,6 @@ def _pair(neo, records=None, folder=None):
         mem.write(batch)
         neo.write(batch)
     return mem, neo
-
-
-def _same(a, b):
-    if isinstance(a, pd.DataFrame):
-        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys()
-        for k in a:
-            _same(a[k], b[k])
-    elif isinstance(a, float):
-        assert a == pytest.approx(b, rel=1e-9, nan_ok=True)
-    else:
-        assert a == b
 
 
 def _check_totals_identical(mem, neo):
@@ -138,7 +126,7 @@ def _check_analyses_equal(mem, neo):
     a, b = _analyses(mem), _analyses(neo)
     assert a.keys() == b.keys()
     for k in a:
-        _same(a[k], b[k])
+        same_result(a[k], b[k])
 
 
 def test_bundled_dataset_same_sums_and_analyses_on_both_stores(neo):
@@ -148,10 +136,10 @@ def test_bundled_dataset_same_sums_and_analyses_on_both_stores(neo):
     iite = donor_concentration(mem, recipient="iite")
     assert iite["pooled"] and iite["low"]["hhi"] < iite["high"]["hhi"]
     for who in (["pool-iite-donors"], ["huawei", "netdragon"], ["unesco"]):
-        _same(donor_exit(mem, who, recipient="iite"), donor_exit(neo, who, recipient="iite"))
+        same_result(donor_exit(mem, who, recipient="iite"), donor_exit(neo, who, recipient="iite"))
     new = {"amount": 250_000, "sector": "foundation", "country": "KEN", "project": "jpik-africa"}
-    _same(donor_exit(mem, ["jpik"], add=new), donor_exit(neo, ["jpik"], add=new))
-    _same(ego_network(mem, "huawei", depth=2), ego_network(neo, "huawei", depth=2))
+    same_result(donor_exit(mem, ["jpik"], add=new), donor_exit(neo, ["jpik"], add=new))
+    same_result(ego_network(mem, "huawei", depth=2), ego_network(neo, "huawei", depth=2))
     # the same report, but for the line that names the store
     assert (
         board_report(mem, as_of="2025-01-01").splitlines()[3:]
@@ -167,7 +155,7 @@ def test_generated_portfolios_same_sums_and_analyses_on_both_stores(neo, seed):
     _check_analyses_equal(mem, neo)
     donors = sorted(set(mem.funding_totals(("donor",))["donor"]) - {"inst"})[:2]
     if donors:
-        _same(donor_exit(mem, donors), donor_exit(neo, donors))
+        same_result(donor_exit(mem, donors), donor_exit(neo, donors))
 
 
 def test_negative_flows_are_netted_and_counted_the_same_in_both_stores(neo, tmp_path):

@@ -35,6 +35,7 @@ from graph.store import (
     check_flow_types,
     isin,
     reads_once,
+    side_by_side,
     sorted_factorize,
     stacked,
 )
@@ -126,7 +127,12 @@ def project_funding(
     """
     f = filters or Filters()
     types = check_flow_types(flow_types)
-    mine = portfolio(store, scope, f)
+    mine, *_ = side_by_side(  # on a server, the reads of _project_funding beside the portfolio
+        store,
+        lambda: portfolio(store, scope, f),
+        lambda: store.funding_pairs("project", "donor", f, flow_types=types),
+        lambda: store.funding_totals(("project",), f, flow_types=types),
+    )
     key = ("project_funding", f, types, mine.scope)  # kept per load: the cliff and ends share it
     return store.memo(key, lambda: _project_funding(store, f, types, mine)).copy()
 
@@ -414,7 +420,12 @@ def donors_ending(
     """
     cutoff, first = as_date(by), (as_date(since) if since is not None else None)
     f = filters or Filters()
-    projects = _projects_of(store, f, portfolio(store, scope, f))
+    mine, flows = side_by_side(  # on a server, each project's donors read beside the portfolio
+        store,
+        lambda: portfolio(store, scope, f),
+        lambda: store.funding_pairs("project", "donor", f, flow_types=flow_types),
+    )
+    projects = _projects_of(store, f, mine)
     ids = projects["id"] if len(projects) else pd.Series([], dtype=object)
     ends = _whole_years(projects["end_year"]) if "end_year" in projects else [None] * len(ids)
     end = pd.to_numeric(pd.Series(ends, dtype=object), errors="coerce").to_numpy(float)
@@ -432,7 +443,6 @@ def donors_ending(
     unknown = np.bincount(code, np.isnan(year), n) > 0
     last = pd.Series(year).groupby(code).max().reindex(range(n)).to_numpy(float)
     # a donor of core money (a flow tied to no project) has no agreement end
-    flows = store.funding_pairs("project", "donor", f, flow_types=flow_types)
     core = isin(pd.Series(donors), flows.loc[flows["project"].isna().to_numpy(), "donor"])
     limit = cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
     ending = funds & ~unknown & ~core & (np.nan_to_num(last, nan=np.inf) <= limit)

@@ -47,7 +47,7 @@ from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
-from graph.store import Filters, GraphStore, distinct_set, isin, reads_once
+from graph.store import Filters, GraphStore, distinct_set, isin, reads_once, side_by_side
 from graph.store.totals import isnull, spread_rows
 
 __all__ = [
@@ -172,6 +172,12 @@ def partners_based(
 
 
 def _active_orgs(store: GraphStore) -> set:
+    """Organizations that take part in anything: a project, a network, an event, money
+    (kept per load: the regional picture reads it ahead, beside its other reads)."""
+    return store.memo("active_orgs", lambda: _taking_part(store))
+
+
+def _taking_part(store: GraphStore) -> set:
     active = set()
     for t in ("PARTNER_IN", "MEMBER_OF", "ORGANIZED"):
         rt = store.rel_pairs(t)  # who takes part is all it needs: the ends, counted
@@ -240,15 +246,19 @@ def _count_people(rows, store, f, groups, mine) -> None:
             rows[g]["events"] += 1
 
 
-def _portfolio_money(store, f, mine, key, level, scheme, flow_types) -> pd.DataFrame:
+def _project_sums(store, f: Filters, flow_types) -> pd.DataFrame:
+    """The funding sums by project and recipient, which the portfolio's money is kept from."""
+    return store.funding_totals(("project", "recipient"), f, flow_types=flow_types)
+
+
+def _portfolio_money(store, sums, mine, key, level, scheme) -> pd.DataFrame:
     """``key`` (target region or country), ``amount_usd``, ``flows``, ``usd_known`` of the
-    flows the portfolio ``mine`` counts. The sums by project and recipient are kept to
+    flows the portfolio ``mine`` counts. ``sums``, by project and recipient, are kept to
     the portfolio's, added up by project, and each project's sums spread over its targets
     (amounts by weight, rounded to the cent; counts whole), as
     :meth:`~graph.store.GraphStore.funding_totals` spreads them: a project's money is
     spread once, not once per recipient.
     """
-    sums = store.funding_totals(("project", "recipient"), f, flow_types=flow_types)
     sums = sums[mine.money_rows(sums)]
     cols = ["amount_usd", "flows", "usd_known"]
     per = sums.groupby(sums["project"].astype(object), dropna=False, sort=False)[cols].sum()
@@ -261,13 +271,20 @@ def _portfolio_money(store, f, mine, key, level, scheme, flow_types) -> pd.DataF
 
 def _picture(store, filters, *, level, scheme, flow_types, scope):
     f = filters or Filters()
-    mine = portfolio(store, scope, f)
     key = "target_region" if level == "region" else "target_country"
+    # three independent reads, side by side on a server: the portfolio, the sums by
+    # project and recipient, and who takes part in anything (counted at the end)
+    mine, sums, _ = side_by_side(
+        store,
+        lambda: portfolio(store, scope, f),
+        lambda: None if scope == "network" else _project_sums(store, f, flow_types),
+        lambda: _active_orgs(store),
+    )
     rows: dict = defaultdict(lambda: dict(_ROW))
     if mine.everything:
         money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
     else:  # flows tied to its projects, and core money it receives
-        money = _portfolio_money(store, f, mine, key, level, scheme, flow_types)
+        money = _portfolio_money(store, sums, mine, key, level, scheme)
     for rec in money.to_dict("records"):
         r = rows[None if isnull(rec[key]) else rec[key]]
         r["money_usd"] += rec["amount_usd"]

@@ -47,7 +47,7 @@ from graph.analyses.regional import country_regions
 from graph.analyses.results import AddedDonor, ExitScenario
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.schema import SECTORS
-from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once
+from graph.store import Filters, GraphStore, check_flow_types, isin, reads_once, side_by_side
 from graph.store.totals import spread_rows
 
 __all__ = ["donor_exit", "add_donor"]
@@ -68,11 +68,18 @@ def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
     return f
 
 
-def _project_money(store, filters, *, recipient, flow_types, factors: dict) -> pd.DataFrame:
+def _money_by_project(store, filters, *, recipient, flow_types) -> pd.DataFrame:
+    """The money received by project and recipient (of ``recipient`` only, if given)."""
+    t = store.funding_totals(("recipient", "project"), filters or Filters(), flow_types=flow_types)
+    return t[t["recipient"] == recipient] if recipient is not None else t
+
+
+def _project_money(store, filters, money, *, recipient, flow_types, factors: dict) -> pd.DataFrame:
     """Each project's money before and after the exit (``project`` None: money tied to no
     project), for the losses by project and by region.
 
-    Before: the money by project, less the recipients' own funds. After: less what the
+    Before: the money by project (``money``, :func:`_money_by_project`), less the
+    recipients' own funds. After: less what the
     donors whose factor is below 1 take (those that leave, the pools they leave). Only
     their flows and the recipients' own are read by donor (:attr:`Filters.donors`), not
     every donor–project pair: tens of thousands of pairs at a million flows. Projects in
@@ -85,7 +92,6 @@ def _project_money(store, filters, *, recipient, flow_types, factors: dict) -> p
         t = store.funding_totals(keys, which, flow_types=flow_types)
         return t[t["recipient"] == recipient] if recipient is not None else t
 
-    money = sums(("recipient", "project"))
     receivers = [recipient] if recipient is not None else money["recipient"].dropna().unique()
     leaving = [d for d, x in factors.items() if x != 1.0]
     by_donor = sums(("donor", "recipient", "project"), [*receivers, *leaving])  # one read
@@ -254,7 +260,14 @@ def donor_exit(
         check_org(store, d, what="donor")
     removed_set = set(removed)
     new = _new_donor(store, **_add_options(add)) if add else None
-    totals = donor_totals(store, filters, recipient=recipient, flow_types=flow_types)
+    # the reads that need nothing of the others, side by side on a server
+    totals, money, pairs, graph = side_by_side(
+        store,
+        lambda: donor_totals(store, filters, recipient=recipient, flow_types=flow_types),
+        lambda: _money_by_project(store, filters, recipient=recipient, flow_types=flow_types),
+        lambda: project_donors(store, filters, flow_types=flow_types, sort=False),
+        lambda: partnership_adjacency(store),
+    )
     if not int(totals["flows"].sum()):  # the selection's donor flows, own funds left out
         raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
     members = pool_members(store)
@@ -298,7 +311,7 @@ def donor_exit(
     region_names = _names(store, "Region", "name")
     project_titles = _names(store, "Project", "title")
     per_project = _project_money(
-        store, filters, recipient=recipient, flow_types=flow_types, factors=factors
+        store, filters, money, recipient=recipient, flow_types=flow_types, factors=factors
     )
     lost_by_region = _region_losses(store, per_project, region_names, scheme)
     lost_by_project = _project_losses(per_project, project_titles)
@@ -311,14 +324,13 @@ def donor_exit(
     unfunded, unfunded_table = _unfunded(
         store,
         filters,
-        flow_types,
+        pairs,
         removed_set,
         new["project"] if new else None,
         project_titles,
         name_of,
     )
     inst = institute or recipient or main_recipient(store)
-    graph = partnership_adjacency(store)
     gone = [f"Organization:{d}" for d in removed] + [f"Project:{p}" for p in unfunded]
     keep = graph.mask_without(gone)
     start = graph.position(f"Organization:{inst}") if inst is not None else None
@@ -361,12 +373,12 @@ def donor_exit(
     }
 
 
-def _unfunded(store, filters, flow_types, removed: set, keeps_funder, titles: dict, name_of):
+def _unfunded(store, filters, pairs, removed: set, keeps_funder, titles: dict, name_of):
     """Projects whose every funder leaves (but the one a new donor funds): their ids, and a
-    table of project, title and the funders it loses. Each pair's project is marked by
+    table of project, title and the funders it loses, from ``pairs`` (each project's
+    donors, :func:`~graph.analyses.cliff.project_donors`). Each pair's project is marked by
     its code, as touched by a leaver or kept by a stayer: no set of projects is built per
     pair (the largest donor at a million flows touches 47,000 projects)."""
-    pairs = project_donors(store, filters, flow_types=flow_types, sort=False)
     project = pairs["project"].array
     leaving = isin(pairs["donor"], removed)
     touched = np.zeros(len(project.categories) + 1, dtype=bool)  # the last: no project

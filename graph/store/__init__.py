@@ -14,6 +14,8 @@ module                 what it holds
 :mod:`.server_writes`  the server store's writes in one transaction; its write clock
 :mod:`.keeping`        what a server store keeps between analyses while its write
                        clock stands still
+:mod:`.reading`        reads kept within one analysis; independent parts of an
+                       analysis run side by side on a server store
 :mod:`.cypher`         every Cypher statement, always parameterized
 :mod:`.batch`          :class:`GraphBatch`: validated records as nodes and relationships
 :mod:`.settings`       :class:`Neo4jSettings` and the list of connection settings
@@ -40,7 +42,7 @@ from graph.store.grouping import sorted_factorize
 from graph.store.load_report import LoadReport
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
-from graph.store.reading import reads_once
+from graph.store.reading import reads_once, side_by_side
 from graph.store.settings import CONSOLE_SETTINGS, SETTINGS, ConsoleSettings, Neo4jSettings
 from graph.store.tables import (
     categorical,
@@ -92,4 +94,5 @@ __all__ = [
     "distinct_set",
     "positions",
     "reads_once",
+    "side_by_side",
 ]

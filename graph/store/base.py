@@ -26,7 +26,7 @@ from graph.store.batch import GraphBatch
 from graph.store.changes import SOURCES
 from graph.store.filters import Filters
 from graph.store.load_report import LoadReport
-from graph.store.reading import block, kept
+from graph.store.reading import block, keep, kept
 from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_in_tables
 from graph.store.totals import (
     FLOW_KEYS,
@@ -100,8 +100,8 @@ def check_rel_type(rel_type: str) -> str:
 class GraphStore(abc.ABC):
     """The questions every store answers. Subclasses implement the abstract methods."""
 
-    #: "memory" or "neo4j"
-    kind: str = ""
+    #: "memory" or "neo4j"; reads it may have in flight at once (:func:`side_by_side`)
+    kind, read_sessions = "", 1
 
     # -- description -------------------------------------------------------------------
     @abc.abstractmethod
@@ -272,13 +272,8 @@ class GraphStore(abc.ABC):
         >>> example_store().memo("answer", lambda: 42)
         42
         """
-        held = kept()
-        if held is None:
-            return build()
-        k = (id(self), key)
-        if k not in held:
-            held[k] = build()
-        return held[k]
+        held = kept()  # built once, even for parts read side by side (see reading.keep)
+        return build() if held is None else keep(held, (id(self), key), build)
 
     @contextlib.contextmanager
     def reading(self):

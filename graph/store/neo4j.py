@@ -40,6 +40,7 @@ from graph.store.batch import FrameRows, GraphBatch, sources_apart
 from graph.store.changes import SOURCES
 from graph.store.flows import plain_missing
 from graph.store.keeping import KeptReads
+from graph.store.reading import side_by_side
 from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, tick
 from graph.store.settings import Neo4jSettings
 from graph.store.tables import PAIR_COLUMNS, categorical, isin, pairs_frame, ties_frame
@@ -62,6 +63,10 @@ def _first_label(labels) -> str | None:
     return None
 
 
+#: What :data:`cypher.PROJECT_FLOWS` sends per project.
+FLOW_FACTS = ("project", "year", "donors", "recipients")
+
+
 class Neo4jStore(GraphStore):
     """A graph store on a Bolt server.
 
@@ -75,6 +80,7 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
+        self.read_sessions = settings.read_sessions  # reads in flight at once: side_by_side
         self._constraints_done = False
         self._kept = KeptReads(settings.keep_seconds)  # between analyses: see keeping.py
         try:
@@ -470,21 +476,33 @@ class Neo4jStore(GraphStore):
         return self.memo(("around", inst), lambda: self._around(inst))
 
     def _around(self, inst):
-        ends = {
-            rel: set(self._read(q, inst=inst)[0]["ids"])
-            for rel, q in cypher.AROUND_REL_ENDS.items()
-        }
-        money = self._read(cypher.AROUND_MONEY, inst=inst)[0]
-        wanted = sorted(ends["PARTNER_IN"] | {p for p in money["funded"] if p is not None})
-        projects = pd.DataFrame(
-            self._read(cypher.AROUND_PROJECTS, ids=wanted), columns=list(PROJECT_COLUMNS)
+        rels = list(cypher.AROUND_REL_ENDS)
+        # the independent reads side by side: the projects' flows and the partner pairs
+        # are passes over every tie of their type, the rest small
+        *ends, money, flow_rows, pairs, all_projects = side_by_side(
+            self,
+            *(
+                lambda q=cypher.AROUND_REL_ENDS[r]: set(self._read(q, inst=inst)[0]["ids"])
+                for r in rels
+            ),
+            lambda: self._read(cypher.AROUND_MONEY, inst=inst)[0],
+            lambda: self._packed(cypher.PROJECT_FLOWS, FLOW_FACTS),
+            lambda: self.rel_pairs("PARTNER_IN"),
+            lambda: int(self._read(cypher.PROJECT_COUNT)[0]["n"]),
         )
+        ends = dict(zip(rels, ends, strict=True))
+        wanted = sorted(ends["PARTNER_IN"] | {p for p in money["funded"] if p is not None})
+        organized = ends["ORGANIZED"]
+        project_rows, dated, members = side_by_side(
+            self,
+            lambda: self._read(cypher.AROUND_PROJECTS, ids=wanted),
+            lambda: self._read(cypher.AROUND_EVENTS, ids=sorted(organized)),
+            lambda: self._read(cypher.AROUND_TIES["MEMBER_OF"], ids=sorted(ends["MEMBER_OF"])),
+        )
+        projects = pd.DataFrame(project_rows, columns=list(PROJECT_COLUMNS))
         ids = projects["id"].tolist()
         own = set(ids)
-        organized = ends["ORGANIZED"]
-        dated = {
-            r["id"]: r["year"] for r in self._read(cypher.AROUND_EVENTS, ids=sorted(organized))
-        }
+        dated = {r["id"]: r["year"] for r in dated}
         events = pd.DataFrame(
             [
                 {**r, "organized": r["id"] in organized}
@@ -497,21 +515,15 @@ class Neo4jStore(GraphStore):
             columns=list(EVENT_COLUMNS),
         )
         events["year"] = pd.to_numeric(events["year"], errors="coerce")
-        flows = pd.DataFrame(
-            self._packed(cypher.PROJECT_FLOWS, ("project", "year", "donors", "recipients")),
-            columns=["project", "year", "donors", "recipients"],
-        )
+        flows = pd.DataFrame(flow_rows, columns=list(FLOW_FACTS))
         flows = flows[isin(flows["project"], own)]
         # its projects' partners from the relationship pairs (one pass, kept for the other
         # analyses) rather than one lookup per project id
-        pairs = self.rel_pairs("PARTNER_IN")
         pairs = pairs[isin(pairs["end"], own) & (pairs["start_label"] == "Organization")]
         parts = [tie_part(pairs["start"], "project", pairs["end"])]
-        for rel, key, at in (
-            ("ORGANIZED", "event", sorted(set(events["id"]))),
-            ("MEMBER_OF", "network", sorted(ends["MEMBER_OF"])),
-        ):
-            rows = pd.DataFrame(self._read(cypher.AROUND_TIES[rel], ids=at), columns=["org", "at"])
+        at_events = self._read(cypher.AROUND_TIES["ORGANIZED"], ids=sorted(set(events["id"])))
+        for key, rows in (("event", at_events), ("network", members)):
+            rows = pd.DataFrame(rows, columns=["org", "at"])
             parts.append(tie_part(rows["org"], key, rows["at"]))
         for side in ("donors", "recipients"):
             each = flows[["project", side]].explode(side).dropna(subset=[side])
@@ -523,7 +535,7 @@ class Neo4jStore(GraphStore):
             projects[c] = pd.to_numeric(projects[c], errors="coerce")
         return Around(
             projects=projects.astype({"id": object}),
-            all_projects=int(self._read(cypher.PROJECT_COUNT)[0]["n"]),
+            all_projects=all_projects,
             events=events.astype({"id": object, "project": object, "organized": bool}),
             flow_years=years.astype({"project": object, "year": float}),
             networks=frozenset(ends["MEMBER_OF"]),

@@ -19,15 +19,36 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["block", "kept", "reads_once"]
+__all__ = ["block", "keep", "kept", "reads_once", "side_by_side"]
 
 _READING = threading.local()  # per thread: each app session runs on its own
+_BUILDING = threading.Lock()  # guards the making of one lock per key being built
 
 
 def kept() -> dict | None:
     """What the current block keeps (None outside a block)."""
     return getattr(_READING, "kept", None)
+
+
+def keep(held: dict, key, build):
+    """``held[key]``, made by ``build()`` if it is not there yet, and made once: parts of
+    an analysis that run side by side (:func:`side_by_side`) and ask for the same key
+    at once wait for the one that builds it.
+
+    >>> with block():
+    ...     keep(kept(), "sums", lambda: "read"), keep(kept(), "sums", lambda: "not read")
+    ('read', 'read')
+    """
+    if key in held:
+        return held[key]
+    with _BUILDING:
+        lock = held.setdefault(("building", key), threading.Lock())
+    with lock:
+        if key not in held:
+            held[key] = build()
+    return held[key]
 
 
 @contextlib.contextmanager
@@ -61,3 +82,44 @@ def reads_once(analysis):
             return analysis(store, *args, **kwargs)
 
     return run
+
+
+def side_by_side(store, *parts):
+    """The results of ``parts`` (callables of no argument), in their order.
+
+    A server store spends an analysis waiting: each aggregate is a pass of the server over
+    the funding ties, and the client is idle meanwhile. Where the store can have several
+    reads in flight (``store.read_sessions`` above 1: a Neo4j store, one session each),
+    the parts run on that many threads at once, each inside this thread's reading block,
+    so what one of them reads (:meth:`~graph.store.GraphStore.memo`) the others and the
+    rest of the analysis find kept. Elsewhere (the embedded store, which computes rather
+    than waits) they run one after the other. Either way every part has ended when this
+    returns; the first part that failed raises its error.
+
+    Examples
+    --------
+    >>> side_by_side(example_store(), lambda: 1, lambda: "two")
+    [1, 'two']
+    >>> class Server:
+    ...     read_sessions = 2
+    >>> with block():
+    ...     side_by_side(Server(), lambda: kept().setdefault("read", 1), lambda: 2)
+    ...     kept()
+    [1, 2]
+    {'read': 1}
+    """
+    workers = min(int(getattr(store, "read_sessions", 1)), len(parts))
+    if workers < 2:
+        return [part() for part in parts]
+    held = kept()
+
+    def run(part):
+        _READING.kept = held  # the caller's block: one set of kept reads
+        try:
+            return part()
+        finally:
+            _READING.kept = None
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
+        running = [pool.submit(run, part) for part in parts]
+    return [r.result() for r in running]

@@ -13,6 +13,10 @@ setting            meaning                                    default
 ``SECONDS``        are kept for the next analyses while its
                    write clock stands still (0: read anew;
                    see :mod:`graph.store.keeping`)
+``NEO4J_READ_``    reads an analysis may have in flight at    ``2``
+``SESSIONS``       once, each on a session of its own (1:
+                   one after the other; see
+                   :func:`graph.store.reading.side_by_side`)
 =================  =========================================  =========
 
 The read-only console's own settings (:data:`CONSOLE_SETTINGS`, :class:`ConsoleSettings`):
@@ -23,8 +27,8 @@ Examples
 --------
 >>> s = Neo4jSettings.from_mapping({"NEO4J_URI": "bolt://127.0.0.1:7687",
 ...                                 "NEO4J_PASSWORD": "secret"})
->>> s.uri, s.user, s.database, s.keep_seconds
-('bolt://127.0.0.1:7687', 'neo4j', 'neo4j', 120.0)
+>>> s.uri, s.user, s.database, s.keep_seconds, s.read_sessions
+('bolt://127.0.0.1:7687', 'neo4j', 'neo4j', 120.0, 2)
 >>> "secret" in repr(s)
 False
 >>> Neo4jSettings.from_mapping({}) is None
@@ -37,11 +41,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["KEEP_SECONDS", "SETTINGS", "CONSOLE_SETTINGS", "Neo4jSettings", "ConsoleSettings"]
+__all__ = [
+    "KEEP_SECONDS",
+    "READ_SESSIONS",
+    "SETTINGS",
+    "CONSOLE_SETTINGS",
+    "Neo4jSettings",
+    "ConsoleSettings",
+]
 
 #: Seconds a server store keeps aggregates between analyses when the environment or the
 #: secrets do not say (``NEO4J_KEEP_SECONDS``): as long as the app's cached results live.
 KEEP_SECONDS = 120.0
+
+#: Reads an analysis may have in flight on a server at once (``NEO4J_READ_SESSIONS``).
+READ_SESSIONS = 2
 
 #: Every setting: name, default, meaning.
 SETTINGS = (
@@ -55,6 +69,12 @@ SETTINGS = (
         f"{KEEP_SECONDS:g}",
         "seconds the app keeps aggregates read from the server (the portfolio, funding sums) "
         "for the next analyses while the server's write clock stands still; 0 = read anew",
+    ),
+    (
+        "NEO4J_READ_SESSIONS",
+        str(READ_SESSIONS),
+        "reads an analysis may have in flight at once, each on a session of its own "
+        "(independent aggregates read side by side); 1 = one after the other",
     ),
 )
 
@@ -127,6 +147,7 @@ class Neo4jSettings:
     database: str = "neo4j"
     timeout: float = 5.0
     keep_seconds: float = 0.0
+    read_sessions: int = READ_SESSIONS
 
     @classmethod
     def from_mapping(cls, m: Mapping) -> Neo4jSettings | None:
@@ -145,6 +166,7 @@ class Neo4jSettings:
             keep_seconds=float(
                 KEEP_SECONDS if low.get("keep_seconds") in (None, "") else low["keep_seconds"]
             ),
+            read_sessions=max(1, int(low.get("read_sessions") or READ_SESSIONS)),
         )
 
     @classmethod
