@@ -36,7 +36,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from graph.store.reading import kept
+from graph.store.reading import keep, kept
 
 __all__ = ["KeptReads"]
 
@@ -88,13 +88,15 @@ class KeptReads:
 
     def _check(self, clock: Callable[[], object]) -> None:
         held = kept()
-        mark = ("clock read", id(self))
-        if held is not None and mark in held:
-            return
+        if held is None:
+            self._compare(clock)
+        else:  # once per reading block, even by parts read side by side
+            keep(held, ("clock read", id(self)), lambda: self._compare(clock) or True)
+
+    def _compare(self, clock: Callable[[], object]) -> None:
+        """Read the write clock; forget everything if it moved or what is kept is too old."""
         now_clock, now = clock(), self._now()
         with self._lock:
             if now_clock != self._clock or now - self._since > self.seconds:
                 self._items.clear()
                 self._clock, self._since = now_clock, now
-        if held is not None:
-            held[mark] = True
