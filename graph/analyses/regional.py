@@ -272,13 +272,14 @@ def _portfolio_money(store, sums, mine, key, level, scheme) -> pd.DataFrame:
 def _picture(store, filters, *, level, scheme, flow_types, scope):
     f = filters or Filters()
     key = "target_region" if level == "region" else "target_country"
-    # three independent reads, side by side on a server: the portfolio, the sums by
-    # project and recipient, and who takes part in anything (counted at the end)
-    mine, sums, _ = side_by_side(
+    # independent reads, side by side on a server: the portfolio, the sums by project and
+    # recipient, who takes part in anything (counted at the end), the projects' targets
+    mine, sums, _, _ = side_by_side(
         store,
         lambda: portfolio(store, scope, f),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
         lambda: _active_orgs(store),
+        lambda: store.project_targets(scheme=scheme, level=level),
     )
     rows: dict = defaultdict(lambda: dict(_ROW))
     if mine.everything:

@@ -260,13 +260,15 @@ def donor_exit(
         check_org(store, d, what="donor")
     removed_set = set(removed)
     new = _new_donor(store, **_add_options(add)) if add else None
-    # the reads that need nothing of the others, side by side on a server
-    totals, money, pairs, graph = side_by_side(
+    # the reads that need nothing of the others, side by side on a server (the targets:
+    # read ahead for the losses by region)
+    totals, money, pairs, graph, _ = side_by_side(
         store,
         lambda: donor_totals(store, filters, recipient=recipient, flow_types=flow_types),
         lambda: _money_by_project(store, filters, recipient=recipient, flow_types=flow_types),
         lambda: project_donors(store, filters, flow_types=flow_types, sort=False),
         lambda: partnership_adjacency(store),
+        lambda: store.project_targets(scheme=scheme),
     )
     if not int(totals["flows"].sum()):  # the selection's donor flows, own funds left out
         raise EmptySelection("no donor flows in the selection; widen the years or drop a filter")
