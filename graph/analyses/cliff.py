@@ -127,14 +127,18 @@ def project_funding(
     """
     f = filters or Filters()
     types = check_flow_types(flow_types)
-    mine, *_ = side_by_side(  # on a server, the reads of _project_funding beside the portfolio
-        store,
-        lambda: portfolio(store, scope, f),
-        lambda: store.funding_pairs("project", "donor", f, flow_types=types),
-        lambda: store.funding_totals(("project",), f, flow_types=types),
-    )
-    key = ("project_funding", f, types, mine.scope)  # kept per load: the cliff and ends share it
-    return store.memo(key, lambda: _project_funding(store, f, types, mine)).copy()
+
+    def build():
+        mine, *_ = side_by_side(  # on a server, the reads of _project_funding beside it
+            store,
+            lambda: portfolio(store, scope, f),
+            lambda: store.funding_pairs("project", "donor", f, flow_types=types),
+            lambda: store.funding_totals(("project",), f, flow_types=types),
+        )
+        return _project_funding(store, f, types, mine)
+
+    key = ("project_funding", f, types, scope)  # kept per load: nothing read ahead again
+    return store.memo(key, build).copy()
 
 
 def _projects_of(store: GraphStore, f: Filters, mine) -> pd.DataFrame:

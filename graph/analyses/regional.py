@@ -251,11 +251,12 @@ def _project_sums(store, f: Filters, flow_types) -> pd.DataFrame:
     return store.funding_totals(("project", "recipient"), f, flow_types=flow_types)
 
 
-def _portfolio_money(store, sums, mine, key, level, scheme) -> pd.DataFrame:
+def _portfolio_money(sums, mine, key, targets) -> pd.DataFrame:
     """``key`` (target region or country), ``amount_usd``, ``flows``, ``usd_known`` of the
     flows the portfolio ``mine`` counts. ``sums``, by project and recipient, are kept to
     the portfolio's, added up by project, and each project's sums spread over its targets
-    (amounts by weight, rounded to the cent; counts whole), as
+    (``targets``, :meth:`~graph.store.GraphStore.project_targets`; amounts by weight,
+    rounded to the cent; counts whole), as
     :meth:`~graph.store.GraphStore.funding_totals` spreads them: a project's money is
     spread once, not once per recipient.
     """
@@ -263,7 +264,6 @@ def _portfolio_money(store, sums, mine, key, level, scheme) -> pd.DataFrame:
     cols = ["amount_usd", "flows", "usd_known"]
     per = sums.groupby(sums["project"].astype(object), dropna=False, sort=False)[cols].sum()
     per = per.rename_axis("project").reset_index()
-    targets = store.project_targets(scheme=scheme, level=level)
     spread = spread_rows(per, "project", key, targets)
     spread["amount_usd"] = spread["amount_usd"].round(2)
     return spread.groupby(key, dropna=False, sort=False)[cols].sum().reset_index()
@@ -274,7 +274,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     key = "target_region" if level == "region" else "target_country"
     # independent reads, side by side on a server: the portfolio, the sums by project and
     # recipient, who takes part in anything (counted at the end), the projects' targets
-    mine, sums, _, _ = side_by_side(
+    mine, sums, _, targets = side_by_side(
         store,
         lambda: portfolio(store, scope, f),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
@@ -285,7 +285,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     if mine.everything:
         money = store.funding_totals((key,), f, scheme=scheme, flow_types=flow_types)
     else:  # flows tied to its projects, and core money it receives
-        money = _portfolio_money(store, sums, mine, key, level, scheme)
+        money = _portfolio_money(sums, mine, key, targets)
     for rec in money.to_dict("records"):
         r = rows[None if isnull(rec[key]) else rec[key]]
         r["money_usd"] += rec["amount_usd"]
@@ -293,8 +293,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
         r["flows_with_usd"] += rec["usd_known"]
     projects = store.nodes("Project", f)["id"]
     projects = set(projects[mine.keep("projects", projects)])
-    weights = store.project_targets(scheme=scheme, level=level)
-    weights = weights[isin(weights["project"], projects)]
+    weights = targets[isin(targets["project"], projects)]
     # per region or country: how many projects, and their weights summed in row order
     codes, keys = pd.factorize(weights["key"].astype(object), use_na_sentinel=False)
     counts = np.bincount(codes, minlength=len(keys))

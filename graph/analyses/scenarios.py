@@ -68,9 +68,12 @@ def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
     return f
 
 
-def _money_by_project(store, filters, *, recipient, flow_types) -> pd.DataFrame:
-    """The money received by project and recipient (of ``recipient`` only, if given)."""
-    t = store.funding_totals(("recipient", "project"), filters or Filters(), flow_types=flow_types)
+def _received(store, filters, keys, *, recipient, flow_types, donors=None) -> pd.DataFrame:
+    """The money received, summed by ``keys`` (with ``recipient``; of ``recipient`` only,
+    if given), from ``donors`` only if given."""
+    f = filters or Filters()
+    which = f if donors is None else replace(f, donors=donors)
+    t = store.funding_totals(keys, which, flow_types=flow_types)
     return t[t["recipient"] == recipient] if recipient is not None else t
 
 
@@ -78,23 +81,22 @@ def _project_money(store, filters, money, *, recipient, flow_types, factors: dic
     """Each project's money before and after the exit (``project`` None: money tied to no
     project), for the losses by project and by region.
 
-    Before: the money by project (``money``, :func:`_money_by_project`), less the
-    recipients' own funds. After: less what the
-    donors whose factor is below 1 take (those that leave, the pools they leave). Only
-    their flows and the recipients' own are read by donor (:attr:`Filters.donors`), not
-    every donor–project pair: tens of thousands of pairs at a million flows. Projects in
-    order of first appearance.
+    Before: the money by recipient and project (``money``, :func:`_received`), less the
+    recipients' own funds. After: less what the donors whose factor is below 1 take (those
+    that leave, the pools they leave). Only their flows and the recipients' own are read by
+    donor (:attr:`Filters.donors`), not every donor–project pair: tens of thousands of
+    pairs at a million flows. Projects in order of first appearance.
     """
-    f = filters or Filters()
-
-    def sums(keys, donors=None):
-        which = f if donors is None else replace(f, donors=donors)
-        t = store.funding_totals(keys, which, flow_types=flow_types)
-        return t[t["recipient"] == recipient] if recipient is not None else t
-
     receivers = [recipient] if recipient is not None else money["recipient"].dropna().unique()
     leaving = [d for d, x in factors.items() if x != 1.0]
-    by_donor = sums(("donor", "recipient", "project"), [*receivers, *leaving])  # one read
+    by_donor = _received(  # one read
+        store,
+        filters,
+        ("donor", "recipient", "project"),
+        recipient=recipient,
+        flow_types=flow_types,
+        donors=[*receivers, *leaving],
+    )
     is_own = (by_donor["donor"] == by_donor["recipient"]).to_numpy()
     own, taken = by_donor[is_own], by_donor[~is_own & isin(by_donor["donor"], leaving)]
     share = 1.0 - taken["donor"].map(factors).fillna(1.0).astype(float).to_numpy()
@@ -137,15 +139,15 @@ def _project_losses(per: pd.DataFrame, titles: dict) -> pd.DataFrame:
     return _loss_table(named["project"], named["before"], named["after"], "project", titles, True)
 
 
-def _region_losses(store, per: pd.DataFrame, names: dict, scheme: str):
+def _region_losses(per: pd.DataFrame, names: dict, targets: pd.DataFrame):
     """:func:`_loss_table` by target region: each project's money before and after
-    (:func:`_project_money`) spread over its target regions (a project's tens of donors
-    are not spread one by one)."""
+    (:func:`_project_money`) spread over its target regions (``targets``; a project's tens
+    of donors are not spread one by one)."""
     key = "target_region"
     if per.empty:
         return pd.DataFrame(columns=[key, "name", "before", "after", "lost"])
     weights = per.assign(amount_usd=1.0)  # spread: each row's weight (1 where none)
-    spread = spread_rows(weights, "project", key, store.project_targets(scheme=scheme))
+    spread = spread_rows(weights, "project", key, targets)
     weight = spread["amount_usd"].to_numpy(float)
     before, after = spread["before"].to_numpy(float), spread["after"].to_numpy(float)
     return _loss_table(spread[key], before * weight, after * weight, key, names)
@@ -260,12 +262,13 @@ def donor_exit(
         check_org(store, d, what="donor")
     removed_set = set(removed)
     new = _new_donor(store, **_add_options(add)) if add else None
-    # the reads that need nothing of the others, side by side on a server (the targets:
-    # read ahead for the losses by region)
-    totals, money, pairs, graph, _ = side_by_side(
+    # the reads that need nothing of the others, side by side on a server
+    totals, money, pairs, graph, targets = side_by_side(
         store,
         lambda: donor_totals(store, filters, recipient=recipient, flow_types=flow_types),
-        lambda: _money_by_project(store, filters, recipient=recipient, flow_types=flow_types),
+        lambda: _received(
+            store, filters, ("recipient", "project"), recipient=recipient, flow_types=flow_types
+        ),
         lambda: project_donors(store, filters, flow_types=flow_types, sort=False),
         lambda: partnership_adjacency(store),
         lambda: store.project_targets(scheme=scheme),
@@ -315,7 +318,7 @@ def donor_exit(
     per_project = _project_money(
         store, filters, money, recipient=recipient, flow_types=flow_types, factors=factors
     )
-    lost_by_region = _region_losses(store, per_project, region_names, scheme)
+    lost_by_region = _region_losses(per_project, region_names, targets)
     lost_by_project = _project_losses(per_project, project_titles)
 
     names = org_names(store)
