@@ -20,6 +20,7 @@ module                 what it holds
 :mod:`.batch`          :class:`GraphBatch`: validated records as nodes and relationships
 :mod:`.settings`       :class:`Neo4jSettings` and the list of connection settings
 :mod:`.console`        the read-only Cypher console's guard and runner
+:mod:`.arrow_pool`     which allocator holds Arrow's memory (jemalloc, chosen on import)
 =====================  ===========================================================
 
 Examples
@@ -30,6 +31,7 @@ Examples
 2024
 """
 
+from graph.store.arrow_pool import choose_pool
 from graph.store.base import (
     FLOW_COLUMNS,
     GraphStore,
@@ -63,6 +65,10 @@ from graph.store.totals import (
     check_funding_keys,
 )
 
+# Arrow's memory (every text column) in jemalloc, which hands freed pages back: see
+# :mod:`graph.store.arrow_pool` for what it saves.
+choose_pool()
+
 __all__ = [
     "DEFAULT_FLOW_TYPES",
     "FLOW_COLUMNS",
@@ -73,6 +79,7 @@ __all__ = [
     "TOTALS_COLUMNS",
     "Filters",
     "GraphBatch",
+    "choose_pool",
     "GraphStore",
     "LoadReport",
     "MemoryStore",
