@@ -6,7 +6,9 @@ Each figure is printed next to a baseline measured in the same run:
 
 * loading: the bare pandas read + networkx build of the same files (``read``);
 * analyses: one pandas group-by over the same flows;
-* Bolt: the same server's best case (pre-built rows, one ``UNWIND … MERGE`` per batch).
+* Bolt: the same server's best case (pre-built rows, one ``UNWIND … MERGE`` per batch);
+  the app side's memory also on each larger size's flows over S's donors and projects
+  (``generate --structure``), which shows what grows with the flows alone.
 
 ``--write`` keeps the tables in ``bench/RESULTS.md`` with the command that produced them.
 Nothing here asserts: benchmarks print, tests do not time.
@@ -31,6 +33,9 @@ from loaders.generate import SIZES, generate
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEED = 1
+#: The size whose donors, projects and networks the Bolt app side is also measured on
+#: with each larger size's flows.
+SMALLEST = "S"
 
 
 def _step(step: str, folder: Path, timeout: float) -> dict:
@@ -236,6 +241,15 @@ def report(results: dict, sizes: list[str], bolt_sizes: list[str]) -> str:
         )
         rows.append(
             [
+                f"the same, these flows over {SMALLEST}'s donors, projects and networks",
+                *[
+                    _mb(_get(results, s, "bolt_fixed", "reader_rss_mb")) if s != SMALLEST else "—"
+                    for s in bolt_sizes
+                ],
+            ]
+        )
+        rows.append(
+            [
                 "the same, after listing every flow (funding_flows)",
                 *[_mb(_get(results, s, "bolt", "listing_rss_mb")) for s in bolt_sizes],
             ]
@@ -283,6 +297,14 @@ def main(argv=None) -> int:
             for step in steps:
                 results.setdefault(s, {})[step] = r = _step(step, folder, args.timeout)
                 print(f"{s} {step}: {json.dumps(r)}", flush=True)
+            if s in bolt_sizes and SIZES[s] > SIZES[SMALLEST]:
+                # the same flows over the smallest size's donors, projects and networks:
+                # what grows on the app side with the flows alone
+                fixed = Path(tmp) / f"{s}-over-{SMALLEST}"
+                generate(fixed, flows=SIZES[s], seed=SEED, structure=SIZES[SMALLEST])
+                r = _step("bolt_reader", fixed, args.timeout)
+                results[s]["bolt_fixed"] = r
+                print(f"{s} over {SMALLEST}'s structure, bolt_reader: {json.dumps(r)}", flush=True)
     text = report(results, sizes, bolt_sizes)
     print()
     print(text)

@@ -182,5 +182,20 @@ def bolt(folder: Path, report=lambda figures: None) -> dict:
     return out
 
 
+def reader_alone(folder: Path) -> dict:
+    """Only the app side: ``folder`` loaded into a fresh server, then the analyses timed in
+    a process of their own with its peak memory (:func:`read_only`). The bench runs it on
+    M's flows over S's donors and projects, to show what grows with the flows alone."""
+    signal.signal(signal.SIGTERM, _stop)
+    settings, server = _server()
+    try:
+        with Neo4jStore(settings) as store:
+            store.clear()
+            load(folder, store)
+        return _reader(settings)
+    finally:
+        server.__exit__(None, None, None)
+
+
 if __name__ == "__main__":
     print(json.dumps(read_only()))

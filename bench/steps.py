@@ -19,6 +19,10 @@ Steps
     case (pre-built rows, one ``UNWIND … MERGE`` per batch, no validation) and time the
     analyses on the Bolt store in a process of their own (``reader_rss_mb``: the app
     side's memory; ``rss_mb``: the loader's).
+``bolt_reader``
+    Only the app side of ``bolt``: load ``DIR`` into a fresh server and time the analyses
+    in a process of their own, with its peak memory (the bench gives it M's flows over S's
+    donors and projects).
 """
 
 from __future__ import annotations
@@ -211,6 +215,10 @@ def main(argv: list[str]) -> int:
         from bench.bolt import bolt
 
         result = bolt(folder, report=lambda figures: print(json.dumps(figures), flush=True))
+    elif step == "bolt_reader":
+        from bench.bolt import reader_alone
+
+        result = reader_alone(folder)
     else:
         result = STEPS[step](folder)
     result["rss_mb"] = rss_mb()

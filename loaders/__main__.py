@@ -125,6 +125,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("out", help="folder to write the record files into")
     gen.add_argument("--flows", type=int, required=True, help="number of funding flows")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_argument(
+        "--structure",
+        type=int,
+        metavar="N",
+        help="size donors, projects, networks and events as for N flows (default: --flows)",
+    )
     return p
 
 
@@ -212,7 +218,7 @@ def main(argv=None) -> int:
     if args.command == "generate":
         from loaders.generate import generate
 
-        sizes = generate(args.out, flows=args.flows, seed=args.seed)
+        sizes = generate(args.out, flows=args.flows, seed=args.seed, structure=args.structure)
         print(f"Wrote {args.out}: {', '.join(f'{n} {k}' for k, n in sizes.items())}.")
         return 0
     if args.command == "validate":

@@ -21,6 +21,9 @@ Examples
 >>> _ = generate(b, flows=200, seed=1)
 >>> (a / "funding.csv").read_bytes() == (b / "funding.csv").read_bytes()
 True
+>>> more = generate(b, flows=2000, seed=1, structure=200)  # ten times the flows, same structure
+>>> more["funding"], more["projects"] == sizes["projects"], more["organizations"] == sizes["organizations"]
+(2000, True, True)
 """
 
 from __future__ import annotations
@@ -94,7 +97,9 @@ def _reference(out: Path, sizes: dict) -> pd.DataFrame:
     return pd.read_csv(_DATA / "country_regions.csv", dtype=str, keep_default_na=False)
 
 
-def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
+def generate(
+    out: Path, *, flows: int, seed: int = 0, structure: int | None = None
+) -> dict[str, int]:
     """Write a synthetic portfolio of ``flows`` funding flows under ``out``.
 
     Parameters
@@ -105,6 +110,10 @@ def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
         Number of funding flows (the benchmark sizes are :data:`SIZES`).
     seed : int
         Seed of the random generator: the same flows and seed give the same files.
+    structure : int, optional
+        Size the donors, recipients, projects, networks and events as for this many
+        flows (default: ``flows``), so that the flows grow on a structure that does not:
+        the benchmarks show with it what grows with the flows alone.
 
     Returns
     -------
@@ -113,6 +122,9 @@ def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
     """
     if flows < 1:
         raise ValueError("flows must be at least 1")
+    scale = flows if structure is None else structure
+    if scale < 1:
+        raise ValueError("structure must be at least 1")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -133,9 +145,9 @@ def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
     countries = np.array(sorted(set(links["iso3"])))
     regions = np.array(sorted(set(links["region_id"])))
 
-    n_donors = max(20, flows // 200)
-    n_recipients = max(4, flows // 5_000)
-    n_projects = max(10, flows // 20)
+    n_donors = max(20, scale // 200)
+    n_recipients = max(4, scale // 5_000)
+    n_projects = max(10, scale // 20)
     donor_sector = _pick(rng, _DONOR_SECTORS, n_donors)
     donor_ids = _ids("donor-", n_donors)
     recipient_ids = np.concatenate([["institute"], _ids("office-", n_recipients - 1)])
@@ -173,7 +185,7 @@ def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
         },
         sizes,
     )
-    n_networks = max(3, flows // 10_000)
+    n_networks = max(3, scale // 10_000)
     network_ids = _ids("network-", n_networks)
     _write(
         out,
@@ -185,7 +197,7 @@ def generate(out: Path, *, flows: int, seed: int = 0) -> dict[str, int]:
         },
         sizes,
     )
-    n_events = max(5, flows // 100)
+    n_events = max(5, scale // 100)
     event_year = rng.integers(_FIRST_YEAR, _LAST_YEAR + 1, n_events)
     event_ids = _ids("event-", n_events)
     _write(
