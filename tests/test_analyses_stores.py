@@ -54,6 +54,19 @@ def _pair(neo, records=None, folder=None):
     return mem, neo
 
 
+def _check_kept_to(mem, neo, key: str, ids: tuple, groupings) -> None:
+    """Sums over the flows of ``ids`` (``Filters(donors=…)`` or ``Filters(projects=…)``)
+    agree on both stores and are every flow's sums kept to ``ids``."""
+    f = Filters(**{f"{key}s": ids})
+    for by in (*groupings, ("year",)):
+        a = mem.funding_totals(by, f)
+        pd.testing.assert_frame_equal(a, neo.funding_totals(by, f))
+        if key in by:
+            every = mem.funding_totals(by)
+            every = every[every[key].isin(ids)].reset_index(drop=True)
+            pd.testing.assert_frame_equal(a, every)
+
+
 def _check_totals_identical(mem, neo):
     n = 0
     for r in (0, 1, 2):
@@ -70,13 +83,17 @@ def _check_totals_identical(mem, neo):
                     n += 1
     # the flows of a few donors: the same rows as every donor's, kept to those donors
     few = tuple(mem.funding_totals(("donor",))["donor"].head(2))
-    for by in (("donor", "project"), ("donor", "target_region"), ("year",)):
-        a = mem.funding_totals(by, Filters(donors=few))
-        pd.testing.assert_frame_equal(a, neo.funding_totals(by, Filters(donors=few)))
-        if "donor" in by:
-            every = mem.funding_totals(by)
-            every = every[every["donor"].isin(few)].reset_index(drop=True)
-            pd.testing.assert_frame_equal(a, every)
+    _check_kept_to(mem, neo, "donor", few, (("donor", "project"), ("donor", "target_region")))
+    # the flows of a few projects (looked up in a map on the server): the same rows as
+    # every project's, kept to those projects; a project no flow has keeps nothing
+    some = tuple(mem.funding_totals(("project",))["project"].dropna().head(3)) + ("no-such",)
+    _check_kept_to(mem, neo, "project", some, (("project", "donor"),))
+    listed = [s.funding_flows(Filters(projects=some)) for s in (mem, neo)]
+    assert sorted(listed[0]["flow_id"]) == sorted(listed[1]["flow_id"])
+    assert set(listed[0]["project_id"]) == set(some[:-1])
+    assert not len(mem.funding_flows(Filters(projects=()))) and not len(
+        neo.funding_flows(Filters(projects=()))
+    )
     for types in (["disbursement"], ["income", "commitment", "disbursement"]):
         pd.testing.assert_frame_equal(
             mem.funding_totals(("donor", "year"), flow_types=types),

@@ -264,3 +264,28 @@ def test_the_command_line_lists_the_prospects(capsys):
     out = capsys.readouterr().out
     assert out.startswith("1 funder(s) in published data fund the institute's themes")
     assert "Department for International Development (government): USD 35,803,043" in out
+
+
+def test_prospects_read_only_the_themed_projects_flows_and_agree_on_both_stores(neo):
+    """On a server the published flows outside the themes are counted, not listed: the
+    prospects, their flows and every count are the same as in the embedded store, and the
+    count of published flows is that of a listing of every one of them."""
+    from graph.analyses.prospecting import PROSPECT_FLOW_TYPES
+    from graph.store.memory import MemoryStore
+
+    mem = MemoryStore()
+    for store in (mem, neo):
+        load(DATA_DIR, store, source="data")
+        for path in PUBLISHED:
+            load(path, store, external=True)
+    settings = read_prospecting(PROSPECTING_EXAMPLE)
+    a, b = prospects(mem, settings), prospects(neo, settings)
+    assert a.counted == b.counted
+    every = mem.funding_flows(Filters(external=True))
+    kinds = every["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES)
+    assert a.counted["external_flows"] == int(kinds.sum()) > a.counted["themed"] > 0
+    assert _plain(a.table) == _plain(b.table)
+    order = ["flow_id"]
+    assert _plain(a.flows.sort_values(order, ignore_index=True)) == _plain(
+        b.flows.sort_values(order, ignore_index=True)
+    )

@@ -304,16 +304,18 @@ def _themed_flows(store, settings, share: pd.DataFrame) -> tuple:
     """The external flows of the funding kinds tied to a themed project, with their focus
     and theme shares (``share``: :func:`_focus_share`); the themes of each project; every
     code of every project; how many external flows of those kinds there are."""
-    f = store.funding_flows(Filters(external=True))
-    f = f[f["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES).to_numpy()]
     themed, codes, theme_share = _project_themes(store, settings)
-    t = f[f["project_id"].isin(set(themed["project"]))]
+    # only the themed projects' flows are read (on a server: summed, not listed, for the rest)
+    f = store.funding_flows(Filters(external=True, projects=themed["project"]))
+    t = f[f["flow_type"].fillna("income").isin(PROSPECT_FLOW_TYPES).to_numpy()]
+    every = store.funding_totals((), Filters(external=True), flow_types=PROSPECT_FLOW_TYPES)
+    n_ext = int(every["flows"].sum()) if len(every) else 0
     focus = share.groupby("project")["share"].sum()
     t = t.assign(
         focus_share=t["project_id"].map(focus).fillna(0.0).to_numpy(),
         theme_share=t["project_id"].map(theme_share).fillna(0.0).to_numpy(),
     )
-    return t.rename(columns={"donor_id": "funder"}), themed, codes, len(f)
+    return t.rename(columns={"donor_id": "funder"}), themed, codes, n_ext
 
 
 def prospects(

@@ -372,6 +372,7 @@ _FLOW_WHERE = (
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.external, false) = $external "
     "AND ($donors IS NULL OR d.id IN $donors) "
+    "AND ($projects IS NULL OR $projects[coalesce(r.project_id, '')] IS NOT NULL) "
 )
 
 FUNDING_FLOWS = (
@@ -588,7 +589,6 @@ AROUND_TIES = {
     )
     for rel, label in (("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
 }
-
 
 #: The console's own transactions on the server, found by the tag its queries carry
 #: (``SHOW TRANSACTIONS``: Neo4j 5 and ArcadeDB; a user sees its own).

@@ -29,11 +29,20 @@ class Filters:
         Only the funding flows of these donors (organization ids), kept as a sorted tuple:
         an analysis that needs the flows of a few donors (those that leave, those whose
         agreements all end) reads those, not every flow. Nodes are not filtered by it.
+    projects : iterable of str, optional
+        Only the funding flows tied to these projects (project ids), kept as a sorted
+        tuple: prospecting reads the published flows of the projects in the institute's
+        themes, not every published flow. Nodes are not filtered by it. A server looks
+        each flow's project up in a map of these ids (``$projects[...]``), never in a list:
+        on ArcadeDB ``IN`` a list of 2,500 ids compares each flow with every id (100,000
+        flows: 5.5 s, against 0.2 s by the map).
 
     Examples
     --------
     >>> Filters(donors={"b", "a"}).donors, Filters(donors=["a"]).is_empty()
     (('a', 'b'), True)
+    >>> Filters(projects=["p2", "p1", "p2"]).params()["projects"]
+    {'p1': True, 'p2': True}
     """
 
     year_from: int | None = None
@@ -43,19 +52,24 @@ class Filters:
     sector: str | None = None
     external: bool = False
     donors: tuple | None = None
+    projects: tuple | None = None
 
     def __post_init__(self):
-        if self.donors is not None:  # one key for the same donors, whatever their order
-            object.__setattr__(self, "donors", tuple(sorted(set(self.donors))))
+        for name in ("donors", "projects"):  # one key for the same ids, whatever their order
+            ids = getattr(self, name)
+            if ids is not None:
+                object.__setattr__(self, name, tuple(sorted(set(ids))))
 
     def is_empty(self) -> bool:
-        """True when no filter of nodes is set (``external`` and ``donors`` only choose
-        flows)."""
-        flows_only = ("external", "donors")
+        """True when no filter of nodes is set (``external``, ``donors`` and ``projects``
+        only choose flows)."""
+        flows_only = ("external", "donors", "projects")
         return all(v is None for k, v in asdict(self).items() if k not in flows_only)
 
     def params(self) -> dict:
-        """The filters as query parameters (``donors`` as a list, or None)."""
+        """The filters as query parameters (``donors`` as a list, ``projects`` as a map of
+        each id to true, or None)."""
         out = asdict(self)
         out["donors"] = list(self.donors) if self.donors is not None else None
+        out["projects"] = dict.fromkeys(self.projects, True) if self.projects is not None else None
         return out

@@ -371,6 +371,8 @@ class MemoryStore(GraphStore):
             keep &= isin(view["start"], donors)
         if f.donors is not None:  # each donor tested once, by its code
             keep &= self._flow_codes().isin(GROUP_COLUMNS["donor"], f.donors)
+        if f.projects is not None:
+            keep &= self._flow_codes().isin(GROUP_COLUMNS["project"], f.projects)
         return keep
 
     def funding_flows(self, filters=None):
