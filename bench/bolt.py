@@ -38,22 +38,23 @@ from loaders.load import check, load
 MERGE_BUDGET = 150.0
 
 
-def _server():
-    """Settings of the server to use, and the context that keeps it running."""
+@contextlib.contextmanager
+def _serving():
+    """Settings of the server to use while the block runs: that of ``NEO4J_URI``, or else a
+    fresh ArcadeDB, stopped when the block ends (also on the SIGTERM the bench sends to a
+    step that runs out of time)."""
     from tests.bolt_server import BoltServer, bolt_settings_from_env
 
     env = bolt_settings_from_env()
     if env is not None:
         uri, user, password, database = env
-        return Neo4jSettings(uri=uri, user=user, password=password, database=database), (
-            contextlib.nullcontext()
+        yield Neo4jSettings(uri=uri, user=user, password=password, database=database)
+        return
+    signal.signal(signal.SIGTERM, _stop)
+    with BoltServer() as s:
+        yield Neo4jSettings(
+            uri=s.uri, user=s.user, password=s.password, database=s.database, timeout=30
         )
-    server = BoltServer()
-    s = server.__enter__()
-    settings = Neo4jSettings(
-        uri=s.uri, user=s.user, password=s.password, database=s.database, timeout=30
-    )
-    return settings, server
 
 
 def best_case(
@@ -122,10 +123,9 @@ def _reader(settings: Neo4jSettings) -> dict:
 def read_only() -> dict:
     """The analyses on the server of ``NEO4J_URI`` (cold, then in sequence) and this
     process's peak memory: the app side of a Bolt store."""
-    settings, _ = _server()
     figures = [n for n in ANALYSES if n != "funding_flows"]  # aggregates: what the app reads
     # as the app reads: aggregates kept between analyses while the write clock stands still
-    with Neo4jStore(replace(settings, keep_seconds=KEEP_SECONDS)) as store:
+    with _serving() as settings, Neo4jStore(replace(settings, keep_seconds=KEEP_SECONDS)) as store:
         out = {
             "analyses": analyses(store, names=figures),
             "in_sequence": analyses(store, cold=False, names=figures),
@@ -137,48 +137,41 @@ def read_only() -> dict:
 
 
 def _stop(signum, frame):
-    raise SystemExit(f"stopped by signal {signum}")  # runs the ``finally`` that stops the server
+    raise SystemExit(f"stopped by signal {signum}")  # leaves the block that stops the server
 
 
 def bolt(folder: Path, report=lambda figures: None) -> dict:
     """The Bolt figures of ``folder``; ``report(figures so far)`` after each step, so a step
     stopped for time keeps what it measured."""
-    signal.signal(signal.SIGTERM, _stop)
-    settings, server = _server()
     out: dict = {}
-    try:
-        with Neo4jStore(settings) as store:
-            records, problems = check(folder)
-            assert not problems
-            batch = build_batch(records)
-            del records
-            counts = batch.counts()
-            out["rows"] = counts["nodes"] + counts["relationships"]
-            # The CREATE best case first: it warms the server up for the project's load,
-            # which is then measured on equal terms. The MERGE best cases come last: at
-            # M they are the slowest (a MERGE compares with every tie between its ends).
+    with _serving() as settings, Neo4jStore(settings) as store:
+        records, problems = check(folder)
+        assert not problems
+        batch = build_batch(records)
+        del records
+        counts = batch.counts()
+        out["rows"] = counts["nodes"] + counts["relationships"]
+        # The CREATE best case first: it warms the server up for the project's load,
+        # which is then measured on equal terms. The MERGE best cases come last: at
+        # M they are the slowest (a MERGE compares with every tie between its ends).
+        store.clear()
+        store.ensure_constraints()
+        out["best_create_seconds"], _ = best_case(store, batch, one_transaction=True, create=True)
+        report(out)
+        store.clear()
+        out["load_seconds"] = timed(lambda: load(folder, store))[1]
+        report(out)
+        out["reload_seconds"] = timed(lambda: load(folder, store))[1]
+        report(out)
+        out.update(_reader(settings))
+        report(out)
+        for key, one in (("best_one_tx", True), ("best", False)):
             store.clear()
             store.ensure_constraints()
-            out["best_create_seconds"], _ = best_case(
-                store, batch, one_transaction=True, create=True
-            )
+            seconds, rows = best_case(store, batch, one_transaction=one, budget=MERGE_BUDGET)
+            out[f"{key}_seconds"], out[f"{key}_rows"] = seconds, rows
             report(out)
-            store.clear()
-            out["load_seconds"] = timed(lambda: load(folder, store))[1]
-            report(out)
-            out["reload_seconds"] = timed(lambda: load(folder, store))[1]
-            report(out)
-            out.update(_reader(settings))
-            report(out)
-            for key, one in (("best_one_tx", True), ("best", False)):
-                store.clear()
-                store.ensure_constraints()
-                seconds, rows = best_case(store, batch, one_transaction=one, budget=MERGE_BUDGET)
-                out[f"{key}_seconds"], out[f"{key}_rows"] = seconds, rows
-                report(out)
-            store.clear()
-    finally:
-        server.__exit__(None, None, None)
+        store.clear()
     return out
 
 
@@ -186,15 +179,11 @@ def reader_alone(folder: Path) -> dict:
     """Only the app side: ``folder`` loaded into a fresh server, then the analyses timed in
     a process of their own with its peak memory (:func:`read_only`). The bench runs it on
     M's flows over S's donors and projects, to show what grows with the flows alone."""
-    signal.signal(signal.SIGTERM, _stop)
-    settings, server = _server()
-    try:
+    with _serving() as settings:
         with Neo4jStore(settings) as store:
             store.clear()
             load(folder, store)
         return _reader(settings)
-    finally:
-        server.__exit__(None, None, None)
 
 
 if __name__ == "__main__":
