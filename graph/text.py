@@ -167,16 +167,48 @@ def usd(x, *, unknown: str = "unknown") -> str:
     return unknown if missing(x) else f"USD {rounded(x):,.0f}"
 
 
+#: Scales a headline amount is given in from a billion up: a whole donor agency's
+#: portfolio (or the sum of many) runs to billions, and a page's headline has room for
+#: about a dozen characters, so ``USD 1,449,437.95 M`` would be cut off.
+_LARGE = ((1e12, "tn"), (1e9, "bn"))
+
+
 def usd_short(x, *, unknown: str = "unknown") -> str:
-    """A USD amount for a headline: thousands as ``k``, millions as ``M``."""
+    """A USD amount for a headline: thousands as ``k`` (one decimal); millions as ``M``,
+    billions as ``bn`` and trillions as ``tn``, to three significant digits, so that it
+    shows whole as a page's headline figure (``USD 781 M``, not ``USD 781.15 M``).
+
+    >>> usd_short(1_449_437_945_242), usd_short(186_737_300_000), usd_short(2_999_999_999)
+    ('USD 1.45 tn', 'USD 187 bn', 'USD 3.00 bn')
+    >>> usd_short(999_999_999), usd_short(999_400_000), usd_short(-12_345_000_000)
+    ('USD 1.00 bn', 'USD 999 M', 'USD -12.3 bn')
+    >>> usd_short(781_150_000), usd_short(14_449_000), usd_short(999_400), usd_short(999_950)
+    ('USD 781 M', 'USD 14.4 M', 'USD 999.4 k', 'USD 1.00 M')
+    """
     if missing(x):
         return unknown
     x = float(x)
-    if abs(rounded(x / 1_000_000, 2)) >= 1:
-        return f"USD {rounded(x / 1_000_000, 2):,.2f} M"
+    for scale, unit in _LARGE:
+        if abs(x) >= 0.9995 * scale:  # what reads 1.00 at three digits
+            return f"USD {_three_digits(x / scale)} {unit}"
+    if abs(x) >= 0.9995 * 1e6:
+        return f"USD {_three_digits(x / 1e6)} M"
     if abs(rounded(x / 1_000, 1)) >= 1:
         return f"USD {rounded(x / 1_000, 1):,.1f} k"
     return f"USD {rounded(x):,.0f}"
+
+
+def _three_digits(x: float) -> str:
+    """``x`` (at least 1 in size) to three significant digits, rounded as :func:`rounded`.
+
+    >>> _three_digits(1.449), _three_digits(14.45), _three_digits(186.7), _three_digits(1449.4)
+    ('1.45', '14.5', '187', '1,449')
+    """
+    for digits in (2, 1):
+        r = rounded(x, digits)
+        if abs(r) < 10 ** (3 - digits):
+            return f"{r:,.{digits}f}"
+    return f"{rounded(x):,.0f}"
 
 
 def pct(x, digits: int = 1, *, unknown: str = "n/a") -> str:
