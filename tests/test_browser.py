@@ -132,6 +132,17 @@ def bundled_url():
 
 
 @pytest.fixture(scope="module")
+def generated_url(tmp_path_factory):
+    """The app on a generated portfolio (``python -m loaders generate --flows 1000``): long
+    names and amounts in the hundreds of millions, as a donor agency's published data has."""
+    from loaders.generate import generate
+
+    data = tmp_path_factory.mktemp("generated")
+    generate(data, flows=1000, seed=1)
+    yield from _serve(data, "streamlit-generated.log")
+
+
+@pytest.fixture(scope="module")
 def planning_url(tmp_path_factory):
     """The app on the bundled dataset with the README's example renewals loaded as records."""
     data = tmp_path_factory.mktemp("planning") / "data"
@@ -220,20 +231,45 @@ def _shoot(pg, name: str):
     pg.set_viewport_size(size)
 
 
+#: Widths at which every headline figure (label, value, note) must show whole: a laptop
+#: with the sidebar open, and the width of the screenshots.
+WIDTHS = (1024, 1440)
+
+#: The headline figures' texts that Streamlit cut off with an ellipsis (wider than their box).
+_CUT = """() => [...document.querySelectorAll(
+        '[data-testid=stMetricLabel], [data-testid=stMetricValue], [data-testid=stMetricDelta]')]
+    .flatMap(e => [e, ...e.querySelectorAll('*')])
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText)"""
+
+
+def _nothing_cut(pg, where: str):
+    size = pg.viewport_size
+    for width in WIDTHS:
+        pg.set_viewport_size({"width": width, "height": size["height"]})
+        pg.wait_for_timeout(400)
+        cut = sorted(set(pg.evaluate(_CUT)))
+        assert not cut, f"{where} at {width} pixels: cut off with an ellipsis: {cut}"
+    pg.set_viewport_size(size)
+
+
 def _no_injected_elements(pg):
     for frame in pg.frames:
         assert frame.locator('img[src="x"]').count() == 0, "an <img> from the data was injected"
 
 
-@pytest.mark.parametrize("which", ["fixture", "bundled"])
+@pytest.mark.parametrize("which", ["fixture", "bundled", "generated"])
 def test_every_page_renders(page, request, which):
-    url = request.getfixturevalue("app_url" if which == "fixture" else "bundled_url")
+    """Every page renders with no exception, no element injected from the data, and every
+    headline figure whole (no ``USD 1,449,4…``)."""
+    url = request.getfixturevalue({"fixture": "app_url"}.get(which, f"{which}_url"))
     for path, title in PAGES:
         page.goto(f"{url}/{path}")
         _settle(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title}: exception shown"
         _shoot(page, f"{which}-{path or 'overview'}.png")
         _no_injected_elements(page)
+        _nothing_cut(page, title)
 
 
 def test_network_canvas_draws_and_names_stay_text(page, app_url):

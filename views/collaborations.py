@@ -13,7 +13,7 @@ import streamlit as st
 from graph.errors import QueryRefused, StoreError
 from graph.store import ConsoleSettings, Filters, console
 from views import state
-from views.fmt import SCHEME_NAMES, label_of, md, plural, scheme_name, table
+from views.fmt import SCHEME_NAMES, figure_row, label_of, md, plural, scheme_name, table
 
 store, _ = state.get_store()
 
@@ -66,12 +66,16 @@ else:
 scope = state.scope()
 res = state.collaborations(store, filters.region, filters.country, scope)
 p, e, n, o = res["projects"], res["events"], res["networks"], res["partners"]
-c = st.columns(5)
-c[0].metric("Organizations working there", f"{len(o):,}")
-c[1].metric("Partners based there", f"{res['based_there']:,}")
-c[2].metric("Projects", f"{len(p):,}")
-c[3].metric("Events", f"{len(e):,}")
-c[4].metric("Networks", f"{len(n):,}")
+c = figure_row()
+c.metric(
+    "Organizations",
+    f"{len(o):,}",
+    help="Working there: in its projects, events or networks",
+)
+c.metric("Partners based there", f"{res['based_there']:,}")
+c.metric("Projects", f"{len(p):,}")
+c.metric("Events", f"{len(e):,}")
+c.metric("Networks", f"{len(n):,}")
 st.caption(
     f"In {md(place_name)}: projects that target it (a country, a region, or a region it lies "
     "in: a region target counts for each of its countries), events held there or drawing people "

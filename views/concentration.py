@@ -21,6 +21,7 @@ from graph.reports import board as board_report
 from graph.reports import figures as support
 from views import charts, planning, state
 from views.fmt import (
+    figure_row,
     label_of,
     md,
     num,
@@ -129,11 +130,11 @@ def indices(pic, year, recipient, who) -> None:
     cov = pic["coverage"]
     lo, hi = pic["low"], pic["high"]
     st.subheader("The indices")
-    c = st.columns(4)
-    c[0].metric("HHI (0–10,000)", span(lo["hhi"], hi["hhi"], num))
-    c[1].metric("Largest donor's share (CR1)", pct_span(lo["cr1"], hi["cr1"]))
-    c[2].metric("Top three (CR3)", pct_span(lo["cr3"], hi["cr3"]))
-    c[3].metric(
+    c = figure_row()
+    c.metric("HHI (0–10,000)", span(lo["hhi"], hi["hhi"], num))
+    c.metric("Largest donor's share (CR1)", pct_span(lo["cr1"], hi["cr1"]))
+    c.metric("Top three (CR3)", pct_span(lo["cr3"], hi["cr3"]))
+    c.metric(
         "Effective number of donors",
         span(lo["effective_order2"], hi["effective_order2"], lambda v: num(v, 1)),
         help="1 / Σ share²: how many equal donors would give the same concentration",
@@ -151,15 +152,20 @@ def indices(pic, year, recipient, who) -> None:
     ch = state.channels(store, year, recipient=recipient)
     if ch is not None and ch.core_usd + ch.voluntary_usd > 0:
         st.subheader("By donor and by channel")
-        c = st.columns(4)
-        c[0].metric(
-            "HHI by channel", num(ch.hhi), help="each funding channel counted as one source"
-        )
-        c[1].metric(f"Largest channel: {label_of(ch.top_channel)}", pct(ch.cr1, 0))
-        c[2].metric(f"Core money ({pct(ch.core_share, 0)} of known)", usd(ch.core_usd))
-        c[3].metric(
-            f"Voluntary money ({pct(1 - ch.core_share, 0)} of known)", usd(ch.voluntary_usd)
-        )
+        c = figure_row()
+        c.metric("HHI by channel", num(ch.hhi), help="each funding channel counted as one source")
+        c.metric(f"Largest channel: {label_of(ch.top_channel)}", pct(ch.cr1, 0))
+        for what, money, share in (
+            ("Core money", ch.core_usd, ch.core_share),
+            ("Voluntary money", ch.voluntary_usd, 1 - ch.core_share),
+        ):  # the share beside the figure, not in the label
+            c.metric(
+                what,
+                usd(money),
+                delta=f"{pct(share, 0)} of known",
+                delta_color="off",
+                delta_arrow="off",
+            )
         st.caption(
             f"By donor, HHI is {span(lo['hhi'], hi['hhi'], num)} and the largest donor gives "
             f"{pct_span(lo['cr1'], hi['cr1'])}; by channel, HHI is {num(ch.hhi)}. "

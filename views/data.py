@@ -17,7 +17,7 @@ from loaders.load import load_rows
 from loaders.readers import iter_file, read_file
 from loaders.stream_check import check_stream
 from views import state
-from views.fmt import SHOWN_ROWS, label_of, md, plural, table
+from views.fmt import SHOWN_ROWS, figure_row, label_of, md, plural, table
 
 store, _ = state.get_store()
 
@@ -83,10 +83,10 @@ with tab_up:
         all_problems = checked.all_problems
         upload_notices = checked.notices
         st.markdown("**Validation report**")
-        c = st.columns(3)
-        c[0].metric("Files", len(files))
-        c[1].metric("Records read", f"{sum(counts.values()):,}")
-        c[2].metric("Problems", f"{len(checked.problems) + checked.more_problems:,}")
+        c = figure_row()
+        c.metric("Files", len(files))
+        c.metric("Records read", f"{sum(counts.values()):,}")
+        c.metric("Problems", f"{len(checked.problems) + checked.more_problems:,}")
         if counts:
             st.dataframe(
                 pd.DataFrame(

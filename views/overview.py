@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from views import state
-from views.fmt import md, num, pct, plural, span, table, usd
+from views.fmt import figure_row, fits_headline, md, num, pct, plural, span, table, usd
 
 store, _ = state.get_store()
 head, changes = state.headline(store)
@@ -22,15 +22,15 @@ st.caption(
     "Amounts that the documents do not give stay unknown; every figure says how much is known."
 )
 
-c = st.columns(4)
-c[0].metric(
+c = figure_row()
+c.metric(
     "Donors",
     num(cov["donors"]),
     help=f"Organizations named as giving money to {who} (own funds left out)",
 )
-c[1].metric("Partners", num(head["partners"]), help="Organizations in projects, networks or events")
-c[2].metric("Projects", num(head["projects"]))
-c[3].metric(
+c.metric("Partners", num(head["partners"]), help="Organizations in projects, networks or events")
+c.metric("Projects", num(head["projects"]))
+c.metric(
     "Countries reached", num(head["countries"]), help="Targeted by a project or hosting an event"
 )
 if head["external_projects"]:
@@ -40,26 +40,26 @@ if head["external_projects"]:
         "page uses it."
     )
 
-c = st.columns(4)
-c[0].metric(
+c = figure_row()
+c.metric(
     "Known donor funding",
     usd(cov["donor_usd"]),
     help=f"Money received by {who} whose amount a document states, own funds left out",
 )
 share = cov["flows_with_amount"] / cov["flows"] if cov["flows"] else 0
-c[1].metric(
+c.metric(
     "Donor flows with an amount",
-    f"{cov['flows_with_amount']:,} of {cov['flows']:,}",
-    delta=f"{pct(share, 0)} known",
+    pct(share, 0),
+    delta=f"{cov['flows_with_amount']:,} of {cov['flows']:,}",
     delta_color="off",
     delta_arrow="off",
     help="How much of the picture is known: the rest name a donor but no amount",
 )
 if conc is None:
-    c[2].metric("Donor concentration (HHI)", "not measurable")
+    c.metric("Donor concentration (HHI)", "not measurable")
 else:
     lo, hi = conc["low"], conc["high"]
-    c[2].metric(
+    c.metric(
         "Donor concentration (HHI)",
         span(lo["hhi"], hi["hhi"], num),
         delta=conc["bands"]["2023"],
@@ -70,14 +70,25 @@ else:
     top = conc["top_donors"].iloc[0] if len(conc["top_donors"]) else None
     if top is not None:
         short = state.names(store, "Organization", "acronym").get(top["donor_id"])
-        c[3].metric(
-            "Largest donor",
-            short if isinstance(short, str) and short else top["donor"],
-            delta=f"{pct(top['share'], 0)} of known money",
-            delta_color="off",
-            delta_arrow="off",
-            help=str(top["donor"]),
-        )
+        name = short if isinstance(short, str) and short else str(top["donor"])
+        if fits_headline(name):
+            c.metric(
+                "Largest donor",
+                name,
+                delta=f"{pct(top['share'], 0)} of known money",
+                delta_color="off",
+                delta_arrow="off",
+                help=str(top["donor"]),
+            )
+        else:  # a long name as the figure would take a line of its own: named beneath it
+            c.metric(
+                "Largest donor's share",
+                pct(top["share"], 0),
+                delta=name,
+                delta_color="off",
+                delta_arrow="off",
+                help="Of known money",
+            )
 cols = st.columns(2)
 cols[0].caption(
     f"Money received by {who}: "

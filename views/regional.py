@@ -14,7 +14,7 @@ from graph.analyses import regional
 from graph.errors import AnalysisError, EmptySelection
 from graph.reports import figures as support
 from views import charts, geo, state
-from views.fmt import md, num, pct, plural, points, scheme_name, table, usd, usd_k
+from views.fmt import figure_row, md, num, pct, plural, points, scheme_name, table, usd, usd_k
 
 store, _ = state.get_store()
 
@@ -272,15 +272,15 @@ if res is not None:
                 else " (no targets set)."
             )
         )
-    c = st.columns(3)
-    c[0].metric(
+    c = figure_row()
+    c.metric(
         "Evenness over regions",
         num(res["evenness"], 2, unknown="one region only"),
         help="0 = all in one region, 1 = all equal; not defined when the work is in one region",
     )
     if res["score"] is not None:
-        c[1].metric("Balance score", pct(res["score"], 0), help="100 % = exactly on target")
-        c[2].metric(
+        c.metric("Balance score", pct(res["score"], 0), help="100 % = exactly on target")
+        c.metric(
             "Off target",
             pct(res["distance_to_targets"], 0),
             help="Share that would have to move between regions",

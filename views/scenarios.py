@@ -14,7 +14,7 @@ from graph.errors import AnalysisError
 from graph.reports import figures as support
 from graph.schema import SECTORS
 from views import netviz, state
-from views.fmt import label_of, md, num, pct, scheme_name, span, table, usd, usd_k
+from views.fmt import figure_row, label_of, md, num, pct, scheme_name, span, table, usd, usd_k
 
 store, _ = state.get_store()
 
@@ -120,22 +120,22 @@ def _hhi(x):
     return "no known money" if x is None else span(x["low"]["hhi"], x["high"]["hhi"], num)
 
 
-c = st.columns(4)
-c[0].metric("HHI before", _hhi(b))
+c = figure_row()
+c.metric("HHI before", _hhi(b))
 delta = None
 if a is not None and b is not None:
     d = a["high"]["hhi"] - b["high"]["hhi"]
     delta = f"{'+' if d >= 0 else '-'}{num(abs(d))}"  # ASCII: Streamlit reads the sign
-c[1].metric(
+c.metric(
     "HHI after",
     _hhi(a),
     delta=delta,
     delta_color="inverse",
     help="The change is that of the higher figure of each range",
 )
-c[2].metric("Known donor money before", usd(r["money_before"]))
+c.metric("Known donor money before", usd(r["money_before"]))
 change = r["money_after"] - r["money_before"]
-c[3].metric(
+c.metric(
     "Known donor money after",
     usd(r["money_after"]),
     delta=(("+" if change > 0 else "-") + usd(abs(change))) if abs(change) > 0.5 else "no change",
@@ -274,9 +274,9 @@ else:
     st.write("No project loses all its recorded funders.")
 
 st.subheader("The network before and after")
-c = st.columns(3)
+c = figure_row()
 groups = r["components_after"] - r["components_before"]
-c[0].metric(
+c.metric(
     "Connected groups",
     f"{r['components_after']:,}",
     delta=f"{groups:+,}" if groups else "no change",
@@ -285,12 +285,12 @@ c[0].metric(
     help="Parts of the network with no tie between them; more means it falls apart",
 )
 institute = _name("Organization", r["institute"]) if r["institute"] else "the institute"
-c[1].metric(
+c.metric(
     "Partners cut off",
     f"{len(r['partners_cut_off']):,}",
     help=f"Organizations that would no longer be linked to {institute} by any path",
 )
-c[2].metric(
+c.metric(
     "New brokers",
     f"{len(r['new_brokers']):,}",
     help="Organizations that would become the only link between parts of the network",
