@@ -48,7 +48,7 @@ class ValidationFailed(ExplorerError):
     def __init__(self, problems):
         self.problems = list(problems)
         n = len(self.problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} found; nothing was written")
+        super().__init__(f"{n:,} problem{'s' if n != 1 else ''} found; nothing was written")
 
 
 class StoreError(ExplorerError):

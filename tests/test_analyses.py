@@ -252,7 +252,7 @@ def test_exit_scenario_names_what_it_loses(ex):
     lost = s["lost_by_project"].set_index("project")
     assert lost.at["p1", "name"] == "Coding for Africa"
     regions = s["lost_by_region"].set_index("name")
-    assert regions.at["Africa", "lost"] == 150 and regions.at["unassigned", "lost"] == 100
+    assert regions.at["Africa", "lost"] == 150 and regions.at["Unassigned", "lost"] == 100
     assert s["unfunded"].to_dict("records") == [
         {
             "project": "p1",

@@ -327,5 +327,5 @@ with st.expander("Every measure per region"):
         "'projects' counts a project once in every region it reaches; 'projects (split)' shares "
         "it out over its targets, so the column adds up to the number of projects — that is what "
         "the balance above uses. A region nested in a larger one of the scheme counts in the "
-        "larger one; 'unassigned' is what no region of this scheme holds."
+        "larger one; 'Unassigned' is what no region of this scheme holds."
     )

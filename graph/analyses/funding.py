@@ -219,26 +219,26 @@ def coverage(
     if flows == 0:
         out["statement"] = "No donor flows match the selection."
         return out
-    s = f"{with_amount} of {flows} donor flows ({pct(with_amount / flows)}) state an amount"
+    s = f"{with_amount:,} of {flows:,} donor flows ({pct(with_amount / flows)}) state an amount"
     if n_missing_flows:
         s += (
-            f"; {n_missing_flows} flow{'s' if n_missing_flows != 1 else ''} from "
-            f"{len(missing)} donor{'s' if len(missing) != 1 else ''} "
+            f"; {n_missing_flows:,} flow{'s' if n_missing_flows != 1 else ''} from "
+            f"{len(missing):,} donor{'s' if len(missing) != 1 else ''} "
             f"{'have' if n_missing_flows != 1 else 'has'} no amount"
         )
         rest = len(missing) - len(inside)
         if inside:
             s += (
-                f": {len(inside)} of {'them are members' if len(inside) != 1 else 'them is a member'}"
+                f": {len(inside):,} of {'them are members' if len(inside) != 1 else 'them is a member'}"
                 f" of a pooled fund whose {usd(pooled_usd)} may hold their money (no document "
                 "gives their shares)"
-                + (f"; the money of the other {rest} is in no figure" if rest else "")
+                + (f"; the money of the other {rest:,} is in no figure" if rest else "")
             )
         else:
             s += ", so that money is not in any figure"
     s += "."
     if with_amount - with_usd:
-        s += f" {with_amount - with_usd} stated amounts have no USD value and are left out."
+        s += f" {with_amount - with_usd:,} stated amounts have no USD value and are left out."
     if donor_usd > 0:
         s += (
             f" Of the {usd(donor_usd)} stated, {pct(direct_usd / donor_usd)} comes from named "
@@ -247,7 +247,7 @@ def coverage(
     if out["negative_flows"]:
         n = out["negative_flows"]
         s += (
-            f" {n} flow{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} negative "
+            f" {n:,} flow{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} negative "
             f"(reversals or decommitments, {usd(out['negative_usd'])} in all), netted "
             "within their flow type."
         )

@@ -214,7 +214,7 @@ def _flows(store, limit: Limit, rid) -> tuple:
     if not c["flows"]:
         return math.nan, math.nan, "no donor flows"
     share = c["flows_with_amount"] / c["flows"]
-    return share, share, f"{c['flows_with_amount']} of {c['flows']} donor flows state an amount"
+    return share, share, f"{c['flows_with_amount']:,} of {c['flows']:,} donor flows state an amount"
 
 
 _NOW = {

@@ -319,7 +319,7 @@ def _picture_frame(store, rows: dict, level: str) -> pd.DataFrame:
     df = pd.DataFrame(out)
     df[level] = pd.Series([r[level] for r in out], dtype=object)
     df["name"] = pd.Series(
-        [names.get(k, k) if k is not None else "unassigned" for k in df[level]], dtype=object
+        [names.get(k, k) if k is not None else "Unassigned" for k in df[level]], dtype=object
     )
     df["money_usd"] = df["money_usd"].round(2)
     return df[cols]
@@ -363,7 +363,7 @@ def regional_picture(
     0                unesco:africa                    Africa      150.0               1.00
     1          unesco:asia-pacific      Asia and the Pacific       75.0               1.75
     2  unesco:europe-north-america  Europe and North America       25.0               0.25
-    3                         None                unassigned      990.0               0.00
+    3                         None                Unassigned      990.0               0.00
     """
     return _picture(
         store, filters, level="region", scheme=_scheme(scheme), flow_types=flow_types, scope=scope
@@ -525,9 +525,9 @@ def regional_balance(
     splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
     total = math.fsum(actual.values()) + unassigned
     note = (
-        f"{splits['shares']} project{'' if splits['shares'] == 1 else 's'} split by their "
-        f"stated shares, {splits['even']} evenly "
-        f"over their targets (no shares stated), {splits['single']} with one target. Nested "
+        f"{splits['shares']:,} project{'' if splits['shares'] == 1 else 's'} split by their "
+        f"stated shares, {splits['even']:,} evenly "
+        f"over their targets (no shares stated), {splits['single']:,} with one target. Nested "
         "regions roll up into the region that contains them; a region of another scheme counts "
         "for its countries, split evenly over them; countries outside every region of the "
         "scheme, regional buckets with no countries and money not tied to a project are "

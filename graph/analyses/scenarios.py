@@ -176,7 +176,7 @@ def _loss_table(
     df.insert(0, key, pd.Series(keys, dtype=object))
     df["lost"] = df["before"] - df["after"]
     named = [names.get(k, k) for k in keys.tolist()]  # 50,000 titles: dict lookups
-    df.insert(1, "name", np.where(missing, "unassigned", np.array(named, dtype=object)).tolist())
+    df.insert(1, "name", np.where(missing, "Unassigned", np.array(named, dtype=object)).tolist())
     df = df.sort_values(["lost", "before"], ascending=[False, False], kind="stable")
     return df.reset_index(drop=True)
 
@@ -222,7 +222,7 @@ def donor_exit(
         :func:`graph.analyses.concentration.concentration_of`; ``after`` is None when no
         known money is left), ``lost_by_region`` (``target_region``, ``name``, before,
         after, lost; money not tied to a project or to a region of ``scheme`` is the
-        ``None`` row, named "unassigned") and ``lost_by_project`` (``project``, ``name``
+        ``None`` row, named "Unassigned") and ``lost_by_project`` (``project``, ``name``
         = its title, before, after, lost), ``projects_unfunded`` (ids) and ``unfunded``
         (DataFrame ``project``, ``title``, ``donors``: the names of the funders it
         loses), ``partners_cut_off`` (ids of organizations no longer connected to the

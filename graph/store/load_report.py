@@ -128,7 +128,7 @@ class LoadReport:
             (self.rels_created, self.rels_existing, self.rels_updated),
         ):
             for k in sorted(set(created) | set(existing)):
-                line = f"  {k}: {created.get(k, 0)} created, {existing.get(k, 0)} already there"
+                line = f"  {k}: {created.get(k, 0):,} created, {existing.get(k, 0):,} already there"
                 if updated.get(k):
                     line += f" ({updated[k]} updated)"
                 lines.append(line)
