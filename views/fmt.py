@@ -59,6 +59,8 @@ __all__ = [
     "HEADLINE_CHARS",
     "fits_headline",
     "figure_row",
+    "MILLIONS_FROM_K",
+    "in_millions",
 ]
 
 _PUNCT = set(string.punctuation)
@@ -333,12 +335,19 @@ def table(
 ):
     """A table with formatted money and share columns and a CSV download under it.
 
-    ``money`` columns must already be in USD thousands (their heading says so). With
+    ``money`` columns must already be in USD thousands (their heading says so); when one of
+    them reaches a billion USD the page shows them in millions (:func:`in_millions`), the
+    download keeps thousands. With
     ``cap``, only the first ``cap`` rows are sent to the page (a browser cannot use a
     million rows) and a caption says so; the download holds every row. A missing value
     never reaches the page as ``None`` or ``nan`` (:func:`readable`); the CSV keeps it empty.
     """
     shown = df if cap is None or len(df) <= cap else df.head(cap)
+    shown, names = in_millions(shown, money)
+    if names:  # the headings the caller named, as the page now shows them; a setting the
+        # caller made for a money column would show its old heading: money's own is used
+        money = [names.get(c, c) for c in money]
+        column_config = {c: v for c, v in (column_config or {}).items() if c not in names}
     shown, as_text = readable(shown, money=money, shares=shares, ints=ints)
     numeric_shares = [c for c in shares if c in shown and c not in as_text]
     if numeric_shares:
@@ -362,6 +371,34 @@ def table(
         st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the CSV has them all.")
     if download:
         download_csv(df, name, key=key)
+
+
+#: Where a table's money goes from USD thousands to USD millions: a billion USD, which in
+#: thousands is a seven-digit figure with a decimal (``835,921,245.5``) that nobody reads
+#: at a glance.
+MILLIONS_FROM_K = 1_000_000
+
+
+def in_millions(df: pd.DataFrame, money) -> tuple[pd.DataFrame, dict]:
+    """``df`` with its ``money`` columns (USD thousands, headed ``USD k``) in USD millions
+    when one of them reaches :data:`MILLIONS_FROM_K`, each heading saying ``USD M``; and
+    the new heading of each column renamed (empty when nothing changed). A column whose
+    heading does not say ``USD k`` is left as it is.
+
+    >>> t = pd.DataFrame({"region": ["A"], "before, USD k": [835_921_245.5]})
+    >>> shown, names = in_millions(t, ["before, USD k"])
+    >>> shown.to_dict("records"), names
+    ([{'region': 'A', 'before, USD M': 835921.2455}], {'before, USD k': 'before, USD M'})
+    >>> in_millions(pd.DataFrame({"USD k": [1.5]}), ["USD k"])[1]
+    {}
+    """
+    cols = [c for c in money if c in df and "USD k" in str(c)]
+    values = [pd.to_numeric(df[c], errors="coerce").abs().max() for c in cols]
+    if not any(v >= MILLIONS_FROM_K for v in values if not _missing(v)):
+        return df, {}
+    names = {c: str(c).replace("USD k", "USD M") for c in cols}
+    out = df.assign(**{c: pd.to_numeric(df[c], errors="coerce") / 1000 for c in cols})
+    return out.rename(columns=names), names
 
 
 #: The characters a headline figure (``st.metric``) shows in a quarter of the page on a
