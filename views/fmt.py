@@ -382,8 +382,8 @@ MILLIONS_FROM_K = 1_000_000
 def in_millions(df: pd.DataFrame, money) -> tuple[pd.DataFrame, dict]:
     """``df`` with its ``money`` columns (USD thousands, headed ``USD k``) in USD millions
     when one of them reaches :data:`MILLIONS_FROM_K`, each heading saying ``USD M``; and
-    the new heading of each column renamed (empty when nothing changed). A column whose
-    heading does not say ``USD k`` is left as it is.
+    each renamed column's old heading → its new one (empty when nothing changed). A column
+    whose heading does not say ``USD k`` is left as it is.
 
     >>> t = pd.DataFrame({"region": ["A"], "before, USD k": [835_921_245.5]})
     >>> shown, names = in_millions(t, ["before, USD k"])
@@ -401,14 +401,15 @@ def in_millions(df: pd.DataFrame, money) -> tuple[pd.DataFrame, dict]:
     return out.rename(columns=names), names
 
 
-#: The characters a headline figure (``st.metric``) shows in a quarter of the page on a
-#: laptop screen before Streamlit cuts it off with an ellipsis: ``USD 1,449,4…`` was all
-#: a board member saw of a donor agency's known funding at 1,400 pixels.
+#: The characters of a headline figure (``st.metric``) that still sits beside three others
+#: on a laptop screen (in equal columns, ``USD 1,449,4…`` was all a board member saw of a
+#: donor agency's known funding at 1,400 pixels); a longer text, such as a donor's full
+#: name, would take a line of its own.
 HEADLINE_CHARS = 12
 
 
 def fits_headline(text) -> bool:
-    """Whether ``text`` shows whole as a headline figure in a quarter of the page.
+    """Whether ``text`` is short enough for a headline figure beside others.
 
     >>> fits_headline("UNESCO"), fits_headline("USD 1.45 bn"), fits_headline("Synthetic donor-1")
     (True, True, False)
