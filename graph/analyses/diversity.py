@@ -188,6 +188,7 @@ def donor_diversity(
     t, _own, types = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     if t.empty:
         raise EmptySelection("no donor flows match the selection; widen the years or drop a filter")
+    t = t.assign(pooled=t["pooled"].fillna(False).astype(bool))  # a typed max, not objects
     per = t.groupby("donor", sort=True).agg(
         amount_usd=("amount_usd", "sum"), flows=("flows", "sum"), pooled=("pooled", "max")
     )
