@@ -200,41 +200,46 @@ def _limit_rule(value: float, text: str):
     return rule + words
 
 
-def fan(df: pd.DataFrame, *, required: float | None = None):
-    """The projection per year (USD thousands): the 10th–90th percentile band, the expected
-    line and the secured bars; a dashed line at the required level when one is given.
-    Columns ``year``, ``secured``, ``expected``, ``low``, ``high`` (USD k)."""
+#: The words of a unit of :func:`views.fmt.chart_unit` on an axis.
+UNIT_WORDS = {"k": "thousands", "M": "millions"}
+
+
+def fan(df: pd.DataFrame, *, required: float | None = None, unit: str = "k"):
+    """The projection per year (USD thousands, or millions with ``unit="M"``): the
+    10th–90th percentile band, the expected line and the secured bars; a dashed line at the
+    required level when one is given. Columns ``year``, ``secured``, ``expected``,
+    ``low``, ``high`` (in ``unit``)."""
     d = _years(df)
     tips = [
         alt.Tooltip("year_label:N", title="Year"),
-        alt.Tooltip("secured:Q", title="Secured (USD k)", format=",.1f"),
-        alt.Tooltip("expected:Q", title="Expected (USD k)", format=",.1f"),
-        alt.Tooltip("low:Q", title="Low, 10th percentile (USD k)", format=",.1f"),
-        alt.Tooltip("high:Q", title="High, 90th percentile (USD k)", format=",.1f"),
+        alt.Tooltip("secured:Q", title=f"Secured (USD {unit})", format=",.1f"),
+        alt.Tooltip("expected:Q", title=f"Expected (USD {unit})", format=",.1f"),
+        alt.Tooltip("low:Q", title=f"Low, 10th percentile (USD {unit})", format=",.1f"),
+        alt.Tooltip("high:Q", title=f"High, 90th percentile (USD {unit})", format=",.1f"),
     ]
     base = alt.Chart(d).encode(x=_x())
     band = base.mark_area(opacity=0.25, color=BLUE).encode(
-        y=alt.Y("low:Q", title="USD thousands a year"), y2="high:Q", tooltip=tips
+        y=alt.Y("low:Q", title=f"USD {UNIT_WORDS[unit]} a year"), y2="high:Q", tooltip=tips
     )
     secured = base.mark_bar(color=GREY, size=26, opacity=0.8).encode(y="secured:Q", tooltip=tips)
     line = base.mark_line(point=True, color=BLUE).encode(y="expected:Q", tooltip=tips)
     chart = band + secured + line
     if required:
-        chart = chart + _limit_rule(required, f"required: {required:,.0f} k")
+        chart = chart + _limit_rule(required, f"required: {required:,.0f} {unit}")
     return chart.properties(height=300)
 
 
-def stacked_channels(df: pd.DataFrame):
-    """Secured and expected money per year stacked by channel (USD thousands): the secured
-    part solid, what renewals and prospects are expected to add paler. Columns ``year``,
-    ``channel``, ``part``, ``usd`` (USD k)."""
+def stacked_channels(df: pd.DataFrame, *, unit: str = "k"):
+    """Secured and expected money per year stacked by channel (USD thousands, or millions
+    with ``unit="M"``): the secured part solid, what renewals and prospects are expected to
+    add paler. Columns ``year``, ``channel``, ``part``, ``usd`` (in ``unit``)."""
     d = _years(df)
     return (
         alt.Chart(d)
         .mark_bar()
         .encode(
             x=_x(),
-            y=alt.Y("usd:Q", title="USD thousands a year", stack="zero"),
+            y=alt.Y("usd:Q", title=f"USD {UNIT_WORDS[unit]} a year", stack="zero"),
             color=alt.Color("channel:N", title="Channel"),
             opacity=alt.Opacity(
                 "part:N",
@@ -246,7 +251,7 @@ def stacked_channels(df: pd.DataFrame):
                 alt.Tooltip("year_label:N", title="Year"),
                 alt.Tooltip("channel:N", title="Channel"),
                 alt.Tooltip("part:N", title="Part"),
-                alt.Tooltip("usd:Q", title="USD k", format=",.1f"),
+                alt.Tooltip("usd:Q", title=f"USD {unit}", format=",.1f"),
             ],
         )
         .properties(height=280)

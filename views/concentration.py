@@ -22,6 +22,7 @@ from graph.reports import figures as support
 from views import charts, planning, state
 from views.fmt import (
     figure_row,
+    in_millions,
     label_of,
     md,
     num,
@@ -322,8 +323,10 @@ def breakdown(year, recipient) -> None:
             )
             known = shown[shown["USD k"].notna() & (shown["USD k"] > 0)]
             if len(known):
+                known, names = in_millions(known, ["USD k"])  # as the table above reads
+                col = names.get("USD k", "USD k")
                 st.altair_chart(
-                    charts.bars(known, "group", "USD k", title="Known funding, USD k"),
+                    charts.bars(known, "group", col, title=f"Known funding, {col}"),
                     width="stretch",
                 )
             lead = shown.iloc[0]

@@ -26,6 +26,7 @@ import csv
 import string
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -61,6 +62,7 @@ __all__ = [
     "figure_row",
     "MILLIONS_FROM_K",
     "in_millions",
+    "chart_unit",
 ]
 
 _PUNCT = set(string.punctuation)
@@ -399,6 +401,23 @@ def in_millions(df: pd.DataFrame, money) -> tuple[pd.DataFrame, dict]:
     names = {c: str(c).replace("USD k", "USD M") for c in cols}
     out = df.assign(**{c: pd.to_numeric(df[c], errors="coerce") / 1000 for c in cols})
     return out.rename(columns=names), names
+
+
+def chart_unit(*amounts_k) -> tuple[float, str]:
+    """What to divide a chart's amounts in USD thousands by, and the unit they are then in
+    (``k`` or ``M``): millions when the largest reaches a billion USD, as in the tables
+    (:func:`in_millions`), so an axis reads ``60,000`` USD millions, not ``60,000,000`` USD
+    thousands. Missing amounts are left aside.
+
+    >>> chart_unit([58_046_808.9, 3_005_790.3]), chart_unit([837.2], None)
+    ((1000.0, 'M'), (1.0, 'k'))
+    """
+    values = pd.to_numeric(
+        pd.Series([v for a in amounts_k if a is not None for v in np.ravel(a)], dtype=float),
+        errors="coerce",
+    )
+    top = values.abs().max() if len(values) else float("nan")
+    return (1000.0, "M") if not _missing(top) and top >= MILLIONS_FROM_K else (1.0, "k")
 
 
 #: The characters of a headline figure (``st.metric``) that still sits beside three others

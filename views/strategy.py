@@ -14,7 +14,7 @@ import streamlit as st
 from graph.errors import AnalysisError
 from graph.reports import planning as words
 from views import charts, planning, state
-from views.fmt import csv_bytes, md, plural, table, usd_k
+from views.fmt import chart_unit, csv_bytes, md, plural, table, usd_k
 
 store, _ = state.get_store()
 
@@ -63,7 +63,10 @@ tabs = st.tabs(["Projection", "Concentration and balance", "What it takes", "Ass
 
 with tabs[0]:
     fan = words.fan_frame(p)
-    shown = fan.assign(**{k: fan[k].map(usd_k) for k in ("secured", "expected", "low", "high")})
+    parts = ("secured", "expected", "low", "high")
+    shown = fan.assign(**{k: fan[k].map(usd_k) for k in parts})
+    per, unit = chart_unit(*(shown[k] for k in parts), usd_k(planning.required()))
+    shown = shown.assign(**{k: shown[k] / per for k in parts})
     st.subheader("Money a year: secured, expected and its band")
     if not (fan["high"] > 0).any():
         st.info(
@@ -73,7 +76,10 @@ with tabs[0]:
             icon=":material/info:",
         )
     else:
-        st.altair_chart(charts.fan(shown, required=usd_k(planning.required())), width="stretch")
+        required = usd_k(planning.required())
+        st.altair_chart(
+            charts.fan(shown, required=required and required / per, unit=unit), width="stretch"
+        )
         st.caption(
             "Grey bars: secured (funding flows dated in the year). Line: expected (secured "
             "plus each renewal and prospect times its chance). Band: 10th to 90th percentile "
@@ -85,8 +91,10 @@ with tabs[0]:
     ch = words.channel_frame(p)
     if len(ch) and ch["usd"].sum() > 0:
         st.subheader("By channel")
+        usd_ks = ch["usd"].map(usd_k)
+        per, unit = chart_unit(usd_ks)
         st.altair_chart(
-            charts.stacked_channels(ch.assign(usd=ch["usd"].map(usd_k))), width="stretch"
+            charts.stacked_channels(ch.assign(usd=usd_ks / per), unit=unit), width="stretch"
         )
         st.caption("Solid: secured. Pale: what renewals and prospects are expected to add.")
     at = words.assumption_table(p)
