@@ -750,7 +750,7 @@ def test_a_server_that_goes_away_is_said_once_with_a_retry_and_the_bundled_data(
 
 
 def test_a_donor_agencys_billions_read_in_millions(monkeypatch, tmp_path):
-    """A generated portfolio with its amounts ten times larger (billions, as a donor
+    """A generated portfolio with its amounts a hundred times larger (billions, as a donor
     agency's published data has): the headline reads bn, the tables whose money reaches a
     billion USD are in USD millions."""
     import pandas as pd
@@ -761,13 +761,13 @@ def test_a_donor_agencys_billions_read_in_millions(monkeypatch, tmp_path):
     flows = pd.read_csv(tmp_path / "funding.csv", dtype=str, keep_default_na=False)
     for c in ("amount", "amount_usd"):
         known = flows[c] != ""
-        flows.loc[known, c] = (pd.to_numeric(flows.loc[known, c]) * 10).map(repr)
+        flows.loc[known, c] = (pd.to_numeric(flows.loc[known, c]) * 100).map(repr)
     flows.to_csv(tmp_path / "funding.csv", index=False)
     monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path))
     at = run_page("views/overview.py")
     assert_ok(at, "Overview")
     known = {m.label: m.value for m in at.metric}["Known donor funding"]
-    assert re.fullmatch(r"USD \d\.\d\d bn", known), known
+    assert re.fullmatch(r"USD \d+(\.\d+)? bn", known), known
     at = run_page("views/concentration.py")
     assert_ok(at, "Donor concentration")
     headings = [list(df.value.columns) for df in at.dataframe]
@@ -775,3 +775,12 @@ def test_a_donor_agencys_billions_read_in_millions(monkeypatch, tmp_path):
     assert "USD M" in top and "USD k" not in top
     largest = next(df.value for df in at.dataframe if list(df.value.columns) == top)
     assert largest["USD M"].max() > 1000  # a billion and more, in millions
+    at = run_page("views/strategy.py")
+    assert_ok(at, "Strategy")
+    specs = [
+        n.proto.spec
+        for n in _walk(at.main)
+        if getattr(n, "type", None) == "vega_lite_chart" and hasattr(n, "proto")
+    ]
+    assert specs and any("USD millions a year" in s for s in specs)
+    assert not any("USD thousands" in s for s in specs)
