@@ -26,7 +26,6 @@ import csv
 import string
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -412,12 +411,9 @@ def chart_unit(*amounts_k) -> tuple[float, str]:
     >>> chart_unit([58_046_808.9, 3_005_790.3]), chart_unit([837.2], None)
     ((1000.0, 'M'), (1.0, 'k'))
     """
-    values = pd.to_numeric(
-        pd.Series([v for a in amounts_k if a is not None for v in np.ravel(a)], dtype=float),
-        errors="coerce",
-    )
-    top = values.abs().max() if len(values) else float("nan")
-    return (1000.0, "M") if not _missing(top) and top >= MILLIONS_FROM_K else (1.0, "k")
+    parts = [pd.to_numeric(pd.Series(a), errors="coerce") for a in amounts_k if a is not None]
+    tops = [top for part in parts if not _missing(top := part.abs().max())]
+    return (1000.0, "M") if max(tops, default=0) >= MILLIONS_FROM_K else (1.0, "k")
 
 
 #: The characters of a headline figure (``st.metric``) that still sits beside three others
