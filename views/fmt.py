@@ -394,19 +394,19 @@ def in_millions(df: pd.DataFrame, money) -> tuple[pd.DataFrame, dict]:
     {}
     """
     cols = [c for c in money if c in df and "USD k" in str(c)]
-    values = [pd.to_numeric(df[c], errors="coerce").abs().max() for c in cols]
-    if not any(v >= MILLIONS_FROM_K for v in values if not _missing(v)):
+    per, unit = chart_unit(*(df[c] for c in cols))
+    if unit == "k":
         return df, {}
     names = {c: str(c).replace("USD k", "USD M") for c in cols}
-    out = df.assign(**{c: pd.to_numeric(df[c], errors="coerce") / 1000 for c in cols})
+    out = df.assign(**{c: pd.to_numeric(df[c], errors="coerce") / per for c in cols})
     return out.rename(columns=names), names
 
 
 def chart_unit(*amounts_k) -> tuple[float, str]:
-    """What to divide a chart's amounts in USD thousands by, and the unit they are then in
-    (``k`` or ``M``): millions when the largest reaches a billion USD, as in the tables
-    (:func:`in_millions`), so an axis reads ``60,000`` USD millions, not ``60,000,000`` USD
-    thousands. Missing amounts are left aside.
+    """What to divide amounts in USD thousands by, and the unit they are then in (``k`` or
+    ``M``): millions when the largest reaches :data:`MILLIONS_FROM_K` (a billion USD), so
+    an axis reads ``60,000`` USD millions, not ``60,000,000`` USD thousands. The one rule
+    of the charts and the tables (:func:`in_millions`). Missing amounts are left aside.
 
     >>> chart_unit([58_046_808.9, 3_005_790.3]), chart_unit([837.2], None)
     ((1000.0, 'M'), (1.0, 'k'))

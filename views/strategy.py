@@ -65,7 +65,8 @@ with tabs[0]:
     fan = words.fan_frame(p)
     parts = ("secured", "expected", "low", "high")
     shown = fan.assign(**{k: fan[k].map(usd_k) for k in parts})
-    per, unit = chart_unit(*(shown[k] for k in parts), usd_k(planning.required()))
+    required = usd_k(planning.required())
+    per, unit = chart_unit(*(shown[k] for k in parts), required)
     shown = shown.assign(**{k: shown[k] / per for k in parts})
     st.subheader("Money a year: secured, expected and its band")
     if not (fan["high"] > 0).any():
@@ -76,7 +77,6 @@ with tabs[0]:
             icon=":material/info:",
         )
     else:
-        required = usd_k(planning.required())
         st.altair_chart(
             charts.fan(shown, required=required and required / per, unit=unit), width="stretch"
         )
