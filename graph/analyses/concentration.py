@@ -187,39 +187,77 @@ def donor_concentration(
     return out
 
 
-def _group_figures(t: pd.DataFrame, members: dict, names: pd.DataFrame) -> dict:
-    """Range figures for one group of donor totals (``donor``, ``pooled``, sums)."""
-    t = t.assign(pooled=t["pooled"].fillna(False).astype(bool))  # a typed max, not objects
-    g = t.groupby("donor", sort=True).agg(
-        amount_usd=("amount_usd", "sum"),
-        pooled=("pooled", "max"),
-        flows=("flows", "sum"),
-        usd_known=("usd_known", "sum"),
-    )
-    row = {
-        "flows": int(g["flows"].sum()),
-        "flows_with_usd": int(g["usd_known"].sum()),
-        "donors": len(g),
-        "total_usd": math.fsum(g["amount_usd"]),
-        "pooled_usd": math.fsum(g.loc[g["pooled"].astype(bool), "amount_usd"]),
-    }
-    pos = g[g["amount_usd"] > 0]
-    known, pools = known_and_pools(pos.index, pos["amount_usd"], pos["pooled"], members)
-    if pos.empty:
+class _DonorSums:
+    """Each group's donors with their sums, from one pass over the totals: the group of
+    each (group, donor) pair, the donor ids, and the amount, flows, flows with USD and
+    whether the donor is a pool. Donors are in id order within a group (the order
+    :func:`concentration_of` places pools in).
+
+    >>> t = pd.DataFrame({"year": [2024, 2024, 2025], "donor": ["b", "a", "b"],
+    ...                   "amount_usd": [2.0, 1.0, 3.0], "pooled": [False, None, True],
+    ...                   "flows": [1, 2, 1], "usd_known": [1, 2, 1]})
+    >>> s = _DonorSums(t, "year")
+    >>> s.values, [s.donors[s.part(i)].tolist() for i in range(len(s.values))]
+    ([2024, 2025], [['a', 'b'], ['b']])
+    """
+
+    def __init__(self, t: pd.DataFrame, by: str):
+        key = t[by].astype(object).where(t[by].notna(), None)
+        codes, uniques = pd.factorize(key, use_na_sentinel=True)
+        groups = sorted(enumerate(uniques.tolist()), key=lambda cv: (type(cv[1]).__name__, cv[1]))
+        if (codes < 0).any():  # missing values last
+            groups.append((len(uniques), None))
+        order = np.empty(len(uniques) + 1, dtype=np.int64)
+        order[[c for c, _ in groups]] = np.arange(len(groups))
+        group = order[np.where(codes < 0, len(uniques), codes)]
+        donor, ids = pd.factorize(t["donor"].astype(object), sort=True)
+        pair, where = np.unique(group * max(len(ids), 1) + donor, return_inverse=True)
+
+        def summed(column, dtype=float):
+            return np.bincount(where, weights=column, minlength=len(pair)).astype(dtype)
+
+        self.values = [v for _, v in groups]
+        self.donors = np.asarray(ids, dtype=object)[pair % max(len(ids), 1)]
+        self.amount = summed(np.nan_to_num(t["amount_usd"].to_numpy(float)))
+        self.flows = summed(t["flows"].to_numpy(float), np.int64)
+        self.usd_known = summed(t["usd_known"].to_numpy(float), np.int64)
+        pooled = t["pooled"].fillna(False).to_numpy(bool)  # a typed max, not objects
+        self.pooled = summed(pooled.astype(float)) > 0
+        self._bounds = np.searchsorted(pair // max(len(ids), 1), np.arange(len(groups) + 1))
+
+    def part(self, i: int) -> slice:
+        """Where group ``i``'s donors are."""
+        return slice(int(self._bounds[i]), int(self._bounds[i + 1]))
+
+    def figures(self, i: int, members: dict, names: pd.DataFrame) -> dict:
+        """Range figures for group ``i``."""
+        at = self.part(i)
+        amount, pooled, donors = self.amount[at], self.pooled[at], self.donors[at]
+        row = {
+            "flows": int(self.flows[at].sum()),
+            "flows_with_usd": int(self.usd_known[at].sum()),
+            "donors": len(amount),
+            "total_usd": math.fsum(amount.tolist()),
+            "pooled_usd": math.fsum(amount[pooled].tolist()),
+        }
+        positive = amount > 0
+        if not positive.any():
+            for m in METRICS:
+                row[f"{m}_low"] = row[f"{m}_high"] = math.nan
+            row["n_donors_low"] = row["n_donors_high"] = 0
+            row.update(band_2023=None, band_2010=None, top_donor=None, note="no amount known")
+            return row
+        known, pools = known_and_pools(
+            donors[positive], amount[positive], pooled[positive], members
+        )
+        r = concentration_of(known, pools)
         for m in METRICS:
-            row[f"{m}_low"] = row[f"{m}_high"] = math.nan
-        row["n_donors_low"] = row["n_donors_high"] = 0
-        row.update(band_2023=None, band_2010=None, top_donor=None, note="no amount known")
+            row[f"{m}_low"], row[f"{m}_high"] = r["low"][m], r["high"][m]
+        row["band_2023"], row["band_2010"] = r["bands"]["2023"], r["bands"]["2010"]
+        top_id = donors[int(np.argmax(amount))]  # the first of equal largest: ids in order
+        row["top_donor"] = names.at[top_id, "name"] if top_id in names.index else top_id
+        row["note"] = "range over pooled money" if pools else ""
         return row
-    r = concentration_of(known, pools)
-    for m in METRICS:
-        row[f"{m}_low"], row[f"{m}_high"] = r["low"][m], r["high"][m]
-    row["band_2023"], row["band_2010"] = r["bands"]["2023"], r["bands"]["2010"]
-    top = pos["amount_usd"].sort_values(ascending=False, kind="stable")
-    top_id = sorted(top.index[top == top.iloc[0]])[0]
-    row["top_donor"] = names.at[top_id, "name"] if top_id in names.index else top_id
-    row["note"] = "range over pooled money" if pools else ""
-    return row
 
 
 @reads_once
@@ -273,16 +311,8 @@ def concentration_by(
         raise EmptySelection("no donor flows match the selection; widen the years or drop a filter")
     members = pool_members(store)
     names = org_names(store)
-    rows = []
-    key = t[by].astype(object).where(t[by].notna(), None)
-    codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    positions = pd.Series(np.arange(len(t))).groupby(codes, sort=False).indices
-    groups = sorted(enumerate(uniques.tolist()), key=lambda cv: (type(cv[1]).__name__, cv[1]))
-    if -1 in positions:  # missing values last
-        groups.append((-1, None))
-    for code, v in groups:
-        part = t.iloc[positions[code]]
-        rows.append({by: v, **_group_figures(part, members, names)})
+    sums = _DonorSums(t, by)
+    rows = [{by: v, **sums.figures(i, members, names)} for i, v in enumerate(sums.values)]
     df = pd.DataFrame(rows)
     for c in (by, "band_2023", "band_2010", "top_donor", "note"):
         df[c] = pd.Series([r[c] for r in rows], dtype=object)

@@ -17,8 +17,6 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
-import pandas as pd
-
 from graph.errors import AnalysisError, EmptySelection
 from graph.metrics.concentration import (
     METRICS,
@@ -27,6 +25,7 @@ from graph.metrics.concentration import (
     check_number,
     concentration_summary,
     hhi_band,
+    plain_values,
 )
 
 __all__ = ["POOLED_NOTE", "PooledRange", "low_high", "pooled_range"]
@@ -101,10 +100,10 @@ def pooled_range(
     >>> r["low"]["n_donors"], r["high"]["n_donors"]
     (2, 3)
     """
-    base = as_amounts(known, allow_empty=True)
+    base = _known(known)
     checked = _checked_pools(pools)
 
-    spread = _as_dict(base)
+    spread = dict(base)
     for amt, ids in checked:
         for m in ids:
             spread[m] = spread.get(m, 0.0) + amt / len(ids)
@@ -151,18 +150,26 @@ def _checked_pools(pools) -> list[tuple[float, list[Hashable]]]:
     return checked
 
 
-def _as_dict(amounts: pd.Series) -> dict[Hashable, float]:
-    """Donor -> amount as plain floats, read column by column (not item by item).
+def _known(known) -> dict[Hashable, float]:
+    """Donor -> amount as plain floats, checked as :func:`as_amounts` checks them: a dict
+    of plain numbers (what the analyses pass) as it is, anything else through a Series.
 
-    >>> _as_dict(pd.Series([1.0, 2.5], index=["a", "b"]))
+    >>> _known({"a": 1, "b": 2.5})
     {'a': 1.0, 'b': 2.5}
+    >>> _known({})
+    {}
     """
+    if isinstance(known, dict) and known:
+        values = plain_values(list(known.values()))
+        if values is not None:
+            return dict(zip(known, values.tolist(), strict=True))
+    amounts = as_amounts(known, allow_empty=True)
     return dict(zip(amounts.index.tolist(), amounts.to_numpy(float).tolist(), strict=True))
 
 
-def _place_whole(base: pd.Series, checked) -> dict[Hashable, float]:
+def _place_whole(base: dict, checked) -> dict[Hashable, float]:
     """Each pool given whole to the member that stands largest when it is placed."""
-    placed = _as_dict(base)
+    placed = dict(base)
     for i, (amt, ids) in enumerate(checked):
         later: dict[Hashable, list[float]] = {}
         for amt_j, ids_j in checked[i + 1 :]:
