@@ -126,10 +126,10 @@ def pool_members(store: GraphStore) -> dict[str, list[str]]:
     >>> pool_members(load_memory(MINIMAL))
     {}
     """
-    rels = store.rel_table("POOLS")
+    pairs = store.rel_pairs("POOLS")  # the pairs of ends, kept by the store: no properties
     out: dict[str, list[str]] = {}
-    for rec in rels.to_dict("records") if len(rels) else []:
-        out.setdefault(rec["start"], []).append(rec["end"])
+    for pool, member in zip(pairs["start"].tolist(), pairs["end"].tolist(), strict=True):
+        out.setdefault(pool, []).append(member)
     return {k: sorted(set(v)) for k, v in sorted(out.items())}
 
 

@@ -469,25 +469,18 @@ class MemoryStore(GraphStore):
             self._codes = FlowCodes(self._flow_view(), (*GROUP_COLUMNS.values(), "flow_type"))
         return self._codes
 
-    def _flow_frame(self, f: Filters, flow_types) -> pd.DataFrame:
-        """The flows that pass the filters and the flow types, with every grouping key
-        (named as :data:`~graph.store.totals.FLOW_KEYS`), ``usd`` and ``amount``."""
-        view = self._flow_view()
-        keep = self._flow_mask(view, f) & view["flow_type"].isin(set(flow_types))
-        v = view[keep]
-        out = pd.DataFrame({key: v[col] for key, col in GROUP_COLUMNS.items()})
-        out["usd"], out["amount"] = v["amount_usd"], v["amount"]
-        return out.reset_index(drop=True)
-
     def _negative_rows(self, filters, flow_types):
-        flows = self._flow_frame(filters, flow_types)
-        neg = flows[flows["usd"] < 0]
-        if neg.empty:
+        # the flows' codes and one mask, not a frame of every flow selected
+        view = self._flow_view()
+        usd = np.asarray(view["amount_usd"], dtype=float)
+        keep = self._kept_flows(filters, flow_types) & (usd < 0)
+        if not keep.any():
             return []
-        g = neg.groupby(["donor", "recipient"]).agg(
-            flows=("usd", "size"), amount_usd=("usd", "sum")
-        )
-        return g.reset_index().to_dict("records")
+        columns = (GROUP_COLUMNS["donor"], GROUP_COLUMNS["recipient"])
+        sums = self._flow_codes().sums(columns, keep, usd)
+        sums = sums.rename(columns=dict(zip(columns, ("donor", "recipient"), strict=True)))
+        sums = sums.sort_values(["donor", "recipient"], ignore_index=True)
+        return sums[["donor", "recipient", "flows", "amount_usd"]].to_dict("records")
 
     def funding_pairs(self, a, b, filters=None, *, flow_types=None):
         for k in (a, b):
