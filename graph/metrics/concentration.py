@@ -413,14 +413,14 @@ def evenness(amounts: Amounts) -> float:
     return _evenness(shares(amounts).to_numpy())
 
 
-def _evenness(p: np.ndarray) -> float:
-    """:func:`evenness` of the shares ``p``."""
+def _evenness(p: np.ndarray, h: float | None = None) -> float:
+    """:func:`evenness` of the shares ``p`` (``h``: their entropy, when known already)."""
     n = len(p)
     if n == 1:
         return math.nan
     if np.all(p == p[0]):
         return 1.0  # exactly, rather than 0.9999999999999998 from rounding
-    return min(1.0, entropy(p) / math.log(n))
+    return min(1.0, (entropy(p) if h is None else h) / math.log(n))
 
 
 def effective_number(amounts: Amounts, *, order: float = 2) -> float:
@@ -469,6 +469,11 @@ def _effective(y: np.ndarray, total: float, q: float) -> float:
             d = math.exp(entropy(p))
         else:
             d = _fsum(p**q) ** (1 / (1 - q))
+    return _between_1_and(n, d)
+
+
+def _between_1_and(n: int, d: float) -> float:
+    """An effective number ``d`` kept within ``[1, n]`` (rounding can step outside)."""
     return min(float(n), max(1.0, d))
 
 
@@ -521,12 +526,16 @@ def concentration_summary(amounts: Amounts) -> Summary:
     """
     x = _positive_values(amounts)  # checked once; each figure from the same arrays
     y = _scaled(x)
+    n = len(x)
     total = _fsum(y)  # exactly rounded: the same whatever the order of the terms
     ascending, p = np.sort(y), y / total
-    h = _hhi(y, total)
+    # each exact sum once, shared by the figures built on it (the same values as the
+    # functions above give one by one: :func:`_hhi`, :func:`_gini`, :func:`_effective`)
+    squares, g, shannon = _fsum(y * y), _gini(ascending, total, corrected=False), entropy(p)
+    h = 10_000 * squares / total**2
     cr1 = _ratio(ascending, total, 1)
     return {
-        "n_donors": len(x),
+        "n_donors": n,
         "total": _fsum(x),
         "hhi": h,
         "band_2023": hhi_band(h, guideline="2023").band,
@@ -534,12 +543,12 @@ def concentration_summary(amounts: Amounts) -> Summary:
         "cr1": cr1,
         "cr3": _ratio(ascending, total, 3),
         "cr5": _ratio(ascending, total, 5),
-        "gini": _gini(ascending, total, corrected=False),
-        "gini_corrected": _gini(ascending, total, corrected=True),
-        "shannon": entropy(p),
-        "evenness": _evenness(p),
-        "effective_order1": _effective(y, total, 1.0),
-        "effective_order2": _effective(y, total, 2.0),
+        "gini": g,
+        "gini_corrected": g * n / (n - 1) if n > 1 else math.nan,
+        "shannon": shannon,
+        "evenness": _evenness(p, shannon),
+        "effective_order1": _between_1_and(n, math.exp(shannon)),
+        "effective_order2": _between_1_and(n, total**2 / squares),
         "top_share": cr1,
     }
 
