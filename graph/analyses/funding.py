@@ -46,7 +46,6 @@ from graph.store import (
     GraphStore,
     check_flow_types,
     display_names,
-    isin,
 )
 from graph.text import (  # pct, usd re-exported: the formats the statements use
     joined,
@@ -190,12 +189,13 @@ def coverage(
     with_amount = int(t["amount_known"].sum())
     with_usd = int(t["usd_known"].sum())
     donor_usd = math.fsum(t["amount_usd"])
-    pooled_usd = math.fsum(t.loc[t["pooled"].astype(bool), "amount_usd"])
+    pooled = t["pooled"].astype(bool).to_numpy()
+    pooled_usd = math.fsum(t["amount_usd"].to_numpy(float)[pooled].tolist())
     direct_usd = donor_usd - pooled_usd
-    per_donor = t.groupby("donor")[["flows", "amount_known"]].sum()
+    per_donor = t.groupby("donor")[["flows", "amount_known", "usd_known"]].sum()  # one pass
     missing = per_donor[per_donor["amount_known"] < per_donor["flows"]]
     n_missing_flows = flows - with_amount
-    pooled_money = t[t["pooled"].astype(bool)].groupby("donor")["amount_usd"].sum()
+    pooled_money = t[pooled].groupby("donor")["amount_usd"].sum()
     members = pool_members(store) if len(pooled_money) else {}
     in_pools = {m for p, a in pooled_money.items() if a > 0 for m in members.get(p, ())}
     inside = sorted(set(missing.index) & in_pools)
@@ -204,8 +204,8 @@ def coverage(
         "flows_with_amount": with_amount,
         "flows_without_amount": n_missing_flows,
         "flows_without_usd": with_amount - with_usd,
-        "donors": int(t["donor"].nunique()),
-        "donors_with_amount": int((t.groupby("donor")["usd_known"].sum() > 0).sum()),
+        "donors": len(per_donor),
+        "donors_with_amount": int((per_donor["usd_known"] > 0).sum()),
         "donors_without_amount": int(len(missing)),
         "donors_without_amount_in_pools": len(inside),
         "donor_usd": donor_usd,
@@ -312,11 +312,14 @@ def donor_totals(
         .rename(columns={"donor": "donor_id"})
     )
     names = org_names(store)
-    known = isin(g["donor_id"], names.index)  # Arrow's match: pandas' makes a scalar per id
-    for col in ("name", "sector", "country"):
-        values = g["donor_id"].map(names[col]).astype(object)
-        g[col] = values.where(known & values.notna(), None).tolist()
-    g["donor"] = g.pop("name").where(known, g["donor_id"]).tolist()
+    at = names.index.get_indexer(g["donor_id"].to_numpy(dtype=object))  # -1: not an org
+    known = at >= 0
+    for col in ("name", "sector", "country"):  # each donor's row of names, by position
+        values = np.full(len(g), None, dtype=object)
+        values[known] = names[col].to_numpy(dtype=object)[at[known]]
+        g[col] = values.tolist()
+    named = np.where(known, g.pop("name").to_numpy(object), g["donor_id"].to_numpy(object))
+    g["donor"] = named.tolist()
     g["pooled"] = g["pooled"].astype(bool)
     total = math.fsum(g["amount_usd"])
     g["share"] = g["amount_usd"] / total if total > 0 else math.nan
