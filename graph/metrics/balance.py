@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import AnalysisError, EmptySelection
-from graph.metrics.concentration import as_amounts, check_number, entropy
+from graph.metrics.amounts import as_amounts, check_number
+from graph.metrics.concentration import entropy
 
 __all__ = [
     "normalized_entropy",

@@ -34,13 +34,14 @@ The worked example of the design notes (shares 50 %, 25 %, 15 %, 10 %):
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any, TypeAlias, TypedDict
+from collections.abc import Hashable
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
+from graph.metrics.amounts import Amounts, as_amounts, positive, positive_values
 from graph.metrics.bands import HHIBand, hhi_band
 
 __all__ = [
@@ -58,129 +59,8 @@ __all__ = [
     "hhi_band",
     "concentration_summary",
     "merger_delta",
-    "as_amounts",
     "entropy",
-    "check_number",
-    "plain_values",
 ]
-
-Amounts: TypeAlias = Mapping[Hashable, float] | pd.Series | Sequence[float] | np.ndarray
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def check_number(v: Any, name: str) -> float:
-    """``v`` as a finite float >= 0, or AnalysisError naming it (``name`` starts the text)."""
-    if isinstance(v, (bool, np.bool_, str, bytes)):
-        raise AnalysisError(f"{name} is {v!r}; it must be a number >= 0")
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as e:
-        raise AnalysisError(f"{name} is {v!r}; it must be a number >= 0") from e
-    if math.isnan(x):
-        raise AnalysisError(f"{name} is NaN; it must be a number >= 0")
-    if math.isinf(x):
-        raise AnalysisError(f"{name} is infinite; it must be a finite number >= 0")
-    if x < 0:
-        raise AnalysisError(f"{name} is negative ({x:g}); it must be >= 0")
-    return x
-
-
-#: Types whose values :func:`as_amounts` checks as one array (booleans are refused one by one).
-_PLAIN_NUMBERS = {int, float, np.float64, np.int64, np.float32, np.int32}
-
-
-def plain_values(raw: list) -> np.ndarray | None:
-    """``raw`` as one float array when every value is a plain finite number >= 0; else None
-    (and the caller checks them one by one, to say which and why)."""
-    if not set(map(type, raw)) <= _PLAIN_NUMBERS:
-        return None
-    values = np.array(raw, dtype=float)
-    return values if np.isfinite(values).all() and (values >= 0).all() else None
-
-
-def _checked_already(amounts: Any) -> bool:
-    """A float Series of finite, non-negative amounts with distinct labels (what
-    :func:`as_amounts` returns): nothing to check value by value."""
-    if not isinstance(amounts, pd.Series) or amounts.dtype != np.float64 or not len(amounts):
-        return False
-    values = amounts.to_numpy()
-    return bool(np.isfinite(values).all() and (values >= 0).all() and amounts.index.is_unique)
-
-
-def _labelled(amounts: Any, what: str) -> tuple[list, list, bool]:
-    """Labels, raw values and whether the labels are positions (a plain sequence)."""
-    if amounts is None:
-        return [], [], False
-    if isinstance(amounts, (str, bytes)):
-        raise AnalysisError(f"{what}s must be numbers, not the text {amounts!r}")
-    if isinstance(amounts, pd.Series):
-        return amounts.index.tolist(), amounts.to_numpy().tolist(), False
-    if isinstance(amounts, Mapping):
-        return list(amounts.keys()), list(amounts.values()), False
-    if isinstance(amounts, Iterable):
-        raw = list(amounts)
-        return list(range(len(raw))), raw, True
-    raise AnalysisError(
-        f"{what}s must be a dict, a pandas Series or a sequence of numbers, "
-        f"not {type(amounts).__name__}"
-    )
-
-
-def as_amounts(
-    amounts: Any, *, what: str = "amount", of: str = "donor", allow_empty: bool = False
-) -> pd.Series:
-    """Validated amounts as a float Series; labels kept, zeros kept.
-
-    ``what`` and ``of`` only shape the error messages ("amount for donor 'A' ...").
-    """
-    if _checked_already(amounts):
-        return pd.Series(amounts.to_numpy(), index=amounts.index, dtype=float)
-    labels, raw, positional = _labelled(amounts, what)
-    if not raw:
-        if allow_empty:
-            return pd.Series([], dtype=float)
-        raise EmptySelection(f"no {what}s given; there is nothing to compute over")
-
-    def where(label: Hashable) -> str:
-        return f"at position {label}" if positional else f"for {of} {label!r}"
-
-    values = plain_values(raw)
-    if values is None:
-        values = np.array(
-            [
-                check_number(v, f"{what} {where(label)}")
-                for label, v in zip(labels, raw, strict=True)
-            ],
-            dtype=float,
-        )
-    index = pd.Index(labels, tupleize_cols=False)
-    if index.has_duplicates:
-        dup = index[index.duplicated()][0]
-        raise AnalysisError(f"{of} {dup!r} is listed more than once; add its {what}s up first")
-    return pd.Series(values, index=index, dtype=float)
-
-
-def _positive(amounts: Any) -> pd.Series:
-    """Validated amounts with the zeros dropped; EmptySelection if they sum to 0."""
-    s = as_amounts(amounts)
-    s = s[s > 0]
-    if s.empty:
-        raise EmptySelection(
-            "the donor amounts sum to 0; shares (and every measure built on them) are undefined"
-        )
-    return s
-
-
-def _positive_values(amounts: Any) -> np.ndarray:
-    """The positive amounts as one array, checked as :func:`_positive` checks them; a dict
-    of plain numbers (the allocations of a pooled range) without labelling them again."""
-    if isinstance(amounts, Mapping) and amounts:
-        values = plain_values(list(amounts.values()))
-        if values is not None and (values > 0).any():
-            return values[values > 0]
-    return _positive(amounts).to_numpy()
 
 
 def _scaled(x: np.ndarray) -> np.ndarray:
@@ -246,7 +126,7 @@ def shares(amounts: Amounts) -> pd.Series:
     ...
     graph.errors.EmptySelection: the donor amounts sum to 0; shares (and every measure built on them) are undefined
     """  # noqa: E501
-    s = _positive(amounts)
+    s = positive(amounts)
     y = _scaled(s.to_numpy())
     return pd.Series(y / _fsum(y), index=s.index, name="share")
 
@@ -273,7 +153,7 @@ def hhi(amounts: Amounts) -> float:
     >>> hhi([1, 1, 1, 1])
     2500.0
     """
-    y = _scaled(_positive(amounts).to_numpy())
+    y = _scaled(positive(amounts).to_numpy())
     return _hhi(y, _fsum(y))
 
 
@@ -307,7 +187,7 @@ def concentration_ratio(amounts: Amounts, k: int) -> float:
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise AnalysisError(f"k must be a whole number >= 1, not {k!r}")
-    y = np.sort(_scaled(_positive(amounts).to_numpy()))
+    y = np.sort(_scaled(positive(amounts).to_numpy()))
     return _ratio(y, _fsum(y), k)
 
 
@@ -347,7 +227,7 @@ def gini(amounts: Amounts, *, corrected: bool = False) -> float:
     >>> gini([7]), gini([7], corrected=True)
     (0.0, nan)
     """
-    y = np.sort(_scaled(_positive(amounts).to_numpy()))
+    y = np.sort(_scaled(positive(amounts).to_numpy()))
     return _gini(y, _fsum(y), corrected=corrected)
 
 
@@ -376,7 +256,7 @@ def lorenz_curve(amounts: Amounts) -> pd.DataFrame:
     1          0.5          0.5
     2          1.0          1.0
     """
-    x = np.sort(_positive(amounts).to_numpy())
+    x = np.sort(positive(amounts).to_numpy())
     money = np.concatenate([[0.0], np.cumsum(x)]) / _fsum(x)
     donors = np.arange(x.size + 1) / x.size
     return pd.DataFrame({"donor_share": donors, "money_share": money})
@@ -451,7 +331,7 @@ def effective_number(amounts: Amounts, *, order: float = 2) -> float:
         raise AnalysisError(f"order must be a number >= 0, not {order!r}") from e
     if not q >= 0 or math.isinf(q):
         raise AnalysisError(f"order must be a finite number >= 0, not {order!r}")
-    y = _scaled(_positive(amounts).to_numpy())
+    y = _scaled(positive(amounts).to_numpy())
     return _effective(y, _fsum(y), q)
 
 
@@ -524,7 +404,7 @@ def concentration_summary(amounts: Amounts) -> Summary:
     >>> print(f"{s['gini']:.3f} {s['gini_corrected']:.3f} {s['shannon']:.3f}")
     0.325 0.433 1.208
     """
-    x = _positive_values(amounts)  # checked once; each figure from the same arrays
+    x = positive_values(amounts)  # checked once; each figure from the same arrays
     y = _scaled(x)
     n = len(x)
     total = _fsum(y)  # exactly rounded: the same whatever the order of the terms

@@ -18,15 +18,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from graph.errors import AnalysisError, EmptySelection
-from graph.metrics.concentration import (
-    METRICS,
-    Summary,
-    as_amounts,
-    check_number,
-    concentration_summary,
-    hhi_band,
-    plain_values,
-)
+from graph.metrics.amounts import as_amounts, check_number, plain_values
+from graph.metrics.concentration import METRICS, Summary, concentration_summary, hhi_band
 
 __all__ = ["POOLED_NOTE", "PooledRange", "low_high", "pooled_range"]
 
