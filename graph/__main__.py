@@ -27,6 +27,7 @@ import sys
 
 from graph.errors import ExplorerError, SettingsError
 from graph.schema import REGION_SCHEMES
+from graph.text import plural
 
 __all__ = ["main"]
 
@@ -203,7 +204,7 @@ def _check(store, args) -> int:
         print(f"            {projected_text(c, p.period)}")
     n = len(p.lines[p.lines["kind"].isin(["renewal", "prospect"])])
     print(
-        f"The projection counts {n} planning assumption{'' if n == 1 else 's'} "
+        f"The projection counts {plural(n, 'planning assumption')} "
         "(renewals, prospects) of the store: assumptions, not facts of the documents."
     )
     bad = breached(checks)

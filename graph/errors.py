@@ -15,6 +15,8 @@ StoreUnavailable - server at bolt://127.0.0.1:1 is not answering
 
 from __future__ import annotations
 
+from graph.text import plural
+
 __all__ = [
     "ExplorerError",
     "ValidationFailed",
@@ -48,7 +50,7 @@ class ValidationFailed(ExplorerError):
     def __init__(self, problems):
         self.problems = list(problems)
         n = len(self.problems)
-        super().__init__(f"{n:,} problem{'s' if n != 1 else ''} found; nothing was written")
+        super().__init__(f"{plural(n, 'problem')} found; nothing was written")
 
 
 class StoreError(ExplorerError):

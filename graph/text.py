@@ -41,6 +41,7 @@ __all__ = [
     "pct",
     "num",
     "span",
+    "plural",
 ]
 
 
@@ -226,3 +227,13 @@ def span(lo, hi, fmt, *, sep: str = " – ") -> str:
     same (a pooled range that makes no difference at this precision)."""
     a, b = fmt(lo), fmt(hi)
     return a if a == b else f"{a}{sep}{b}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` with thousands separators and ``word``, in the plural (``many``, else ``word``
+    + "s") unless ``n`` is 1: the one way every sentence counts things.
+
+    >>> plural(1, "project"), plural(2126, "project"), plural(0, "agency", "agencies")
+    ('1 project', '2,126 projects', '0 agencies')
+    """
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

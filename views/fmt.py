@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
-from graph.text import label, num, pct, pooled_name, rounded, span
+from graph.text import label, num, pct, plural, pooled_name, rounded, span
 from graph.text import missing as _missing
 from graph.text import usd_short as usd
 
@@ -78,11 +78,6 @@ def md(text) -> str:
     s = "" if _missing(text) else str(text)
     s = s.replace("\r", " ").replace("\n", " ")
     return "".join("\\" + c if c in _PUNCT else c for c in s)
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and the word, in the plural when ``n != 1``."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def safe_uri(uri: str) -> str:

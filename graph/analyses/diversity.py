@@ -34,7 +34,7 @@ from graph.analyses.funding import org_names, pool_members, totals_by
 from graph.analyses.results import Diversity, DiversityIndex
 from graph.errors import AnalysisError, EmptySelection
 from graph.store import Filters, GraphStore
-from graph.text import usd
+from graph.text import plural, usd
 
 __all__ = ["DIVERSITY_KEYS", "POOLED", "diversity_index", "donor_diversity"]
 
@@ -225,7 +225,7 @@ def donor_diversity(
     if unknown:
         what = {"donor_sector": "sector", "donor_country": "country"}.get(by, "region")
         note += (
-            f" {unknown} donor{'s' if unknown != 1 else ''} whose {what} no document states "
+            f" {plural(unknown, 'donor')} whose {what} no document states "
             f"{'are' if unknown != 1 else 'is'} listed as not stated and left out of the "
             "diversity index."
         )

@@ -51,6 +51,7 @@ from graph.text import (  # pct, usd re-exported: the formats the statements use
     joined,
     label,
     pct,
+    plural,
     usd,
 )
 
@@ -222,8 +223,8 @@ def coverage(
     s = f"{with_amount:,} of {flows:,} donor flows ({pct(with_amount / flows)}) state an amount"
     if n_missing_flows:
         s += (
-            f"; {n_missing_flows:,} flow{'s' if n_missing_flows != 1 else ''} from "
-            f"{len(missing):,} donor{'s' if len(missing) != 1 else ''} "
+            f"; {plural(n_missing_flows, 'flow')} from "
+            f"{plural(len(missing), 'donor')} "
             f"{'have' if n_missing_flows != 1 else 'has'} no amount"
         )
         rest = len(missing) - len(inside)
@@ -247,7 +248,7 @@ def coverage(
     if out["negative_flows"]:
         n = out["negative_flows"]
         s += (
-            f" {n:,} flow{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} negative "
+            f" {plural(n, 'flow')} {'are' if n != 1 else 'is'} negative "
             f"(reversals or decommitments, {usd(out['negative_usd'])} in all), netted "
             "within their flow type."
         )

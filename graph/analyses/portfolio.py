@@ -42,6 +42,7 @@ from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
 from graph.schema import FLOW_TYPES
 from graph.store import Filters, GraphStore, distinct_set, isin
+from graph.text import plural
 
 __all__ = [
     "SCOPES",
@@ -146,18 +147,17 @@ class Portfolio:
             return "Counting the wider network: every project, event and partner in the data."
         n = len(self.projects)
         text = (
-            f"Counting the institute's own portfolio: {n:,} project{'' if n == 1 else 's'} it "
+            f"Counting the institute's own portfolio: {plural(n, 'project')} it "
             "takes part in, its events and its partners."
         )
         if self.outside:
             k = self.outside
-            text += f" Left out: {k:,} project{'' if k == 1 else 's'} it is not part of"
+            text += f" Left out: {plural(k, 'project')} it is not part of"
             text += "." if not self.historical else ""
         if self.historical:
             k = len(self.historical)
             text += (" and" if self.outside else " Left out:") + (
-                f" {k:,} historical project{'' if k == 1 else 's'} (nothing dated {self.since} "
-                "or later)."
+                f" {plural(k, 'historical project')} (nothing dated {self.since} or later)."
             )
         return text
 

@@ -67,7 +67,7 @@ from graph.metrics.outcomes import (
     top_share_rows,
 )
 from graph.store import GraphStore
-from graph.text import label
+from graph.text import label, plural
 
 __all__ = [
     "DEFAULT_PERIOD",
@@ -157,8 +157,7 @@ class _Outcomes:
             self.taken, self.weights = exact_outcomes(p[u])
             self.values = np.broadcast_to(amount[u], self.taken.shape)
             self.method = (
-                f"exact: every combination of {k} uncertain item{'' if k == 1 else 's'} "
-                f"({2**k:,} outcomes)"
+                f"exact: every combination of {plural(k, 'uncertain item')} ({2**k:,} outcomes)"
             )
         else:
             # every outcome holds a figure per year and group: keep that within MAX_CELLS

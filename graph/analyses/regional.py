@@ -49,6 +49,7 @@ from graph.metrics import balance as bal
 from graph.schema import FLOW_TYPES, REGION_SCHEMES
 from graph.store import Filters, GraphStore, distinct_set, isin, reads_once, side_by_side
 from graph.store.totals import isnull, spread_rows
+from graph.text import plural
 
 __all__ = [
     "OTHER",
@@ -525,7 +526,7 @@ def regional_balance(
     splits = {k: int((w["split"] == k).sum()) for k in ("shares", "even", "single")}
     total = math.fsum(actual.values()) + unassigned
     note = (
-        f"{splits['shares']:,} project{'' if splits['shares'] == 1 else 's'} split by their "
+        f"{plural(splits['shares'], 'project')} split by their "
         f"stated shares, {splits['even']:,} evenly "
         f"over their targets (no shares stated), {splits['single']:,} with one target. Nested "
         "regions roll up into the region that contains them; a region of another scheme counts "

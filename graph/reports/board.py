@@ -59,7 +59,7 @@ from graph.reports.sections import (
 from graph.reports.templates import render
 from graph.schema import FLOW_TYPES
 from graph.store import DEFAULT_FLOW_TYPES, Filters, GraphStore
-from graph.text import clip, joined, label, num, pct, pooled_name, span, usd_short
+from graph.text import clip, joined, label, num, pct, plural, pooled_name, span, usd_short
 
 __all__ = [
     "Report",
@@ -139,7 +139,7 @@ def recipient_note(store: GraphStore, recipient: str | None) -> str:
         )
     name = clip(institute.recipient_name(store, recipient, short=False))
     rest = (
-        f"Money received by the {len(others)} other organization{'s' if len(others) != 1 else ''} "
+        f"Money received by the {plural(len(others), 'other organization')} "
         "in the data is left out."
         if others
         else "No other organization in the data receives money."

@@ -23,7 +23,7 @@ from graph.analyses.limits import LimitCheck, projected_text
 from graph.analyses.projection import Projection
 from graph.analyses.what_it_takes import WhatItTakes
 from graph.reports.sections import Paragraph, Section, Table
-from graph.text import label, num, pct, span, usd
+from graph.text import label, num, pct, plural, span, usd
 
 __all__ = [
     "STATUS_WORDS",
@@ -79,9 +79,9 @@ def year_table(p: Projection) -> pd.DataFrame:
 def _unknown_words(unknown: int, unfunded: int) -> str:
     parts = []
     if unfunded:
-        parts.append(f"{unfunded} agreement{'' if unfunded == 1 else 's'} with no yearly amount")
+        parts.append(f"{plural(unfunded, 'agreement')} with no yearly amount")
     if unknown:
-        parts.append(f"{unknown} assumption{'' if unknown == 1 else 's'} with no amount")
+        parts.append(f"{plural(unknown, 'assumption')} with no amount")
     return "; ".join(parts) or "—"
 
 
@@ -275,7 +275,7 @@ def what_it_takes_said(w: WhatItTakes) -> str:
     }.get(w.binding, "")
     return (
         f"In {w.year}, on the {base} money, it takes at least {usd(w.total)} a year of new "
-        f"money from about {w.donors} new donor{'' if w.donors == 1 else 's'} of "
+        f"money from about {plural(w.donors, 'new donor')} of "
         f"{usd(w.donor_size)} each ({why}); the HHI would go from "
         f"{num(w.hhi_before) if not math.isnan(w.hhi_before) else 'none (no money)'} to "
         f"{num(w.hhi_after)}. Of it, {usd(w.free)} may go to any region."

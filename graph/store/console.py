@@ -58,6 +58,7 @@ from graph.store.guard import (
     tokens,
 )
 from graph.store.settings import ConsoleSettings
+from graph.text import plural
 
 __all__ = [
     "EXAMPLES",
@@ -116,7 +117,7 @@ class ConsoleResult:
     def message(self) -> str:
         """One line: rows, cap, time."""
         n = len(self.table)
-        text = f"{n:,} row{'s' if n != 1 else ''} in {self.seconds:.2f} s"
+        text = f"{plural(n, 'row')} in {self.seconds:.2f} s"
         if self.truncated:
             text += f"; {self.reason or f'stopped at the cap of {self.limit:,} rows'}"
             text += " (add LIMIT or narrow the query)"

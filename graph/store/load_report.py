@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.text import plural
+
 __all__ = ["LoadReport"]
-
-
-def _n(k: int, word: str) -> str:
-    return f"{k:,} {word}{'' if k == 1 else 's'}"
 
 
 @dataclass
@@ -88,8 +86,8 @@ class LoadReport:
         c, e = self.created, self.existing
         word_r = "relationship"
         head = (
-            f"Created {_n(c['nodes'], 'node')} and {_n(c['relationships'], word_r)}; "
-            f"{_n(e['nodes'], 'node')} and {_n(e['relationships'], word_r)} were already there"
+            f"Created {plural(c['nodes'], 'node')} and {plural(c['relationships'], word_r)}; "
+            f"{plural(e['nodes'], 'node')} and {plural(e['relationships'], word_r)} were already there"
         )
         if self.updated or self.conflicting:
             head += f": {self.updated:,} updated, {self.unchanged:,} unchanged"
@@ -98,16 +96,16 @@ class LoadReport:
         lines = [head + "."]
         if self.conflicting:
             lines.append(
-                f"{_n(self.conflicting, 'record')} that another source loaded with other "
+                f"{plural(self.conflicting, 'record')} that another source loaded with other "
                 "values kept those values (load with --replace to take this load's; "
                 "--diff lists them)."
             )
         if self.removed or self.kept:
             gone = sum(self.removed.values())
             lines.append(
-                f"Removed {_n(gone, 'record')} of this source that the files no longer hold"
+                f"Removed {plural(gone, 'record')} of this source that the files no longer hold"
                 + (
-                    f"; kept {_n(sum(self.kept.values()), 'node')} that records of other "
+                    f"; kept {plural(sum(self.kept.values()), 'node')} that records of other "
                     "sources still tie to"
                     if self.kept
                     else ""
@@ -121,7 +119,7 @@ class LoadReport:
             )
         if self.closed:
             lines.append(
-                f"Closed {_n(len(self.closed), 'earlier load')} of this source that never finished."
+                f"Closed {plural(len(self.closed), 'earlier load')} of this source that never finished."
             )
         for created, existing, updated in (
             (self.nodes_created, self.nodes_existing, self.nodes_updated),
@@ -130,7 +128,7 @@ class LoadReport:
             for k in sorted(set(created) | set(existing)):
                 line = f"  {k}: {created.get(k, 0):,} created, {existing.get(k, 0):,} already there"
                 if updated.get(k):
-                    line += f" ({updated[k]} updated)"
+                    line += f" ({updated[k]:,} updated)"
                 lines.append(line)
         return "\n".join(lines)
 
