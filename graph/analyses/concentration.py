@@ -202,6 +202,7 @@ class _DonorSums:
     """
 
     def __init__(self, t: pd.DataFrame, by: str):
+        t = t[t["donor"].notna().to_numpy()]  # as a group-by by donor leaves them out
         key = t[by].astype(object).where(t[by].notna(), None)
         codes, uniques = pd.factorize(key, use_na_sentinel=True)
         groups = sorted(enumerate(uniques.tolist()), key=lambda cv: (type(cv[1]).__name__, cv[1]))
@@ -211,19 +212,20 @@ class _DonorSums:
         order[[c for c, _ in groups]] = np.arange(len(groups))
         group = order[np.where(codes < 0, len(uniques), codes)]
         donor, ids = pd.factorize(t["donor"].astype(object), sort=True)
-        pair, where = np.unique(group * max(len(ids), 1) + donor, return_inverse=True)
+        n = max(len(ids), 1)
+        pair, where = np.unique(group * n + donor, return_inverse=True)
 
         def summed(column, dtype=float):
             return np.bincount(where, weights=column, minlength=len(pair)).astype(dtype)
 
         self.values = [v for _, v in groups]
-        self.donors = np.asarray(ids, dtype=object)[pair % max(len(ids), 1)]
+        self.donors = np.asarray(ids, dtype=object)[pair % n]
         self.amount = summed(np.nan_to_num(t["amount_usd"].to_numpy(float)))
         self.flows = summed(t["flows"].to_numpy(float), np.int64)
         self.usd_known = summed(t["usd_known"].to_numpy(float), np.int64)
         pooled = t["pooled"].fillna(False).to_numpy(bool)  # a typed max, not objects
         self.pooled = summed(pooled.astype(float)) > 0
-        self._bounds = np.searchsorted(pair // max(len(ids), 1), np.arange(len(groups) + 1))
+        self._bounds = np.searchsorted(pair // n, np.arange(len(groups) + 1))
 
     def part(self, i: int) -> slice:
         """Where group ``i``'s donors are."""
