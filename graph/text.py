@@ -168,10 +168,10 @@ def usd(x, *, unknown: str = "unknown") -> str:
     return unknown if missing(x) else f"USD {rounded(x):,.0f}"
 
 
-#: Scales a headline amount is given in from a billion up: a whole donor agency's
-#: portfolio (or the sum of many) runs to billions, and a page's headline has room for
-#: about a dozen characters, so ``USD 1,449,437.95 M`` would be cut off.
-_LARGE = ((1e12, "tn"), (1e9, "bn"))
+#: Scales a headline amount is given in at three significant digits, from a million up: a
+#: whole donor agency's portfolio (or the sum of many) runs to billions, and a page's
+#: headline has room for about a dozen characters, so ``USD 1,449,437.95 M`` would be cut off.
+_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"))
 
 
 def usd_short(x, *, unknown: str = "unknown") -> str:
@@ -189,11 +189,9 @@ def usd_short(x, *, unknown: str = "unknown") -> str:
     if missing(x):
         return unknown
     x = float(x)
-    for scale, unit in _LARGE:
+    for scale, unit in _SCALES:
         if abs(x) >= 0.9995 * scale:  # what reads 1.00 at three digits
             return f"USD {_three_digits(x / scale)} {unit}"
-    if abs(x) >= 0.9995 * 1e6:
-        return f"USD {_three_digits(x / 1e6)} M"
     if abs(rounded(x / 1_000, 1)) >= 1:
         return f"USD {rounded(x / 1_000, 1):,.1f} k"
     return f"USD {rounded(x):,.0f}"
