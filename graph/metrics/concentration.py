@@ -159,7 +159,12 @@ def hhi(amounts: Amounts) -> float:
 
 def _hhi(y: np.ndarray, total: float) -> float:
     """:func:`hhi` of scaled amounts ``y`` whose exact sum is ``total``."""
-    return 10_000 * _fsum(y * y) / total**2
+    return _hhi_of(_fsum(y * y), total)
+
+
+def _hhi_of(squares: float, total: float) -> float:
+    """:func:`hhi` from the exact sums of the scaled amounts' squares and of the amounts."""
+    return 10_000 * squares / total**2
 
 
 def concentration_ratio(amounts: Amounts, k: int) -> float:
@@ -236,9 +241,12 @@ def _gini(ascending: np.ndarray, total: float, *, corrected: bool) -> float:
     n = len(ascending)
     weights = 2 * np.arange(1, n + 1) - n - 1
     g = _fsum(weights * ascending) / (n * total)
-    if corrected:
-        return g * n / (n - 1) if n > 1 else math.nan
-    return g
+    return _corrected(g, n) if corrected else g
+
+
+def _corrected(g: float, n: int) -> float:
+    """The Gini ``g`` of ``n`` donors times ``n / (n - 1)`` (NaN for one donor)."""
+    return g * n / (n - 1) if n > 1 else math.nan
 
 
 def lorenz_curve(amounts: Amounts) -> pd.DataFrame:
@@ -412,7 +420,7 @@ def concentration_summary(amounts: Amounts) -> Summary:
     # each exact sum once, shared by the figures built on it (the same values as the
     # functions above give one by one: :func:`_hhi`, :func:`_gini`, :func:`_effective`)
     squares, g, shannon = _fsum(y * y), _gini(ascending, total, corrected=False), entropy(p)
-    h = 10_000 * squares / total**2
+    h = _hhi_of(squares, total)
     cr1 = _ratio(ascending, total, 1)
     return {
         "n_donors": n,
@@ -424,7 +432,7 @@ def concentration_summary(amounts: Amounts) -> Summary:
         "cr3": _ratio(ascending, total, 3),
         "cr5": _ratio(ascending, total, 5),
         "gini": g,
-        "gini_corrected": g * n / (n - 1) if n > 1 else math.nan,
+        "gini_corrected": _corrected(g, n),
         "shannon": shannon,
         "evenness": _evenness(p, shannon),
         "effective_order1": _between_1_and(n, math.exp(shannon)),
