@@ -34,6 +34,7 @@ from graph.analyses.funding import (
     known_and_pools,
     org_names,
     pool_members,
+    pooled_flags,
     require_money,
     totals_by,
 )
@@ -223,8 +224,7 @@ class _DonorSums:
         self.amount = summed(np.nan_to_num(t["amount_usd"].to_numpy(float)))
         self.flows = summed(t["flows"].to_numpy(float), np.int64)
         self.usd_known = summed(t["usd_known"].to_numpy(float), np.int64)
-        pooled = t["pooled"].fillna(False).to_numpy(bool)  # a typed max, not objects
-        self.pooled = summed(pooled.astype(float)) > 0
+        self.pooled = summed(pooled_flags(t).astype(float)) > 0
         self._bounds = np.searchsorted(pair // n, np.arange(len(groups) + 1))
 
     def part(self, i: int) -> slice:

@@ -30,7 +30,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graph.analyses.funding import org_names, pool_members, totals_by
+from graph.analyses.funding import org_names, pool_members, pooled_flags, totals_by
 from graph.analyses.results import Diversity, DiversityIndex
 from graph.errors import AnalysisError, EmptySelection
 from graph.store import Filters, GraphStore
@@ -188,7 +188,7 @@ def donor_diversity(
     t, _own, types = totals_by(store, (), filters, recipient=recipient, flow_types=flow_types)
     if t.empty:
         raise EmptySelection("no donor flows match the selection; widen the years or drop a filter")
-    t = t.assign(pooled=t["pooled"].fillna(False).astype(bool))  # a typed max, not objects
+    t = t.assign(pooled=pooled_flags(t))
     per = t.groupby("donor", sort=True).agg(
         amount_usd=("amount_usd", "sum"), flows=("flows", "sum"), pooled=("pooled", "max")
     )

@@ -63,6 +63,7 @@ __all__ = [
     "known_and_pools",
     "funding_years",
     "pool_members",
+    "pooled_flags",
     "org_names",
     "check_org",
     "usd",
@@ -133,6 +134,16 @@ def pool_members(store: GraphStore) -> dict[str, list[str]]:
     return {k: sorted(set(v)) for k, v in sorted(out.items())}
 
 
+def pooled_flags(t: pd.DataFrame) -> np.ndarray:
+    """The ``pooled`` column of store totals as booleans (missing: not pooled), so that a
+    maximum or a mask over it is typed, not a walk over Python objects.
+
+    >>> pooled_flags(pd.DataFrame({"pooled": [True, None, False]})).tolist()
+    [True, False, False]
+    """
+    return t["pooled"].fillna(False).to_numpy(dtype=bool)
+
+
 def totals_by(store, keys, filters, *, recipient, flow_types, scheme="focus"):
     """Totals by ``donor``, ``recipient``, ``pooled`` and ``keys``, own funds split off."""
     types = check_flow_types(flow_types)
@@ -190,7 +201,7 @@ def coverage(
     with_amount = int(t["amount_known"].sum())
     with_usd = int(t["usd_known"].sum())
     donor_usd = math.fsum(t["amount_usd"])
-    pooled = t["pooled"].astype(bool).to_numpy()
+    pooled = pooled_flags(t)
     pooled_usd = math.fsum(t["amount_usd"].to_numpy(float)[pooled].tolist())
     direct_usd = donor_usd - pooled_usd
     per_donor = t.groupby("donor")[["flows", "amount_known", "usd_known"]].sum()  # one pass
@@ -301,7 +312,7 @@ def donor_totals(
     if t.empty:
         return pd.DataFrame(columns=cols)
     g = (
-        t.assign(pooled=t["pooled"].astype(bool))  # a max over Python objects is slow
+        t.assign(pooled=pooled_flags(t))
         .groupby("donor", sort=False)
         .agg(
             pooled=("pooled", "max"),
