@@ -172,9 +172,7 @@ def _project_funding(store: GraphStore, f: Filters, flow_types, mine) -> pd.Data
             "status": column("status").to_numpy(dtype=object),
             "start_year": _whole_years(column("start_year")),
             "end_year": end,
-            "end_date": pd.Series(end, dtype=object)
-            .map(lambda y: dt.date(y, 12, 31) if y is not None else None)
-            .to_numpy(dtype=object),
+            "end_date": _year_ends(end),
             "funding_usd": funded["amount_usd"]
             .where(funded["usd_known"].fillna(0) > 0)
             .astype(float)
@@ -204,7 +202,9 @@ def project_donors(
     """``project``, ``donor``: each project's funders, from its funding flows and from
     the partners whose role in it is donor (a pair may appear more than once), as
     categoricals; with ``projects`` or ``donors`` (ids), the pairs of those only.
-    ``sort``: categories in id order, so the codes rank the ids (else in no set order).
+    ``sort``: the donors' categories in id order, so their codes rank the ids (else in no
+    set order). The projects' categories are in no set order either way: sorting the
+    ids of 50,000 projects took 35 ms at a million flows, and no caller ranks them.
 
     >>> project_donors(example_store()).drop_duplicates().sort_values(["project", "donor"]).values.tolist()
     [['p1', 'fdn'], ['p1', 'uni'], ['p2', 'fdn'], ['p2', 'firm']]
@@ -222,11 +222,13 @@ def project_donors(
         (donors, "donor", "org"),
     ):
         if wanted is not None:
+            # a set: each column below matched against it without hashing the ids again
+            wanted = wanted if isinstance(wanted, frozenset) else frozenset(_ids(wanted))
             flows = flows[isin(flows[of_flows], wanted)]
             funders = funders[isin(funders[of_funders], wanted)]
     return pd.DataFrame(
         {
-            "project": stacked([flows["project"], funders["project"]], sort=sort),
+            "project": stacked([flows["project"], funders["project"]]),
             "donor": stacked([flows["donor"], funders["org"]], sort=sort),
         }
     )
@@ -244,6 +246,20 @@ def _known_sum(values) -> float:
     return math.fsum(known) if len(known) else math.nan
 
 
+def _year_ends(years: np.ndarray) -> np.ndarray:
+    """31 December of each year (Python ints, or None: None), an object array; one date
+    made per distinct year, not per project.
+
+    >>> _year_ends(np.array([2025, None, 2025], dtype=object)).tolist()
+    [datetime.date(2025, 12, 31), None, datetime.date(2025, 12, 31)]
+    """
+    values = years.tolist()
+    ends = {y: dt.date(y, 12, 31) for y in set(values) if y is not None}
+    out = np.empty(len(values), dtype=object)
+    out[:] = [ends.get(y) for y in values]
+    return out
+
+
 def _whole_years(values: pd.Series) -> np.ndarray:
     """Years as Python ints, None where there is none (an object array)."""
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
@@ -254,16 +270,17 @@ def _whole_years(values: pd.Series) -> np.ndarray:
 
 
 def _sorted_lists(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """The distinct ``values`` of each key, sorted, indexed by sorted key (the pairs are
-    ranked as integers: one sort of the distinct keys and of the distinct values, not of
-    every pair).
+    """The distinct ``values`` of each key, sorted, indexed by key in no set order (the
+    pairs are numbered as integers: the keys by their codes, the values by one sort of
+    the distinct values, not of every pair).
 
-    >>> _sorted_lists(pd.Series(["p2", "p1", "p2", "p2"]), pd.Series(["b", "x", "a", "b"])).to_dict()
+    >>> lists = _sorted_lists(pd.Series(["p2", "p1", "p2", "p2"]), pd.Series(["b", "x", "a", "b"]))
+    >>> lists.sort_index().to_dict()
     {'p1': ['x'], 'p2': ['a', 'b']}
     """
     if not len(keys):
         return pd.Series([], dtype=object)
-    kc, ku = _ranked(keys)
+    kc, ku = _numbered(keys)
     vc, vu = _ranked(values)
     pairs = np.sort(pd.unique(kc.astype(np.int64) * len(vu) + vc))
     k, flat = pairs // len(vu), vu[pairs % len(vu)].tolist()
@@ -271,6 +288,29 @@ def _sorted_lists(keys: pd.Series, values: pd.Series) -> pd.Series:
     ends = np.r_[starts[1:], len(k)].tolist()
     lists = [flat[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
     return pd.Series(lists, index=ku[k[starts]])
+
+
+def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values`` (none missing) in no set order, and the value of each code (an
+    object array): a categorical's own codes, else pandas' factorization.
+
+    >>> codes, values = _numbered(pd.Series(["b", "a", "b"]))
+    >>> codes.tolist(), values.tolist()
+    ([0, 1, 0], ['b', 'a'])
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
+        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _ids(values) -> list:
+    """``values`` (a Series, an index, an array or any collection) as a list.
+
+    >>> _ids(pd.Series(["p1", "p2"])), _ids({"p1"})
+    (['p1', 'p2'], ['p1'])
+    """
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _ranked(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
