@@ -164,8 +164,24 @@ def pooled_name(name, pooled: bool) -> str:
 
 
 def usd(x, *, unknown: str = "unknown") -> str:
-    """A USD amount in full: ``USD 1,234,567``."""
-    return unknown if missing(x) else f"USD {rounded(x):,.0f}"
+    """A USD amount in full, ``USD 1,234,567``, up to a billion; from there to three
+    significant digits as :func:`usd_short` gives it (``USD 1.08 tn``): a donor agency's
+    thirteen-digit totals are not read but counted, in a sentence or a table cell alike
+    (tables of numbers switch to USD millions at the same size: ``views.fmt.in_millions``).
+
+    >>> usd(1_234_567.4), usd(999_499_999), usd(999_999_499), usd(1_081_237_756_155)
+    ('USD 1,234,567', 'USD 999,499,999', 'USD 1.00 bn', 'USD 1.08 tn')
+    """
+    if missing(x):
+        return unknown
+    if abs(float(x)) >= _FULL_UP_TO:
+        return usd_short(x)
+    return f"USD {rounded(x):,.0f}"
+
+
+#: Below this, :func:`usd` gives an amount in full (what reads ``USD 1.00 bn`` at three
+#: digits is given short).
+_FULL_UP_TO = 0.9995e9
 
 
 #: Scales a headline amount is given in at three significant digits, from a million up: a

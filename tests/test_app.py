@@ -263,6 +263,27 @@ def test_scenario_selection_changes_concentration(monkeypatch):
     assert metrics["HHI after"] != metrics["HHI before"]
 
 
+def test_scenarios_count_the_money_the_institute_receives(monkeypatch, tmp_path):
+    """A donor that also gives to another organization (as a donor agency's data does): the
+    Scenarios page's money before is the institute's, the figure the Overview and Donor
+    concentration give, not every recipient's."""
+    import shutil
+
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    with open(tmp_path / "funding.csv", "a", encoding="utf-8") as f:
+        f.write(
+            "f5,cypher,script,,2025,900,USD,900,,cash,extrabudgetary,,false,s1,Test sentence.\n"
+        )
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path))
+    at = run_page("views/overview.py")
+    assert_ok(at, "Overview")
+    known = {m.label: m.value for m in at.metric}["Known donor funding"]
+    at = run_page("views/scenarios.py")
+    assert_ok(at, "Scenarios")
+    before = {m.label: m.value for m in at.metric}["Known donor money before"]
+    assert known == before == "USD 762", (known, before)  # 750 + 12, not the gift of 900
+
+
 def test_region_picker_changes_collaborations(monkeypatch):
     monkeypatch.setenv("EXPLORER_DATA_DIR", str(FIXTURE))
     at = run_page("views/collaborations.py")
@@ -784,3 +805,14 @@ def test_a_donor_agencys_billions_read_in_millions(monkeypatch, tmp_path):
     ]
     assert specs and any("USD millions a year" in s for s in specs)
     assert not any("USD thousands" in s for s in specs)
+    # sentences and cells of words give such amounts to three significant digits: no
+    # amount of a billion and more written out in full (USD 1,081,237,756,155)
+    words = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    words += [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+    assert any(re.search(r"USD \d+(\.\d+)? (bn|tn)", w) for w in words)
+    assert not [w for w in words if re.search(r"\d{1,3}(,\d{3}){3,}", w)]
+    at = run_page("views/regional.py")
+    assert_ok(at, "Regional balance")
+    at.radio(key="geo-measure").set_value("money_usd").run()
+    maps = [n.proto.spec for n in _walk(at.main) if getattr(n, "type", None) == "vega_lite_chart"]
+    assert any("Money, USD M" in m for m in maps) and not any("USD k" in m for m in maps)

@@ -16,16 +16,27 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-__all__ = ["GEO_DIR", "features", "points", "world_map"]
+from views.fmt import chart_unit
+
+__all__ = ["GEO_DIR", "MEASURES", "CHOICES", "features", "points", "world_map"]
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 
-#: Columns of :func:`graph.analyses.regional.country_picture` the map can show: title, legend.
+#: Columns of :func:`graph.analyses.regional.country_picture` the map can show: title, legend
+#: (money's unit, ``{unit}``, is USD thousands or, when a country's money reaches a billion,
+#: millions: :func:`views.fmt.chart_unit`).
 MEASURES = {
     "projects": ("Projects targeting the country", "Projects"),
     "partners": ("Partners based in the country", "Partners"),
-    "money_usd": ("Money for projects there (USD k, known amounts)", "Money, USD k"),
+    "money_usd": ("Money for projects there (USD {unit}, known amounts)", "Money, USD {unit}"),
     "events": ("Events held there or drawing people from it", "Events"),
+}
+#: How each measure reads as a choice, before the data gives money its unit.
+CHOICES = {
+    "projects": "Projects",
+    "partners": "Partners",
+    "money_usd": "Money (USD)",
+    "events": "Events",
 }
 
 
@@ -110,6 +121,10 @@ def world_map(metrics: pd.DataFrame, measure: str, *, height: int = 430):
     placed = metrics[metrics["country"].notna()]
     df = placed[["country", "name", measure]].rename(columns={"country": "iso3", "name": "country"})
     df["value"] = df[measure].astype(float) / (1000.0 if measure == "money_usd" else 1.0)
+    if measure == "money_usd":  # USD thousands, or millions from a billion (as the tables)
+        per, unit = chart_unit(df["value"])
+        df["value"] = df["value"] / per
+        title, short = title.format(unit=unit), short.format(unit=unit)
     df = df[["iso3", "country", "value"]]
     active = df[df["value"] > 0]
     in_shapes = active["iso3"].isin(shape_ids())

@@ -52,7 +52,7 @@ with c1:
     measure = st.radio(
         "Colour the map by",
         list(geo.MEASURES),
-        format_func=lambda m: geo.MEASURES[m][1],
+        format_func=geo.CHOICES.get,
         key="geo-measure",
         horizontal=False,
     )

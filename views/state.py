@@ -439,9 +439,16 @@ def balance(store, scheme, measure, targets, year_from=None, year_to=None, scope
 
 @st.cache_data(**(CACHED | {"show_spinner": "Working out the scenario…"}))
 def scenario(store, remove, add_items, scheme):
-    """:func:`graph.analyses.scenarios.donor_exit`; ``remove`` and ``add_items`` as tuples."""
+    """:func:`graph.analyses.scenarios.donor_exit` of the money the institute receives (as
+    the donor list the page offers, and the Donor concentration page by default: money
+    donors give to other organizations in a donor agency's data is not the institute's
+    dependence); ``remove`` and ``add_items`` as tuples."""
     return scenarios.donor_exit(
-        store, list(remove), scheme=scheme, add=dict(add_items) if add_items else None
+        store,
+        list(remove),
+        scheme=scheme,
+        add=dict(add_items) if add_items else None,
+        recipient=recipient_of(store),
     )
 
 

@@ -116,7 +116,9 @@ def check_org(store: GraphStore, org_id, *, what: str = "organization") -> str:
     """
     ids = set(store.node_table("Organization")["id"].tolist())
     if org_id not in ids:
-        raise UnknownEntity(f"no {what} with id {org_id!r} in the store ({len(ids)} organizations)")
+        raise UnknownEntity(
+            f"no {what} with id {org_id!r} in the store ({len(ids):,} organizations)"
+        )
     return org_id
 
 
@@ -398,13 +400,13 @@ def require_money(cov: dict, what: str = "the selection") -> None:
         raise EmptySelection(f"no donor flows in {what}; widen the years or drop a filter")
     if cov["donor_usd"] <= 0 and cov.get("negative_flows"):
         raise EmptySelection(
-            f"the {cov['flows']} donor flows in {what} net to {usd(cov['donor_usd'])}: "
-            f"{cov['negative_flows']} of them are negative (reversals, decommitments), so no "
+            f"the {cov['flows']:,} donor flows in {what} net to {usd(cov['donor_usd'])}: "
+            f"{cov['negative_flows']:,} of them are negative (reversals, decommitments), so no "
             "donor has a positive total to share out; choose fewer flow types (e.g. commitments)"
         )
     if cov["donor_usd"] <= 0:
         raise EmptySelection(
-            f"none of the {cov['flows']} donor flows in {what} has a known USD amount; "
+            f"none of the {cov['flows']:,} donor flows in {what} has a known USD amount; "
             "shares cannot be computed (unknown amounts are never guessed)"
         )
 

@@ -473,7 +473,7 @@ def merger_delta(amounts: Amounts, a: Hashable, b: Hashable) -> float:
     s = as_amounts(amounts)
     for key in (a, b):
         if key not in s.index:
-            raise UnknownEntity(f"donor {key!r} is not among the {len(s)} donors given")
+            raise UnknownEntity(f"donor {key!r} is not among the {len(s):,} donors given")
     if a == b:
         raise AnalysisError(f"cannot merge donor {a!r} with itself; give two different donors")
     pos = s[s > 0]

@@ -274,7 +274,7 @@ def plain_words(pic) -> str:
         else f"between {lo['band_2023']} and {hi['band_2023']}"
     )
     return (
-        f"Known donor funding of {usd_short(pic['total_known'])} came from {int(hi['n_donors'])} donors "
+        f"Known donor funding of {usd_short(pic['total_known'])} came from {plural(int(hi['n_donors']), 'donor')} "
         f"(each member of a pooled fund counted). It is {band} under the 2023 US merger "
         f"guidelines and {hi['band_2010']} under the 2010 guidelines. The largest donor gives "
         f"{pct(hi['cr1'], 0)} of known money; the money is as concentrated as if it came from about "
@@ -507,7 +507,7 @@ def build(
     n = d["counts"]["nodes"]
     r = d["counts"]["relationships"]
     stamp = (
-        f"{d['where']}; {n.get('Organization', 0)} organizations, {r.get('FUNDS', 0)} funding flows; "
+        f"{d['where']}; {n.get('Organization', 0):,} organizations, {r.get('FUNDS', 0):,} funding flows; "
         f"data version {d['fingerprint']}"
     )
     model = report_model(d, generated, stamp)

@@ -255,7 +255,7 @@ def _concentration(f: Findings) -> list[str]:
     )
     if c["pooled"]:
         pools = ", ".join(
-            f"{_name(f, p)} stands for {len(m)} donors" for p, m in c["pools"].items()
+            f"{_name(f, p)} stands for {len(m):,} donors" for p, m in c["pools"].items()
         )
         L.append(
             _wrap(
@@ -383,7 +383,7 @@ def _ending(f: Findings) -> list[str]:
         money = usd(known.sum()) if len(known) else "not stated in the documents"
         L.append(
             _wrap(
-                f"By end of {y}: {len(p)} projects, known committed funding {money}: "
+                f"By end of {y}: {len(p):,} projects, known committed funding {money}: "
                 f"{names or 'none'}."
             )
         )
@@ -407,7 +407,7 @@ def _exit(f: Findings) -> list[str]:
     x = f.exit
     if isinstance(x, Unavailable):
         return [*L, _wrap(x.reason)]
-    tag = f", a pool of {len(pools[who])} donors who all leave together" if pooled else ""
+    tag = f", a pool of {len(pools[who]):,} donors who all leave together" if pooled else ""
     share = x["money_lost"] / x["money_before"] if x["money_before"] else math.nan
     L.append(
         _wrap(

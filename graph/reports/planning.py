@@ -215,14 +215,14 @@ def projection_said(p: Projection) -> str:
     running = p.lines[p.lines["kind"] == "agreement"]
     if len(running):
         said.append(
-            f"{len(running)} of the institute's agreements run into the period with no yearly "
+            f"{len(running):,} of the institute's agreements run into the period with no yearly "
             "amount stated."
         )
     assumed = p.lines[p.lines["kind"].isin(["renewal", "prospect"])]
     if len(assumed):
         who = sorted({str(s) for s in assumed["stated_by"].dropna()})
         said.append(
-            f"{len(assumed)} renewals and prospects are assumed (stated by {', '.join(who)}): "
+            f"{len(assumed):,} renewals and prospects are assumed (stated by {', '.join(who)}): "
             f"expected {joined_years(y, 'expected')}, worked out {p.method}."
         )
     else:
