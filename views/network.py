@@ -142,14 +142,8 @@ page, info = netviz.build_network_html(
     heading="Partnership network" if ego is None else f"Around {names.get(ego, ego)}",
     centre=ego,
 )
-if info["capped"]:
-    st.info(
-        f"The network has {info['total']:,} nodes, more than one drawing can show. It shows the "
-        f"{info['shown']:,} with {info['kept_by']} and groups the other {info['grouped']:,} into "
-        f"{info['groups']:,} grey hexagons, one per kind and sector, each tie to a group counted. "
-        "Narrow the filters or use the ego view to see them one by one.",
-        icon=":material/hub:",
-    )
+# above the drawing cap the drawing itself says what it left out and grouped (its
+# heading, also in the downloaded file): not said a second time here
 st.iframe(page, height=700)
 lit = len(highlight) if highlight is not None else info["shown"]
 st.caption(
