@@ -174,14 +174,9 @@ def usd(x, *, unknown: str = "unknown") -> str:
     """
     if missing(x):
         return unknown
-    if abs(float(x)) >= _FULL_UP_TO:
+    if _reads_at_least(float(x), 1e9):  # what reads USD 1.00 bn is given short
         return usd_short(x)
     return f"USD {rounded(x):,.0f}"
-
-
-#: Below this, :func:`usd` gives an amount in full (what reads ``USD 1.00 bn`` at three
-#: digits is given short).
-_FULL_UP_TO = 0.9995e9
 
 
 #: Scales a headline amount is given in at three significant digits, from a million up: a
@@ -206,11 +201,20 @@ def usd_short(x, *, unknown: str = "unknown") -> str:
         return unknown
     x = float(x)
     for scale, unit in _SCALES:
-        if abs(x) >= 0.9995 * scale:  # what reads 1.00 at three digits
+        if _reads_at_least(x, scale):
             return f"USD {_three_digits(x / scale)} {unit}"
     if abs(rounded(x / 1_000, 1)) >= 1:
         return f"USD {rounded(x / 1_000, 1):,.1f} k"
     return f"USD {rounded(x):,.0f}"
+
+
+def _reads_at_least(x: float, scale: float) -> bool:
+    """Whether ``x`` reads at least 1.00 of ``scale`` at three significant digits.
+
+    >>> _reads_at_least(999_500_000, 1e9), _reads_at_least(999_499_999, 1e9)
+    (True, False)
+    """
+    return abs(x) >= 0.9995 * scale
 
 
 def _three_digits(x: float) -> str:

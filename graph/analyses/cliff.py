@@ -32,6 +32,7 @@ from graph.analyses.portfolio import portfolio
 from graph.store import (
     Filters,
     GraphStore,
+    categorical,
     check_flow_types,
     isin,
     reads_once,
@@ -292,16 +293,15 @@ def _sorted_lists(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of ``values`` (none missing) in no set order, and the value of each code (an
-    object array): a categorical's own codes, else pandas' factorization.
+    object array): a categorical's own codes, else those :func:`~graph.store.categorical`
+    gives.
 
     >>> codes, values = _numbered(pd.Series(["b", "a", "b"]))
     >>> codes.tolist(), values.tolist()
     ([0, 1, 0], ['b', 'a'])
     """
-    if isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any():
-        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    return codes, np.asarray(uniques, dtype=object)
+    numbered = categorical(values)
+    return np.asarray(numbered.codes), np.asarray(numbered.categories, dtype=object)
 
 
 def _ids(values) -> list:
