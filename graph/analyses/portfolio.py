@@ -41,7 +41,7 @@ from graph.analyses.dates import DEFAULT_AS_OF, as_date
 from graph.analyses.institute import INSTITUTE, recipient_of
 from graph.errors import AnalysisError
 from graph.schema import FLOW_TYPES
-from graph.store import Filters, GraphStore, distinct_set, isin
+from graph.store import Filters, GraphStore, distinct_set, isin, positions
 from graph.text import plural
 
 __all__ = [
@@ -310,12 +310,13 @@ def external_projects(store: GraphStore) -> set:
 def _historical(f, own: set, since: int) -> set:
     """Own projects whose last dated year is before ``since``: the end year, else the
     latest of the start year and the years of its events and flows (each year put in
-    place by position, not by aligning indexes of ids)."""
-    ids = pd.Index(f.projects["id"].to_numpy(dtype=object), dtype=object)  # not made Arrow
+    place by position, found by Arrow's hash lookup: at a million flows pandas' own took
+    0.035 s of the 0.05 s for 21,000 projects' flow years)."""
+    ids = f.projects["id"].to_numpy(dtype=object)
     last = pd.to_numeric(f.projects["end_year"], errors="coerce").to_numpy(float)
     seen = pd.to_numeric(f.projects["start_year"], errors="coerce").to_numpy(float)
     for dated in (f.events, f.flow_years):
-        at = ids.get_indexer(dated["project"].to_numpy(dtype=object))  # -1: none of these
+        at = positions(dated["project"].to_numpy(dtype=object), ids)  # -1: none of these
         years = pd.to_numeric(dated["year"], errors="coerce").to_numpy(float)
         np.fmax.at(seen, at[at >= 0], years[at >= 0])  # a missing year leaves it as it is
     latest = np.where(np.isnan(last), seen, last)

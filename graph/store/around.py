@@ -25,7 +25,14 @@ import pandas as pd
 from graph.schema import FLOW_TYPES
 from graph.store.tables import categorical, isin
 
-__all__ = ["Around", "facts_from_tables", "tie_part", "PROJECT_COLUMNS", "EVENT_COLUMNS"]
+__all__ = [
+    "Around",
+    "facts_from_tables",
+    "project_years",
+    "tie_part",
+    "PROJECT_COLUMNS",
+    "EVENT_COLUMNS",
+]
 
 #: Columns of :attr:`Around.projects`.
 PROJECT_COLUMNS = ("id", "start_year", "end_year")
@@ -124,6 +131,22 @@ def _latest(projects, years: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"project": named, "year": latest.to_numpy(float)})
 
 
+def project_years(every: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
+    """:data:`PROJECT_COLUMNS` of the projects of ``every`` (a project node table) whose id
+    is among ``ids``, years as numbers (NaN where unknown), in the table's order.
+
+    >>> every = pd.DataFrame({"id": ["p1", "p2"], "start_year": [2024, None]})
+    >>> project_years(every, frozenset({"p2", "p9"})).to_dict("list")
+    {'id': ['p2'], 'start_year': [nan], 'end_year': [None]}
+    """
+    p = every[isin(every["id"], ids)] if len(every) else every
+    projects = pd.DataFrame(
+        {c: (p[c] if c in p else [None] * len(p)) for c in PROJECT_COLUMNS}, dtype=object
+    )
+    projects["start_year"], projects["end_year"] = _years(p, "start_year"), _years(p, "end_year")
+    return projects.reset_index(drop=True)
+
+
 def facts_from_tables(store, inst: str) -> Around:
     """:class:`Around` of ``inst`` from the store's tables (node tables, relationship
     pairs, funding pairs): the embedded store's answer. The ties of its projects'
@@ -146,11 +169,7 @@ def facts_from_tables(store, inst: str) -> Around:
     own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
     own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
     own = frozenset(own & known)  # frozen: what is matched against it is kept (isin)
-    p = every[isin(every["id"], own)] if len(every) else every
-    projects = pd.DataFrame(
-        {c: (p[c] if c in p else [None] * len(p)) for c in PROJECT_COLUMNS}, dtype=object
-    )
-    projects["start_year"], projects["end_year"] = _years(p, "start_year"), _years(p, "end_year")
+    projects = project_years(every, own)
     of_project = _into(rels["PART_OF_PROJECT"], own)
     organized = _ends(rels["ORGANIZED"], inst)
     starts = of_project["start"].tolist()  # plain lists: no Python call per Arrow value
@@ -184,7 +203,7 @@ def facts_from_tables(store, inst: str) -> Around:
         tie_part(money.loc[money["donor"] == inst, "recipient"]),
     )
     return Around(
-        projects=projects.reset_index(drop=True),
+        projects=projects,
         all_projects=len(known),
         events=ev.reset_index(drop=True),
         flow_years=flow_years,

@@ -560,13 +560,6 @@ AROUND_MONEY = (
     "MATCH (i:Organization {id: $inst})-[f:FUNDS]-(o:Organization) "
     "RETURN collect(DISTINCT f.project_id) AS funded, collect(DISTINCT o.id) AS counterparts"
 )
-#: How many projects the store holds.
-PROJECT_COUNT = "MATCH (p:Project) RETURN count(p) AS n"
-#: The projects of ``$ids`` that exist, with their years.
-AROUND_PROJECTS = (
-    "UNWIND $ids AS pid MATCH (p:Project {id: pid}) "
-    "RETURN p.id AS id, p.start_year AS start_year, p.end_year AS end_year"
-)
 #: The events of the projects ``$ids``, with their years.
 AROUND_PROJECT_EVENTS = (
     "UNWIND $ids AS pid MATCH (p:Project {id: pid})<-[:PART_OF_PROJECT]-(e:Event) "
