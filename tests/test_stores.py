@@ -319,6 +319,31 @@ def test_a_server_store_reads_an_aggregate_once_inside_a_reading_block(neo, monk
     assert len(asked) == 1  # the block is over: asked again
 
 
+def test_a_projects_donors_and_money_are_one_pass_over_the_ties_on_a_server(neo, monkeypatch):
+    """The server's pass that collects each project's donors adds up the same flows by
+    project too and keeps those sums for the reading (the funding cliff asks for both):
+    one pass over the funding ties, not two, and the sums the embedded store gives."""
+    mem = MemoryStore()
+    load(FIXTURE, mem)
+    load(FIXTURE, neo)
+    asked = []
+    run = neo._run
+    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    for f in (Filters(), Filters(year_from=2025), Filters(sector="foundation")):
+        asked.clear()
+        with neo.reading():
+            neo.funding_pairs("project", "donor", f)
+            sums = neo.funding_totals(("project",), f)
+        assert sum("FUNDS" in q for q in asked) == 1, asked
+        pd.testing.assert_frame_equal(sums, mem.funding_totals(("project",), f))
+        assert len(sums), f
+    asked.clear()
+    with neo.reading():  # other flow types: their own pass, their own sums
+        neo.funding_pairs("project", "donor")
+        neo.funding_totals(("project",), flow_types=("income", "commitment"))
+    assert sum("FUNDS" in q for q in asked) == 2
+
+
 def _missing_none(row) -> tuple:
     """A row as a tuple, a missing value (None, or NaN from a categorical) as None."""
     return tuple(None if pd.isna(v) else v for v in row)

@@ -130,11 +130,14 @@ def project_funding(
     types = check_flow_types(flow_types)
 
     def build():
-        mine, *_ = side_by_side(  # on a server, the reads of _project_funding beside it
+        mine, _ = side_by_side(  # on a server, the reads of _project_funding beside it
             store,
             lambda: portfolio(store, scope, f),
-            lambda: store.funding_pairs("project", "donor", f, flow_types=types),
-            lambda: store.funding_totals(("project",), f, flow_types=types),
+            # the sums after the pairs: a server adds them up in the pairs' pass and keeps them
+            lambda: (
+                store.funding_pairs("project", "donor", f, flow_types=types),
+                store.funding_totals(("project",), f, flow_types=types),
+            ),
         )
         return _project_funding(store, f, types, mine)
 

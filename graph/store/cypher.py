@@ -432,6 +432,10 @@ _FUNDING_WHERE = _FLOW_WHERE + "AND coalesce(r.flow_type, 'income') IN $flow_typ
 
 #: What :func:`funding_sums` returns after its keys.
 SUM_COLUMNS = ("amount_usd", "flows", "usd_known", "amount_known")
+_SUMS = (
+    "sum(r.amount_usd) AS amount_usd, count(r) AS flows, "
+    "count(r.amount_usd) AS usd_known, count(r.amount) AS amount_known"
+)
 
 
 def packed(query: str, columns) -> str:
@@ -468,26 +472,22 @@ def funding_sums(keys: tuple[str, ...]) -> str:
         if k not in FUNDING_KEY_EXPR:
             raise ValueError(f"unknown funding key {k!r}")
         parts.append(f"{FUNDING_KEY_EXPR[k]} AS {k}")
-    parts += [
-        "sum(r.amount_usd) AS amount_usd",
-        "count(r) AS flows",
-        "count(r.amount_usd) AS usd_known",
-        "count(r.amount) AS amount_known",
-    ]
     return (
         "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
         + _FUNDING_WHERE
         + "RETURN "
-        + ", ".join(parts)
+        + ", ".join([*parts, _SUMS])
     )
 
 
 def funding_pairs(a: str, b: str) -> str:
     """Per value of flow key ``a``, the distinct known values of key ``b`` among the
     flows that pass the filters and ``$flow_types`` (as :func:`funding_sums` filters):
-    columns ``a`` and ``b`` (a list).
+    columns ``a`` and ``b`` (a list), then the sums of those flows (:data:`SUM_COLUMNS`),
+    which the same pass adds up for little more (100,000 flows on ArcadeDB: 0.39 s for
+    both, against 0.33 s for the pairs and 0.31 s for the sums apart).
 
-    >>> print(funding_pairs("project", "donor").split("RETURN ")[1])
+    >>> print(funding_pairs("project", "donor").split("RETURN ")[1][:46])
     r.project_id AS a, collect(DISTINCT d.id) AS b
     """
     for k in (a, b):
@@ -496,7 +496,8 @@ def funding_pairs(a: str, b: str) -> str:
     return (
         "MATCH (d:Organization)-[r:FUNDS]->(rc:Organization) "
         + _FUNDING_WHERE
-        + f"RETURN {FUNDING_KEY_EXPR[a]} AS a, collect(DISTINCT {FUNDING_KEY_EXPR[b]}) AS b"
+        + f"RETURN {FUNDING_KEY_EXPR[a]} AS a, collect(DISTINCT {FUNDING_KEY_EXPR[b]}) AS b, "
+        + _SUMS
     )
 
 

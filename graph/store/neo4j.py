@@ -549,8 +549,14 @@ class Neo4jStore(GraphStore):
 
     def _pairs(self, a, b, f, types):
         query = cypher.funding_pairs(a, b)
-        rows = self._packed(query, ("a", "b"), flow_types=list(types), **f.params())
-        lists = pd.DataFrame(rows, columns=[a, b], dtype=object).explode(b)  # a row a pair
+        columns = ("a", "b", *cypher.SUM_COLUMNS)
+        rows = self._packed(query, columns, flow_types=list(types), **f.params())
+        table = pd.DataFrame(rows, columns=[a, b, *cypher.SUM_COLUMNS])
+        # the same pass added up these flows by ``a``: kept as funding_totals((a,)) reads
+        # them, so each project's donors and money cost one pass over the ties, not two
+        sums = table.drop(columns=[b])
+        self.memo(("funding_sums", (a,), types, f), lambda: sums)
+        lists = table[[a, b]].astype(object).explode(b)  # a row a pair
         pairs = lists[lists[b].notna()]
         # categoricals, as the embedded store's: each id held once, not once per pair
         return pd.DataFrame({c: categorical(pairs[c]) for c in (a, b)})
