@@ -319,6 +319,25 @@ def test_a_server_store_reads_an_aggregate_once_inside_a_reading_block(neo, monk
     assert len(asked) == 1  # the block is over: asked again
 
 
+def test_a_server_store_reads_a_node_table_once_inside_a_reading_block(neo, monkeypatch):
+    """Nodes that pass the filters are kept for the reading, as the sums are (regional
+    balance asks for the organizations and the projects twice each), and each caller gets
+    a copy of its own."""
+    load(FIXTURE, neo)
+    asked = []
+    run = neo._run
+    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    f = Filters(year_from=2025)
+    with neo.reading():
+        first = neo.nodes("Project", f)
+        first["id"] = "changed by its caller"
+        again = neo.nodes("Project", f)
+        neo.nodes("Project")  # other filters: another read
+    assert sum("MATCH (n:Project)" in q for q in asked) == 2
+    assert "changed by its caller" not in set(again["id"])
+    pd.testing.assert_frame_equal(again, neo.nodes("Project", f))
+
+
 def test_a_projects_donors_and_money_are_one_pass_over_the_ties_on_a_server(neo, monkeypatch):
     """The server's pass that collects each project's donors adds up the same flows by
     project too and keeps those sums for the reading (the funding cliff asks for both):

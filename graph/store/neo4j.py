@@ -385,9 +385,13 @@ class Neo4jStore(GraphStore):
         return pairs_frame(pd.DataFrame(rows, columns=list(PAIR_COLUMNS)))
 
     def nodes(self, label, filters=None):
-        f = filters or Filters()
-        query = cypher.filtered_nodes(label)
-        rows = [dict(p) for (p,) in self._packed(query, ("p",), **f.params())]
+        f = filters or Filters()  # kept as the sums are: one analysis asks two or three times
+        return self.memo(("nodes", label, f), lambda: self._nodes(label, f)).copy()
+
+    def _nodes(self, label, f):
+        rows = [
+            dict(p) for (p,) in self._packed(cypher.filtered_nodes(label), ("p",), **f.params())
+        ]
         return frame(rows, ("id",))
 
     def funding_flows(self, filters=None):
