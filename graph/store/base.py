@@ -527,9 +527,7 @@ class GraphStore(abc.ABC):
         # Cents first: the stores may add up in different orders; from here on the same
         # Python code works on the same numbers.
         need = tuple(sorted(need))  # one key order: (project, donor) is (donor, project)
-        sums = self.memo(
-            ("funding_sums", need, types, f), lambda: self._funding_sums(need, f, types)
-        )
+        sums = self.memo(self._sums_key(need, types, f), lambda: self._funding_sums(need, f, types))
         sums = sums.copy() if isinstance(sums, pd.DataFrame) else pd.DataFrame(list(sums))
         if "amount_usd" in sums:
             usd = pd.to_numeric(sums["amount_usd"], errors="coerce").fillna(0.0)
@@ -553,6 +551,11 @@ class GraphStore(abc.ABC):
                     rows, "project", key, self.project_targets(scheme=scheme, level=level)
                 )
         return grouped_totals(rows, keys, ordered)
+
+    @staticmethod
+    def _sums_key(keys, types, f) -> tuple:
+        """Where the sums by flow ``keys`` of ``types`` under ``f`` are kept (:meth:`memo`)."""
+        return ("funding_sums", tuple(sorted(keys)), types, f)
 
     def _ordered_keys(self, keys) -> dict:
         """Keys whose sums carry a rank column, with their values in order; none here."""

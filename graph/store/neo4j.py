@@ -559,7 +559,7 @@ class Neo4jStore(GraphStore):
         # the same pass added up these flows by ``a``: kept as funding_totals((a,)) reads
         # them, so each project's donors and money cost one pass over the ties, not two
         sums = table.drop(columns=[b])
-        self.memo(("funding_sums", (a,), types, f), lambda: sums)
+        self.memo(self._sums_key((a,), types, f), lambda: sums)
         lists = table[[a, b]].astype(object).explode(b)  # a row a pair
         pairs = lists[lists[b].notna()]
         # categoricals, as the embedded store's: each id held once, not once per pair
