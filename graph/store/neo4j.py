@@ -477,9 +477,9 @@ class Neo4jStore(GraphStore):
     def _around(self, inst):
         rels = list(cypher.AROUND_REL_ENDS)
         # the independent reads side by side: the projects' flows and the partner pairs
-        # are passes over every tie of their type, the rest small
-        # every project's years from the project table (kept: the analyses read it too),
-        # not a lookup per id of the institute's projects (at 100,000 flows 0.13–0.3 s)
+        # are passes over every tie of their type, the rest small; the projects' years come
+        # from the project table (kept as every node table is), not from a lookup per id of
+        # the institute's projects after these reads (at 100,000 flows 0.13–0.3 s)
         *ends, money, flow_rows, pairs, every = side_by_side(
             self,
             *(
