@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 
 from graph.analyses.cliff import donors_ending, funding_cliff
+from graph.analyses.network import centrality
 from graph.analyses.regional import regional_balance, regional_picture
 from graph.analyses.scenarios import donor_exit
 from graph.store.neo4j import Neo4jStore
@@ -48,6 +49,7 @@ ANALYSES = {
     "funding cliff": lambda s: funding_cliff(s),
     "donors ending": lambda s: donors_ending(s, by="2026-12-31"),
     "donor exit": lambda s: donor_exit(s, ["unesco"], recipient="iite"),
+    "centrality (the partnership graph's tables)": lambda s: centrality(s),
     "donor exit with a new donor": lambda s: donor_exit(
         s,
         ["jpik"],
