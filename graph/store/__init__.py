@@ -32,12 +32,7 @@ Examples
 """
 
 from graph.store.arrow_pool import choose_pool
-from graph.store.base import (
-    FLOW_COLUMNS,
-    GraphStore,
-    check_label,
-    check_rel_type,
-)
+from graph.store.base import GraphStore
 from graph.store.batch import GraphBatch, build_batch
 from graph.store.filters import Filters
 from graph.store.grouping import sorted_factorize
@@ -64,6 +59,7 @@ from graph.store.totals import (
     check_flow_types,
     check_funding_keys,
 )
+from graph.store.vocabulary import FLOW_COLUMNS, check_label, check_rel_type
 
 # Arrow's memory (every text column) in jemalloc, which hands freed pages back: see
 # :mod:`graph.store.arrow_pool` for what it saves.

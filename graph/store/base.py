@@ -38,63 +38,9 @@ from graph.store.totals import (
     spread_rows,
     target_weights,
 )
+from graph.store.vocabulary import check_label
 
-__all__ = [
-    "Filters",
-    "LoadReport",
-    "GraphStore",
-    "FLOW_COLUMNS",
-    "check_label",
-    "check_rel_type",
-]
-
-#: Columns of :meth:`GraphStore.funding_flows`, in order.
-FLOW_COLUMNS = (
-    "flow_id",
-    "donor_id",
-    "donor",
-    "donor_sector",
-    "donor_country",
-    "recipient_id",
-    "recipient",
-    "project_id",
-    "year",
-    "amount",
-    "currency",
-    "amount_usd",
-    "usd_rate",
-    "kind",
-    "channel",
-    "pooled",
-    "period",
-    "flow_type",
-    "date",
-    "provider_project_id",
-    "source_id",
-    "quote",
-)
-
-
-def check_label(label: str) -> str:
-    """Return ``label`` if the schema knows it; labels never come from users as text.
-
-    >>> check_label("Project")
-    'Project'
-    """
-    if label not in NODE_LABELS:
-        raise ValueError(f"unknown node label {label!r}; known: {', '.join(NODE_LABELS)}")
-    return label
-
-
-def check_rel_type(rel_type: str) -> str:
-    """Return ``rel_type`` if the schema knows it.
-
-    >>> check_rel_type("FUNDS")
-    'FUNDS'
-    """
-    if rel_type not in REL_TYPES:
-        raise ValueError(f"unknown relationship type {rel_type!r}; known: {', '.join(REL_TYPES)}")
-    return rel_type
+__all__ = ["Filters", "LoadReport", "GraphStore"]
 
 
 class GraphStore(abc.ABC):

@@ -19,8 +19,8 @@ ValueError: unknown node label 'Project) DETACH DELETE (x'; known: Source, Regio
 from __future__ import annotations
 
 from graph.schema import CLOCK_LABEL, LOAD_LABEL, NODE_LABELS, REL_TYPES
-from graph.store.base import FLOW_COLUMNS, check_label, check_rel_type
 from graph.store.changes import SOURCES
+from graph.store.vocabulary import FLOW_COLUMNS, check_label, check_rel_type
 
 __all__ = [
     "node_constraint",

@@ -32,13 +32,7 @@ import pandas as pd
 
 from graph.pause import collection_paused
 from graph.schema import NODE_LABELS
-from graph.store.base import (
-    FLOW_COLUMNS,
-    Filters,
-    GraphStore,
-    check_label,
-    check_rel_type,
-)
+from graph.store.base import Filters, GraphStore
 from graph.store.batch import GraphBatch
 from graph.store.changes import SOURCES, Removal, loaded_by
 from graph.store.edge_tables import role_table, target_table
@@ -49,6 +43,7 @@ from graph.store.graph_writes import remove_ids as _remove_ids
 from graph.store.matching import matching_ids
 from graph.store.tables import display_name, isin, pairs_frame, ties_frame, ties_in_tables
 from graph.store.totals import check_flow_types, frame
+from graph.store.vocabulary import FLOW_COLUMNS, check_label, check_rel_type
 
 __all__ = ["MemoryStore"]
 

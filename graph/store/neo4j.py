@@ -24,13 +24,7 @@ from graph.errors import (
 from graph.schema import NODE_LABELS, REL_TYPES
 from graph.store import cypher
 from graph.store.around import EVENT_COLUMNS, Around, project_years, tie_part
-from graph.store.base import (
-    FLOW_COLUMNS,
-    Filters,
-    GraphStore,
-    check_label,
-    check_rel_type,
-)
+from graph.store.base import Filters, GraphStore
 from graph.store.batch import FrameRows, GraphBatch, sources_apart
 from graph.store.changes import SOURCES
 from graph.store.flows import plain_missing
@@ -40,6 +34,7 @@ from graph.store.server_writes import BATCH_SIZE, in_parts, parts, run_removal, 
 from graph.store.settings import Neo4jSettings
 from graph.store.tables import PAIR_COLUMNS, categorical, isin, pairs_frame, ties_frame
 from graph.store.totals import check_flow_types, frame
+from graph.store.vocabulary import FLOW_COLUMNS, check_label, check_rel_type
 
 __all__ = ["Neo4jStore", "BATCH_SIZE"]
 
