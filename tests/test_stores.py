@@ -419,3 +419,24 @@ def test_the_ties_of_one_node_are_the_same_on_both_stores(neo):
             if (r.start_label, r.start) == (label, i) or (r.end_label, r.end) == (label, i)
         ]
         assert len(a) == len(touching), (label, i)
+
+
+def test_who_takes_part_in_money_is_the_same_on_both_stores(neo):
+    """``GraphStore.in_money``: a server tests each organization for one funding tie, the
+    embedded store reads its flows' codes; both name the donors and recipients of the sums
+    (every flow type), and published data loaded as external stays out."""
+    from graph.schema import FLOW_TYPES
+
+    mem = MemoryStore()
+    published = ROOT / "tests" / "fixtures" / "real" / "iati" / "CD.xml"
+    for s in (mem, neo):
+        load(FIXTURE, s)
+        load(published, s, external=True)
+    own = mem.funding_totals(("donor", "recipient"), flow_types=FLOW_TYPES)
+    want = set(own["donor"]) | set(own["recipient"])
+    ext = mem.funding_totals(("donor", "recipient"), Filters(external=True), flow_types=FLOW_TYPES)
+    only_published = (set(ext["donor"]) | set(ext["recipient"])) - want - {None}
+    assert only_published  # the published file brings organizations of its own
+    assert mem.in_money() == neo.in_money() == want
+    partner_only = set(mem.node_table("Organization")["id"]) - want - only_published
+    assert partner_only  # the fixture's organizations with no flow are not named

@@ -31,7 +31,7 @@ from graph.analyses.tied_pairs import tied_pairs
 from graph.errors import AnalysisError, UnknownEntity
 from graph.pause import collection_paused
 from graph.schema import GRAPH_LABELS
-from graph.store import Filters, GraphStore, display_names, side_by_side
+from graph.store import Filters, GraphStore, display_names, read_ahead
 
 __all__ = [
     "PARTNERSHIP_LABELS",
@@ -238,12 +238,8 @@ def _partnership_adjacency(store: GraphStore) -> Adjacency:
 def _read_ahead(store: GraphStore) -> None:
     """The node tables and relationship pairs the partnership graph is built from, read
     side by side on a server and kept for the reading block (at 100,000 flows on the
-    Bolt server one after the other they took 0.5 s, the ties of the money 0.24 s of it).
-    Nothing on a store that reads one thing at a time (the embedded store: its tables
-    are built with the data, and each call hands out a copy)."""
-    if store.read_sessions < 2:
-        return
-    side_by_side(
+    Bolt server one after the other they took 0.5 s, the ties of the money 0.24 s of it)."""
+    read_ahead(
         store,
         # the dearest first: the ties of the money are a pass over every flow
         *(lambda t=t: store.rel_pairs(t) for t in sorted(PARTNERSHIP_RELS, key="FUNDS".__ne__)),

@@ -42,12 +42,12 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from graph.analyses.portfolio import portfolio
+from graph.analyses.portfolio import external_projects, portfolio
 from graph.analyses.results import Balance
 from graph.errors import AnalysisError, EmptySelection, UnknownEntity
 from graph.metrics import balance as bal
-from graph.schema import FLOW_TYPES, REGION_SCHEMES
-from graph.store import Filters, GraphStore, distinct_set, isin, reads_once, side_by_side
+from graph.schema import REGION_SCHEMES
+from graph.store import Filters, GraphStore, isin, read_ahead, reads_once, side_by_side
 from graph.store.totals import isnull, spread_rows
 from graph.text import plural
 
@@ -184,11 +184,7 @@ def _taking_part(store: GraphStore) -> set:
         rt = store.rel_pairs(t)  # who takes part is all it needs: the ends, counted
         if len(rt):
             active |= set(rt["start"].unique().tolist())  # each end once, not per pair
-    # who gives or receives money: the sums by recipient that find the institute (kept)
-    # and one pass by donor, cheaper on a server than each donor's recipients
-    donors = store.funding_totals(("donor",), flow_types=FLOW_TYPES)["donor"]
-    recipients = store.funding_totals(("recipient",), flow_types=FLOW_TYPES)["recipient"]
-    return active | distinct_set(donors) | distinct_set(recipients)
+    return active | store.in_money()
 
 
 def _event_places(store: GraphStore) -> dict:
@@ -275,11 +271,13 @@ def _portfolio_money(sums, mine, key, targets) -> pd.DataFrame:
 def _picture(store, filters, *, level, scheme, flow_types, scope):
     f = filters or Filters()
     key = "target_region" if level == "region" else "target_country"
-    # independent reads, side by side on a server: the portfolio, the sums by project and
-    # recipient, who takes part in anything (counted at the end), the projects' targets
-    mine, sums, _, targets = side_by_side(
+    # independent reads, side by side on a server: the portfolio, the small tables read
+    # after it, the sums by project and recipient, who takes part in anything (counted at
+    # the end), the projects' targets
+    mine, _, sums, _, targets = side_by_side(
         store,
         lambda: portfolio(store, scope, f),
+        lambda: _read_tail(store, f, scheme),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
         lambda: _active_orgs(store),
         lambda: store.project_targets(scheme=scheme, level=level),
@@ -310,6 +308,22 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
         rows[None]["projects_weighted"] += 1.0
     _count_people(rows, store, f, _groups_of(store, level, scheme), mine)
     return _picture_frame(store, rows, level)
+
+
+def _read_tail(store, f: Filters, scheme: str) -> None:
+    """What the picture reads once it has the portfolio (the projects, organizations and
+    events of the filters, where events are, the regions' countries, the published data's
+    projects), read ahead beside the portfolio on a server (one after the other after it
+    they took 0.2 s at 100,000 flows)."""
+    read_ahead(
+        store,
+        *(lambda label=label: store.nodes(label, f) for label in ("Project", "Organization")),
+        lambda: store.nodes("Event", f),
+        *(lambda t=t: store.rel_pairs(t) for t in ("HELD_IN", "INVOLVES")),
+        lambda: store.rel_table("IN_REGION"),
+        lambda: store.region_rollup(scheme),
+        lambda: external_projects(store),
+    )
 
 
 def _picture_frame(store, rows: dict, level: str) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from graph.store.grouping import sorted_factorize
 from graph.store.load_report import LoadReport
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
-from graph.store.reading import reads_once, side_by_side
+from graph.store.reading import read_ahead, reads_once, side_by_side
 from graph.store.settings import CONSOLE_SETTINGS, SETTINGS, ConsoleSettings, Neo4jSettings
 from graph.store.tables import (
     categorical,
@@ -98,4 +98,5 @@ __all__ = [
     "positions",
     "reads_once",
     "side_by_side",
+    "read_ahead",
 ]

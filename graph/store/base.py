@@ -19,7 +19,7 @@ import contextlib
 
 import pandas as pd
 
-from graph.schema import KINDS, NODE_LABELS, REL_TYPES
+from graph.schema import FLOW_TYPES, KINDS, NODE_LABELS, REL_TYPES
 from graph.store import writing
 from graph.store.around import Around, facts_from_tables
 from graph.store.batch import GraphBatch
@@ -27,7 +27,7 @@ from graph.store.changes import SOURCES
 from graph.store.filters import Filters
 from graph.store.load_report import LoadReport
 from graph.store.reading import block, keep, kept
-from graph.store.tables import PAIR_COLUMNS, pairs_frame, ties_in_tables
+from graph.store.tables import PAIR_COLUMNS, distinct_set, pairs_frame, ties_in_tables
 from graph.store.totals import (
     FLOW_KEYS,
     check_flow_types,
@@ -352,8 +352,10 @@ class GraphStore(abc.ABC):
 
     def region_rollup(self, scheme: str = "focus") -> dict:
         """Each region of ``scheme`` → the region it is reported under (see
-        :func:`rollup_map`)."""
-        return rollup_map(self._region_member_rows(scheme))
+        :func:`rollup_map`); kept per load where the store can. Callers do not change it."""
+        return self.memo(
+            ("region_rollup", scheme), lambda: rollup_map(self._region_member_rows(scheme))
+        )
 
     def funding_totals(
         self,
@@ -432,6 +434,21 @@ class GraphStore(abc.ABC):
         return pd.DataFrame(
             {"project": hit["end"].to_numpy(object), "org": hit["start"].to_numpy(object)}
         )
+
+    def in_money(self) -> frozenset:
+        """The organizations at either end of a funding flow of any type (published data
+        about others, loaded as external, left out): who takes part in money. Kept per
+        load where the store can; a server tests each organization for one tie rather
+        than adding up every flow.
+
+        >>> sorted(example_store().in_money())  # all but the NGO, a partner only
+        ['fdn', 'firm', 'gov', 'inst', 'pool', 'un', 'uni']
+        """
+        return self.memo("in_money", self._in_money)
+
+    def _in_money(self) -> frozenset:
+        ends = (self.funding_totals((k,), flow_types=FLOW_TYPES)[k] for k in ("donor", "recipient"))
+        return frozenset().union(*(distinct_set(e) for e in ends))
 
     def around(self, inst: str) -> Around:
         """The facts around the organization ``inst`` that its portfolio is worked out

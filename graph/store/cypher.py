@@ -561,6 +561,12 @@ AROUND_MONEY = (
     "MATCH (i:Organization {id: $inst})-[f:FUNDS]-(o:Organization) "
     "RETURN collect(DISTINCT f.project_id) AS funded, collect(DISTINCT o.id) AS counterparts"
 )
+#: Organizations at an end of a funding tie of ``$external``, each tested for one tie (no
+#: ``IN $list`` inside ``EXISTS``: ArcadeDB then answers none).
+IN_MONEY = (
+    "MATCH (o:Organization) WHERE EXISTS { MATCH (o)-[r:FUNDS]-() "
+    "WHERE coalesce(r.external, false) = $external } RETURN collect(o.id) AS ids"
+)
 #: The events of the projects ``$ids``, with their years.
 AROUND_PROJECT_EVENTS = (
     "UNWIND $ids AS pid MATCH (p:Project {id: pid})<-[:PART_OF_PROJECT]-(e:Event) "

@@ -284,6 +284,20 @@ class FlowCodes:
             {c: self.categorical(c, p) for c, p in zip(columns, picked, strict=True)}
         )
 
+    def present(self, column: str, mask: np.ndarray) -> set:
+        """The values of ``column`` among the flows of ``mask``, missing ones left out: one
+        count per code, no value read per flow.
+
+        >>> codes = FlowCodes(pd.DataFrame({"d": ["a", "b", None]}), ("d",))
+        >>> sorted(codes.present("d", np.array([True, False, True])))
+        ['a']
+        """
+        values = self._values[column]
+        code = self._codes[column][np.asarray(mask, dtype=bool)]
+        seen = np.bincount(code, minlength=len(values)) > 0
+        seen[-1] = False  # the code of a missing value
+        return set(values[seen].tolist())
+
     def categorical(self, column: str, codes: np.ndarray) -> pd.Categorical:
         """``codes`` of ``column`` as a pandas categorical (the missing code as NaN).
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from graph.pause import collection_paused
-from graph.schema import NODE_LABELS
+from graph.schema import FLOW_TYPES, NODE_LABELS
 from graph.store.base import Filters, GraphStore
 from graph.store.batch import GraphBatch
 from graph.store.changes import SOURCES, Removal, loaded_by
@@ -493,6 +493,14 @@ class MemoryStore(GraphStore):
         pairs = self._flow_codes().distinct(columns, keep)
         pairs.columns = [a, b]
         return pairs[pairs[b].notna().to_numpy()].reset_index(drop=True)
+
+    def _in_money(self):
+        # the donors' and recipients' codes of the own flows counted: nothing summed
+        keep, codes = self._kept_flows(Filters(), FLOW_TYPES), self._flow_codes()
+        return frozenset(
+            codes.present(GROUP_COLUMNS["donor"], keep)
+            | codes.present(GROUP_COLUMNS["recipient"], keep)
+        )
 
     def _kept_flows(self, filters: Filters, flow_types) -> np.ndarray:
         """A mask of the flows that pass ``filters`` and are of ``flow_types``."""

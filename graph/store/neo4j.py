@@ -535,6 +535,9 @@ class Neo4jStore(GraphStore):
             ties=tuple(parts),  # as they came: Arrow text is matched as it is (isin)
         )
 
+    def _in_money(self):
+        return frozenset(self._read(cypher.IN_MONEY, external=False)[0]["ids"])
+
     def partners_in_role(self, role):
         rows = self._packed(cypher.PARTNERS_IN_ROLE, ("project", "org"), role=role)
         return pd.DataFrame(rows, columns=["project", "org"], dtype=object)

@@ -21,7 +21,7 @@ import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["block", "keep", "kept", "reads_once", "side_by_side"]
+__all__ = ["block", "keep", "kept", "read_ahead", "reads_once", "side_by_side"]
 
 _READING = threading.local()  # per thread: each app session runs on its own
 _BUILDING = threading.Lock()  # guards the making of one lock per key being built
@@ -123,3 +123,21 @@ def side_by_side(store, *parts):
     with ThreadPoolExecutor(workers, thread_name_prefix="read") as pool:
         running = [pool.submit(run, part) for part in parts]
     return [r.result() for r in running]
+
+
+def read_ahead(store, *parts) -> None:
+    """Run ``parts`` (reads of no argument) side by side where ``store`` can have several
+    reads in flight, for the rest of the caller's reading block to find kept; elsewhere
+    nothing (the caller reads each where it needs it, and a store that reads one thing at
+    a time would only hand out copies twice). What a part reads must be what the caller
+    asks for later, with the same arguments, or the read is made twice.
+
+    >>> class Server:
+    ...     read_sessions = 2
+    >>> asked = []
+    >>> read_ahead(Server(), lambda: asked.append("a"), lambda: asked.append("b"))
+    >>> sorted(asked), read_ahead(example_store(), lambda: asked.append("c")), len(asked)
+    (['a', 'b'], None, 2)
+    """
+    if int(getattr(store, "read_sessions", 1)) > 1:
+        side_by_side(store, *parts)
