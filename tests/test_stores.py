@@ -440,3 +440,40 @@ def test_who_takes_part_in_money_is_the_same_on_both_stores(neo):
     assert mem.in_money() == neo.in_money() == want
     partner_only = set(mem.node_table("Organization")["id"]) - want - only_published
     assert partner_only  # the fixture's organizations with no flow are not named
+
+
+def test_a_portfolio_reads_its_partners_only_when_a_figure_counts_them(neo, monkeypatch):
+    """The funding cliff and the donors ending never count partners: on a server their
+    portfolio skips the pass that collects each project's donors and recipients and the
+    partner pairs. A figure that counts partners reads them once, beside the rest, and
+    both ways give the embedded store's partners."""
+    from graph.analyses import donors_ending, funding_cliff, regional_balance
+    from graph.analyses.portfolio import portfolio
+    from graph.store import cypher
+
+    mem = MemoryStore()
+    load(DATA_DIR, mem)
+    load(DATA_DIR, neo)
+    asked = []
+    run = neo._run
+    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+
+    def sent(query):
+        return sum(q == cypher.packed(query, ("project", "donors", "recipients")) for q in asked)
+
+    for figure in (funding_cliff, lambda s: donors_ending(s, by="2026-12-31")):
+        neo.forget_reads()
+        asked.clear()
+        figure(neo)
+        assert not sent(cypher.PROJECT_PARTIES)
+        assert not any("[r:PARTNER_IN]->(b)" in q for q in asked)  # the pairs: not read
+    neo.forget_reads()
+    asked.clear()
+    regional_balance(neo)
+    assert sent(cypher.PROJECT_PARTIES) == 1
+    want = portfolio(mem).partners
+    assert want  # the bundled institute has partners
+    neo.forget_reads()
+    assert portfolio(neo).partners == want  # read when first counted
+    neo.forget_reads()
+    assert portfolio(neo, partners=True).partners == want  # read beside the rest

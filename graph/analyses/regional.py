@@ -168,7 +168,7 @@ def partners_based(
         return set()
     sector = orgs["sector"] if "sector" in orgs else pd.Series(None, index=orgs.index)
     keep = isin(orgs["id"], _active_orgs(store)) & (sector != "pool").to_numpy()
-    keep &= portfolio(store, scope, f).keep("partners", orgs["id"])
+    keep &= portfolio(store, scope, f, partners=True).keep("partners", orgs["id"])
     return set(orgs.loc[keep, "id"])
 
 
@@ -276,7 +276,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     # the end), the projects' targets
     mine, _, sums, _, targets = side_by_side(
         store,
-        lambda: portfolio(store, scope, f),
+        lambda: portfolio(store, scope, f, partners=True),  # counted at the end
         lambda: _read_tail(store, f, scheme),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
         lambda: _active_orgs(store),

@@ -450,10 +450,12 @@ class GraphStore(abc.ABC):
         ends = (self.funding_totals((k,), flow_types=FLOW_TYPES)[k] for k in ("donor", "recipient"))
         return frozenset().union(*(distinct_set(e) for e in ends))
 
-    def around(self, inst: str) -> Around:
+    def around(self, inst: str, *, ties: bool = False) -> Around:
         """The facts around the organization ``inst`` that its portfolio is worked out
         from (:class:`graph.store.around.Around`): its own neighbourhood only, so a server
-        store sends a few small tables.
+        store sends a few small tables. Its ties (the partners' facts) are worked out when
+        first asked for; ``ties``: a figure will count partners, so a server reads them
+        beside the rest.
 
         >>> sorted(example_store().around("inst").projects["id"])
         ['p1', 'p2', 'p3']

@@ -549,9 +549,8 @@ REGION_MEMBERS = (
 )
 
 
-#: Around one organization ``$inst`` (:mod:`graph.store.around`). Each pattern starts at
-#: the node whose id is given: a server that plans from the first node it reads (ArcadeDB
-#: does) would otherwise walk every organization once per id.
+#: Around one organization ``$inst`` (:mod:`graph.store.around`). Each pattern starts at the
+#: node whose id is given: ArcadeDB plans from the first node, else walks every organization.
 AROUND_REL_ENDS = {
     rel: f"MATCH (i:Organization {{id: $inst}})-[:{rel}]->(x:{label}) RETURN collect(DISTINCT x.id) AS ids"
     for rel, label in (("PARTNER_IN", "Project"), ("ORGANIZED", "Event"), ("MEMBER_OF", "Network"))
@@ -574,12 +573,13 @@ AROUND_PROJECT_EVENTS = (
 )
 #: The events ``$ids`` with their years.
 AROUND_EVENTS = "UNWIND $ids AS eid MATCH (e:Event {id: eid}) RETURN e.id AS id, e.year AS year"
-#: Per project that flows are tied to: the latest year, the donors and the recipients, in
-#: one pass (a list tested per flow with ``IN`` costs flows × projects on ArcadeDB).
-PROJECT_FLOWS = (
-    "MATCH (d:Organization)-[f:FUNDS]->(r:Organization) WHERE f.project_id IS NOT NULL "
-    "RETURN f.project_id AS project, max(f.year) AS year, "
-    "collect(DISTINCT d.id) AS donors, collect(DISTINCT r.id) AS recipients"
+#: Per project that flows are tied to, a pass each (a list tested per flow with ``IN`` costs
+#: flows × projects on ArcadeDB): its latest year; its donors and recipients (partners).
+_TIED = "MATCH (d:Organization)-[f:FUNDS]->(r:Organization) WHERE f.project_id IS NOT NULL "
+PROJECT_YEARS = _TIED + "RETURN f.project_id AS project, max(f.year) AS year"
+PROJECT_PARTIES = _TIED + (
+    "RETURN f.project_id AS project, collect(DISTINCT d.id) AS donors, "
+    "collect(DISTINCT r.id) AS recipients"
 )
 #: The organizations tied by ``ORGANIZED`` or ``MEMBER_OF`` to the events or networks ``$ids``.
 AROUND_TIES = {

@@ -53,8 +53,8 @@ def _first_label(labels) -> str | None:
     return None
 
 
-#: What :data:`cypher.PROJECT_FLOWS` sends per project.
-FLOW_FACTS = ("project", "year", "donors", "recipients")
+#: What :data:`cypher.PROJECT_PARTIES` sends per project.
+PARTY_FACTS = ("project", "donors", "recipients")
 
 
 class Neo4jStore(GraphStore):
@@ -463,46 +463,48 @@ class Neo4jStore(GraphStore):
     def _negative_rows(self, filters, flow_types):
         return self._read(cypher.NEGATIVE_FLOWS, flow_types=list(flow_types), **filters.params())
 
-    def around(self, inst):
+    def around(self, inst, *, ties=False):
         """:class:`~graph.store.around.Around` of ``inst`` in Cypher: a handful of queries,
         each answering with the organization's own neighbourhood (its projects, their
-        events, partners and flows, its events and networks), never every project or flow."""
-        return self.memo(("around", inst), lambda: self._around(inst))
+        events, partners and flows, its events and networks), never every project or flow.
+        ``ties``: the partners' facts read beside the rest (else when first asked for)."""
+        return self.memo(("around", inst), lambda: self._around(inst, ties))
 
-    def _around(self, inst):
+    def _parties(self):
+        """Each project's donors and recipients: a pass over every funding tie, kept."""
+        return self.memo("parties", lambda: self._packed(cypher.PROJECT_PARTIES, PARTY_FACTS))
+
+    def _around(self, inst, ties):
         rels = list(cypher.AROUND_REL_ENDS)
-        # the independent reads side by side: the projects' flows and the partner pairs
-        # are passes over every tie of their type, the rest small; the projects' years come
-        # from the project table (kept as every node table is), not from a lookup per id of
-        # the institute's projects after these reads (at 100,000 flows 0.13–0.3 s)
-        *ends, money, flow_rows, pairs, every = side_by_side(
+        # the independent reads side by side: the projects' flow years (and, for a figure
+        # that counts partners, their parties and the partner pairs) are passes over every
+        # tie of their type, the rest small; their own years are the project table's
+        ahead = (self._parties, lambda: self.rel_pairs("PARTNER_IN")) if ties else ()
+        *ends, money, year_rows, every = side_by_side(
             self,
             *(
                 lambda q=cypher.AROUND_REL_ENDS[r]: set(self._read(q, inst=inst)[0]["ids"])
                 for r in rels
             ),
             lambda: self._read(cypher.AROUND_MONEY, inst=inst)[0],
-            lambda: self._packed(cypher.PROJECT_FLOWS, FLOW_FACTS),
-            lambda: self.rel_pairs("PARTNER_IN"),
+            lambda: self._packed(cypher.PROJECT_YEARS, ("project", "year")),
             lambda: self.node_table("Project"),
-        )
+            *ahead,
+        )[: len(rels) + 3]
         ends = dict(zip(rels, ends, strict=True))
-        wanted = ends["PARTNER_IN"] | {p for p in money["funded"] if p is not None}
         organized = ends["ORGANIZED"]
-        dated, members = side_by_side(
-            self,
-            lambda: self._read(cypher.AROUND_EVENTS, ids=sorted(organized)),
-            lambda: self._read(cypher.AROUND_TIES["MEMBER_OF"], ids=sorted(ends["MEMBER_OF"])),
-        )
-        projects = project_years(every, frozenset(wanted))
+        funded = {p for p in money["funded"] if p is not None}
+        projects = project_years(every, frozenset(ends["PARTNER_IN"] | funded))
         ids = projects["id"].tolist()
         own = set(ids)
+        dated, of_projects = side_by_side(
+            self,
+            lambda: self._read(cypher.AROUND_EVENTS, ids=sorted(organized)),
+            lambda: self._read(cypher.AROUND_PROJECT_EVENTS, ids=ids),
+        )
         dated = {r["id"]: r["year"] for r in dated}
         events = pd.DataFrame(
-            [
-                {**r, "organized": r["id"] in organized}
-                for r in self._read(cypher.AROUND_PROJECT_EVENTS, ids=ids)
-            ]
+            [{**r, "organized": r["id"] in organized} for r in of_projects]
             + [
                 {"id": e, "year": dated.get(e), "project": None, "organized": True}
                 for e in sorted(organized)
@@ -510,29 +512,38 @@ class Neo4jStore(GraphStore):
             columns=list(EVENT_COLUMNS),
         )
         events["year"] = pd.to_numeric(events["year"], errors="coerce")
-        flows = pd.DataFrame(flow_rows, columns=list(FLOW_FACTS))
-        flows = flows[isin(flows["project"], own)]
-        # its projects' partners from the relationship pairs (one pass, kept for the other
-        # analyses) rather than one lookup per project id
-        pairs = pairs[isin(pairs["end"], own) & (pairs["start_label"] == "Organization")]
-        parts = [tie_part(pairs["start"], "project", pairs["end"])]
-        at_events = self._read(cypher.AROUND_TIES["ORGANIZED"], ids=sorted(set(events["id"])))
-        for key, rows in (("event", at_events), ("network", members)):
-            rows = pd.DataFrame(rows, columns=["org", "at"])
-            parts.append(tie_part(rows["org"], key, rows["at"]))
-        for side in ("donors", "recipients"):
-            each = flows[["project", side]].explode(side).dropna(subset=[side])
-            parts.append(tie_part(each[side], "project", each["project"]))
-        parts.append(tie_part(pd.Series(money["counterparts"], dtype=object)))
-        known = flows["year"].notna().to_numpy()
-        years = pd.DataFrame({"project": flows["project"][known], "year": flows["year"][known]})
+        years = pd.DataFrame(year_rows, columns=["project", "year"])
+        years = years[isin(years["project"], own) & years["year"].notna().to_numpy()]
+
+        def tied():
+            # partners from the relationship pairs (one pass, kept), not a lookup per id
+            parties, pairs, at_events, members = side_by_side(
+                self,
+                self._parties,
+                lambda: self.rel_pairs("PARTNER_IN"),
+                lambda: self._read(cypher.AROUND_TIES["ORGANIZED"], ids=sorted(set(events["id"]))),
+                lambda: self._read(cypher.AROUND_TIES["MEMBER_OF"], ids=sorted(ends["MEMBER_OF"])),
+            )
+            pairs = pairs[isin(pairs["end"], own) & (pairs["start_label"] == "Organization")]
+            parts = [tie_part(pairs["start"], "project", pairs["end"])]
+            for key, rows in (("event", at_events), ("network", members)):
+                rows = pd.DataFrame(rows, columns=["org", "at"])
+                parts.append(tie_part(rows["org"], key, rows["at"]))
+            flows = pd.DataFrame(parties, columns=list(PARTY_FACTS))
+            flows = flows[isin(flows["project"], own)]
+            for side in ("donors", "recipients"):
+                each = flows[["project", side]].explode(side).dropna(subset=[side])
+                parts.append(tie_part(each[side], "project", each["project"]))
+            parts.append(tie_part(pd.Series(money["counterparts"], dtype=object)))
+            return parts  # as they came: Arrow text is matched as it is (isin)
+
         return Around(
             projects=projects.astype({"id": object}),
             all_projects=len(every),
             events=events.astype({"id": object, "project": object, "organized": bool}),
             flow_years=years.astype({"project": object, "year": float}),
             networks=frozenset(ends["MEMBER_OF"]),
-            ties=tuple(parts),  # as they came: Arrow text is matched as it is (isin)
+            tied=tied,
         )
 
     def _in_money(self):
