@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from graph.schema import FLOW_TYPES
+from graph.store.filters import Filters
 from graph.store.tables import categorical, isin
 
 __all__ = [
@@ -175,11 +176,13 @@ def facts_from_tables(store, inst: str) -> Around:
         t: store.rel_pairs(t) for t in ("PARTNER_IN", "ORGANIZED", "MEMBER_OF", "PART_OF_PROJECT")
     }
     flows = pairs("project", "recipient")
-    given = pairs("project", "donor")
+    # the projects it gives money for: the sums of its own flows, not every project's
+    # donors (those, 745,000 pairs at a million flows, only the partners need)
+    gives = store.funding_totals(("project",), Filters(donors=(inst,)), flow_types=FLOW_TYPES)
     known = set(every["id"].tolist()) if len(every) else set()
     own = _ends(rels["PARTNER_IN"], inst)
     own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
-    own |= set(given.loc[given["donor"] == inst, "project"].dropna().tolist())
+    own |= set(gives["project"].dropna().tolist())
     own = frozenset(own & known)  # frozen: what is matched against it is kept (isin)
     projects = project_years(every, own)
     of_project = _into(rels["PART_OF_PROJECT"], own)
@@ -201,6 +204,7 @@ def facts_from_tables(store, inst: str) -> Around:
     networks = _ends(rels["MEMBER_OF"], inst)
 
     def ties():
+        given = pairs("project", "donor")
         money = pairs("donor", "recipient")
         partner_in = _into(rels["PARTNER_IN"], own)
         organizers = _into(rels["ORGANIZED"], set(ev["id"]))
