@@ -276,7 +276,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     # the end), the projects' targets
     mine, _, sums, _, targets = side_by_side(
         store,
-        lambda: portfolio(store, scope, f, partners=True),  # counted at the end
+        lambda: _with_partners(portfolio(store, scope, f, partners=True)),
         lambda: _read_tail(store, f, scheme),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
         lambda: _active_orgs(store),
@@ -308,6 +308,13 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
         rows[None]["projects_weighted"] += 1.0
     _count_people(rows, store, f, _groups_of(store, level, scheme), mine)
     return _picture_frame(store, rows, level)
+
+
+def _with_partners(mine):
+    """``mine`` with its partners worked out (they are counted at the end): here, beside the
+    other reads, even when the portfolio was kept from a figure that did not count them."""
+    _ = mine.partners
+    return mine
 
 
 def _read_tail(store, f: Filters, scheme: str) -> None:
