@@ -195,8 +195,9 @@ def portfolio(
     as_of : date or str, optional
         Where "current" counts back from (default :data:`graph.analyses.dates.DEFAULT_AS_OF`).
     partners : bool, default False
-        The caller will count partners: a server store reads their facts beside the rest
-        (:meth:`GraphStore.around`); else they are read when first counted.
+        The caller will count partners: they are worked out now, also on a portfolio kept
+        from a figure that did not count them, and a server store reads their facts beside
+        the rest (:meth:`GraphStore.around`); else they are read when first counted.
 
     Raises
     ------
@@ -211,7 +212,10 @@ def portfolio(
     f = filters or Filters()
     since = None if (f.year_from is not None or f.year_to is not None) else current_since(as_of)
     key = ("portfolio", inst, since)
-    return store.memo(key, lambda: _portfolio(store, inst, since, partners))
+    mine = store.memo(key, lambda: _portfolio(store, inst, since, partners))
+    if partners:
+        _ = mine.partners  # here, beside the caller's other reads, not when first counted
+    return mine
 
 
 def _portfolio(store: GraphStore, inst: str, since: int | None, partners: bool) -> Portfolio:

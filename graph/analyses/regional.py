@@ -276,7 +276,7 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     # the end), the projects' targets
     mine, _, sums, _, targets = side_by_side(
         store,
-        lambda: _with_partners(portfolio(store, scope, f, partners=True)),
+        lambda: portfolio(store, scope, f, partners=True),  # counted at the end
         lambda: _read_tail(store, f, scheme),
         lambda: None if scope == "network" else _project_sums(store, f, flow_types),
         lambda: _active_orgs(store),
@@ -310,13 +310,6 @@ def _picture(store, filters, *, level, scheme, flow_types, scope):
     return _picture_frame(store, rows, level)
 
 
-def _with_partners(mine):
-    """``mine`` with its partners worked out (they are counted at the end): here, beside the
-    other reads, even when the portfolio was kept from a figure that did not count them."""
-    _ = mine.partners
-    return mine
-
-
 def _read_tail(store, f: Filters, scheme: str) -> None:
     """What the picture reads once it has the portfolio (the projects, organizations and
     events of the filters, where events are, the regions' countries, the published data's
@@ -324,8 +317,10 @@ def _read_tail(store, f: Filters, scheme: str) -> None:
     they took 0.2 s at 100,000 flows)."""
     read_ahead(
         store,
-        *(lambda label=label: store.nodes(label, f) for label in ("Project", "Organization")),
-        lambda: store.nodes("Event", f),
+        *(
+            lambda label=label: store.nodes(label, f)
+            for label in ("Project", "Organization", "Event")
+        ),
         *(lambda t=t: store.rel_pairs(t) for t in ("HELD_IN", "INVOLVES")),
         lambda: store.rel_table("IN_REGION"),
         lambda: store.region_rollup(scheme),
