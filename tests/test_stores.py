@@ -295,14 +295,20 @@ def test_the_routing_scheme_reads_and_writes_through_the_routing_table(bolt):
         routed.clear()
 
 
+def _queries_sent(neo, monkeypatch) -> list:
+    """The list each query the server store ``neo`` sends from now on is appended to."""
+    asked: list = []
+    run = neo._run
+    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    return asked
+
+
 def test_a_server_store_reads_an_aggregate_once_inside_a_reading_block(neo, monkeypatch):
     """Outside ``reading()`` every call asks the server (its data may change under the
     app); inside, one aggregate is asked for once, whatever order its keys come in, and the
     answer is the same as asking each time."""
     load(FIXTURE, neo)
-    asked = []
-    run = neo._run
-    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    asked = _queries_sent(neo, monkeypatch)
     first = neo.funding_totals(("project", "donor"))
     neo.funding_totals(("project", "donor"))
     outside = len(asked)
@@ -324,9 +330,7 @@ def test_a_server_store_reads_a_node_table_once_inside_a_reading_block(neo, monk
     balance asks for the organizations and the projects twice each), and each caller gets
     a copy of its own."""
     load(FIXTURE, neo)
-    asked = []
-    run = neo._run
-    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    asked = _queries_sent(neo, monkeypatch)
     f = Filters(year_from=2025)
     with neo.reading():
         first = neo.nodes("Project", f)
@@ -345,9 +349,7 @@ def test_a_projects_donors_and_money_are_one_pass_over_the_ties_on_a_server(neo,
     mem = MemoryStore()
     load(FIXTURE, mem)
     load(FIXTURE, neo)
-    asked = []
-    run = neo._run
-    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    asked = _queries_sent(neo, monkeypatch)
     for f in (Filters(), Filters(year_from=2025), Filters(sector="foundation")):
         asked.clear()
         with neo.reading():
@@ -450,16 +452,15 @@ def test_a_portfolio_reads_its_partners_only_when_a_figure_counts_them(neo, monk
     from graph.analyses import donors_ending, funding_cliff, regional_balance
     from graph.analyses.portfolio import portfolio
     from graph.store import cypher
+    from graph.store.neo4j import PARTY_FACTS
 
     mem = MemoryStore()
     load(DATA_DIR, mem)
     load(DATA_DIR, neo)
-    asked = []
-    run = neo._run
-    monkeypatch.setattr(neo, "_run", lambda q, *a, **k: asked.append(q) or run(q, *a, **k))
+    asked = _queries_sent(neo, monkeypatch)
 
     def sent(query):
-        return sum(q == cypher.packed(query, ("project", "donors", "recipients")) for q in asked)
+        return sum(q == cypher.packed(query, PARTY_FACTS) for q in asked)
 
     for figure in (funding_cliff, lambda s: donors_ending(s, by="2026-12-31")):
         neo.forget_reads()
