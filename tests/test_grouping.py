@@ -5,7 +5,9 @@ floats with Kahan's compensation, and the stores' tables are compared with it ex
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graph.store import flows
+from graph.store.flows import FlowCodes
 from graph.store.grouping import distinct_codes, group_index, group_sums, sorted_factorize
 from graph.store.tables import categorical, isin
 from graph.store.totals import target_weights
@@ -45,6 +49,55 @@ def test_groups_and_distinct_pairs_are_those_pandas_finds(na, nb, rows):
         zip(*(c.tolist() for c in distinct_codes([(a, na), (b, nb)], len(rows))), strict=True)
     )
     assert pairs == set(frame.drop_duplicates().itertuples(index=False, name=None))
+
+
+FLOW_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", None]),
+        st.one_of(st.none(), st.integers(2020, 2040)),
+        st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False)),
+        st.one_of(st.none(), st.floats(0, 10)),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@pytest.mark.parametrize("dense", [True, False], ids=["counted key by key", "numbered"])
+@settings(max_examples=60, deadline=None)
+@given(rows=FLOW_ROWS)
+def test_flow_sums_are_those_pandas_finds_either_way_they_are_grouped(dense, rows):
+    view = pd.DataFrame(rows, columns=["start", "year", "amount_usd", "amount", "kept"])
+    for c in ("amount_usd", "amount"):
+        view[c] = view[c].astype(float)
+    codes = FlowCodes(view, ("start", "year"))
+    mask = view["kept"].to_numpy()
+    # a few keys are always counted key by key; else as if there could be too many
+    too_many = mock.patch.object(flows, "dense_keys", lambda columns, rows: None)
+    with contextlib.nullcontext() if dense else too_many:
+        got = codes.sums(("start", "year"), mask, amount=True)
+    kept = view[mask].astype({"start": object, "year": object})
+    kept = kept.assign(year=kept["year"].map(lambda y: None if pd.isna(y) else int(y)))
+    kept = kept.assign(start=kept["start"].map(lambda s: None if pd.isna(s) else s))
+    want = {
+        (s, y): (
+            part["amount_usd"].fillna(0).sum(),
+            len(part),
+            int(part["amount_usd"].notna().sum()),
+            int(part["amount"].notna().sum()),
+        )
+        for (s, y), part in kept.groupby(["start", "year"], dropna=False)
+    }
+    want = {tuple(None if pd.isna(v) else v for v in k): w for k, w in want.items()}
+    found = {
+        (r.start, r.year): (r.amount_usd, r.flows, r.usd_known, r.amount_known)
+        for r in got.itertuples(index=False)
+    }
+    assert found.keys() == want.keys()
+    for k, (usd, count, usd_known, amount_known) in want.items():
+        assert found[k][1:] == (count, usd_known, amount_known)
+        assert found[k][0] == pytest.approx(usd, rel=1e-12, abs=1e-6)
 
 
 def test_stated_shares_are_divided_by_their_sum_as_pandas_adds_it():

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.store.grouping import distinct_codes, group_index
+from graph.store.grouping import dense_keys, distinct_codes, group_index, split_keys
 from graph.store.tables import isin
 from graph.store.totals import ranked_keys
 
@@ -174,13 +174,18 @@ class FlowCodes:
     ----------
     view : DataFrame
         The flows as :func:`flow_view` gives them.
+    columns : iterable of str
+        The columns to code.
+    measures : tuple of str
+        The columns :meth:`sums` adds up (``amount_usd``) or counts the known values of
+        (``amount``): each held once as numbers with 0 where unknown, and which are known.
 
     Examples
     --------
     >>> view = pd.DataFrame({"start": ["a", "b", "a", None], "year": [2024, 2025, 2024, 2025],
-    ...                      "usd": [1.0, 2.0, np.nan, 4.0]})
+    ...                      "amount_usd": [1.0, 2.0, np.nan, 4.0]})
     >>> codes = FlowCodes(view, ("start", "year"))
-    >>> g = codes.sums(("start", "year"), np.ones(4, bool), view["usd"])
+    >>> g = codes.sums(("start", "year"), np.ones(4, bool))
     >>> g.to_dict("records")[0]
     {'start': 'a', 'year': 2024, 'amount_usd': 1.0, 'flows': 2, 'usd_known': 1}
     >>> g["start"].tolist()
@@ -189,7 +194,13 @@ class FlowCodes:
     True
     """
 
-    def __init__(self, view: pd.DataFrame, columns):
+    def __init__(self, view: pd.DataFrame, columns, measures=("amount_usd", "amount")):
+        # each measure's known values (0 where unknown) and which are known, once per write
+        self._measures = {}
+        for m in measures:
+            values = np.asarray(view[m], dtype=float) if m in view else np.full(len(view), np.nan)
+            known = ~np.isnan(values)
+            self._measures[m] = (np.where(known, values, 0.0), known)
         self._codes: dict[str, np.ndarray] = {}
         self._values: dict[str, np.ndarray] = {}
         self._ranks: dict[str, tuple | None] = {}
@@ -251,21 +262,6 @@ class FlowCodes:
         hit = np.array([v in wanted for v in self._values[column]], dtype=bool)
         return hit[self._codes[column]]
 
-    def _groups(self, columns, mask: np.ndarray, ranked=False) -> tuple[np.ndarray, int, dict]:
-        """Each flow of ``mask``'s group of ``columns`` (numbered in no set order), how
-        many groups, and each group's values of ``columns`` (and, when ``ranked``, the
-        rank of each value in a column ``rank:<column>``, where :meth:`ranks` has one)."""
-        mask = np.asarray(mask, dtype=bool)
-        codes = [(self._codes[c][mask], len(self._values[c])) for c in columns]
-        inverse, _, first = group_index(codes, int(mask.sum()))
-        values = {}
-        for c, (code, _) in zip(columns, codes, strict=True):
-            values[c] = pd.Series(self._values[c][code[first]], dtype=object)
-            ranks = self.ranks(c) if ranked else None
-            if ranks is not None:
-                values[f"rank:{c}"] = ranks[0][code[first]]
-        return inverse, len(first), values
-
     def distinct(self, columns, mask: np.ndarray) -> pd.DataFrame:
         """The distinct value combinations of ``columns`` among the flows of ``mask``, in
         no set order, each column a pandas categorical (missing values as NaN) made from
@@ -313,21 +309,53 @@ class FlowCodes:
         codes = np.where(codes == len(values) - 1, -1, codes)
         return pd.Categorical.from_codes(codes, dtype=self._dtypes[column], validate=False)
 
-    def sums(self, columns, mask: np.ndarray, usd, amount=None, *, ranked=False) -> pd.DataFrame:
+    def sums(self, columns, mask: np.ndarray, *, amount=False, ranked=False) -> pd.DataFrame:
         """Per group of ``columns`` among the flows of ``mask``: the columns' values, then
-        ``amount_usd`` (sum of the known ``usd``), ``flows``, ``usd_known`` and, when
-        ``amount`` is given, ``amount_known``. Groups appear in no set order.
-        ``ranked`` adds each value's rank (:meth:`ranks`) as ``rank:<column>``."""
+        ``amount_usd`` (sum of the known USD amounts), ``flows``, ``usd_known`` and, when
+        ``amount``, ``amount_known`` (flows with an amount in any currency). Groups appear
+        in no set order. ``ranked`` adds each value's rank (:meth:`ranks`) as
+        ``rank:<column>``. Few possible groups are counted key by key
+        (:func:`~graph.store.grouping.dense_keys`), else numbered by
+        :func:`~graph.store.grouping.group_index`."""
         mask = np.asarray(mask, dtype=bool)
-        inverse, n, out = self._groups(columns, mask, ranked)
-        usd = np.asarray(usd, dtype=float)[mask]
-        known = ~np.isnan(usd)
-        out["amount_usd"] = np.bincount(inverse, np.where(known, usd, 0.0), n)
-        out["flows"] = np.bincount(inverse, minlength=n).astype(np.int64)
-        out["usd_known"] = np.bincount(inverse, known, n).astype(np.int64)
-        if amount is not None:
-            have = ~np.isnan(np.asarray(amount, dtype=float)[mask])
-            out["amount_known"] = np.bincount(inverse, have, n).astype(np.int64)
+        every = bool(mask.all())  # nothing to select: no copy of each column
+
+        def kept(values):
+            return values if every else values[mask]
+
+        codes = [(kept(self._codes[c]), len(self._values[c])) for c in columns]
+        rows = len(mask) if every else int(mask.sum())
+        dense = dense_keys(codes, rows)
+        if dense is not None:
+            key, space = dense
+            flows = np.bincount(key, minlength=space)
+            present = np.flatnonzero(flows)
+            picked = split_keys(present, codes)
+
+            def per_group(weights):
+                return np.bincount(key, kept(weights), space)[present]
+
+        else:
+            key, _, first = group_index(codes, rows)
+            picked = [code[first] for code, _ in codes]
+            flows = np.bincount(key, minlength=len(first))
+            present = slice(None)
+
+            def per_group(weights):
+                return np.bincount(key, kept(weights), len(first))
+
+        out = {}
+        for c, code in zip(columns, picked, strict=True):
+            out[c] = pd.Series(self._values[c][code], dtype=object)
+            ranks = self.ranks(c) if ranked else None
+            if ranks is not None:
+                out[f"rank:{c}"] = ranks[0][code]
+        usd, known = self._measures["amount_usd"]
+        out["amount_usd"] = per_group(usd)
+        out["flows"] = flows[present].astype(np.int64)
+        out["usd_known"] = per_group(known).astype(np.int64)
+        if amount:
+            out["amount_known"] = per_group(self._measures["amount"][1]).astype(np.int64)
         return pd.DataFrame(out)
 
 

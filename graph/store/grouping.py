@@ -13,7 +13,19 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["group_index", "distinct_codes", "one_row_each", "group_sums", "sorted_factorize"]
+__all__ = [
+    "group_index",
+    "dense_keys",
+    "split_keys",
+    "distinct_codes",
+    "one_row_each",
+    "group_sums",
+    "sorted_factorize",
+    "DENSE_KEYS",
+]
+
+#: Keys that can always be counted one by one (:func:`dense_keys`), however few the rows.
+DENSE_KEYS = 1 << 16
 
 
 def one_row_each(columns, rows: int) -> np.ndarray | None:
@@ -59,11 +71,43 @@ def distinct_codes(columns, rows: int) -> list[np.ndarray]:
         keys = np.flatnonzero(seen)
     else:
         keys = pd.unique(_narrow(combined, space)).astype(np.int64)
+    return split_keys(keys, columns)
+
+
+def split_keys(keys: np.ndarray, columns) -> list[np.ndarray]:
+    """Keys made by combining code ``columns`` (as :func:`dense_keys` and
+    :func:`distinct_codes` make them, first column first) back into one code array per
+    column.
+
+    >>> [c.tolist() for c in split_keys(np.array([5, 1]), [(None, 2), (None, 3)])]
+    [[1, 0], [2, 1]]
+    """
     picked = []
     for _, n in reversed(columns):
         keys, codes = np.divmod(keys, n)
         picked.insert(0, codes)
     return picked
+
+
+def dense_keys(columns, rows: int) -> tuple[np.ndarray, int] | None:
+    """Each row's key, its codes combined (first column first, as :func:`split_keys` reads
+    them back), and how many keys there can be, when that is few enough to count every
+    one of them (at most four per row, or :data:`DENSE_KEYS`); else None. Then one
+    ``np.bincount`` over the keys sums each group: nothing is hashed, numbered or looked
+    up (a million flows by project: 0.014 s against 0.0195 s through :func:`group_index`).
+
+    >>> key, space = dense_keys([(np.array([1, 0, 1]), 2), (np.array([0, 2, 0]), 3)], 3)
+    >>> key.tolist(), space
+    ([3, 2, 3], 6)
+    >>> dense_keys([(np.arange(10), 10**6)], 10) is None
+    True
+    """
+    space = math.prod(n for _, n in columns)
+    if space > max(4 * rows, DENSE_KEYS):
+        return None
+    if len(columns) == 1:
+        return columns[0][0].astype(np.intp), space
+    return _combined(columns, rows).astype(np.intp, copy=False), space
 
 
 def group_index(columns, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

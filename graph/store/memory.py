@@ -472,7 +472,7 @@ class MemoryStore(GraphStore):
         if not keep.any():
             return []
         columns = (GROUP_COLUMNS["donor"], GROUP_COLUMNS["recipient"])
-        sums = self._flow_codes().sums(columns, keep, usd)
+        sums = self._flow_codes().sums(columns, keep)
         sums = sums.rename(columns=dict(zip(columns, ("donor", "recipient"), strict=True)))
         sums = sums.sort_values(["donor", "recipient"], ignore_index=True)
         return sums[["donor", "recipient", "flows", "amount_usd"]].to_dict("records")
@@ -510,12 +510,12 @@ class MemoryStore(GraphStore):
         )
 
     def _funding_sums(self, keys, filters, flow_types):
-        view, codes = self._flow_view(), self._flow_codes()
+        codes = self._flow_codes()
         keep = self._kept_flows(filters, flow_types)
         if not keep.any():
             return [] if keys else [{"amount_usd": 0.0, "flows": 0, "usd_known": 0}]
         columns = tuple(GROUP_COLUMNS[k] for k in keys)
-        sums = codes.sums(columns, keep, view["amount_usd"], view["amount"], ranked=True)
+        sums = codes.sums(columns, keep, amount=True, ranked=True)
         names = {GROUP_COLUMNS[k]: k for k in keys}
         return sums.rename(
             columns={**names, **{f"rank:{c}": f"rank:{k}" for c, k in names.items()}}
