@@ -444,6 +444,26 @@ def test_who_takes_part_in_money_is_the_same_on_both_stores(neo):
     assert partner_only  # the fixture's organizations with no flow are not named
 
 
+def test_the_projects_an_organization_gives_or_receives_money_for_are_the_same_on_both_stores(
+    neo,
+):
+    """``GraphStore.money_projects``: the embedded store reads one mask over its flows'
+    codes, a server sums; both give the projects of the organization's own flows (any
+    flow type, either end) as a plain listing finds them, published data left out."""
+    mem = MemoryStore()
+    published = ROOT / "tests" / "fixtures" / "real" / "iati" / "CD.xml"
+    for s in (mem, neo):
+        load(FIXTURE, s)
+        load(published, s, external=True)
+    flows = mem.funding_flows()  # the data's own flows, every type
+    assert set(mem.funding_flows(Filters(external=True))["project_id"].dropna())
+    for org in sorted(set(flows["donor_id"]) | set(flows["recipient_id"])):
+        mine = flows[(flows["donor_id"] == org) | (flows["recipient_id"] == org)]
+        want = frozenset(mine["project_id"].dropna())
+        assert mem.money_projects(org) == neo.money_projects(org) == want, org
+    assert mem.money_projects("no-such-org") == neo.money_projects("no-such-org") == frozenset()
+
+
 def test_a_portfolio_reads_its_partners_only_when_a_figure_counts_them(neo, monkeypatch):
     """The funding cliff and the donors ending never count partners: on a server their
     portfolio skips the pass that collects each project's donors and recipients and the

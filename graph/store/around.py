@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from graph.schema import FLOW_TYPES
-from graph.store.filters import Filters
-from graph.store.tables import categorical, isin
+from graph.store.tables import categorical, isin, positions
 
 __all__ = [
     "Around",
@@ -130,29 +129,52 @@ def tie_part(org, by: str | None = None, at=None) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _latest(projects, years: pd.Series) -> pd.DataFrame:
-    """``project``, ``year``: the latest known year of each project (grouped by code).
+def _latest(years: pd.DataFrame, ids, held: np.ndarray) -> pd.DataFrame:
+    """``project``, ``year``: the latest known year of each project held (``held``, a mask
+    over the project ids ``ids``) among ``project``, ``year`` pairs; each project's years
+    compared by its code, and only the distinct projects looked up among ``ids``.
 
-    >>> _latest(pd.Series(["p", "q", "p"]), pd.Series([2024.0, None, 2026.0]))
+    >>> pairs = pd.DataFrame({"project": ["p", "q", "p", "r"], "year": [2024, None, 2026, 2020]})
+    >>> _latest(pairs, pd.Series(["q", "p", "r"]), np.array([True, True, False]))
       project    year
     0       p  2026.0
     """
-    cat = categorical(projects)
-    latest = pd.Series(years.to_numpy(float)).groupby(cat.codes).max().dropna()
-    latest = latest[latest.index >= 0]
-    named = np.asarray(cat.categories, dtype=object)[latest.index.to_numpy()]
-    return pd.DataFrame({"project": named, "year": latest.to_numpy(float)})
+    cat = categorical(years["project"])
+    year = _numbers(years["year"])
+    latest = np.full(len(cat.categories), np.nan)
+    dated = (cat.codes >= 0) & ~np.isnan(year)
+    np.fmax.at(latest, cat.codes[dated], year[dated])
+    named = np.asarray(cat.categories, dtype=object)
+    at = positions(named, ids) if len(named) else np.empty(0, dtype=np.int64)
+    keep = ~np.isnan(latest) & (at >= 0)
+    keep[keep] = held[at[keep]]
+    return pd.DataFrame({"project": named[keep], "year": latest[keep]})
 
 
-def project_years(every: pd.DataFrame, ids: frozenset) -> pd.DataFrame:
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A column as floats (NaN where not a number); a categorical one converted once per
+    distinct value.
+
+    >>> _numbers(pd.Series([2024, None, 2024], dtype="category")).tolist()
+    [2024.0, nan, 2024.0]
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        each = pd.to_numeric(pd.Series(values.cat.categories), errors="coerce").to_numpy(float)
+        return np.where(codes >= 0, np.append(each, np.nan)[codes], np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(float)
+
+
+def project_years(every: pd.DataFrame, ids: frozenset | None = None) -> pd.DataFrame:
     """:data:`PROJECT_COLUMNS` of the projects of ``every`` (a project node table) whose id
-    is among ``ids``, years as numbers (NaN where unknown), in the table's order.
+    is among ``ids`` (None: every one), years as numbers (NaN where unknown), in the
+    table's order.
 
     >>> every = pd.DataFrame({"id": ["p1", "p2"], "start_year": [2024, None]})
     >>> project_years(every, frozenset({"p2", "p9"})).to_dict("list")
     {'id': ['p2'], 'start_year': [nan], 'end_year': [None]}
     """
-    p = every[isin(every["id"], ids)] if len(every) else every
+    p = every[isin(every["id"], ids)] if len(every) and ids is not None else every
     projects = pd.DataFrame(
         {c: (p[c] if c in p else [None] * len(p)) for c in PROJECT_COLUMNS}, dtype=object
     )
@@ -175,16 +197,14 @@ def facts_from_tables(store, inst: str) -> Around:
     rels = {
         t: store.rel_pairs(t) for t in ("PARTNER_IN", "ORGANIZED", "MEMBER_OF", "PART_OF_PROJECT")
     }
-    flows = pairs("project", "recipient")
-    # the projects it gives money for: the sums of its own flows, not every project's
-    # donors (those, 745,000 pairs at a million flows, only the partners need)
-    gives = store.funding_totals(("project",), Filters(donors=(inst,)), flow_types=FLOW_TYPES)
-    known = set(every["id"].tolist()) if len(every) else set()
-    own = _ends(rels["PARTNER_IN"], inst)
-    own |= set(flows.loc[flows["recipient"] == inst, "project"].dropna().tolist())
-    own |= set(gives["project"].dropna().tolist())
-    own = frozenset(own & known)  # frozen: what is matched against it is kept (isin)
-    projects = project_years(every, own)
+    # its projects as rows of the project table, found by position: no set of ids made
+    # and matched for each source (at a million flows every one of 50,000 projects)
+    held = np.zeros(len(every), dtype=bool)
+    for found in (_ends(rels["PARTNER_IN"], inst), store.money_projects(inst)):
+        at = positions(list(found), every["id"]) if found and len(every) else np.empty(0, int)
+        held[at[at >= 0]] = True
+    projects = project_years(every[held])
+    own = frozenset(projects["id"].tolist())  # frozen: what is matched against it is kept
     of_project = _into(rels["PART_OF_PROJECT"], own)
     organized = _ends(rels["ORGANIZED"], inst)
     starts = of_project["start"].tolist()  # plain lists: no Python call per Arrow value
@@ -198,13 +218,12 @@ def facts_from_tables(store, inst: str) -> Around:
     )
     year = _years(events, "year").set_axis(events["id"].tolist()) if len(events) else {}
     ev.insert(1, "year", ev["id"].map(year).astype(float) if len(ev) else [])
-    years = pairs("project", "year")
-    years = years[isin(years["project"], own)]
-    flow_years = _latest(years["project"], pd.to_numeric(years["year"], errors="coerce"))
+    flow_years = _latest(pairs("project", "year"), every["id"], held)
     networks = _ends(rels["MEMBER_OF"], inst)
 
     def ties():
         given = pairs("project", "donor")
+        flows = pairs("project", "recipient")
         money = pairs("donor", "recipient")
         partner_in = _into(rels["PARTNER_IN"], own)
         organizers = _into(rels["ORGANIZED"], set(ev["id"]))
@@ -223,7 +242,7 @@ def facts_from_tables(store, inst: str) -> Around:
 
     return Around(
         projects=projects,
-        all_projects=len(known),
+        all_projects=len(every),
         events=ev.reset_index(drop=True),
         flow_years=flow_years,
         networks=frozenset(networks),

@@ -450,6 +450,22 @@ class GraphStore(abc.ABC):
         ends = (self.funding_totals((k,), flow_types=FLOW_TYPES)[k] for k in ("donor", "recipient"))
         return frozenset().union(*(distinct_set(e) for e in ends))
 
+    def money_projects(self, org: str) -> frozenset:
+        """The projects of the funding flows (any type, the data's own) that ``org`` gives
+        or receives: the money side of its portfolio
+        (:func:`graph.store.around.facts_from_tables`). Kept per load where the store can.
+
+        >>> sorted(example_store().money_projects("inst"))
+        ['p1', 'p2']
+        """
+        return self.memo(("money_projects", org), lambda: self._money_projects(org))
+
+    def _money_projects(self, org: str) -> frozenset:
+        gives = self.funding_totals(("project",), Filters(donors=(org,)), flow_types=FLOW_TYPES)
+        pairs = self.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
+        receives = pairs.loc[(pairs["recipient"] == org).to_numpy(), "project"]
+        return frozenset(distinct_set(gives["project"]) | distinct_set(receives))
+
     def around(self, inst: str, *, ties: bool = False) -> Around:
         """The facts around the organization ``inst`` that its portfolio is worked out
         from (:class:`graph.store.around.Around`): its own neighbourhood only, so a server

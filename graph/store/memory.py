@@ -502,6 +502,14 @@ class MemoryStore(GraphStore):
             | codes.present(GROUP_COLUMNS["recipient"], keep)
         )
 
+    def _money_projects(self, org):
+        # one mask over the flows' codes: no pair of project and recipient made
+        codes = self._flow_codes()
+        theirs = codes.isin(GROUP_COLUMNS["donor"], (org,))
+        theirs |= codes.isin(GROUP_COLUMNS["recipient"], (org,))
+        keep = self._kept_flows(Filters(), FLOW_TYPES) & theirs
+        return frozenset(codes.present(GROUP_COLUMNS["project"], keep))
+
     def _kept_flows(self, filters: Filters, flow_types) -> np.ndarray:
         """A mask of the flows that pass ``filters`` and are of ``flow_types``."""
         codes = self._flow_codes()
