@@ -464,6 +464,34 @@ def test_the_projects_an_organization_gives_or_receives_money_for_are_the_same_o
     assert mem.money_projects("no-such-org") == neo.money_projects("no-such-org") == frozenset()
 
 
+def test_links_of_the_flows_are_their_pairs_repeats_and_all(neo):
+    """``GraphStore.funding_links``: the embedded store hands each flow's ends (a pair
+    once per flow whose second end is known), a server its distinct pairs; both hold
+    the pairs :meth:`funding_pairs` finds, and nothing else."""
+    from graph.schema import FLOW_TYPES
+
+    mem = MemoryStore()
+    for s in (mem, neo):
+        load(DATA_DIR, s)
+    repeated = 0
+    for a, b in (("project", "donor"), ("project", "recipient"), ("donor", "year")):
+        want = mem.funding_pairs(a, b, flow_types=FLOW_TYPES).astype(object)
+        want = set(map(tuple, want.where(want.notna(), None).to_numpy().tolist()))
+        flows = mem.funding_flows()
+        per_flow = flows[flows[FLOW_KEY_COLUMNS[b]].notna()]
+        for s in (mem, neo):
+            links = s.funding_links(a, b, flow_types=FLOW_TYPES).astype(object)
+            got = list(map(tuple, links.where(links.notna(), None).to_numpy().tolist()))
+            assert set(got) == want, (s, a, b)
+        assert len(mem.funding_links(a, b, flow_types=FLOW_TYPES)) == len(per_flow)
+        repeated += len(per_flow) - len(want)
+    assert repeated  # the data has pairs of more than one flow, and they stay
+
+
+#: The column of :meth:`GraphStore.funding_flows` each flow key is read from.
+FLOW_KEY_COLUMNS = {"donor": "donor_id", "recipient": "recipient_id", "year": "year"}
+
+
 def test_a_portfolio_reads_its_partners_only_when_a_figure_counts_them(neo, monkeypatch):
     """The funding cliff and the donors ending never count partners: on a server their
     portfolio skips the pass that collects each project's donors and recipients and the

@@ -222,8 +222,9 @@ def facts_from_tables(store, inst: str) -> Around:
     networks = _ends(rels["MEMBER_OF"], inst)
 
     def ties():
-        given = pairs("project", "donor")
-        flows = pairs("project", "recipient")
+        # each flow's ends, repeats and all: only which organizations are tied counts
+        given = store.funding_links("project", "donor", flow_types=FLOW_TYPES)
+        flows = store.funding_links("project", "recipient", flow_types=FLOW_TYPES)
         money = pairs("donor", "recipient")
         partner_in = _into(rels["PARTNER_IN"], own)
         organizers = _into(rels["ORGANIZED"], set(ev["id"]))

@@ -280,6 +280,17 @@ class FlowCodes:
             {c: self.categorical(c, p) for c, p in zip(columns, picked, strict=True)}
         )
 
+    def taken(self, columns, mask: np.ndarray) -> pd.DataFrame:
+        """The values of ``columns`` of each flow of ``mask``, each column a pandas
+        categorical made from the codes (as :meth:`distinct` makes them, repeats kept).
+
+        >>> codes = FlowCodes(pd.DataFrame({"d": ["a", "b", "a", None]}), ("d",))
+        >>> codes.taken(("d",), np.array([True, False, True, True]))["d"].tolist()
+        ['a', 'a', nan]
+        """
+        mask = np.asarray(mask, dtype=bool)
+        return pd.DataFrame({c: self.categorical(c, self._codes[c][mask]) for c in columns})
+
     def present(self, column: str, mask: np.ndarray) -> set:
         """The values of ``column`` among the flows of ``mask``, missing ones left out: one
         count per code, no value read per flow.

@@ -485,12 +485,19 @@ class MemoryStore(GraphStore):
         key = ("funding_pairs", a, b, f, types)  # kept per load: several analyses share them
         return self.memo(key, lambda: self._pairs(a, b, f, types)).copy()
 
-    def _pairs(self, a, b, f, types):
+    def funding_links(self, a, b, filters=None, *, flow_types=None):
+        if a not in GROUP_COLUMNS or b not in GROUP_COLUMNS:
+            return super().funding_links(a, b, filters, flow_types=flow_types)  # says why
+        # each flow's codes, not kept: quicker to make again than the distinct pairs
+        return self._pairs(a, b, filters or Filters(), check_flow_types(flow_types), True)
+
+    def _pairs(self, a, b, f, types, repeats=False):
         # Categoricals made from the flow codes: the portfolio and the cliff match and
         # sort them by distinct value (745,000 project–donor pairs at a million flows).
         keep = self._kept_flows(f, types)
         columns = (GROUP_COLUMNS[a], GROUP_COLUMNS[b])
-        pairs = self._flow_codes().distinct(columns, keep)
+        codes = self._flow_codes()
+        pairs = codes.taken(columns, keep) if repeats else codes.distinct(columns, keep)
         pairs.columns = [a, b]
         return pairs[pairs[b].notna().to_numpy()].reset_index(drop=True)
 
