@@ -135,7 +135,7 @@ def project_funding(
             lambda: portfolio(store, scope, f),
             # the sums after the pairs: a server adds them up in the pairs' pass and keeps them
             lambda: (
-                store.funding_pairs("project", "donor", f, flow_types=types),
+                store.funding_links("project", "donor", f, flow_types=types),
                 store.funding_totals(("project",), f, flow_types=types),
             ),
         )
@@ -217,7 +217,7 @@ def project_donors(
     >>> project_donors(example_store(), donors={"uni"}).drop_duplicates().values.tolist()
     [['p1', 'uni']]
     """
-    flows = store.funding_pairs("project", "donor", filters, flow_types=flow_types)
+    flows = store.funding_links("project", "donor", filters, flow_types=flow_types)
     flows = flows[flows["project"].notna().to_numpy()]
     funders = store.partners_in_role("donor")
     # kept before the pairs are united and sorted: fewer of them
@@ -470,7 +470,7 @@ def donors_ending(
     mine, flows = side_by_side(  # on a server, each project's donors read beside the portfolio
         store,
         lambda: portfolio(store, scope, f),
-        lambda: store.funding_pairs("project", "donor", f, flow_types=flow_types),
+        lambda: store.funding_links("project", "donor", f, flow_types=flow_types),
     )
     projects = _projects_of(store, f, mine)
     ids = projects["id"] if len(projects) else pd.Series([], dtype=object)

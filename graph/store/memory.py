@@ -488,8 +488,9 @@ class MemoryStore(GraphStore):
     def funding_links(self, a, b, filters=None, *, flow_types=None):
         if a not in GROUP_COLUMNS or b not in GROUP_COLUMNS:
             return super().funding_links(a, b, filters, flow_types=flow_types)  # says why
-        # each flow's codes, not kept: quicker to make again than the distinct pairs
-        return self._pairs(a, b, filters or Filters(), check_flow_types(flow_types), True)
+        f, types = filters or Filters(), check_flow_types(flow_types)
+        key = ("funding_links", a, b, f, types)  # kept per load, as the pairs are
+        return self.memo(key, lambda: self._pairs(a, b, f, types, repeats=True)).copy()
 
     def _pairs(self, a, b, f, types, repeats=False):
         # Categoricals made from the flow codes: the portfolio and the cliff match and
