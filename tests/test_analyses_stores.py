@@ -55,8 +55,9 @@ def _pair(neo, records=None, folder=None):
 
 
 def _check_kept_to(mem, neo, key: str, ids: tuple, groupings) -> None:
-    """Sums over the flows of ``ids`` (``Filters(donors=…)`` or ``Filters(projects=…)``)
-    agree on both stores and are every flow's sums kept to ``ids``."""
+    """Sums over the flows of ``ids`` (``Filters(donors=…)``, ``Filters(recipients=…)``
+    or ``Filters(projects=…)``) agree on both stores and are every flow's sums kept to
+    ``ids``."""
     f = Filters(**{f"{key}s": ids})
     for by in (*groupings, ("year",)):
         a = mem.funding_totals(by, f)
@@ -84,6 +85,9 @@ def _check_totals_identical(mem, neo):
     # the flows of a few donors: the same rows as every donor's, kept to those donors
     few = tuple(mem.funding_totals(("donor",))["donor"].head(2))
     _check_kept_to(mem, neo, "donor", few, (("donor", "project"), ("donor", "target_region")))
+    # the flows to a few recipients: their money by project, core money (no project) too
+    to = tuple(mem.funding_totals(("recipient",))["recipient"].head(2))
+    _check_kept_to(mem, neo, "recipient", to, (("recipient", "project"), ("project",)))
     # the flows of a few projects (looked up in a map on the server): the same rows as
     # every project's, kept to those projects; a project no flow has keeps nothing
     some = tuple(mem.funding_totals(("project",))["project"].dropna().head(3)) + ("no-such",)

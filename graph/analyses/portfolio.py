@@ -138,16 +138,22 @@ class Portfolio:
         ids = pd.Series(list(ids) if not isinstance(ids, pd.Series) else ids, dtype=object)
         return np.ones(len(ids), bool) if held is None else isin(ids, held)
 
-    def money_rows(self, rows: pd.DataFrame) -> np.ndarray:
-        """Mask over funding sums keyed by ``project`` and ``recipient``: flows tied to a
-        counted project, and flows to the institute tied to none."""
+    def money(self, by_project: pd.DataFrame, to_institute: pd.DataFrame) -> pd.DataFrame:
+        """The rows of funding sums by ``project`` that this portfolio counts: those of its
+        projects among ``by_project`` (the sums of every flow), and the row of no project
+        among ``to_institute`` (the sums of the flows to the institute: its core money).
+        The wider network counts ``by_project`` as it is.
+
+        >>> sums = pd.DataFrame({"project": ["p1", "x", None], "flows": [1, 2, 3]})
+        >>> portfolio(example_store()).money(sums, sums.tail(1))["flows"].tolist()
+        [1, 3]
+        """
         if self.everything:
-            return np.ones(len(rows), bool)
-        project = rows["project"]
-        tied = project.notna().to_numpy()
-        mine = isin(project, self.projects)
-        core = (rows["recipient"] == self.institute).to_numpy()
-        return np.where(tied, mine, core)
+            return by_project
+        tied = by_project[by_project["project"].notna().to_numpy()]
+        tied = tied[self.keep("projects", tied["project"])]
+        core = to_institute[to_institute["project"].isna().to_numpy()]
+        return pd.concat([tied, core], ignore_index=True)
 
     def says(self) -> str:
         """One sentence for a page, the board report or the CLI.

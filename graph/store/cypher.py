@@ -371,7 +371,7 @@ _FLOW_WHERE = (
     f"AND ($country IS NULL OR {_PLACE['Organization'][0].replace('(n)', '(d)')}) "
     f"AND ($region IS NULL OR {_PLACE['Organization'][1].replace('(n)', '(d)')}) "
     "AND coalesce(r.external, false) = $external "
-    "AND ($donors IS NULL OR d.id IN $donors) "
+    "AND ($donors IS NULL OR d.id IN $donors) AND ($recipients IS NULL OR rc.id IN $recipients) "
     "AND ($projects IS NULL OR $projects[coalesce(r.project_id, '')] IS NOT NULL) "
 )
 

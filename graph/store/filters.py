@@ -29,6 +29,10 @@ class Filters:
         Only the funding flows of these donors (organization ids), kept as a sorted tuple:
         an analysis that needs the flows of a few donors (those that leave, those whose
         agreements all end) reads those, not every flow. Nodes are not filtered by it.
+    recipients : iterable of str, optional
+        Only the funding flows to these recipients (organization ids), kept as a sorted
+        tuple: the institute's money by project, core money (tied to no project) among it,
+        without adding up every recipient's. Nodes are not filtered by it.
     projects : iterable of str, optional
         Only the funding flows tied to these projects (project ids), kept as a sorted
         tuple: prospecting reads the published flows of the projects in the institute's
@@ -53,23 +57,30 @@ class Filters:
     external: bool = False
     donors: tuple | None = None
     projects: tuple | None = None
+    recipients: tuple | None = None
 
     def __post_init__(self):
-        for name in ("donors", "projects"):  # one key for the same ids, whatever their order
+        for name in (
+            "donors",
+            "projects",
+            "recipients",
+        ):  # one key for the same ids, whatever their order
             ids = getattr(self, name)
             if ids is not None:
                 object.__setattr__(self, name, tuple(sorted(set(ids))))
 
     def is_empty(self) -> bool:
-        """True when no filter of nodes is set (``external``, ``donors`` and ``projects``
-        only choose flows)."""
-        flows_only = ("external", "donors", "projects")
+        """True when no filter of nodes is set (``external``, ``donors``, ``recipients``
+        and ``projects`` only choose flows)."""
+        flows_only = ("external", "donors", "projects", "recipients")
         return all(v is None for k, v in asdict(self).items() if k not in flows_only)
 
     def params(self) -> dict:
-        """The filters as query parameters (``donors`` as a list, ``projects`` as a map of
-        each id to true, or None)."""
+        """The filters as query parameters (``donors`` and ``recipients`` as lists,
+        ``projects`` as a map of each id to true, or None)."""
         out = asdict(self)
-        out["donors"] = list(self.donors) if self.donors is not None else None
+        for name in ("donors", "recipients"):
+            ids = getattr(self, name)
+            out[name] = list(ids) if ids is not None else None
         out["projects"] = dict.fromkeys(self.projects, True) if self.projects is not None else None
         return out

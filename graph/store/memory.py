@@ -364,8 +364,9 @@ class MemoryStore(GraphStore):
         if f.sector is not None or f.country is not None or f.region is not None:
             donors = matching_ids(self, "Organization", f)  # organizations have no years
             keep &= isin(view["start"], donors)
-        if f.donors is not None:  # each donor tested once, by its code
-            keep &= self._flow_codes().isin(GROUP_COLUMNS["donor"], f.donors)
+        for ends, column in ((f.donors, "donor"), (f.recipients, "recipient")):
+            if ends is not None:  # each one tested once, by its code
+                keep &= self._flow_codes().isin(GROUP_COLUMNS[column], ends)
         if f.projects is not None:
             keep &= self._flow_codes().isin(GROUP_COLUMNS["project"], f.projects)
         return keep
