@@ -70,23 +70,24 @@ def _factors(removed: set, totals: pd.DataFrame, members: dict) -> dict:
 
 def _received(store, filters, keys, *, recipient, flow_types, donors=None) -> pd.DataFrame:
     """The money received, summed by ``keys`` (with ``recipient``; of ``recipient`` only,
-    if given), from ``donors`` only if given."""
+    if given: then the flows to it summed by the other keys), from ``donors`` if given."""
     f = filters or Filters()
     which = f if donors is None else replace(f, donors=donors)
-    t = store.funding_totals(keys, which, flow_types=flow_types)
-    return t[t["recipient"] == recipient] if recipient is not None else t
+    if recipient is None:
+        return store.funding_totals(keys, which, flow_types=flow_types)
+    rest = [k for k in keys if k != "recipient"]
+    t = store.funding_totals(rest, replace(which, recipients=(recipient,)), flow_types=flow_types)
+    t.insert(list(keys).index("recipient"), "recipient", recipient)
+    return t
 
 
 def _project_money(store, filters, money, *, recipient, flow_types, factors: dict) -> pd.DataFrame:
     """Each project's money before and after the exit (``project`` None: money tied to no
-    project), for the losses by project and by region.
-
-    Before: the money by recipient and project (``money``, :func:`_received`), less the
-    recipients' own funds. After: less what the donors whose factor is below 1 take (those
-    that leave, the pools they leave). Only their flows and the recipients' own are read by
-    donor (:attr:`Filters.donors`), not every donor–project pair: tens of thousands of
-    pairs at a million flows. Projects in order of first appearance.
-    """
+    project), for the losses by project and by region. Before: the money by recipient and
+    project (``money``, :func:`_received`), less the recipients' own funds. After: less
+    what the donors whose factor is below 1 take (those that leave, the pools they leave),
+    whose flows only are read by donor (:attr:`Filters.donors`). Projects in order of
+    first appearance."""
     receivers = [recipient] if recipient is not None else money["recipient"].dropna().unique()
     leaving = [d for d, x in factors.items() if x != 1.0]
     by_donor = _received(  # one read
