@@ -201,7 +201,7 @@ def facts_from_tables(store, inst: str) -> Around:
     # and matched for each source (at a million flows every one of 50,000 projects)
     held = np.zeros(len(every), dtype=bool)
     for found in (_ends(rels["PARTNER_IN"], inst), store.money_projects(inst)):
-        at = positions(list(found), every["id"]) if found and len(every) else np.empty(0, int)
+        at = positions(found, every["id"]) if found and len(every) else np.empty(0, int)
         held[at[at >= 0]] = True
     projects = project_years(every[held])
     own = frozenset(projects["id"].tolist())  # frozen: what is matched against it is kept

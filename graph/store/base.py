@@ -461,10 +461,9 @@ class GraphStore(abc.ABC):
         return self.memo(("money_projects", org), lambda: self._money_projects(org))
 
     def _money_projects(self, org: str) -> frozenset:
-        gives = self.funding_totals(("project",), Filters(donors=(org,)), flow_types=FLOW_TYPES)
-        pairs = self.funding_pairs("project", "recipient", flow_types=FLOW_TYPES)
-        receives = pairs.loc[(pairs["recipient"] == org).to_numpy(), "project"]
-        return frozenset(distinct_set(gives["project"]) | distinct_set(receives))
+        ends = (Filters(donors=(org,)), Filters(recipients=(org,)))
+        sums = (self.funding_totals(("project",), f, flow_types=FLOW_TYPES) for f in ends)
+        return frozenset().union(*(distinct_set(s["project"]) for s in sums))
 
     def around(self, inst: str, *, ties: bool = False) -> Around:
         """The facts around the organization ``inst`` that its portfolio is worked out

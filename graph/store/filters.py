@@ -45,6 +45,8 @@ class Filters:
     --------
     >>> Filters(donors={"b", "a"}).donors, Filters(donors=["a"]).is_empty()
     (('a', 'b'), True)
+    >>> Filters(recipients=["inst"]).params()["recipients"]
+    ['inst']
     >>> Filters(projects=["p2", "p1", "p2"]).params()["projects"]
     {'p1': True, 'p2': True}
     """
@@ -60,11 +62,8 @@ class Filters:
     recipients: tuple | None = None
 
     def __post_init__(self):
-        for name in (
-            "donors",
-            "projects",
-            "recipients",
-        ):  # one key for the same ids, whatever their order
+        # one key for the same ids, whatever their order
+        for name in ("donors", "projects", "recipients"):
             ids = getattr(self, name)
             if ids is not None:
                 object.__setattr__(self, name, tuple(sorted(set(ids))))
