@@ -473,11 +473,10 @@ def test_links_of_the_flows_are_their_pairs_repeats_and_all(neo):
     mem = MemoryStore()
     for s in (mem, neo):
         load(DATA_DIR, s)
-    repeated = 0
+    repeated, flows = 0, mem.funding_flows()
     for a, b in (("project", "donor"), ("project", "recipient"), ("donor", "year")):
         want = mem.funding_pairs(a, b, flow_types=FLOW_TYPES).astype(object)
         want = set(map(tuple, want.where(want.notna(), None).to_numpy().tolist()))
-        flows = mem.funding_flows()
         per_flow = flows[flows[FLOW_KEY_COLUMNS[b]].notna()]
         for s in (mem, neo):
             links = s.funding_links(a, b, flow_types=FLOW_TYPES).astype(object)

@@ -165,8 +165,9 @@ class FlowCodes:
     """Each grouping column of a flow view as integer codes, factorised once per write.
 
     A group-by over a million flows spends most of its time hashing the key values; here
-    that is done once, and every later sum groups small integers
-    (:func:`~graph.store.totals.group_index`) with one ``np.bincount`` per figure. Missing
+    that is done once, and every later sum groups small integers (counted key by key,
+    :func:`~graph.store.grouping.dense_keys`, or numbered by
+    :func:`~graph.store.grouping.group_index`) with one ``np.bincount`` per figure. Missing
     values get the last code of their column and read back as ``None``; values read back
     as plain Python objects (``int``, ``str``, ``bool``).
 

@@ -512,12 +512,11 @@ class MemoryStore(GraphStore):
         )
 
     def _money_projects(self, org):
-        # one mask over the flows' codes: no pair of project and recipient made
-        codes = self._flow_codes()
-        theirs = codes.isin(GROUP_COLUMNS["donor"], (org,))
-        theirs |= codes.isin(GROUP_COLUMNS["recipient"], (org,))
-        keep = self._kept_flows(Filters(), FLOW_TYPES) & theirs
-        return frozenset(codes.present(GROUP_COLUMNS["project"], keep))
+        # the flows it gives or receives as one mask, their projects read by code: nothing
+        # summed, no pair of project and recipient made
+        ends = (Filters(donors=(org,)), Filters(recipients=(org,)))
+        keep = np.logical_or(*(self._kept_flows(f, FLOW_TYPES) for f in ends))
+        return frozenset(self._flow_codes().present(GROUP_COLUMNS["project"], keep))
 
     def _kept_flows(self, filters: Filters, flow_types) -> np.ndarray:
         """A mask of the flows that pass ``filters`` and are of ``flow_types``."""
