@@ -70,6 +70,26 @@ def test_two_flows_between_the_same_pair_stay_two(store):
     assert sorted(pair.amount) == [250, 500]
 
 
+def test_flows_are_listed_in_flow_id_order_whatever_order_they_were_written_in(neo):
+    """The embedded store keeps its flows in id order at every write and lists them so,
+    with no sort of its own; a server sorts what it sends. Both give one listing."""
+    from graph.store.batch import GraphBatch
+
+    def flows(ids):
+        rels = [{"id": i, "start": "evil", "end": "iite", "props": {"year": 2025}} for i in ids]
+        return GraphBatch(rels={("FUNDS", "Organization", "Organization"): rels})
+
+    listed = []
+    for s in (MemoryStore(), neo):
+        load(FIXTURE, s)
+        s.write(flows(["f9", "f10", "f0"]))
+        s.write(flows(["f5", "f1"]))  # f1 known: written again, in its place
+        s.remove_ids(["f3"])
+        listed.append(s.funding_flows())
+    assert list(listed[0]["flow_id"]) == ["f0", "f1", "f10", "f2", "f4", "f5", "f9"]
+    pd.testing.assert_frame_equal(listed[0], listed[1], check_dtype=False)
+
+
 def test_names_with_cypher_and_html_round_trip(store):
     load(FIXTURE, store)
     orgs = store.node_table("Organization").set_index("id")

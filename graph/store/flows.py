@@ -48,7 +48,8 @@ GROUP_COLUMNS = {
 
 
 class FlowTable:
-    """Funding flows as one DataFrame, replaced (never changed in place) by each write.
+    """Funding flows as one DataFrame, replaced (never changed in place) by each write,
+    its rows in flow id order (each write sorts them once, so a listing needs no sort).
 
     Parameters
     ----------

@@ -378,10 +378,9 @@ class MemoryStore(GraphStore):
         t = self.flows.frame[keep]
         if t.empty:
             return pd.DataFrame(columns=list(FLOW_COLUMNS))
-        none = np.full(len(t), None, dtype=object)
         names = self._orgs().set_index("id")["name"]  # looked up once per organization
         cols = {
-            **{c: t[c].array if c in t else none for c in FLOW_COLUMNS},
+            **{c: t[c].array for c in FLOW_COLUMNS if c in t},
             "flow_id": t["id"].array,
             "donor_id": t["start"].array,
             "recipient_id": t["end"].array,
@@ -390,8 +389,11 @@ class MemoryStore(GraphStore):
             "donor_sector": view["donor_sector"].array[keep],
             "donor_country": view["donor_country"].array[keep],
         }
-        out = pd.DataFrame(cols, copy=False)  # one table from the columns, not one by one
-        return plain_missing(out.sort_values("flow_id", kind="stable", ignore_index=True))
+        # one table from the columns, already in flow id order (as the table keeps them);
+        # a property no flow has is None all the way down, with nothing to infer
+        typed = plain_missing(pd.DataFrame(cols, copy=False))
+        none = np.full(len(t), None, dtype=object)
+        return pd.DataFrame({c: typed.get(c, none) for c in FLOW_COLUMNS}, copy=False)
 
     def _flows_touching(self, keys: set[str]) -> list[tuple[str, str, str]]:
         """``(donor key, recipient key, flow id)`` of the flows from or to ``keys``."""
