@@ -201,6 +201,23 @@ def test_breakdowns_and_trend(ex):
     assert math.isnan(trend.at[0, "hhi_change_low"])
 
 
+def test_a_recipient_keeps_to_its_flows_whatever_recipients_the_filters_name():
+    """With ``recipient`` only the flows to it are summed: naming it again in the filters
+    changes nothing, naming only others leaves nothing."""
+    from graph.store.batch import GraphBatch
+
+    ex = example_store()
+    flow = {"id": "f-lab", "start": "un", "end": "uni", "props": {"year": 2025, "amount_usd": 9.0}}
+    ex.write(GraphBatch(rels={("FUNDS", "Organization", "Organization"): [flow]}))
+    inst = donor_totals(ex, recipient="inst")
+    assert donor_totals(ex, recipient="uni")["amount_usd"].tolist() == [9.0]
+    assert inst.set_index("donor_id").at["un", "amount_usd"] == 250  # not the 9 to uni
+    again = donor_totals(ex, Filters(recipients=["inst", "uni"]), recipient="inst")
+    assert again.equals(inst)
+    assert donor_totals(ex, Filters(recipients=["uni"]), recipient="inst").empty
+    assert coverage(ex, Filters(recipients=["uni"]), recipient="inst")["flows"] == 0
+
+
 def test_flow_types_are_said_and_respected(ex):
     assert "disbursement" not in coverage(ex)["flow_types"]
     c = coverage(ex, flow_types=["disbursement"])

@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -152,11 +153,13 @@ def totals_by(store, keys, filters, *, recipient, flow_types, scheme="focus"):
     if recipient is not None:
         check_org(store, recipient, what="recipient")
     base = ("donor", "recipient", "pooled")
+    if recipient is not None:  # only the flows to it are summed, not every recipient's
+        f = filters or Filters()
+        kept = f.recipients is None or recipient in f.recipients
+        filters = replace(f, recipients=(recipient,) if kept else ())
     t = store.funding_totals(
         base + tuple(k for k in keys if k not in base), filters, scheme=scheme, flow_types=types
     )
-    if recipient is not None:
-        t = t[t["recipient"] == recipient]
     own = t[t["donor"] == t["recipient"]]
     t = t[t["donor"] != t["recipient"]].reset_index(drop=True)
     return t, own.reset_index(drop=True), types
