@@ -97,6 +97,18 @@ def _ends(pairs: pd.DataFrame, start: str) -> set:
     return set(pairs.loc[pairs["start"] == start, "end"].tolist()) if len(pairs) else set()
 
 
+def _end_column(pairs: pd.DataFrame, start: str) -> pd.Series:
+    """:func:`_ends` as the column it is (Arrow text stays Arrow text: no Python string
+    made for each of 50,000 projects at a million flows), repeats and all.
+
+    >>> _end_column(pd.DataFrame({"start": ["a", "b", "a"], "end": ["p", "q", "r"]}), "a").tolist()
+    ['p', 'r']
+    """
+    if not len(pairs):
+        return pd.Series([], dtype=object)
+    return pairs.loc[(pairs["start"] == start).to_numpy(dtype=bool, na_value=False), "end"]
+
+
 def _into(pairs: pd.DataFrame, ends) -> pd.DataFrame:
     """``start``, ``end`` of the relationships into any of ``ends``."""
     if not len(pairs):
@@ -105,9 +117,9 @@ def _into(pairs: pd.DataFrame, ends) -> pd.DataFrame:
 
 
 def _into_held(pairs: pd.DataFrame, ids: pd.Series, held: np.ndarray) -> pd.DataFrame:
-    """:func:`_into` the ``ids`` that ``held`` (a mask over them) marks, found by position:
-    two columns of Arrow text matched by Arrow, no set of Python strings made for them (at
-    a million flows 10,000 events among 50,000 projects).
+    """:func:`_into` the ``ids`` that ``held`` (a mask over them) marks, found by position
+    (:func:`_held`): at a million flows 10,000 events and 100,000 partner ties among
+    50,000 projects.
 
     >>> pairs = pd.DataFrame({"start": ["e1", "e2", "e3"], "end": ["p", "q", "x"]})
     >>> _into_held(pairs, pd.Series(["p", "q"]), np.array([False, True]))["start"].tolist()
@@ -115,10 +127,34 @@ def _into_held(pairs: pd.DataFrame, ids: pd.Series, held: np.ndarray) -> pd.Data
     """
     if not len(pairs) or not len(ids):
         return _into(pairs.iloc[:0], ())
-    at = positions(pairs["end"], ids)
+    return pairs.loc[_held(pairs["end"], ids, held), ["start", "end"]]
+
+
+def _held(values: pd.Series, ids: pd.Series, held: np.ndarray, made: dict | None = None):
+    """A mask over ``values`` of those among ``ids`` that ``held`` (a mask over ``ids``)
+    marks, found by position: a column of Arrow text matched by Arrow, no set of Python
+    strings made; a categorical's categories looked up once each, and once for every
+    column in ``made`` that shares them (a flow's projects beside its donors and beside
+    its recipients).
+
+    >>> ids, held = pd.Series(["p", "q"]), np.array([False, True])
+    >>> _held(pd.Series(["q", "x", None, "p"]), ids, held).tolist()
+    [True, False, False, False]
+    >>> _held(pd.Series(["q", None], dtype="category"), ids, held).tolist()
+    [True, False]
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        every = values.cat.categories
+        made = {} if made is None else made
+        if made.get("of") is not every:  # the last cell: a missing value's code, -1
+            hit = np.zeros(len(every) + 1, dtype=bool)
+            hit[:-1] = _held(pd.Series(every, dtype=object), ids, held) if len(every) else []
+            made.update(of=every, hit=hit)
+        return made["hit"][values.cat.codes.to_numpy()]
+    at = positions(values, ids)
     keep = at >= 0
     keep[keep] = held[at[keep]]
-    return pairs.loc[keep, ["start", "end"]]
+    return keep
 
 
 def _years(table: pd.DataFrame, column: str) -> pd.Series:
@@ -217,8 +253,8 @@ def facts_from_tables(store, inst: str) -> Around:
     # its projects as rows of the project table, found by position: no set of ids made
     # and matched for each source (at a million flows every one of 50,000 projects)
     held = np.zeros(len(every), dtype=bool)
-    for found in (_ends(rels["PARTNER_IN"], inst), store.money_projects(inst)):
-        at = positions(found, every["id"]) if found and len(every) else np.empty(0, int)
+    for found in (_end_column(rels["PARTNER_IN"], inst), store.money_projects(inst)):
+        at = positions(found, every["id"]) if len(found) and len(every) else np.empty(0, int)
         held[at[at >= 0]] = True
     projects = project_years(every[held])
     of_project = _into_held(rels["PART_OF_PROJECT"], every["id"], held)
@@ -238,16 +274,16 @@ def facts_from_tables(store, inst: str) -> Around:
     networks = _ends(rels["MEMBER_OF"], inst)
 
     def ties():
-        own = frozenset(projects["id"].tolist())  # frozen: what is matched against it is kept
         # each flow's ends, repeats and all: only which organizations are tied counts
         given = store.funding_links("project", "donor", flow_types=FLOW_TYPES)
         flows = store.funding_links("project", "recipient", flow_types=FLOW_TYPES)
         money = pairs("donor", "recipient")
-        partner_in = _into(rels["PARTNER_IN"], own)
+        partner_in = _into_held(rels["PARTNER_IN"], every["id"], held)
         organizers = _into(rels["ORGANIZED"], set(ev["id"]))
         members = _into(rels["MEMBER_OF"], networks)
-        funders = given[isin(given["project"], own)]
-        receivers = flows[isin(flows["project"], own)]
+        made: dict = {}  # the flows' project categories, looked up once for both
+        funders = given[_held(given["project"], every["id"], held, made)]
+        receivers = flows[_held(flows["project"], every["id"], held, made)]
         return (
             tie_part(partner_in["start"], "project", partner_in["end"]),
             tie_part(organizers["start"], "event", organizers["end"]),
