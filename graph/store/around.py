@@ -133,9 +133,9 @@ def _into_held(pairs: pd.DataFrame, ids: pd.Series, held: np.ndarray) -> pd.Data
 def _held(values: pd.Series, ids: pd.Series, held: np.ndarray, made: dict | None = None):
     """A mask over ``values`` of those among ``ids`` that ``held`` (a mask over ``ids``)
     marks, found by position: a column of Arrow text matched by Arrow, no set of Python
-    strings made; a categorical's categories looked up once each, and once for every
-    column in ``made`` that shares them (a flow's projects beside its donors and beside
-    its recipients).
+    strings made; a categorical's categories looked up once each, and only once for the
+    columns that share them when they are passed the same ``made`` (the projects of the
+    flows' links to donors and to recipients).
 
     >>> ids, held = pd.Series(["p", "q"]), np.array([False, True])
     >>> _held(pd.Series(["q", "x", None, "p"]), ids, held).tolist()
