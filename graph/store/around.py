@@ -94,7 +94,7 @@ class Around:
 
 def _ends(pairs: pd.DataFrame, start: str) -> set:
     """The ends of the relationships from ``start`` (a :meth:`GraphStore.rel_pairs` table)."""
-    return set(pairs.loc[pairs["start"] == start, "end"].tolist()) if len(pairs) else set()
+    return set(_end_column(pairs, start).tolist())
 
 
 def _end_column(pairs: pd.DataFrame, start: str) -> pd.Series:
@@ -198,9 +198,7 @@ def _latest(years: pd.DataFrame, ids, held: np.ndarray) -> pd.DataFrame:
     dated = (cat.codes >= 0) & ~np.isnan(year)
     np.fmax.at(latest, cat.codes[dated], year[dated])
     named = np.asarray(cat.categories, dtype=object)
-    at = positions(named, ids) if len(named) else np.empty(0, dtype=np.int64)
-    keep = ~np.isnan(latest) & (at >= 0)
-    keep[keep] = held[at[keep]]
+    keep = _held(pd.Series(named, dtype=object), ids, held) & ~np.isnan(latest)
     return pd.DataFrame({"project": named[keep], "year": latest[keep]})
 
 
